@@ -1,0 +1,25 @@
+"""Emit the C source of the cffi extension module hadoofus._native.
+
+Run by meson at build time: `python _build_ffi.py OUTPUT.c`. The cdef is
+hand-written, one file per concept under _cdef/, in dependency order.
+"""
+import os
+import sys
+
+import cffi
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CDEFS = ["error.h", "pb.h", "namenode.h"]
+
+
+def build_ffi():
+    ffi = cffi.FFI()
+    for name in CDEFS:
+        with open(os.path.join(HERE, "_cdef", name)) as f:
+            ffi.cdef(f.read())
+    ffi.set_source("hadoofus._native", "#include <hadoofus/hadoofus.h>\n")
+    return ffi
+
+
+if __name__ == "__main__":
+    build_ffi().emit_c_code(sys.argv[1])

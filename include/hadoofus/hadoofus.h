@@ -1,0 +1,9 @@
+/* Umbrella header: everything a C user of libhadoofus needs. */
+#ifndef HADOOFUS_HADOOFUS_H
+#define HADOOFUS_HADOOFUS_H
+
+#include <hadoofus/error.h>
+#include <hadoofus/rpc.h>
+#include <hadoofus/namenode.h>
+
+#endif

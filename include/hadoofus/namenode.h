@@ -1,0 +1,192 @@
+/*
+ * A NameNode client: hdfs_rpc driven over a TCP socket.
+ *
+ * One struct hdfs_namenode is one connection, shared safely by any number of
+ * threads: each call is submitted (framed and written at once) and then
+ * waited on; while calls are in flight, whichever waiting thread is free
+ * reads the socket and hands every answer to its call, so the calls of many
+ * threads overlap on the wire. A lost connection is re-established on the
+ * next call; calls that are idempotent or at-most-once (the NameNode's retry
+ * cache dedupes those) are sent again with the same call id, others fail
+ * with HDFS_ECONNRESET.
+ *
+ * Requests and responses are protobuf messages (protobuf-c structs from the
+ * generated headers installed under hadoofus/proto/, or serialized bytes).
+ * Methods are named as in Java's ClientProtocol ("getFileInfo").
+ */
+#ifndef HADOOFUS_NAMENODE_H
+#define HADOOFUS_NAMENODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include <hadoofus/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HDFS_CLIENT_PROTOCOL "org.apache.hadoop.hdfs.protocol.ClientProtocol"
+#define HDFS_CLIENT_PROTOCOL_VERSION 1
+
+/* How a method may be retried after a lost connection. */
+enum hdfs_nn_method_flags {
+	HDFS_NN_IDEMPOTENT = 0x1,   /* @Idempotent in Java: safe to send again */
+	HDFS_NN_ATMOSTONCE = 0x2,   /* @AtMostOnce: the retry cache answers a resend */
+};
+
+/* One ClientProtocol method: its Java name and message types. */
+struct hdfs_nn_method {
+	const char *name;
+	const ProtobufCMessageDescriptor *request;
+	const ProtobufCMessageDescriptor *response;
+	unsigned flags;
+};
+
+/* The method table, sorted by name; valid forever. */
+HDFS_API size_t hdfs_nn_method_count(void);
+HDFS_API const struct hdfs_nn_method *hdfs_nn_method_at(size_t i);
+/* NULL when no such method. */
+HDFS_API const struct hdfs_nn_method *hdfs_nn_method_lookup(const char *name);
+
+struct hdfs_namenode;
+struct hdfs_nn_call;
+
+/*
+ * Create a client for host:port acting as `user` (SIMPLE auth). Nothing is
+ * connected until hdfs_namenode_connect() or the first call. Strings are
+ * copied. Returns 0, HDFS_EINVAL, HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_namenode_new(struct hdfs_namenode **out, const char *host,
+    int port, const char *user);
+
+/*
+ * Timeouts in milliseconds (0 = wait forever): connect_ms for each TCP
+ * connect + handshake, call_ms for an answer to each call while the
+ * connection is quiet. Defaults: 20000 and 0 (as Java, which waits as long
+ * as the connection lives). Returns 0 or HDFS_EINVAL.
+ */
+HDFS_API int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn,
+    int connect_ms, int call_ms);
+
+/*
+ * Reconnection policy: after a lost connection, retry connecting for up to
+ * `window_ms` in total (default 30000; 0 disables reconnecting), and resend a
+ * retriable call at most `max_retries` times (default 10). Also governs
+ * retries of calls answered with org.apache.hadoop.ipc.RetriableException
+ * (e.g. a NameNode in safe mode after restart).
+ */
+HDFS_API int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,
+    int max_retries);
+
+/* Connect now (blocking). Returns 0, HDFS_ECONNECT, HDFS_ETIMEDOUT,
+ * HDFS_EAUTH, HDFS_EFATAL, HDFS_EPROTO, HDFS_ECLOSED. Detail:
+ * hdfs_namenode_error_message(). Not needed before calls. */
+HDFS_API int hdfs_namenode_connect(struct hdfs_namenode *nn);
+
+/*
+ * Close the connection; pending calls complete with HDFS_ECLOSED and new
+ * ones are refused. Idempotent. hdfs_namenode_free() closes too; free only
+ * once no other thread uses the handle.
+ */
+HDFS_API void hdfs_namenode_close(struct hdfs_namenode *nn);
+HDFS_API void hdfs_namenode_free(struct hdfs_namenode *nn);
+
+/* Why the last connect attempt failed (a copy into buf, NUL-terminated);
+ * returns buf. */
+HDFS_API const char *hdfs_namenode_error_message(struct hdfs_namenode *nn,
+    char *buf, size_t buflen);
+
+HDFS_API const char *hdfs_namenode_user(const struct hdfs_namenode *nn);
+HDFS_API const char *hdfs_namenode_host(const struct hdfs_namenode *nn);
+HDFS_API int hdfs_namenode_port(const struct hdfs_namenode *nn);
+/* Calls submitted so far (each retry not counted again). */
+HDFS_API uint64_t hdfs_namenode_num_calls(struct hdfs_namenode *nn);
+/* Connections made so far (1 after the first connect; more after reconnects). */
+HDFS_API uint64_t hdfs_namenode_num_connects(struct hdfs_namenode *nn);
+
+/*
+ * Submit a call with a serialized request; the frame is written before
+ * this returns (connecting first if needed). *call_out is the caller's until
+ * hdfs_nn_call_free(). Returns 0, HDFS_EINVAL (unknown method), HDFS_ENOMEM,
+ * HDFS_ECLOSED, or a connect error (then *call_out is still set and carries
+ * the detail).
+ */
+HDFS_API int hdfs_namenode_submit(struct hdfs_namenode *nn,
+    const char *method, const uint8_t *req, size_t req_len,
+    struct hdfs_nn_call **call_out);
+
+/* The same with a protobuf-c message, which is serialized at once. */
+HDFS_API int hdfs_namenode_submit_msg(struct hdfs_namenode *nn,
+    const char *method, const ProtobufCMessage *req,
+    struct hdfs_nn_call **call_out);
+
+/*
+ * Block until the call completes or `timeout_ms` passes (-1: the handle's
+ * call timeout). Returns the call's outcome: 0, HDFS_EREMOTE (see
+ * hdfs_nn_call_exception()), HDFS_ECONNRESET, HDFS_ETIMEDOUT, HDFS_ECLOSED,
+ * HDFS_EPROTO, ... A call that timed out here may still complete later.
+ */
+HDFS_API int hdfs_nn_call_wait(struct hdfs_nn_call *call, int timeout_ms);
+
+/* Non-blocking: HDFS_EAGAIN while pending, else the outcome as above. */
+HDFS_API int hdfs_nn_call_status(struct hdfs_nn_call *call);
+
+/* The serialized response (valid until hdfs_nn_call_free). HDFS_EAGAIN
+ * while pending; the call's error if it failed. */
+HDFS_API int hdfs_nn_call_response(struct hdfs_nn_call *call,
+    const uint8_t **body, size_t *len);
+
+/* Unpack the response with the method's response type; free the message
+ * with protobuf_c_message_free_unpacked(msg, NULL). Returns 0, the call's
+ * error, HDFS_EPROTO (undecodable), HDFS_ENOMEM. */
+HDFS_API int hdfs_nn_call_unpack(struct hdfs_nn_call *call,
+    ProtobufCMessage **msg);
+
+/* For HDFS_EREMOTE: the Java exception class and message. For other
+ * errors the class is NULL and the message says what happened. Valid until
+ * hdfs_nn_call_free. */
+HDFS_API const char *hdfs_nn_call_exception(struct hdfs_nn_call *call);
+HDFS_API const char *hdfs_nn_call_message(struct hdfs_nn_call *call);
+HDFS_API const struct hdfs_nn_method *hdfs_nn_call_method(
+    struct hdfs_nn_call *call);
+
+/* Release the call. A pending call is abandoned: its answer is dropped on
+ * arrival. NULL is fine. */
+HDFS_API void hdfs_nn_call_free(struct hdfs_nn_call *call);
+
+/*
+ * Blocking convenience: submit + wait + unpack. On failure, if call_out is
+ * not NULL it receives the call for its error detail (free it); on success
+ * *call_out is NULL. Returns as hdfs_nn_call_wait/hdfs_nn_call_unpack.
+ */
+HDFS_API int hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
+    const ProtobufCMessage *req, ProtobufCMessage **resp_out,
+    struct hdfs_nn_call **call_out);
+
+/*
+ * Event-loop integration (e.g. asyncio): instead of blocking in
+ * hdfs_nn_call_wait(), watch hdfs_namenode_fd() for the poll(2) events
+ * hdfs_namenode_events() wants, and call hdfs_namenode_process() when it
+ * is ready; it does non-blocking reads/writes and completes calls, which
+ * hdfs_namenode_take_completed() hands out in completion order (only for
+ * calls submitted with hdfs_namenode_submit_nb). Don't mix the blocking
+ * waits and the event-loop API on one handle.
+ */
+HDFS_API int hdfs_namenode_submit_nb(struct hdfs_namenode *nn,
+    const char *method, const uint8_t *req, size_t req_len, void *udata,
+    struct hdfs_nn_call **call_out);
+HDFS_API int hdfs_namenode_fd(struct hdfs_namenode *nn);
+HDFS_API int hdfs_namenode_events(struct hdfs_namenode *nn);
+HDFS_API int hdfs_namenode_process(struct hdfs_namenode *nn, int revents);
+/* Returns 0 with *call_out set, or HDFS_EAGAIN when none has completed. */
+HDFS_API int hdfs_namenode_take_completed(struct hdfs_namenode *nn,
+    struct hdfs_nn_call **call_out);
+HDFS_API void *hdfs_nn_call_udata(struct hdfs_nn_call *call);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
