@@ -136,9 +136,9 @@ HDFS_API int hdfs_rpc_take_result(struct hdfs_rpc *rpc,
 
 /*
  * After the connection is lost: take one call that was queued or sent but
- * not answered, with status HDFS_ECONNRESET, its call id and udata (body is
- * the request body, so it can be sent again). Returns 0 or HDFS_EAGAIN when
- * none remain.
+ * not answered, with status HDFS_ECONNRESET, its call id and udata (no
+ * body: the engine keeps no copy of requests once framed). Returns 0 or
+ * HDFS_EAGAIN when none remain.
  */
 HDFS_API int hdfs_rpc_take_unanswered(struct hdfs_rpc *rpc,
     struct hdfs_rpc_result *out);

@@ -1,0 +1,956 @@
+/*
+ * The NameNode client: hdfs_rpc over a socket, shared by threads.
+ *
+ * Locking: nn->mu guards everything in the handle and its calls. Writes
+ * happen under mu (frames are small; the server keeps reading requests
+ * while it answers). Reads happen without mu by one "reader" thread at a
+ * time, chosen among the threads waiting for answers; it feeds what it
+ * read to the engine under mu, completes the answered calls and wakes the
+ * others. A socket is closed only by the thread that reads it (others shut
+ * it down), so no poll() ever races a close().
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hadoofus/namenode.h"
+#include "hadoofus/rpc.h"
+#include "buf.h"
+#include "net.h"
+
+#define READ_CHUNK 65536
+#define RETRIABLE_EXCEPTION "org.apache.hadoop.ipc.RetriableException"
+
+struct hdfs_nn_call {
+	struct hdfs_namenode *nn;
+	const struct hdfs_nn_method *method;
+	int refs;               /* the user's + one while the call is live */
+	int32_t id;
+	int32_t retry;
+	int status;             /* HDFS_EAGAIN while pending */
+	bool live;              /* sent, queued or waiting to be resent */
+	bool needs_resend;      /* to be sent again by its waiter */
+	bool user_gone;         /* freed by the user while pending */
+	bool nb;                /* event-loop call: completes onto done list */
+	int64_t next_try_ms;
+	char *exception;
+	char *message;
+	uint8_t *req;
+	size_t req_len;
+	uint8_t *resp;
+	size_t resp_len;
+	void *udata;
+	struct hdfs_nn_call *next_done;
+};
+
+struct hdfs_namenode {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int refs;               /* the user's + one per call object */
+	char *host;
+	char *user;
+	int port;
+	int connect_ms;
+	int call_ms;
+	int retry_window_ms;
+	int max_retries;
+
+	struct hdfs_rpc *rpc;
+	int fd;                 /* -1 when not connected */
+	int zombie_fd;          /* shut down, to be closed by its reader */
+	bool reading;
+	bool connecting;
+	bool closed;
+	bool ever_connected;
+	int64_t reconnect_deadline; /* 0: no outage under way */
+	uint64_t num_calls;
+	uint64_t num_connects;
+	char errmsg[512];
+
+	struct hdfs_nn_call *done_head, *done_tail;
+	uint8_t rbuf[READ_CHUNK];
+};
+
+static void nn_unref_locked(struct hdfs_namenode *nn, bool *free_it);
+static void nn_destroy(struct hdfs_namenode *nn);
+
+/* ---- small helpers ---- */
+
+static void
+abs_deadline(struct timespec *ts, int64_t deadline_ms)
+{
+	/* pthread_cond_timedwait uses CLOCK_REALTIME unless told otherwise;
+	 * we set CLOCK_MONOTONIC on the condvar, so deadlines are monotonic. */
+	ts->tv_sec = deadline_ms / 1000;
+	ts->tv_nsec = (deadline_ms % 1000) * 1000000;
+}
+
+static void
+cv_wait_until(struct hdfs_namenode *nn, int64_t deadline_ms)
+{
+	if (deadline_ms <= 0) {
+		pthread_cond_wait(&nn->cv, &nn->mu);
+	} else {
+		struct timespec ts;
+		abs_deadline(&ts, deadline_ms);
+		pthread_cond_timedwait(&nn->cv, &nn->mu, &ts);
+	}
+}
+
+static void
+call_destroy(struct hdfs_nn_call *c)
+{
+	free(c->exception);
+	free(c->message);
+	free(c->req);
+	free(c->resp);
+	free(c);
+}
+
+/* Drop one reference to a call (mu held). Returns true if the namenode
+ * must be destroyed by the caller after unlocking. */
+static bool
+call_unref_locked(struct hdfs_nn_call *c)
+{
+	if (--c->refs > 0)
+		return false;
+	struct hdfs_namenode *nn = c->nn;
+	call_destroy(c);
+	bool free_nn = false;
+	nn_unref_locked(nn, &free_nn);
+	return free_nn;
+}
+
+static void
+set_message(struct hdfs_nn_call *c, const char *msg)
+{
+	free(c->message);
+	c->message = hstrdup(msg);
+}
+
+/*
+ * Finish a live call (mu held). Takes ownership of exc/msg/resp. Returns
+ * true if the namenode must be destroyed after unlocking.
+ */
+static bool
+complete(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int status,
+    char *exc, char *msg, uint8_t *resp, size_t resp_len)
+{
+	c->status = status;
+	c->live = false;
+	c->needs_resend = false;
+	free(c->exception);
+	free(c->message);
+	free(c->resp);
+	c->exception = exc;
+	c->message = msg;
+	c->resp = resp;
+	c->resp_len = resp_len;
+	if (status != 0 && status != HDFS_EREMOTE && c->message == NULL)
+		c->message = hstrdup(hdfs_strerror(status));
+	if (c->nb && !c->user_gone) {
+		c->next_done = NULL;
+		if (nn->done_tail)
+			nn->done_tail->next_done = c;
+		else
+			nn->done_head = c;
+		nn->done_tail = c;
+		return false;   /* the done list keeps the live reference */
+	}
+	pthread_cond_broadcast(&nn->cv);
+	return call_unref_locked(c);
+}
+
+static bool
+complete_error(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int status,
+    const char *msg)
+{
+	return complete(nn, c, status, NULL, hstrdup(msg), NULL, 0);
+}
+
+static bool
+retriable(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
+{
+	return !c->nb && !c->user_gone && !nn->closed &&
+	    (c->method->flags & (HDFS_NN_IDEMPOTENT | HDFS_NN_ATMOSTONCE)) &&
+	    c->retry < nn->max_retries;
+}
+
+/* ---- connection management (mu held) ---- */
+
+static void
+drop_socket(struct hdfs_namenode *nn)
+{
+	if (nn->fd < 0)
+		return;
+	if (nn->reading) {
+		shutdown(nn->fd, SHUT_RDWR);
+		nn->zombie_fd = nn->fd;
+	} else {
+		close(nn->fd);
+	}
+	nn->fd = -1;
+}
+
+/*
+ * The connection is gone: close it, then resend-or-fail every call it
+ * carried. Returns true if the namenode must be destroyed after unlocking.
+ */
+static bool
+fail_connection(struct hdfs_namenode *nn, int rc, const char *why)
+{
+	bool free_nn = false;
+	snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", why);
+	drop_socket(nn);
+	if (nn->reconnect_deadline == 0)
+		nn->reconnect_deadline = hdfs_now_ms() + nn->retry_window_ms;
+	struct hdfs_rpc_result r;
+	while (hdfs_rpc_take_unanswered(nn->rpc, &r) == 0) {
+		struct hdfs_nn_call *c = r.udata;
+		if (retriable(nn, c)) {
+			c->needs_resend = true;
+			c->next_try_ms = 0;
+		} else {
+			free_nn |= complete_error(nn, c, nn->closed ? HDFS_ECLOSED : rc, why);
+		}
+	}
+	hdfs_rpc_begin(nn->rpc);  /* forget the dead connection's state */
+	pthread_cond_broadcast(&nn->cv);
+	return free_nn;
+}
+
+static int
+flush_locked(struct hdfs_namenode *nn)
+{
+	const uint8_t *p;
+	size_t n = hdfs_rpc_pending_output(nn->rpc, &p);
+	if (n == 0 || nn->fd < 0)
+		return 0;
+	char err[256];
+	int rc = hdfs_net_write_all(nn->fd, p, n, nn->call_ms ? nn->call_ms : 60000,
+	    err, sizeof(err));
+	if (rc)
+		return rc;
+	hdfs_rpc_consume_output(nn->rpc, n);
+	return 0;
+}
+
+/* One TCP connect + handshake, holding mu throughout. */
+static int
+connect_once(struct hdfs_namenode *nn)
+{
+	int fd, rc;
+	char err[256];
+	int64_t deadline = nn->connect_ms ? hdfs_now_ms() + nn->connect_ms : 0;
+
+	rc = hdfs_net_connect(nn->host, nn->port, nn->connect_ms, &fd, err, sizeof(err));
+	if (rc) {
+		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
+		return rc;
+	}
+	rc = hdfs_rpc_begin(nn->rpc);
+	if (rc)
+		goto fail_msg;
+	const uint8_t *p;
+	size_t n = hdfs_rpc_pending_output(nn->rpc, &p);
+	rc = hdfs_net_write_all(fd, p, n, nn->connect_ms, err, sizeof(err));
+	if (rc)
+		goto fail_err;
+	hdfs_rpc_consume_output(nn->rpc, n);
+
+	while (hdfs_rpc_state(nn->rpc) == HDFS_RPC_AUTHENTICATING) {
+		int left = deadline ? (int)(deadline - hdfs_now_ms()) : -1;
+		if (deadline && left <= 0) {
+			rc = HDFS_ETIMEDOUT;
+			snprintf(err, sizeof(err), "no answer to the connection handshake");
+			goto fail_err;
+		}
+		int r = hdfs_net_poll(fd, POLLIN, left);
+		if (r == 0)
+			continue;
+		ssize_t got = r > 0 ? hdfs_net_read(fd, nn->rbuf, sizeof(nn->rbuf)) : r;
+		if (got == -EAGAIN)
+			continue;
+		if (got <= 0) {
+			rc = HDFS_ECONNRESET;
+			snprintf(err, sizeof(err), "%s during the connection handshake "
+			    "(is %s:%d a Hadoop RPC server?)",
+			    got == 0 ? "connection closed" : strerror((int)-got),
+			    nn->host, nn->port);
+			goto fail_err;
+		}
+		size_t used;
+		rc = hdfs_rpc_feed(nn->rpc, nn->rbuf, (size_t)got, &used);
+		if (rc)
+			goto fail_msg;
+	}
+	nn->fd = fd;
+	nn->num_connects++;
+	nn->ever_connected = true;
+	nn->reconnect_deadline = 0;
+	rc = flush_locked(nn);  /* the connection context */
+	if (rc) {
+		snprintf(nn->errmsg, sizeof(nn->errmsg), "write failed after handshake");
+		drop_socket(nn);
+	}
+	return rc;
+
+fail_msg:
+	snprintf(err, sizeof(err), "%s", rc == HDFS_ENOMEM ? "out of memory" :
+	    hdfs_rpc_error_message(nn->rpc));
+fail_err:
+	snprintf(nn->errmsg, sizeof(nn->errmsg), "%s:%d: %s", nn->host, nn->port, err);
+	close(fd);
+	hdfs_rpc_begin(nn->rpc);
+	return rc;
+}
+
+/*
+ * Make sure a connection is up (mu held). The first connect is tried once;
+ * after an outage, connecting is retried with backoff until the retry
+ * window closes, waiting on the condvar so other threads (and close) run.
+ */
+static int
+ensure_connected(struct hdfs_namenode *nn)
+{
+	for (;;) {
+		if (nn->closed)
+			return HDFS_ECLOSED;
+		if (nn->fd >= 0)
+			return 0;
+		if (!nn->connecting)
+			break;
+		pthread_cond_wait(&nn->cv, &nn->mu);
+	}
+	nn->connecting = true;
+	int rc;
+	int64_t backoff = 100;
+	for (;;) {
+		rc = connect_once(nn);
+		if (rc == 0 || rc == HDFS_EAUTH || rc == HDFS_EFATAL || rc == HDFS_ENOMEM)
+			break;
+		int64_t now = hdfs_now_ms();
+		if (!nn->ever_connected || nn->reconnect_deadline == 0 ||
+		    now + backoff > nn->reconnect_deadline)
+			break;
+		cv_wait_until(nn, now + backoff);
+		if (backoff < 1000)
+			backoff *= 2;
+		if (nn->closed) {
+			rc = HDFS_ECLOSED;
+			break;
+		}
+	}
+	nn->connecting = false;
+	pthread_cond_broadcast(&nn->cv);
+	return rc;
+}
+
+/* Send a (new or resent) call on the current connection (mu held). */
+static bool
+send_call(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
+{
+	int rc = hdfs_rpc_call(nn->rpc, c->id, c->retry, c->method->name,
+	    c->req, c->req_len, c);
+	if (rc)
+		return complete_error(nn, c, rc, rc == HDFS_ENOMEM ? "out of memory" :
+		    "could not queue the call");
+	c->live = true;
+	c->needs_resend = false;
+	rc = flush_locked(nn);
+	if (rc)
+		return fail_connection(nn, HDFS_ECONNRESET, "write to the NameNode failed");
+	return false;
+}
+
+static bool
+dispatch_results(struct hdfs_namenode *nn)
+{
+	bool free_nn = false;
+	struct hdfs_rpc_result r;
+	while (hdfs_rpc_take_result(nn->rpc, &r) == 0) {
+		struct hdfs_nn_call *c = r.udata;
+		if (r.status == HDFS_EREMOTE && retriable(nn, c) &&
+		    strcmp(r.exception_class, RETRIABLE_EXCEPTION) == 0) {
+			int64_t delay = 100LL << (c->retry < 4 ? c->retry : 4);
+			c->needs_resend = true;
+			c->next_try_ms = hdfs_now_ms() + delay;
+			hdfs_rpc_result_clear(&r);
+			pthread_cond_broadcast(&nn->cv);
+			continue;
+		}
+		free_nn |= complete(nn, c, r.status, r.exception_class,
+		    r.error_message, r.body, r.body_len);
+	}
+	return free_nn;
+}
+
+/* Feed freshly read bytes (mu held). */
+static bool
+absorb(struct hdfs_namenode *nn, ssize_t got)
+{
+	if (got > 0) {
+		size_t used;
+		int rc = hdfs_rpc_feed(nn->rpc, nn->rbuf, (size_t)got, &used);
+		bool free_nn = dispatch_results(nn);
+		if (rc) {
+			char why[600];
+			snprintf(why, sizeof(why), "%s", hdfs_rpc_error_message(nn->rpc));
+			free_nn |= fail_connection(nn, rc, why);
+		}
+		return free_nn;
+	}
+	if (got == 0)
+		return fail_connection(nn, HDFS_ECONNRESET, "the NameNode closed the connection");
+	if (got == -EAGAIN)
+		return false;
+	char why[256];
+	snprintf(why, sizeof(why), "read from the NameNode: %s", strerror((int)-got));
+	return fail_connection(nn, HDFS_ECONNRESET, why);
+}
+
+/* ---- public API ---- */
+
+int
+hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
+    const char *user)
+{
+	*out = NULL;
+	if (host == NULL || !*host || user == NULL || !*user || port <= 0 || port > 65535)
+		return HDFS_EINVAL;
+	struct hdfs_namenode *nn = calloc(1, sizeof(*nn));
+	if (nn == NULL)
+		return HDFS_ENOMEM;
+	nn->host = hstrdup(host);
+	nn->user = hstrdup(user);
+	int rc = nn->host && nn->user ? 0 : HDFS_ENOMEM;
+	if (rc == 0)
+		rc = hdfs_rpc_new(&nn->rpc, HDFS_CLIENT_PROTOCOL, user);
+	if (rc) {
+		hdfs_rpc_free(nn->rpc);
+		free(nn->host);
+		free(nn->user);
+		free(nn);
+		return rc;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&nn->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&nn->mu, NULL);
+	nn->refs = 1;
+	nn->port = port;
+	nn->fd = -1;
+	nn->zombie_fd = -1;
+	nn->connect_ms = 20000;
+	nn->call_ms = 0;
+	nn->retry_window_ms = 30000;
+	nn->max_retries = 10;
+	*out = nn;
+	return 0;
+}
+
+int
+hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms, int call_ms)
+{
+	if (connect_ms < 0 || call_ms < 0)
+		return HDFS_EINVAL;
+	pthread_mutex_lock(&nn->mu);
+	nn->connect_ms = connect_ms;
+	nn->call_ms = call_ms;
+	pthread_mutex_unlock(&nn->mu);
+	return 0;
+}
+
+int
+hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms, int max_retries)
+{
+	if (window_ms < 0 || max_retries < 0)
+		return HDFS_EINVAL;
+	pthread_mutex_lock(&nn->mu);
+	nn->retry_window_ms = window_ms;
+	nn->max_retries = max_retries;
+	pthread_mutex_unlock(&nn->mu);
+	return 0;
+}
+
+int
+hdfs_namenode_connect(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	int rc = ensure_connected(nn);
+	pthread_mutex_unlock(&nn->mu);
+	return rc;
+}
+
+void
+hdfs_namenode_close(struct hdfs_namenode *nn)
+{
+	if (nn == NULL)
+		return;
+	pthread_mutex_lock(&nn->mu);
+	bool free_nn = false;
+	if (!nn->closed) {
+		nn->closed = true;
+		free_nn = fail_connection(nn, HDFS_ECLOSED, "the handle was closed");
+		/* Event-loop completions nobody will take. */
+		while (nn->done_head) {
+			struct hdfs_nn_call *c = nn->done_head;
+			nn->done_head = c->next_done;
+			free_nn |= call_unref_locked(c);
+		}
+		nn->done_tail = NULL;
+	}
+	pthread_mutex_unlock(&nn->mu);
+	if (free_nn)
+		nn_destroy(nn);
+}
+
+static void
+nn_unref_locked(struct hdfs_namenode *nn, bool *free_it)
+{
+	if (--nn->refs == 0)
+		*free_it = true;
+}
+
+static void
+nn_destroy(struct hdfs_namenode *nn)
+{
+	if (nn->fd >= 0)
+		close(nn->fd);
+	if (nn->zombie_fd >= 0)
+		close(nn->zombie_fd);
+	hdfs_rpc_free(nn->rpc);
+	pthread_mutex_destroy(&nn->mu);
+	pthread_cond_destroy(&nn->cv);
+	free(nn->host);
+	free(nn->user);
+	free(nn);
+}
+
+void
+hdfs_namenode_free(struct hdfs_namenode *nn)
+{
+	if (nn == NULL)
+		return;
+	hdfs_namenode_close(nn);
+	pthread_mutex_lock(&nn->mu);
+	bool free_nn = false;
+	nn_unref_locked(nn, &free_nn);
+	pthread_mutex_unlock(&nn->mu);
+	if (free_nn)
+		nn_destroy(nn);
+}
+
+const char *
+hdfs_namenode_error_message(struct hdfs_namenode *nn, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return buf;
+	pthread_mutex_lock(&nn->mu);
+	snprintf(buf, buflen, "%s", nn->errmsg);
+	pthread_mutex_unlock(&nn->mu);
+	return buf;
+}
+
+const char *
+hdfs_namenode_user(const struct hdfs_namenode *nn)
+{
+	return nn->user;
+}
+
+const char *
+hdfs_namenode_host(const struct hdfs_namenode *nn)
+{
+	return nn->host;
+}
+
+int
+hdfs_namenode_port(const struct hdfs_namenode *nn)
+{
+	return nn->port;
+}
+
+uint64_t
+hdfs_namenode_num_calls(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	uint64_t n = nn->num_calls;
+	pthread_mutex_unlock(&nn->mu);
+	return n;
+}
+
+uint64_t
+hdfs_namenode_num_connects(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	uint64_t n = nn->num_connects;
+	pthread_mutex_unlock(&nn->mu);
+	return n;
+}
+
+static int
+new_call(struct hdfs_namenode *nn, const char *method, const uint8_t *req,
+    size_t req_len, struct hdfs_nn_call **out)
+{
+	*out = NULL;
+	const struct hdfs_nn_method *m = method ? hdfs_nn_method_lookup(method) : NULL;
+	if (m == NULL || (req == NULL && req_len > 0))
+		return HDFS_EINVAL;
+	struct hdfs_nn_call *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return HDFS_ENOMEM;
+	c->req = malloc(req_len ? req_len : 1);
+	if (c->req == NULL) {
+		free(c);
+		return HDFS_ENOMEM;
+	}
+	if (req_len)
+		memcpy(c->req, req, req_len);
+	c->req_len = req_len;
+	c->nn = nn;
+	c->method = m;
+	c->refs = 1;
+	c->status = HDFS_EAGAIN;
+	*out = c;
+	return 0;
+}
+
+static int
+submit_common(struct hdfs_namenode *nn, const char *method, const uint8_t *req,
+    size_t req_len, bool nb, void *udata, struct hdfs_nn_call **call_out)
+{
+	struct hdfs_nn_call *c;
+	int rc = new_call(nn, method, req, req_len, &c);
+	*call_out = c;
+	if (rc)
+		return rc;
+	c->nb = nb;
+	c->udata = udata;
+	pthread_mutex_lock(&nn->mu);
+	nn->refs++;
+	nn->num_calls++;
+	rc = ensure_connected(nn);
+	if (rc) {
+		c->status = rc;
+		set_message(c, rc == HDFS_ECLOSED ? "the handle was closed" : nn->errmsg);
+		pthread_mutex_unlock(&nn->mu);
+		return rc;
+	}
+	c->refs++;   /* the live reference */
+	c->id = hdfs_rpc_next_call_id(nn->rpc);
+	c->retry = 0;
+	bool free_nn = send_call(nn, c);
+	pthread_mutex_unlock(&nn->mu);
+	(void)free_nn;  /* the user's call reference keeps nn alive */
+	return 0;
+}
+
+int
+hdfs_namenode_submit(struct hdfs_namenode *nn, const char *method,
+    const uint8_t *req, size_t req_len, struct hdfs_nn_call **call_out)
+{
+	return submit_common(nn, method, req, req_len, false, NULL, call_out);
+}
+
+static int
+pack_msg(const ProtobufCMessage *req, uint8_t **buf, size_t *len)
+{
+	*len = protobuf_c_message_get_packed_size(req);
+	*buf = malloc(*len ? *len : 1);
+	if (*buf == NULL)
+		return HDFS_ENOMEM;
+	protobuf_c_message_pack(req, *buf);
+	return 0;
+}
+
+int
+hdfs_namenode_submit_msg(struct hdfs_namenode *nn, const char *method,
+    const ProtobufCMessage *req, struct hdfs_nn_call **call_out)
+{
+	*call_out = NULL;
+	const struct hdfs_nn_method *m = method ? hdfs_nn_method_lookup(method) : NULL;
+	if (m == NULL || req == NULL || req->descriptor != m->request)
+		return HDFS_EINVAL;
+	uint8_t *buf;
+	size_t len;
+	int rc = pack_msg(req, &buf, &len);
+	if (rc)
+		return rc;
+	rc = hdfs_namenode_submit(nn, method, buf, len, call_out);
+	free(buf);
+	return rc;
+}
+
+int
+hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
+{
+	struct hdfs_namenode *nn = c->nn;
+	pthread_mutex_lock(&nn->mu);
+	if (timeout_ms < 0)
+		timeout_ms = nn->call_ms;
+	int64_t deadline = timeout_ms > 0 ? hdfs_now_ms() + timeout_ms : 0;
+	bool free_nn = false;
+
+	while (c->status == HDFS_EAGAIN) {
+		int64_t now = hdfs_now_ms();
+		if (deadline && now >= deadline) {
+			pthread_mutex_unlock(&nn->mu);
+			return HDFS_ETIMEDOUT;
+		}
+		if (nn->closed && c->needs_resend) {
+			free_nn |= complete_error(nn, c, HDFS_ECLOSED, "the handle was closed");
+			break;
+		}
+		if (c->needs_resend) {
+			if (c->next_try_ms > now) {
+				cv_wait_until(nn, deadline && deadline < c->next_try_ms ?
+				    deadline : c->next_try_ms);
+				continue;
+			}
+			int rc = ensure_connected(nn);
+			if (rc) {
+				free_nn |= complete_error(nn, c, rc, nn->errmsg);
+				break;
+			}
+			if (!c->needs_resend)
+				continue;
+			c->retry++;
+			free_nn |= send_call(nn, c);
+			continue;
+		}
+		if (nn->reading || nn->fd < 0) {
+			cv_wait_until(nn, deadline);
+			continue;
+		}
+
+		/* Become the reader. */
+		int fd = nn->fd;
+		nn->reading = true;
+		pthread_mutex_unlock(&nn->mu);
+		int slice = deadline ? (int)(deadline - now) : -1;
+		int r = hdfs_net_poll(fd, POLLIN, slice);
+		ssize_t got = -EAGAIN;
+		if (r > 0)
+			got = hdfs_net_read(fd, nn->rbuf, sizeof(nn->rbuf));
+		else if (r < 0)
+			got = r;
+		pthread_mutex_lock(&nn->mu);
+		nn->reading = false;
+		if (nn->zombie_fd == fd) {
+			close(fd);
+			nn->zombie_fd = -1;
+		} else if (nn->fd == fd) {
+			free_nn |= absorb(nn, got);
+		}
+		pthread_cond_broadcast(&nn->cv);
+	}
+	int status = c->status;
+	pthread_mutex_unlock(&nn->mu);
+	(void)free_nn;  /* c holds a reference to nn */
+	return status;
+}
+
+int
+hdfs_nn_call_status(struct hdfs_nn_call *c)
+{
+	pthread_mutex_lock(&c->nn->mu);
+	int s = c->status;
+	pthread_mutex_unlock(&c->nn->mu);
+	return s;
+}
+
+int
+hdfs_nn_call_response(struct hdfs_nn_call *c, const uint8_t **body, size_t *len)
+{
+	int s = hdfs_nn_call_status(c);
+	if (s != 0)
+		return s;
+	*body = c->resp;
+	*len = c->resp_len;
+	return 0;
+}
+
+int
+hdfs_nn_call_unpack(struct hdfs_nn_call *c, ProtobufCMessage **msg)
+{
+	const uint8_t *body;
+	size_t len;
+	*msg = NULL;
+	int rc = hdfs_nn_call_response(c, &body, &len);
+	if (rc)
+		return rc;
+	*msg = protobuf_c_message_unpack(c->method->response, NULL, len, body);
+	if (*msg == NULL) {
+		pthread_mutex_lock(&c->nn->mu);
+		set_message(c, "undecodable response message");
+		pthread_mutex_unlock(&c->nn->mu);
+		return HDFS_EPROTO;
+	}
+	return 0;
+}
+
+const char *
+hdfs_nn_call_exception(struct hdfs_nn_call *c)
+{
+	return c->status == HDFS_EREMOTE ? c->exception : NULL;
+}
+
+const char *
+hdfs_nn_call_message(struct hdfs_nn_call *c)
+{
+	return c->message;
+}
+
+const struct hdfs_nn_method *
+hdfs_nn_call_method(struct hdfs_nn_call *c)
+{
+	return c->method;
+}
+
+void *
+hdfs_nn_call_udata(struct hdfs_nn_call *c)
+{
+	return c->udata;
+}
+
+void
+hdfs_nn_call_free(struct hdfs_nn_call *c)
+{
+	if (c == NULL)
+		return;
+	struct hdfs_namenode *nn = c->nn;
+	pthread_mutex_lock(&nn->mu);
+	bool free_nn = false;
+	if (c->status == HDFS_EAGAIN) {
+		c->user_gone = true;
+		if (c->needs_resend)
+			free_nn |= complete_error(nn, c, HDFS_ECLOSED, "abandoned");
+	}
+	free_nn |= call_unref_locked(c);
+	pthread_mutex_unlock(&nn->mu);
+	if (free_nn)
+		nn_destroy(nn);
+}
+
+int
+hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
+    const ProtobufCMessage *req, ProtobufCMessage **resp_out,
+    struct hdfs_nn_call **call_out)
+{
+	struct hdfs_nn_call *c = NULL;
+	*resp_out = NULL;
+	if (call_out)
+		*call_out = NULL;
+	int rc = hdfs_namenode_submit_msg(nn, method, req, &c);
+	if (rc == 0)
+		rc = hdfs_nn_call_wait(c, -1);
+	if (rc == 0)
+		rc = hdfs_nn_call_unpack(c, resp_out);
+	if (rc && call_out && c)
+		*call_out = c;
+	else
+		hdfs_nn_call_free(c);
+	return rc;
+}
+
+/* ---- event-loop API ---- */
+
+int
+hdfs_namenode_submit_nb(struct hdfs_namenode *nn, const char *method,
+    const uint8_t *req, size_t req_len, void *udata,
+    struct hdfs_nn_call **call_out)
+{
+	return submit_common(nn, method, req, req_len, true, udata, call_out);
+}
+
+int
+hdfs_namenode_fd(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	int fd = nn->fd;
+	pthread_mutex_unlock(&nn->mu);
+	return fd;
+}
+
+int
+hdfs_namenode_events(struct hdfs_namenode *nn)
+{
+	const uint8_t *p;
+	pthread_mutex_lock(&nn->mu);
+	int ev = 0;
+	if (nn->fd >= 0) {
+		if (hdfs_rpc_in_flight(nn->rpc) > 0)
+			ev |= POLLIN;
+		if (hdfs_rpc_pending_output(nn->rpc, &p) > 0)
+			ev |= POLLOUT;
+	}
+	pthread_mutex_unlock(&nn->mu);
+	return ev;
+}
+
+int
+hdfs_namenode_process(struct hdfs_namenode *nn, int revents)
+{
+	pthread_mutex_lock(&nn->mu);
+	bool free_nn = false;
+	int rc = 0;
+	if (nn->fd < 0 || nn->reading) {
+		rc = nn->closed ? HDFS_ECLOSED : 0;
+		goto out;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		for (;;) {
+			ssize_t got = hdfs_net_read(nn->fd, nn->rbuf, sizeof(nn->rbuf));
+			if (got == -EAGAIN)
+				break;
+			free_nn |= absorb(nn, got);
+			if (got <= 0 || nn->fd < 0) {
+				rc = HDFS_ECONNRESET;
+				break;
+			}
+		}
+	}
+	if (nn->fd >= 0) {
+		const uint8_t *p;
+		size_t n = hdfs_rpc_pending_output(nn->rpc, &p);
+		if (n > 0) {
+			ssize_t w = send(nn->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w > 0)
+				hdfs_rpc_consume_output(nn->rpc, (size_t)w);
+			else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				free_nn |= fail_connection(nn, HDFS_ECONNRESET,
+				    "write to the NameNode failed");
+				rc = HDFS_ECONNRESET;
+			}
+		}
+	}
+out:
+	pthread_mutex_unlock(&nn->mu);
+	(void)free_nn;  /* the user's reference keeps nn alive here */
+	return rc;
+}
+
+int
+hdfs_namenode_take_completed(struct hdfs_namenode *nn, struct hdfs_nn_call **call_out)
+{
+	pthread_mutex_lock(&nn->mu);
+	struct hdfs_nn_call *c = nn->done_head;
+	if (c) {
+		nn->done_head = c->next_done;
+		if (nn->done_head == NULL)
+			nn->done_tail = NULL;
+		c->refs--;   /* the done list's live reference; the user's remains */
+	}
+	pthread_mutex_unlock(&nn->mu);
+	*call_out = c;
+	return c ? 0 : HDFS_EAGAIN;
+}
