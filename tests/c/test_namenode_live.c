@@ -1,0 +1,281 @@
+/*
+ * The NameNode client against a real NameNode: `test_namenode_live HOST PORT`.
+ * Run by tests/test_c_units.py with the minicluster; also under ASan/UBSan.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hadoofus/namenode.h"
+#include "ClientNamenodeProtocol.pb-c.h"
+
+static int passed, failed;
+static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
+
+#define CHECK(cond) do { \
+	pthread_mutex_lock(&count_mu); \
+	if (cond) { passed++; } else { failed++; \
+		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
+	pthread_mutex_unlock(&count_mu); \
+} while (0)
+
+static const char *host;
+static int port;
+static char base[256];
+
+static uint8_t *
+pack(const ProtobufCMessage *m, size_t *len)
+{
+	*len = protobuf_c_message_get_packed_size(m);
+	uint8_t *b = malloc(*len + 1);
+	protobuf_c_message_pack(m, b);
+	return b;
+}
+
+static uint8_t *
+file_info_req(const char *path, size_t *len)
+{
+	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
+	req.src = (char *)path;
+	return pack(&req.base, len);
+}
+
+static void
+test_basic(struct hdfs_namenode *nn)
+{
+	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
+	req.src = "/";
+	ProtobufCMessage *resp;
+	struct hdfs_nn_call *call;
+	int rc = hdfs_namenode_call(nn, "getFileInfo", &req.base, &resp, &call);
+	CHECK(rc == 0);
+	if (rc == 0) {
+		Hadoop__Hdfs__GetFileInfoResponseProto *r = (void *)resp;
+		CHECK(r->fs != NULL && r->fs->filetype == HADOOP__HDFS__HDFS_FILE_STATUS_PROTO__FILE_TYPE__IS_DIR);
+		protobuf_c_message_free_unpacked(resp, NULL);
+	} else {
+		fprintf(stderr, "getFileInfo: %s\n", call ? hdfs_nn_call_message(call) : "?");
+		hdfs_nn_call_free(call);
+	}
+
+	Hadoop__Hdfs__MkdirsRequestProto mk = HADOOP__HDFS__MKDIRS_REQUEST_PROTO__INIT;
+	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
+	perm.perm = 0755;
+	mk.src = base;
+	mk.masked = &perm;
+	mk.createparent = 1;
+	rc = hdfs_namenode_call(nn, "mkdirs", &mk.base, &resp, NULL);
+	CHECK(rc == 0);
+	if (rc == 0) {
+		CHECK(((Hadoop__Hdfs__MkdirsResponseProto *)resp)->result);
+		protobuf_c_message_free_unpacked(resp, NULL);
+	}
+
+	/* A missing path: Java's null, i.e. no fs field. */
+	char missing[300];
+	snprintf(missing, sizeof(missing), "%s/missing", base);
+	req.src = missing;
+	rc = hdfs_namenode_call(nn, "getFileInfo", &req.base, &resp, NULL);
+	CHECK(rc == 0);
+	if (rc == 0) {
+		CHECK(((Hadoop__Hdfs__GetFileInfoResponseProto *)resp)->fs == NULL);
+		protobuf_c_message_free_unpacked(resp, NULL);
+	}
+
+	/* A remote exception carries the Java class and message. */
+	Hadoop__Hdfs__GetBlockLocationsRequestProto gbl = HADOOP__HDFS__GET_BLOCK_LOCATIONS_REQUEST_PROTO__INIT;
+	gbl.src = missing;
+	gbl.offset = 0;
+	gbl.length = 1;
+	rc = hdfs_namenode_call(nn, "getBlockLocations", &gbl.base, &resp, &call);
+	CHECK(rc == HDFS_EREMOTE);
+	CHECK(call && hdfs_nn_call_exception(call) &&
+	    strcmp(hdfs_nn_call_exception(call), "java.io.FileNotFoundException") == 0);
+	CHECK(call && strstr(hdfs_nn_call_message(call), "missing") != NULL);
+	hdfs_nn_call_free(call);
+
+	/* A wrong request type is refused before anything is sent. */
+	uint64_t before = hdfs_namenode_num_calls(nn);
+	CHECK(hdfs_namenode_call(nn, "mkdirs", &req.base, &resp, NULL) == HDFS_EINVAL);
+	CHECK(hdfs_namenode_call(nn, "noSuchMethod", &req.base, &resp, NULL) == HDFS_EINVAL);
+	CHECK(hdfs_namenode_num_calls(nn) == before);
+}
+
+static void
+test_pipelined(struct hdfs_namenode *nn, int n)
+{
+	struct hdfs_nn_call **calls = calloc((size_t)n, sizeof(*calls));
+	size_t len;
+	uint8_t *req = file_info_req(base, &len);
+	int ok = 0;
+	for (int i = 0; i < n; i++)
+		ok += hdfs_namenode_submit(nn, "getFileInfo", req, len, &calls[i]) == 0;
+	CHECK(ok == n);
+	int good = 0;
+	for (int i = n - 1; i >= 0; i--) {   /* wait in reverse: order must not matter */
+		const uint8_t *body;
+		size_t blen;
+		if (hdfs_nn_call_wait(calls[i], -1) == 0 &&
+		    hdfs_nn_call_response(calls[i], &body, &blen) == 0 && blen > 0)
+			good++;
+		hdfs_nn_call_free(calls[i]);
+	}
+	CHECK(good == n);
+	free(req);
+	free(calls);
+}
+
+struct thread_arg {
+	struct hdfs_namenode *nn;
+	int n;
+	int good;
+};
+
+static void *
+thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	size_t len;
+	uint8_t *req = file_info_req("/", &len);
+	for (int i = 0; i < a->n; i++) {
+		struct hdfs_nn_call *c;
+		/* Mix pipelined pairs with single calls. */
+		struct hdfs_nn_call *c2 = NULL;
+		if (hdfs_namenode_submit(a->nn, "getFileInfo", req, len, &c) != 0) {
+			hdfs_nn_call_free(c);
+			continue;
+		}
+		if (i % 3 == 0)
+			hdfs_namenode_submit(a->nn, "getServerDefaults", NULL, 0, &c2);
+		if (hdfs_nn_call_wait(c, -1) == 0)
+			a->good++;
+		if (c2 && hdfs_nn_call_wait(c2, -1) != 0)
+			a->good--;
+		hdfs_nn_call_free(c);
+		hdfs_nn_call_free(c2);
+	}
+	free(req);
+	return NULL;
+}
+
+static void
+test_threads(struct hdfs_namenode *nn)
+{
+	enum { T = 8, N = 300 };
+	pthread_t th[T];
+	struct thread_arg args[T];
+	for (int i = 0; i < T; i++) {
+		args[i] = (struct thread_arg){ nn, N, 0 };
+		pthread_create(&th[i], NULL, thread_main, &args[i]);
+	}
+	int good = 0;
+	for (int i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		good += args[i].good;
+	}
+	CHECK(good == T * N);
+}
+
+static void
+test_event_loop(void)
+{
+	struct hdfs_namenode *nn;
+	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
+	CHECK(hdfs_namenode_connect(nn) == 0);
+	size_t len;
+	uint8_t *req = file_info_req("/", &len);
+	enum { N = 200 };
+	struct hdfs_nn_call *calls[N];
+	for (int i = 0; i < N; i++)
+		CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len,
+		    (void *)(intptr_t)(i + 1), &calls[i]) == 0);
+	int done = 0, sum = 0;
+	for (int rounds = 0; done < N && rounds < 10000; rounds++) {
+		struct pollfd pfd = { .fd = hdfs_namenode_fd(nn), .events = (short)hdfs_namenode_events(nn) };
+		if (poll(&pfd, 1, 5000) <= 0)
+			break;
+		CHECK(hdfs_namenode_process(nn, pfd.revents) == 0);
+		struct hdfs_nn_call *c;
+		while (hdfs_namenode_take_completed(nn, &c) == 0) {
+			done++;
+			sum += (int)(intptr_t)hdfs_nn_call_udata(c);
+			CHECK(hdfs_nn_call_status(c) == 0);
+		}
+	}
+	CHECK(done == N && sum == N * (N + 1) / 2);
+	for (int i = 0; i < N; i++)
+		hdfs_nn_call_free(calls[i]);
+	free(req);
+	hdfs_namenode_free(nn);
+}
+
+static void
+test_connect_errors(void)
+{
+	struct hdfs_namenode *nn;
+	CHECK(hdfs_namenode_new(&nn, "127.0.0.1", 1, "alice") == 0);
+	CHECK(hdfs_namenode_connect(nn) == HDFS_ECONNECT);
+	char buf[256];
+	CHECK(strstr(hdfs_namenode_error_message(nn, buf, sizeof(buf)), "refused") != NULL);
+	struct hdfs_nn_call *c;
+	CHECK(hdfs_namenode_submit(nn, "getServerDefaults", NULL, 0, &c) == HDFS_ECONNECT);
+	CHECK(c && hdfs_nn_call_status(c) == HDFS_ECONNECT && hdfs_nn_call_message(c));
+	hdfs_nn_call_free(c);
+	hdfs_namenode_free(nn);
+
+	CHECK(hdfs_namenode_new(&nn, "", 8020, "u") == HDFS_EINVAL);
+	CHECK(hdfs_namenode_new(&nn, "h", 0, "u") == HDFS_EINVAL);
+	CHECK(hdfs_namenode_new(&nn, "h", 8020, NULL) == HDFS_EINVAL);
+}
+
+/* Closing with calls pending and a free while a call is outstanding. */
+static void
+test_close(void)
+{
+	struct hdfs_namenode *nn;
+	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
+	size_t len;
+	uint8_t *req = file_info_req("/", &len);
+	struct hdfs_nn_call *a, *b;
+	CHECK(hdfs_namenode_submit(nn, "getFileInfo", req, len, &a) == 0);
+	CHECK(hdfs_namenode_submit(nn, "getFileInfo", req, len, &b) == 0);
+	hdfs_nn_call_free(b);          /* abandoned while in flight */
+	hdfs_namenode_close(nn);
+	int s = hdfs_nn_call_wait(a, 1000);
+	CHECK(s == 0 || s == HDFS_ECLOSED);
+	struct hdfs_nn_call *c;
+	CHECK(hdfs_namenode_submit(nn, "getFileInfo", req, len, &c) == HDFS_ECLOSED);
+	hdfs_nn_call_free(c);
+	hdfs_namenode_free(nn);        /* a is still held: nn lives until it goes */
+	hdfs_nn_call_free(a);
+	free(req);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
+		return 2;
+	}
+	host = argv[1];
+	port = atoi(argv[2]);
+	snprintf(base, sizeof(base), "/c-test/%d", (int)getpid());
+
+	struct hdfs_namenode *nn;
+	CHECK(hdfs_namenode_new(&nn, host, port, "root") == 0);
+	CHECK(hdfs_namenode_connect(nn) == 0);
+	test_basic(nn);
+	test_pipelined(nn, 1000);
+	test_threads(nn);
+	CHECK(hdfs_namenode_num_connects(nn) == 1);
+	hdfs_namenode_free(nn);
+	test_event_loop();
+	test_connect_errors();
+	test_close();
+	printf("test_namenode_live: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
