@@ -440,6 +440,20 @@ become_ready(struct hdfs_rpc *rpc)
 }
 
 static int
+send_sasl_choice(struct hdfs_rpc *rpc, Hadoop__Common__RpcSaslProto__SaslAuth *auth)
+{
+	Hadoop__Common__RpcRequestHeaderProto h;
+	init_request_header(rpc, &h, HDFS_RPC_CALLID_SASL, -1);
+	Hadoop__Common__RpcSaslProto sasl;
+	hadoop__common__rpc_sasl_proto__init(&sasl);
+	sasl.state = HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE;
+	sasl.n_auths = 1;
+	sasl.auths = &auth;
+	int rc = put_frame(&rpc->out, &h.base, &sasl.base, NULL, 0, false);
+	return rc ? die(rpc, rc, "out of memory") : 0;
+}
+
+static int
 on_sasl(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
 {
 	if (rpc->state != HDFS_RPC_AUTHENTICATING)
@@ -461,8 +475,11 @@ on_sasl(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
 		for (size_t i = 0; i < s->n_auths; i++) {
 			const char *m = s->auths[i]->method;
 			if (strcmp(m, "SIMPLE") == 0) {
-				/* Choosing SIMPLE ends the exchange without a reply. */
-				rc = become_ready(rpc);
+				/* Name the choice, then go on without waiting for
+				 * an answer: SIMPLE has no further rounds. */
+				rc = send_sasl_choice(rpc, s->auths[i]);
+				if (rc == 0)
+					rc = become_ready(rpc);
 				break;
 			}
 			int w = snprintf(offered + off, sizeof(offered) - off, "%s%s/%s",

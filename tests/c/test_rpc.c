@@ -237,8 +237,32 @@ ready_engine(void)
 	static const char *const simple[] = { "TOKEN", "SIMPLE" };
 	sasl_frame(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__NEGOTIATE, simple, 2);
 	size_t used;
+	const uint8_t *out;
+	hdfs_rpc_consume_output(rpc, hdfs_rpc_pending_output(rpc, &out));
 	int rc = hdfs_rpc_feed(rpc, in.data, in.len, &used);
 	CHECK(rc == 0 && hdfs_rpc_state(rpc) == HDFS_RPC_READY);
+
+	/* The choice is named (INITIATE, SIMPLE), then the context follows. */
+	size_t n = hdfs_rpc_pending_output(rpc, &out);
+	struct frame fr[4];
+	CHECK(split_frames(out, n, fr, 4) == 2);
+	size_t off;
+	Hadoop__Common__RpcRequestHeaderProto *h = frame_header(&fr[0], &off);
+	CHECK(h && h->callid == HDFS_RPC_CALLID_SASL);
+	uint64_t l;
+	size_t vn;
+	varint_get(fr[0].p + off, fr[0].n - off, &l, &vn);
+	Hadoop__Common__RpcSaslProto *s =
+	    hadoop__common__rpc_sasl_proto__unpack(NULL, l, fr[0].p + off + vn);
+	CHECK(s && s->state == HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE &&
+	    s->n_auths == 1 && strcmp(s->auths[0]->method, "SIMPLE") == 0);
+	if (s)
+		hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
+	hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+	h = frame_header(&fr[1], &off);
+	CHECK(h && h->callid == HDFS_RPC_CALLID_CONTEXT);
+	hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+	hdfs_rpc_consume_output(rpc, n);
 	hbuf_free(&in);
 	return rpc;
 }
