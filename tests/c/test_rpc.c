@@ -409,7 +409,7 @@ main(void)
 	test_handshake_and_calls(false);
 	test_handshake_and_calls(true);
 	test_errors();
-	test_recorded("nn_session.bin", 0);
+	test_recorded("nn_session.bin", 6);
 	printf("test_rpc: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
