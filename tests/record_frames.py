@@ -19,7 +19,7 @@ on one connection made of
 
 tests/c/test_rpc.c replays the stream into the C engine with 6 calls
 (ids 0..5) queued after hdfs_rpc_begin(). The same file seeds the fuzz
-corpus (tests/c/corpus/rpc/), along with each of its frames alone.
+corpus (tests/c/corpus/rpc/), with shorter sessions cut from it.
 
 The client side is encoded by hand here (a few protobuf messages; field
 numbers from csrc/proto/*.proto), so recording needs neither the compiled
@@ -266,9 +266,12 @@ def main(argv=None):
     print("wrote %s: %d bytes, %d frames, %d calls" % (a.out, len(data), len(frames),
                                                       len(CALLS)))
     if a.corpus:
+        # The whole session, the SASL answer alone, and each call's answer
+        # behind the SASL answer (an answer before it is refused at once).
         write(os.path.join(a.corpus, "nn_session"), data)
-        for i, fr in enumerate(frames):
-            write(os.path.join(a.corpus, "nn_frame_%02d" % i), fr)
+        write(os.path.join(a.corpus, "nn_sasl"), frames[0])
+        for i, fr in enumerate(frames[1:]):
+            write(os.path.join(a.corpus, "nn_call_%02d" % i), frames[0] + fr)
         print("seeded %s" % a.corpus)
     return 0
 
