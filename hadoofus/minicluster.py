@@ -1,0 +1,1461 @@
+"""A real Apache Hadoop 2.7.3 HDFS on loopback, for tests and for users.
+
+    from hadoofus.minicluster import MiniCluster
+    with MiniCluster(datanodes=3, replication=3) as mc:
+        print(mc.url)                      # hdfs://127.0.0.1:PORT
+        mc.fs_shell("-put", "local.bin", "/x")
+        print(mc.fs_shell("-cat", "/x").stdout)
+
+The daemons are the stock NameNode and DataNode classes, run by a Java 8..21
+runtime from the jars that the ``pyspark==2.4.8`` source distribution on PyPI
+carries (``deps/jars/``).  The sdist is looked for in ``<cache>/dl/`` and, if
+missing, fetched there with ``pip download``; the jars the daemons and the Java
+shell need are extracted once into ``<cache>/hadoop-2.7.3/jars/``.  ``<cache>``
+is ``$HADOOFUS_CACHE_DIR``, else ``$XDG_CACHE_HOME/hadoofus``, else
+``~/.cache/hadoofus``.
+
+Command line (the JVMs outlive the command; state lives in the directory):
+
+    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--dir D]
+    python -m hadoofus.minicluster status [--dir D]
+    python -m hadoofus.minicluster stop [--dir D] [--clean]
+
+This module is pure standard library and must stay importable without the
+compiled extension: tests import it before anything is built.
+"""
+
+import argparse
+import atexit
+import ctypes
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from xml.sax.saxutils import escape as _xml_escape
+
+__all__ = [
+    "MiniCluster",
+    "DataNode",
+    "JavaError",
+    "cache_dir",
+    "ensure_jars",
+    "find_java",
+]
+
+HADOOP_VERSION = "2.7.3"
+PYSPARK_VERSION = "2.4.8"
+SDIST_FILE = "pyspark-%s.tar.gz" % PYSPARK_VERSION
+_SDIST_JAR_PREFIX = "pyspark-%s/deps/jars/" % PYSPARK_VERSION
+
+# The jars a NameNode, a DataNode, FsShell, DFSAdmin and DFSck load, found by
+# running them with -Xlog:class+load, plus a few that hadoop-common and
+# hadoop-hdfs 2.7.3 declare as runtime dependencies and that only some
+# commands touch (commons-compress/net/httpclient/math3, xmlenc, avro and
+# paranamer for `-text`, netty 3, leveldbjni, gson, jsr305).  Left out on
+# purpose: Jersey (so WebHDFS stays off), ZooKeeper/Curator (HA only), and
+# everything of Spark, Hive, YARN and MapReduce.
+JARS = (
+    "avro-1.8.2.jar",
+    "commons-cli-1.2.jar",
+    "commons-codec-1.10.jar",
+    "commons-collections-3.2.2.jar",
+    "commons-compress-1.20.jar",
+    "commons-configuration-1.6.jar",
+    "commons-httpclient-3.1.jar",
+    "commons-io-2.4.jar",
+    "commons-lang-2.6.jar",
+    "commons-logging-1.1.3.jar",
+    "commons-math3-3.4.1.jar",
+    "commons-net-3.1.jar",
+    "gson-2.2.4.jar",
+    "guava-14.0.1.jar",
+    "hadoop-annotations-2.7.3.jar",
+    "hadoop-auth-2.7.3.jar",
+    "hadoop-common-2.7.3.jar",
+    "hadoop-hdfs-2.7.3.jar",
+    "htrace-core-3.1.0-incubating.jar",
+    "jackson-core-asl-1.9.13.jar",
+    "jackson-mapper-asl-1.9.13.jar",
+    "javax.servlet-api-3.1.0.jar",
+    "javax.ws.rs-api-2.0.1.jar",
+    "jetty-6.1.26.jar",
+    "jetty-util-6.1.26.jar",
+    "jsr305-1.3.9.jar",
+    "leveldbjni-all-1.8.jar",
+    "log4j-1.2.17.jar",
+    "netty-3.9.9.Final.jar",
+    "netty-all-4.1.47.Final.jar",
+    "paranamer-2.8.jar",
+    "protobuf-java-2.5.0.jar",
+    "slf4j-api-1.7.16.jar",
+    "slf4j-log4j12-1.7.16.jar",
+    "xercesImpl-2.9.1.jar",
+    "xmlenc-0.52.jar",
+)
+
+HOST = "127.0.0.1"
+
+_DEBUG = bool(os.environ.get("HADOOFUS_MINICLUSTER_DEBUG"))
+
+NAMENODE_CLASS = "org.apache.hadoop.hdfs.server.namenode.NameNode"
+DATANODE_CLASS = "org.apache.hadoop.hdfs.server.datanode.DataNode"
+FSSHELL_CLASS = "org.apache.hadoop.fs.FsShell"
+DFSADMIN_CLASS = "org.apache.hadoop.hdfs.tools.DFSAdmin"
+DFSCK_CLASS = "org.apache.hadoop.hdfs.tools.DFSck"
+
+# Users the NameNode knows the groups of without asking the OS (which has no
+# such users): tests act as them through simple authentication.  The
+# superuser is whoever runs the NameNode; "hdfsadmin" is a member of the
+# superuser group, so it is privileged too.
+DEFAULT_GROUPS = {
+    "alice": ("alice", "users"),
+    "bob": ("bob", "users"),
+    "hdfsadmin": ("hdfsadmin", "supergroup"),
+}
+
+# JIT and GC choices measured for start-up on a 2-core machine.  The daemons
+# keep the full tiered JIT: benchmarks push data through them.
+_DAEMON_JVM_OPTS = (
+    "-XX:+UseSerialGC",
+    "-Xshare:auto",
+    "-XX:-UsePerfData",
+    "-Djava.net.preferIPv4Stack=true",
+)
+_CLIENT_JVM_OPTS = (
+    "-Xmx256m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Xshare:auto",
+    "-XX:-UsePerfData",
+    "-Djava.net.preferIPv4Stack=true",
+)
+
+_DAEMON_LOG4J = """\
+log4j.rootLogger=INFO,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.target=System.out
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{2}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+log4j.logger.org.apache.hadoop.metrics2=WARN
+log4j.logger.org.mortbay=WARN
+"""
+
+_CLIENT_LOG4J = """\
+log4j.rootLogger=WARN,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.target=System.err
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{2}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+"""
+
+
+# ---------------------------------------------------------------------------
+# Locating the runtime: cache directory, jars, java
+
+
+def cache_dir():
+    """The per-user cache directory of hadoofus (not created)."""
+    d = os.environ.get("HADOOFUS_CACHE_DIR")
+    if d:
+        return os.path.abspath(d)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return os.path.join(os.path.abspath(xdg), "hadoofus")
+    return os.path.join(os.path.expanduser("~"), ".cache", "hadoofus")
+
+
+def _download_sdist(dl_dir):
+    """Fetch the pyspark sdist into dl_dir with pip; return its path."""
+    os.makedirs(dl_dir, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".pip-", dir=dl_dir)
+    try:
+        cmd = [
+            sys.executable, "-m", "pip", "download", "--no-deps",
+            "--no-build-isolation", "--no-binary", ":all:",
+            "--disable-pip-version-check", "-d", tmp,
+            "pyspark==%s" % PYSPARK_VERSION,
+        ]
+        sys.stderr.write(
+            "hadoofus.minicluster: fetching the Hadoop %s jars (pyspark==%s "
+            "sdist, ~220 MB) into %s; this happens once\n"
+            % (HADOOP_VERSION, PYSPARK_VERSION, dl_dir))
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        got = os.path.join(tmp, SDIST_FILE)
+        if r.returncode != 0 or not os.path.exists(got):
+            raise RuntimeError(
+                "could not download the pyspark==%s sdist with pip (it needs "
+                "the 'wheel' and 'setuptools' packages installed to prepare "
+                "the sdist's metadata); pip said:\n%s"
+                % (PYSPARK_VERSION, r.stdout.decode(errors="replace")[-3000:]))
+        dest = os.path.join(dl_dir, SDIST_FILE)
+        os.replace(got, dest)
+        return dest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_jars(download=True):
+    """Return the directory holding the Hadoop jars, making it if needed.
+
+    ``$HADOOFUS_HADOOP_JARS`` names a ready directory of jars and wins.  Else
+    the jars are extracted from the cached pyspark sdist (fetched with pip
+    when missing and ``download`` is true) into a temporary directory that is
+    renamed into place when complete, so concurrent or interrupted runs never
+    see half a cache.
+    """
+    env = os.environ.get("HADOOFUS_HADOOP_JARS")
+    if env:
+        if not os.path.isdir(env):
+            raise RuntimeError("HADOOFUS_HADOOP_JARS=%s is not a directory" % env)
+        return os.path.abspath(env)
+    root = os.path.join(cache_dir(), "hadoop-" + HADOOP_VERSION)
+    target = os.path.join(root, "jars")
+    if os.path.exists(os.path.join(target, ".complete")):
+        return target
+    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
+        cache_dir(), "dl", SDIST_FILE)
+    if not os.path.exists(sdist):
+        if not download:
+            raise RuntimeError("the Hadoop jars are not cached and %s is missing"
+                               % sdist)
+        sdist = _download_sdist(os.path.dirname(sdist))
+    os.makedirs(root, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
+    try:
+        wanted = set(JARS)
+        with tarfile.open(sdist, "r|gz") as tf:
+            for m in tf:
+                if not m.isfile() or not m.name.startswith(_SDIST_JAR_PREFIX):
+                    continue
+                base = m.name[len(_SDIST_JAR_PREFIX):]
+                if base not in wanted:
+                    continue
+                src = tf.extractfile(m)
+                with open(os.path.join(tmp, base), "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                wanted.discard(base)
+        if wanted:
+            raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
+        with open(os.path.join(tmp, ".complete"), "w") as f:
+            f.write("\n".join(JARS) + "\n")
+        if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
+            # Not made by this code (renames only move complete trees): set aside.
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            # Another process got there first; theirs is complete too.
+            if not os.path.exists(os.path.join(target, ".complete")):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _jar_list(jars_dir):
+    names = sorted(n for n in os.listdir(jars_dir) if n.endswith(".jar"))
+    if not any(n.startswith("hadoop-hdfs-") for n in names):
+        raise RuntimeError("no hadoop-hdfs jar in %s" % jars_dir)
+    return [os.path.join(jars_dir, n) for n in names]
+
+
+_java_cache = {}
+
+
+def _java_major(java):
+    if java in _java_cache:
+        return _java_cache[java]
+    try:
+        out = subprocess.run([java, "-version"], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             timeout=60).stdout.decode(errors="replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    major = None
+    for line in out.splitlines():
+        if "version" in line and '"' in line:
+            v = line.split('"')[1]
+            parts = v.split(".")
+            try:
+                major = int(parts[1]) if parts[0] == "1" else int(parts[0].split("-")[0])
+            except (ValueError, IndexError):
+                major = None
+            break
+    _java_cache[java] = major
+    return major
+
+
+def find_java():
+    """Path of a java launcher Hadoop 2.7.3 runs on.
+
+    ``$HADOOFUS_JAVA`` wins, then ``$JAVA_HOME/bin/java``, then ``java`` on
+    PATH, then the JVMs under /usr/lib/jvm.  Java 23 and later are passed
+    over when another is found: they dropped ``Subject.getSubject``, which
+    Hadoop's UserGroupInformation calls.
+    """
+    env = os.environ.get("HADOOFUS_JAVA")
+    if env:
+        return env
+    cands = []
+    if os.environ.get("JAVA_HOME"):
+        cands.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
+    w = shutil.which("java")
+    if w:
+        cands.append(w)
+    try:
+        for d in sorted(os.listdir("/usr/lib/jvm")):
+            cands.append(os.path.join("/usr/lib/jvm", d, "bin", "java"))
+    except OSError:
+        pass
+    seen = set()
+    fallback = None
+    for c in cands:
+        real = os.path.realpath(c)
+        if real in seen or not os.access(real, os.X_OK):
+            continue
+        seen.add(real)
+        major = _java_major(c)
+        if major is not None and 8 <= major <= 22:
+            return c
+        fallback = fallback or c
+    if fallback:
+        return fallback
+    raise RuntimeError("no java found: install a Java runtime 8..21 "
+                       "(Debian: apt-get install openjdk-17-jre-headless) "
+                       "or set HADOOFUS_JAVA / JAVA_HOME")
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+
+def _free_ports(n):
+    """n distinct loopback ports that were free a moment ago."""
+    socks, ports = [], []
+    try:
+        while len(ports) < n:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind((HOST, 0))
+            socks.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def _port_bindable(port):
+    """True if a Java server socket (SO_REUSEADDR on) could bind the port."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((HOST, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def _wait_ports_bindable(ports, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = [p for p in ports if not _port_bindable(p)]
+        if not busy or time.monotonic() > deadline:
+            return busy
+        time.sleep(0.1)
+
+
+def _write_site(path, props):
+    lines = ['<?xml version="1.0"?>', "<configuration>"]
+    for k, v in props.items():
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        lines.append("  <property><name>%s</name><value>%s</value></property>"
+                     % (_xml_escape(str(k)), _xml_escape(str(v))))
+    lines.append("</configuration>")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def _tail(path, nlines=40):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - 65536))
+            data = f.read().decode(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(data.splitlines()[-nlines:])
+
+
+def _pid_cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().split(b"\0")
+    except OSError:
+        return None
+
+
+def _pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+
+
+_libc = None
+if sys.platform.startswith("linux"):
+    try:
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _libc.prctl
+    except (OSError, AttributeError):
+        _libc = None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent_preexec():
+    """A preexec_fn making the child get SIGKILL when this process dies.
+
+    The kernel sends the signal when the *thread* that forked the child ends,
+    so it is only used from the main thread.
+    """
+    parent = os.getpid()
+    libc = _libc
+
+    def fn():
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    return fn
+
+
+class JavaError(subprocess.CalledProcessError):
+    """A Java command exited non-zero; str() shows its stderr."""
+
+    def __str__(self):
+        err = self.stderr
+        if isinstance(err, bytes):
+            err = err.decode(errors="replace")
+        out = self.output
+        if isinstance(out, bytes):
+            out = out.decode(errors="replace")
+        cmd = self.cmd
+        if isinstance(cmd, list) and "-cp" in cmd:
+            cmd = cmd[cmd.index("-cp") + 2:]  # the main class and its arguments
+        msg = "java %s exited %s" % (" ".join(map(str, cmd)), self.returncode)
+        if err:
+            msg += "\nstderr:\n" + err[-4000:]
+        if out and not err:
+            msg += "\nstdout:\n" + out[-2000:]
+        return msg
+
+
+# ---------------------------------------------------------------------------
+# Cleanup of every running cluster of this process
+
+
+_open_clusters = []
+_open_lock = threading.Lock()
+_handlers_installed = False
+
+
+def _close_all():
+    with _open_lock:
+        clusters = list(_open_clusters)
+    for c in clusters:
+        try:
+            c.close()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+def _on_fatal_signal(signum, frame):
+    _close_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_handlers():
+    global _handlers_installed
+    if _handlers_installed:
+        return
+    _handlers_installed = True
+    atexit.register(_close_all)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            if signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, _on_fatal_signal)
+        except (ValueError, OSError):
+            pass
+
+
+# ---------------------------------------------------------------------------
+# Daemons
+
+
+class _Daemon:
+    name = "?"
+    mainclass = None
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.proc = None
+        self.started_at = None
+        self._pid = None  # for adopted (daemonized) processes
+
+    @property
+    def conf_dir(self):
+        return os.path.join(self.cluster.base_dir, "conf", self.name)
+
+    @property
+    def log_path(self):
+        return os.path.join(self.cluster.base_dir, "logs", self.name + ".log")
+
+    @property
+    def pid(self):
+        if self.proc is not None:
+            return self.proc.pid
+        return self._pid
+
+    @property
+    def alive(self):
+        if self.proc is not None:
+            return self.proc.poll() is None
+        if self._pid is not None:
+            return _pid_alive(self._pid)
+        return False
+
+    def ports(self):
+        raise NotImplementedError
+
+    def _launch(self):
+        c = self.cluster
+        cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
+        cmd = [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(),
+               "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
+               "-Dhadoop.log.file=%s.log" % self.name,
+               "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
+               "-Dhadoofus.minicluster=%s" % c.base_dir,
+               *c.jvm_opts, "-cp", cp, self.mainclass]
+        env = dict(os.environ)
+        # The daemons must run as the OS user: that user is the superuser.
+        env.pop("HADOOP_USER_NAME", None)
+        env.pop("CLASSPATH", None)
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        log = open(self.log_path, "ab")
+        try:
+            log.write(("\n==== hadoofus.minicluster: starting %s at %s ====\n"
+                       % (self.name, time.strftime("%Y-%m-%d %H:%M:%S"))).encode())
+            log.flush()
+            preexec = None
+            if (c.die_with_parent and _libc is not None
+                    and threading.current_thread() is threading.main_thread()):
+                preexec = _die_with_parent_preexec()
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=env, cwd=c.base_dir, start_new_session=True,
+                preexec_fn=preexec, close_fds=True)
+        finally:
+            log.close()
+        self._pid = None
+        self.started_at = time.monotonic()
+
+    def start(self):
+        if self.alive:
+            return
+        busy = _wait_ports_bindable(self.ports())
+        if busy:
+            raise RuntimeError("%s: ports %s are taken by another process"
+                               % (self.name, busy))
+        self._launch()
+
+    def signal(self, sig):
+        pid = self.pid
+        if pid is None or not self.alive:
+            return
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def wait_exit(self, timeout):
+        deadline = time.monotonic() + timeout
+        while self.alive:
+            if time.monotonic() > deadline:
+                return False
+            if self.proc is not None:
+                try:
+                    self.proc.wait(min(0.2, max(0.01, deadline - time.monotonic())))
+                except subprocess.TimeoutExpired:
+                    pass
+            else:
+                time.sleep(0.05)
+        return True
+
+    def stop(self, graceful=True, timeout=10.0):
+        """Stop the JVM (SIGTERM, then SIGKILL after timeout; SIGKILL at once
+        when not graceful) and its process group."""
+        if self.pid is None:
+            return
+        if self.alive:
+            if graceful:
+                self.signal(signal.SIGTERM)
+                if not self.wait_exit(timeout):
+                    self.signal(signal.SIGKILL)
+            else:
+                self.signal(signal.SIGKILL)
+            self.wait_exit(30)
+        # Children the JVM forked (du, df) share its process group.
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class NameNode(_Daemon):
+    name = "namenode"
+    mainclass = NAMENODE_CLASS
+
+    def __init__(self, cluster, rpc_port, http_port):
+        super().__init__(cluster)
+        self.rpc_port = rpc_port
+        self.http_port = http_port
+
+    def ports(self):
+        return [self.rpc_port, self.http_port]
+
+    @property
+    def name_dir(self):
+        return os.path.join(self.cluster.base_dir, "nn", "name")
+
+
+class DataNode(_Daemon):
+    """One DataNode: ``index``, ``xfer_port``, ``ipc_port``, ``http_port``,
+    ``data_dirs``, ``pid``, ``alive``, ``log_path``."""
+
+    mainclass = DATANODE_CLASS
+
+    def __init__(self, cluster, index, xfer_port, ipc_port, http_port, storages=1):
+        super().__init__(cluster)
+        self.index = index
+        self.xfer_port = xfer_port
+        self.ipc_port = ipc_port
+        self.http_port = http_port
+        self.data_dirs = [os.path.join(cluster.base_dir, "dn%d" % index, "data%d" % j)
+                          for j in range(storages)]
+
+    @property
+    def name(self):
+        return "datanode%d" % self.index
+
+    @property
+    def xfer_addr(self):
+        return "%s:%d" % (HOST, self.xfer_port)
+
+    def ports(self):
+        return [self.xfer_port, self.ipc_port, self.http_port]
+
+    def __repr__(self):
+        return "<DataNode %d %s pid=%s alive=%s>" % (
+            self.index, self.xfer_addr, self.pid, self.alive)
+
+
+# ---------------------------------------------------------------------------
+# The cluster
+
+
+class MiniCluster:
+    """A NameNode and ``datanodes`` DataNodes on 127.0.0.1.
+
+    Nothing runs until ``start()`` (or ``with``).  ``stop()`` stops the JVMs
+    and keeps the data, so ``start()`` brings the same cluster back on the
+    same ports; ``close()`` (and leaving the ``with`` block, interpreter
+    exit, SIGTERM/SIGHUP of this process) stops it and deletes the directory
+    unless ``keep`` is true or ``base_dir`` was given.  The JVMs run in their
+    own process groups and, when started from the main thread, get SIGKILL
+    from the kernel if this process dies, so none outlive it.
+
+    ``conf`` is extra Hadoop configuration given to every daemon and to the
+    client configuration; ``groups`` maps user names to the groups the
+    NameNode gives them (default: ``DEFAULT_GROUPS``).
+    """
+
+    def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
+                 keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
+                 storages_per_datanode=1, die_with_parent=True, java=None,
+                 jars_dir=None):
+        if datanodes < 0:
+            raise ValueError("datanodes must be >= 0")
+        self.n_datanodes = datanodes
+        self.replication = replication
+        self.extra_conf = dict(conf or {})
+        self.keep = keep
+        self.requested_port = port
+        self.heap = heap
+        self.jvm_opts = list(jvm_opts)
+        self.groups = dict(DEFAULT_GROUPS if groups is None else groups)
+        self.storages_per_datanode = storages_per_datanode
+        self.die_with_parent = die_with_parent
+        self._java = java
+        self._jars_dir = jars_dir
+        self._own_dir = base_dir is None
+        self._base_dir = os.path.abspath(base_dir) if base_dir else None
+        self.namenode = None
+        self.datanodes = []
+        self._prepared = False
+        self._closed = False
+        self._detached = False
+        self.start_seconds = None
+
+    # -- properties ---------------------------------------------------------
+
+    host = HOST
+
+    def _need(self):
+        if self.namenode is None:
+            raise RuntimeError("the cluster has not been started")
+
+    @property
+    def base_dir(self):
+        return self._base_dir
+
+    @property
+    def port(self):
+        self._need()
+        return self.namenode.rpc_port
+
+    @property
+    def http_port(self):
+        self._need()
+        return self.namenode.http_port
+
+    @property
+    def url(self):
+        return "hdfs://%s:%d" % (self.host, self.port)
+
+    @property
+    def conf_dir(self):
+        """Client configuration (core-site.xml, hdfs-site.xml, log4j),
+        usable as HADOOP_CONF_DIR."""
+        self._need()
+        return os.path.join(self.base_dir, "conf", "client")
+
+    @property
+    def jars_dir(self):
+        if self._jars_dir is None:
+            self._jars_dir = ensure_jars()
+        return self._jars_dir
+
+    @property
+    def _jars(self):
+        return _jar_list(self.jars_dir)
+
+    @property
+    def classpath(self):
+        """Client classpath: the client conf dir, then every jar (explicit
+        paths, so it also suits JNI's CLASSPATH)."""
+        return os.pathsep.join(self._jars + [self.conf_dir])
+
+    def _cds_opts(self):
+        a = os.environ.get("HADOOFUS_CDS")
+        return ["-XX:SharedArchiveFile=" + a, "-Xlog:cds=off"] if a else []
+
+    @property
+    def java_path(self):
+        if self._java is None:
+            self._java = find_java()
+        return self._java
+
+    @property
+    def superuser(self):
+        """The HDFS superuser: the OS user running the NameNode."""
+        return pwd.getpwuid(os.getuid()).pw_name
+
+    @property
+    def _webapps_root(self):
+        return os.path.join(self.base_dir, "www")
+
+    @property
+    def running(self):
+        return self.namenode is not None and self.namenode.alive
+
+    # -- configuration ------------------------------------------------------
+
+    def _common_conf(self):
+        core = {
+            "fs.defaultFS": "hdfs://%s:%d" % (HOST, self.namenode.rpc_port),
+            "hadoop.tmp.dir": os.path.join(self.base_dir, "tmp"),
+            "hadoop.security.authentication": "simple",
+            "hadoop.user.group.static.mapping.overrides": ";".join(
+                ["dr.who="] + ["%s=%s" % (u, ",".join(g)) for u, g in sorted(self.groups.items())]),
+        }
+        hdfs = {
+            "dfs.namenode.rpc-address": "%s:%d" % (HOST, self.namenode.rpc_port),
+            "dfs.namenode.http-address": "%s:%d" % (HOST, self.namenode.http_port),
+            "dfs.namenode.https-address": "%s:0" % HOST,
+            "dfs.namenode.secondary.http-address": "%s:0" % HOST,
+            "dfs.namenode.secondary.https-address": "%s:0" % HOST,
+            "dfs.namenode.backup.address": "%s:0" % HOST,
+            "dfs.namenode.backup.http-address": "%s:0" % HOST,
+            "dfs.namenode.name.dir": "file://" + self.namenode.name_dir,
+            "dfs.replication": self.replication,
+            "dfs.webhdfs.enabled": False,
+            "dfs.permissions.enabled": True,
+            "dfs.namenode.acls.enabled": True,
+            "dfs.namenode.xattrs.enabled": True,
+            "dfs.namenode.safemode.extension": 0,
+            "dfs.namenode.fs-limits.min-block-size": 512,
+            "dfs.namenode.resource.du.reserved": 0,
+            "dfs.namenode.datanode.registration.ip-hostname-check": False,
+            "dfs.namenode.edits.noeditlogchannelflush": True,
+            "dfs.heartbeat.interval": 1,
+            "dfs.namenode.heartbeat.recheck-interval": 1000,
+            "dfs.namenode.replication.interval": 1,
+            "dfs.datanode.du.reserved": 0,
+            "dfs.datanode.hostname": HOST,
+            "dfs.client.use.datanode.hostname": False,
+            "dfs.ls.limit": 1000,
+        }
+        return core, hdfs
+
+    def _split_extra(self):
+        core, hdfs = {}, {}
+        for k, v in self.extra_conf.items():
+            (core if k.startswith(("fs.", "hadoop.", "io.", "ipc.", "net."))
+             else hdfs)[k] = v
+        return core, hdfs
+
+    def _write_conf(self):
+        core, hdfs = self._common_conf()
+        xcore, xhdfs = self._split_extra()
+        specific = {"namenode": {}, "client": {}}
+        for dn in self.datanodes:
+            specific[dn.name] = {
+                "dfs.datanode.address": "%s:%d" % (HOST, dn.xfer_port),
+                "dfs.datanode.ipc.address": "%s:%d" % (HOST, dn.ipc_port),
+                "dfs.datanode.http.address": "%s:%d" % (HOST, dn.http_port),
+                "dfs.datanode.https.address": "%s:0" % HOST,
+                "dfs.datanode.data.dir": ",".join("file://" + d for d in dn.data_dirs),
+            }
+        for name, spec in specific.items():
+            d = os.path.join(self.base_dir, "conf", name)
+            os.makedirs(d, exist_ok=True)
+            _write_site(os.path.join(d, "core-site.xml"), {**core, **xcore})
+            _write_site(os.path.join(d, "hdfs-site.xml"), {**hdfs, **spec, **xhdfs})
+            with open(os.path.join(d, "log4j.properties"), "w") as f:
+                f.write(_CLIENT_LOG4J if name == "client" else _DAEMON_LOG4J)
+
+    def _layout_path(self):
+        return os.path.join(self.base_dir, "cluster.json")
+
+    def _save_layout(self):
+        layout = {
+            "hadoop": HADOOP_VERSION,
+            "rpc_port": self.namenode.rpc_port,
+            "http_port": self.namenode.http_port,
+            "replication": self.replication,
+            "storages_per_datanode": self.storages_per_datanode,
+            "datanodes": [[d.xfer_port, d.ipc_port, d.http_port] for d in self.datanodes],
+            "conf": self.extra_conf,
+            "groups": {u: list(g) for u, g in self.groups.items()},
+        }
+        tmp = self._layout_path() + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(layout, f, indent=1)
+        os.replace(tmp, self._layout_path())
+
+    def _prepare(self):
+        """Directories, ports and configuration; format on first use.
+
+        A base_dir that already holds a formatted cluster of this module is
+        reused with its ports and DataNodes.
+        """
+        if self._prepared:
+            return
+        if self._base_dir is None:
+            self._base_dir = tempfile.mkdtemp(prefix="hadoofus-minicluster-")
+        os.makedirs(self.base_dir, exist_ok=True)
+        for w in ("hdfs", "datanode", "secondary", "static", "journal"):
+            os.makedirs(os.path.join(self._webapps_root, "webapps", w), exist_ok=True)
+        os.makedirs(os.path.join(self.base_dir, "logs"), exist_ok=True)
+        existing = None
+        if os.path.exists(self._layout_path()):
+            with open(self._layout_path()) as f:
+                existing = json.load(f)
+        if existing is not None:
+            self.namenode = NameNode(self, existing["rpc_port"], existing["http_port"])
+            self.replication = existing["replication"]
+            self.storages_per_datanode = existing["storages_per_datanode"]
+            self.extra_conf = {**existing.get("conf", {}), **self.extra_conf}
+            self.groups = {u: tuple(g) for u, g in existing.get("groups", {}).items()} or self.groups
+            self.datanodes = [DataNode(self, i, *p, storages=self.storages_per_datanode)
+                              for i, p in enumerate(existing["datanodes"])]
+        else:
+            if self.requested_port:
+                rpc = int(self.requested_port)
+                if not _port_bindable(rpc):
+                    raise RuntimeError("port %d is in use" % rpc)
+                ports = [p for p in _free_ports(1 + 3 * self.n_datanodes + 1) if p != rpc]
+            else:
+                ports = _free_ports(2 + 3 * self.n_datanodes)
+                rpc = ports.pop(0)
+            self.namenode = NameNode(self, rpc, ports.pop(0))
+            self.datanodes = []
+            for i in range(self.n_datanodes):
+                self.datanodes.append(DataNode(self, i, ports.pop(0), ports.pop(0),
+                                               ports.pop(0), self.storages_per_datanode))
+        self._write_conf()
+        if not os.path.exists(os.path.join(self.namenode.name_dir, "current", "VERSION")):
+            self._format()
+        self._save_layout()
+        self._prepared = True
+
+    def _format(self):
+        nn = self.namenode
+        shutil.rmtree(os.path.join(self.base_dir, "nn"), ignore_errors=True)
+        for dn in self.datanodes:
+            shutil.rmtree(os.path.join(self.base_dir, "dn%d" % dn.index), ignore_errors=True)
+        cp = os.pathsep.join([nn.conf_dir] + self._jars)
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self.jvm_opts, "-cp", cp,
+               NAMENODE_CLASS, "-format", "-nonInteractive", "-force"]
+        env = dict(os.environ)
+        env.pop("HADOOP_USER_NAME", None)
+        with open(nn.log_path, "ab") as log:
+            log.write(b"\n==== hadoofus.minicluster: format ====\n")
+            log.flush()
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT, env=env, cwd=self.base_dir,
+                               timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("formatting the NameNode failed (exit %d):\n%s"
+                               % (r.returncode, _tail(nn.log_path)))
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def start(self, timeout=90):
+        """Start the NameNode and the DataNodes; return when the NameNode is
+        out of safe mode and sees every DataNode live."""
+        if self._closed:
+            raise RuntimeError("the cluster was closed")
+        t0 = time.monotonic()
+        self.jars_dir  # noqa: B018 - fetch before anything runs
+        self.java_path  # noqa: B018
+        self._prepare()
+        with _open_lock:
+            if self not in _open_clusters and not self._detached:
+                _open_clusters.append(self)
+        _install_handlers()
+        try:
+            self.namenode.start()
+            # DataNodes retry until the NameNode answers; starting them now
+            # overlaps their JVM start-up with the NameNode's.
+            for dn in self.datanodes:
+                dn.start()
+            self.wait_active(timeout=timeout)
+        except BaseException:
+            self.stop(graceful=False)
+            raise
+        self.start_seconds = time.monotonic() - t0
+        return self
+
+    def stop(self, graceful=True):
+        """Stop every JVM (data kept; ``start()`` brings it back)."""
+        daemons = [d for d in self.datanodes if d.pid is not None]
+        if self.namenode is not None and self.namenode.pid is not None:
+            daemons.append(self.namenode)
+        for d in daemons:
+            if d.alive:
+                d.signal(signal.SIGTERM if graceful else signal.SIGKILL)
+        for d in daemons:
+            d.stop(graceful=graceful)
+
+    def close(self):
+        """Stop, and delete the directory if it is a temporary one."""
+        if self._closed:
+            return
+        self._closed = True
+        with _open_lock:
+            if self in _open_clusters:
+                _open_clusters.remove(self)
+        if self._detached:
+            return
+        self.stop()
+        if self._own_dir and not self.keep and self._base_dir:
+            shutil.rmtree(self._base_dir, ignore_errors=True)
+
+    def detach(self):
+        """Leave the JVMs running when this process exits (CLI daemon mode)."""
+        self._detached = True
+        with _open_lock:
+            if self in _open_clusters:
+                _open_clusters.remove(self)
+
+    def __enter__(self):
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        if self.namenode is None:
+            return "<MiniCluster (not started)>"
+        return "<MiniCluster %s datanodes=%d dir=%s>" % (self.url, len(self.datanodes),
+                                                         self.base_dir)
+
+    # -- fault injection ----------------------------------------------------
+
+    def kill_datanode(self, i, sig=signal.SIGKILL):
+        """Kill DataNode i (SIGKILL by default: a crash) and wait until its
+        process is gone.  The NameNode notices only after its heartbeat
+        expiry (about 12-17 s here); ``wait_active()`` waits for that."""
+        dn = self.datanodes[i]
+        dn.signal(sig)
+        if not dn.wait_exit(30):
+            dn.signal(signal.SIGKILL)
+            dn.wait_exit(30)
+        dn.stop(graceful=False)
+        return dn
+
+    def restart_datanode(self, i, wait=True, timeout=60):
+        """(Re)start DataNode i with its data; wait until the NameNode hears
+        from the new process."""
+        dn = self.datanodes[i]
+        dn.stop(graceful=True)
+        dn.start()
+        if wait:
+            self.wait_active(timeout=timeout, wait_safemode_exit=False)
+        return dn
+
+    def add_datanode(self, wait=True, timeout=60):
+        """Start one more DataNode; return it."""
+        self._need()
+        i = len(self.datanodes)
+        dn = DataNode(self, i, *_free_ports(3), storages=self.storages_per_datanode)
+        self.datanodes.append(dn)
+        self._write_conf()
+        self._save_layout()
+        dn.start()
+        if wait:
+            self.wait_active(timeout=timeout, wait_safemode_exit=False)
+        return dn
+
+    def restart_namenode(self, wait_safemode_exit=True, timeout=90, graceful=True):
+        """Restart the NameNode on the same ports with the same metadata."""
+        self._need()
+        self.namenode.stop(graceful=graceful)
+        self.namenode.start()
+        self.wait_active(timeout=timeout, wait_safemode_exit=wait_safemode_exit)
+
+    # -- state of the cluster ------------------------------------------------
+
+    def _jmx(self, bean, timeout=2.0):
+        url = "http://%s:%d/jmx?qry=Hadoop:service=NameNode,name=%s" % (
+            HOST, self.namenode.http_port, bean)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url, timeout=timeout) as r:
+            beans = json.loads(r.read().decode()).get("beans") or []
+        return beans[0] if beans else None
+
+    def namenode_info(self):
+        """The NameNode's view (from its JMX servlet): dict with ``state``
+        ("active"/"standby"), ``safemode`` ("" when off), ``live`` and
+        ``dead`` (dicts "127.0.0.1:xferport" -> details)."""
+        self._need()
+        status = self._jmx("NameNodeStatus")
+        info = self._jmx("NameNodeInfo")
+        if status is None or info is None:
+            return None
+
+        def nodes(js):
+            out = {}
+            for k, v in json.loads(js or "{}").items():
+                out[v.get("xferaddr") or k] = v
+            return out
+        return {
+            "state": status.get("State"),
+            "safemode": info.get("Safemode", ""),
+            "live": nodes(info.get("LiveNodes")),
+            "dead": nodes(info.get("DeadNodes")),
+            "total_blocks": info.get("TotalBlocks"),
+            "missing_blocks": info.get("NumberOfMissingBlocks"),
+        }
+
+    def live_datanodes(self):
+        """Addresses ("127.0.0.1:port") the NameNode counts as live."""
+        info = self.namenode_info()
+        return sorted(info["live"]) if info else []
+
+    def dead_datanodes(self):
+        info = self.namenode_info()
+        return sorted(info["dead"]) if info else []
+
+    def _rpc_answers(self):
+        try:
+            with socket.create_connection((HOST, self.namenode.rpc_port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def wait_active(self, n_datanodes=None, timeout=60, wait_safemode_exit=True):
+        """Wait until the NameNode is active (and out of safe mode) and its
+        live DataNodes agree with what runs.
+
+        With ``n_datanodes=None``: the live set must be exactly the DataNodes
+        whose processes run, each having sent a heartbeat since its (re)start,
+        so after ``kill_datanode`` this waits until the NameNode has declared
+        the node dead.  With a number: the live count must equal it.
+        Raises RuntimeError with the daemons' log tails on timeout or if the
+        NameNode dies.
+        """
+        self._need()
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        last = "no answer from the NameNode yet"
+        while True:
+            if not self.namenode.alive:
+                raise self._failure("the NameNode exited")
+            ok, why = self._check_active(n_datanodes, wait_safemode_exit)
+            if _DEBUG and why != last:
+                sys.stderr.write("minicluster: %+.2fs %s\n" % (time.monotonic() - t0, why))
+            last = why
+            if ok:
+                return
+            if time.monotonic() > deadline:
+                raise self._failure("timed out after %ss waiting for the cluster: %s"
+                                    % (timeout, last))
+            time.sleep(0.1)
+
+    def _check_active(self, n_datanodes, wait_safemode_exit):
+        try:
+            info = self.namenode_info()
+        except (OSError, ValueError, urllib.error.URLError) as e:
+            return False, "NameNode HTTP: %s" % e
+        if info is None:
+            return False, "NameNode JMX beans not there yet"
+        if info["state"] != "active":
+            return False, "NameNode state %r" % info["state"]
+        if wait_safemode_exit and info["safemode"]:
+            return False, "safe mode: %s" % info["safemode"]
+        live = info["live"]
+        if n_datanodes is not None:
+            if len(live) != n_datanodes:
+                return False, "%d live DataNodes, want %d" % (len(live), n_datanodes)
+        else:
+            now = time.monotonic()
+            want = set()
+            for dn in self.datanodes:
+                if not dn.alive:
+                    continue
+                want.add(dn.xfer_addr)
+                v = live.get(dn.xfer_addr)
+                if v is None:
+                    return False, "%s not live yet" % dn.name
+                # A heartbeat from the new process is younger than the process.
+                if dn.started_at is not None and \
+                        v.get("lastContact", 0) >= int(now - dn.started_at):
+                    return False, "%s: no heartbeat since restart yet" % dn.name
+            extra = set(live) - want
+            if extra:
+                return False, "NameNode still counts %s live" % sorted(extra)
+        if not self._rpc_answers():
+            return False, "NameNode RPC port closed"
+        return True, "ok"
+
+    def _failure(self, why):
+        parts = [why, "cluster dir: %s" % self.base_dir]
+        for name, path in self._log_paths().items():
+            parts.append("---- %s (%s), last lines ----\n%s" % (name, path, _tail(path)))
+        return RuntimeError("\n".join(parts))
+
+    def _log_paths(self):
+        out = {}
+        if self.namenode is not None:
+            out["namenode"] = self.namenode.log_path
+        for dn in self.datanodes:
+            out[dn.name] = dn.log_path
+        return out
+
+    def logs(self):
+        """Every daemon's log text: {"namenode": ..., "datanode0": ...}."""
+        out = {}
+        for name, path in self._log_paths().items():
+            try:
+                with open(path, "rb") as f:
+                    out[name] = f.read().decode(errors="replace")
+            except OSError:
+                out[name] = ""
+        return out
+
+    # -- block files ---------------------------------------------------------
+
+    @staticmethod
+    def _block_name(block_id):
+        if isinstance(block_id, str):
+            block_id = block_id.split("_")[1] if block_id.startswith("blk_") else block_id
+        return "blk_%d" % int(block_id)
+
+    def block_replicas(self, block_id):
+        """[(DataNode, block file path, meta file path or None)] of every
+        on-disk replica of the block (finalized or being written)."""
+        self._need()
+        want = self._block_name(block_id)
+        out = []
+        for dn in self.datanodes:
+            for d in dn.data_dirs:
+                for root, _dirs, files in os.walk(d):
+                    if want in files:
+                        meta = [f for f in files
+                                if f.startswith(want + "_") and f.endswith(".meta")]
+                        out.append((dn, os.path.join(root, want),
+                                    os.path.join(root, meta[0]) if meta else None))
+        return out
+
+    def block_files(self, block_id):
+        """On-disk paths of the block's replicas (``blk_<id>`` files)."""
+        return sorted(p for _dn, p, _m in self.block_replicas(block_id))
+
+    # -- Java clients --------------------------------------------------------
+
+    def java(self, mainclass, *args, check=True, user=None, input=None, timeout=300,
+             jvm_opts=(), env=None):
+        """Run a Java main class from the jars with the client configuration;
+        ``user`` acts as that HDFS user (HADOOP_USER_NAME).  Returns a
+        CompletedProcess with bytes stdout/stderr; raises JavaError on a
+        non-zero exit when ``check``."""
+        self._need()
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts(), *jvm_opts,
+               "-cp", self.classpath,
+               mainclass, *[str(a) for a in args]]
+        e = dict(os.environ)
+        e.pop("CLASSPATH", None)
+        if env:
+            e.update(env)
+        if user is not None:
+            e["HADOOP_USER_NAME"] = user
+        r = subprocess.run(cmd, input=input, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=e, timeout=timeout,
+                           stdin=None if input is not None else subprocess.DEVNULL)
+        if check and r.returncode != 0:
+            raise JavaError(r.returncode, cmd, r.stdout, r.stderr)
+        return r
+
+    def fs_shell(self, *args, **kw):
+        """``hadoop fs ARGS``: e.g. ``mc.fs_shell("-cat", "/x").stdout``."""
+        return self.java(FSSHELL_CLASS, *args, **kw)
+
+    def dfsadmin(self, *args, **kw):
+        """``hdfs dfsadmin ARGS`` (about 1 s: one JVM)."""
+        return self.java(DFSADMIN_CLASS, *args, **kw)
+
+    def fsck(self, *args, **kw):
+        """``hdfs fsck ARGS``; exits 1 when the path is corrupt."""
+        kw.setdefault("check", False)
+        return self.java(DFSCK_CLASS, *args, **kw)
+
+    # -- CLI state ----------------------------------------------------------
+
+    def state(self):
+        return {
+            "url": self.url,
+            "host": self.host,
+            "port": self.port,
+            "http_port": self.http_port,
+            "conf_dir": self.conf_dir,
+            "base_dir": self.base_dir,
+            "classpath": self.classpath,
+            "java": self.java_path,
+            "pids": {d.name: d.pid for d in [self.namenode] + self.datanodes},
+        }
+
+
+# ---------------------------------------------------------------------------
+# Command line
+
+
+def _default_cli_dir():
+    return os.path.join(cache_dir(), "cluster")
+
+
+def _state_path(d):
+    return os.path.join(d, "state.json")
+
+
+def _load_state(d):
+    try:
+        with open(_state_path(d)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _state_pids_running(d, st):
+    """{name: pid} of the recorded daemons still running (checked against
+    their command line, so a reused pid is not mistaken for ours)."""
+    out = {}
+    marker = ("-Dhadoofus.minicluster=%s" % os.path.abspath(d)).encode()
+    for name, pid in (st.get("pids") or {}).items():
+        if not pid or not _pid_alive(pid):
+            continue
+        cl = _pid_cmdline(pid)
+        if cl and marker in cl:
+            out[name] = pid
+    return out
+
+
+def _kill_pids(pids, timeout=10.0):
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + timeout
+    while any(_pid_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _cli_start(a):
+    d = os.path.abspath(a.dir)
+    st = _load_state(d)
+    if st and _state_pids_running(d, st):
+        print("a cluster already runs from %s: %s" % (d, st.get("url")), file=sys.stderr)
+        print("(python -m hadoofus.minicluster stop --dir %s)" % d, file=sys.stderr)
+        return 1
+    if a.clean and os.path.isdir(d):
+        shutil.rmtree(d)
+    if os.path.exists(os.path.join(d, "cluster.json")):
+        print("reusing the cluster data in %s (--clean to start afresh)" % d,
+              file=sys.stderr)
+    os.makedirs(d, exist_ok=True)
+    mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
+                     port=a.port, die_with_parent=False, keep=True)
+    mc.detach()
+    mc.start(timeout=a.timeout)
+    st = mc.state()
+    tmp = _state_path(d) + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(st, f, indent=1)
+    os.replace(tmp, _state_path(d))
+    print(st["url"])
+    print("export HADOOP_CONF_DIR=%s" % st["conf_dir"])
+    print("# started in %.1f s; logs in %s; stop with: python -m hadoofus.minicluster "
+          "stop --dir %s" % (mc.start_seconds, os.path.join(d, "logs"), d),
+          file=sys.stderr)
+    return 0
+
+
+def _cli_status(a):
+    d = os.path.abspath(a.dir)
+    st = _load_state(d)
+    if not st:
+        print("no cluster state in %s" % d)
+        return 1
+    running = _state_pids_running(d, st)
+    print("url: %s" % st["url"])
+    print("HADOOP_CONF_DIR=%s" % st["conf_dir"])
+    for name, pid in sorted(st["pids"].items()):
+        print("%-10s pid %-8s %s" % (name, pid, "running" if name in running else "stopped"))
+    if "namenode" in running:
+        try:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            url = ("http://%s:%d/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo"
+                   % (st["host"], st["http_port"]))
+            with opener.open(url, timeout=3) as r:
+                info = json.loads(r.read().decode())["beans"][0]
+            live = json.loads(info.get("LiveNodes") or "{}")
+            dead = json.loads(info.get("DeadNodes") or "{}")
+            print("live datanodes: %d, dead: %d, safe mode: %s"
+                  % (len(live), len(dead), info.get("Safemode") or "off"))
+        except (OSError, ValueError, KeyError, IndexError) as e:
+            print("NameNode does not answer over HTTP: %s" % e)
+    return 0 if running else 3
+
+
+def _cli_stop(a):
+    d = os.path.abspath(a.dir)
+    st = _load_state(d)
+    if not st:
+        print("no cluster state in %s" % d, file=sys.stderr)
+        rc = 1
+    else:
+        running = _state_pids_running(d, st)
+        _kill_pids(list(running.values()))
+        os.unlink(_state_path(d))
+        print("stopped %d processes" % len(running))
+        rc = 0
+    if a.clean and os.path.isdir(d):
+        shutil.rmtree(d)
+    return rc
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m hadoofus.minicluster",
+                                description="A real HDFS (Hadoop %s) on 127.0.0.1."
+                                % HADOOP_VERSION)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("start", help="start a cluster in the background")
+    s.add_argument("--datanodes", type=int, default=1)
+    s.add_argument("--replication", type=int, default=None,
+                   help="default: min(3, datanodes)")
+    s.add_argument("--port", type=int, default=None, help="NameNode RPC port (e.g. 8020)")
+    s.add_argument("--dir", default=_default_cli_dir())
+    s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
+    s.add_argument("--timeout", type=float, default=120)
+    s2 = sub.add_parser("status", help="report what runs")
+    s2.add_argument("--dir", default=_default_cli_dir())
+    s3 = sub.add_parser("stop", help="stop the cluster")
+    s3.add_argument("--dir", default=_default_cli_dir())
+    s3.add_argument("--clean", action="store_true", help="also delete --dir")
+    s4 = sub.add_parser("fetch", help="only fetch and unpack the jars; print their dir")
+    del s4
+    a = p.parse_args(argv)
+    if a.cmd == "start":
+        if a.replication is None:
+            a.replication = max(1, min(3, a.datanodes))
+        return _cli_start(a)
+    if a.cmd == "status":
+        return _cli_status(a)
+    if a.cmd == "stop":
+        return _cli_stop(a)
+    if a.cmd == "fetch":
+        print(ensure_jars())
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
