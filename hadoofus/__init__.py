@@ -1,0 +1,31 @@
+"""hadoofus: a JVM-free HDFS client.
+
+    import hadoofus
+    nn = hadoofus.rpc("namenode", 8020)      # ClientProtocol, Java method names
+    nn.getFileInfo("/user")                  # -> FileStatus, or None
+
+hadoofus.aio.rpc is the asyncio flavour. Errors derive from HadoofusError;
+Java exceptions from the server are ProtocolException subclasses named
+after the Java class (FileNotFoundException is also a FileNotFoundError).
+"""
+
+from . import errors
+from .errors import *  # noqa: F401,F403  (the exception classes)
+from .errors import __all__ as _errors_all
+from .rpc import Future, Pipeline, rpc
+from . import types
+from .types import AclEntry, FileStatus
+
+__version__ = "0.1.0"
+
+__all__ = ["rpc", "Future", "Pipeline", "aio", "types", "errors", "FileStatus",
+           "AclEntry"] + [n for n in _errors_all
+                          if n not in ("exception_class", "remote_exception")]
+
+
+def __getattr__(name):
+    # asyncio is imported only by those who use it.
+    if name == "aio":
+        import importlib
+        return importlib.import_module(".aio", __name__)
+    raise AttributeError("module 'hadoofus' has no attribute %r" % name)
