@@ -1,0 +1,73 @@
+"""The hadoofus C core, straight from C (bench/c/nnbench.c): the ceiling
+that the Python binding's numbers can be held against.
+
+The core is built from this repository (clients/_build.py);
+``bench/c/nnbench.c`` is compiled against it and linked with an rpath.  A
+broken or missing build skips these rows.
+"""
+
+import json
+import os
+import subprocess
+
+from clients import _build
+from common import HERE, REPO, result, skipped
+
+CLIENT = "hadoofus-c"
+VARIANTS = {"nn": ["seq", "pipe"]}
+
+
+def label(bench, variant, params):
+    if variant == "pipe":
+        return "hadoofus C core (%d calls in flight)" % int(params.get("window", 64))
+    return "hadoofus C core (sequential)"
+
+
+def build(params):
+    """Build libhadoofus and bench/c/nnbench; return the program's path."""
+    bdir = _build.build(params)
+    lib = os.path.join(bdir, "libhadoofus.so")
+    if not os.path.exists(lib):
+        raise _build.BuildError("no libhadoofus.so in %s" % bdir)
+    cc = os.environ.get("CC", "cc")
+    pc = _build._sh(["pkg-config", "--cflags", "--libs", "libprotobuf-c"]).split()
+    exe = os.path.join(bdir, "bench-nnbench")
+    src = os.path.join(HERE, "c", "nnbench.c")
+    _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", exe, src,
+                "-I", os.path.join(REPO, "include"), "-L", bdir, "-lhadoofus",
+                "-Wl,-rpath," + os.path.abspath(bdir)] + pc)
+    return exe
+
+
+def _exe(params):
+    return os.path.join(_build.build_dir(params), "bench-nnbench")
+
+
+def prepare(params):
+    """Build once, before the workers (which may run in parallel) start;
+    returns an error message or None."""
+    try:
+        build(params)
+    except (_build.BuildError, OSError, subprocess.SubprocessError) as e:
+        if os.path.exists(_exe(params)):
+            os.unlink(_exe(params))
+        return "could not build the C core: %s" % str(e).strip()[-1500:]
+    return None
+
+
+def run(bench, variant, params):
+    lab = label(bench, variant, params)
+    exe = _exe(params)
+    if not os.path.exists(exe):
+        return skipped(CLIENT, variant, lab, "the C core did not build (see above)")
+    if bench != "nn" or variant not in ("seq", "pipe"):
+        raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    window = 1 if variant == "seq" else int(params.get("window", 64))
+    cmd = [exe, params["host"], str(params["port"]), params["user"], params["path"],
+           str(params["warmup"]), str(params["calls"]), str(params["rounds"]),
+           str(window), str(params.get("nn_pid") or 0), str(params.get("start_at") or 0)]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       timeout=params.get("timeout", 600), check=True)
+    js = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    return result(CLIENT, variant, lab, js["rounds"], num_calls=js["num_calls"],
+                  num_connects=js["num_connects"])
