@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# hadoofus: the one entry point for developers and CI (Debian 12).
+#
+#   ./dev.sh setup          install what the project needs (apt, pip, Hadoop jars); idempotent
+#   ./dev.sh test [ARGS]    setup, build + install the package, C unit tests (plain and
+#                           ASan+UBSan), a short libFuzzer run, then pytest against a real
+#                           HDFS (ARGS go to pytest)
+#   ./dev.sh run            setup, build, start a local real HDFS, run examples/, then the
+#                           gateway (once it exists); the cluster keeps running
+#   ./dev.sh stop           stop the cluster `run` started
+#   ./dev.sh fuzz [SECONDS] only the fuzz run (default 30 s)
+#   ./dev.sh bench [ARGS]   setup, build, then bench/run.py ARGS
+#
+# Knobs (environment): HADOOFUS_PYTHON (interpreter to use), HADOOFUS_SKIP_ASAN=1,
+# HADOOFUS_SKIP_FUZZ=1, HADOOFUS_FUZZ_SECONDS (default 30), PYTEST_TIMEOUT
+# (per test, default 900 s).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+BUILD=$ROOT/build
+export DEBIAN_FRONTEND=noninteractive
+# Tests and the cluster must import the installed package, not the source
+# tree's hadoofus/ (which lacks the compiled module): keep the current
+# directory off sys.path for `python -m ...` (Python >= 3.11).
+export PYTHONSAFEPATH=1
+
+APT_PACKAGES=(
+	build-essential pkg-config ca-certificates
+	protobuf-c-compiler libprotobuf-c-dev libisal-dev zlib1g-dev libexpat1-dev
+	openjdk-17-jre-headless            # the real HDFS the tests run against
+	clang libclang-rt-14-dev           # libFuzzer and sanitizers
+	hdfs-cli                           # a Go HDFS client, for bench/
+)
+PIP_PACKAGES=(
+	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"
+	"pytest>=7" "pytest-timeout"
+	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
+	"wheel" "setuptools"
+)
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- timing
+PHASES=()
+CURRENT_PHASE=
+phase() {  # phase NAME CMD...: run and time one phase
+	local name=$1; shift
+	say "$name"
+	local t0=$SECONDS
+	CURRENT_PHASE=$name
+	"$@"
+	CURRENT_PHASE=
+	PHASES+=("$(printf '%-22s %5ds' "$name" $((SECONDS - t0)))")
+}
+print_phases() {
+	[ ${#PHASES[@]} -gt 0 ] || return 0
+	say "phase times"
+	printf '  %s\n' "${PHASES[@]}"
+}
+on_exit() {
+	local rc=$?
+	if [ -n "$CURRENT_PHASE" ]; then
+		print_phases
+		printf '\ndev.sh: FAILED in phase "%s" (exit %d)\n' "$CURRENT_PHASE" "$rc" >&2
+	fi
+}
+trap on_exit EXIT
+
+# ---------------------------------------------------------------- setup
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root (or sudo) for: $*"
+	fi
+}
+
+apt_missing() {  # print the packages of "$@" that are not installed
+	local p st
+	for p in "$@"; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$st" = installed ] || echo "$p"
+	done
+}
+
+apt_ensure() {
+	local missing
+	missing=$(apt_missing "$@")
+	if [ -z "$missing" ]; then
+		echo "apt: all ${#@} packages present"
+		return 0
+	fi
+	echo "apt: installing" $missing
+	as_root apt-get update -q
+	# shellcheck disable=SC2086
+	as_root apt-get install -y -q --no-install-recommends $missing
+}
+
+# The interpreter everything Python runs with. A Debian system python
+# refuses pip installs (PEP 668): then a venv under build/ is used.
+PY=
+pick_python() {
+	[ -n "$PY" ] && return 0
+	if [ -n "${HADOOFUS_PYTHON:-}" ]; then
+		PY=$HADOOFUS_PYTHON
+		return 0
+	fi
+	if [ -x "$BUILD/venv/bin/python" ]; then
+		PY=$BUILD/venv/bin/python
+		return 0
+	fi
+	command -v python3 >/dev/null || apt_ensure python3
+	local managed
+	managed=$(python3 -c 'import os, sys, sysconfig
+print(int(sys.prefix == sys.base_prefix and os.path.exists(
+    os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))))')
+	if [ "$managed" = 1 ]; then
+		apt_ensure python3-venv python3-dev
+		echo "python: $(command -v python3) is externally managed; using a venv in build/venv"
+		python3 -m venv "$BUILD/venv"
+		PY=$BUILD/venv/bin/python
+	else
+		PY=$(python3 -c 'import sys; print(sys.executable)')  # past pyenv shims
+	fi
+}
+
+pip_ensure() {  # pip_ensure REQ...: install only when something is missing or too old
+	local missing
+	missing=$("$PY" - "$@" <<'EOF'
+import re, sys
+from importlib import metadata
+def key(v):
+    return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+for req in sys.argv[1:]:
+    name, _, minimum = req.partition(">=")
+    try:
+        have = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        print(req); continue
+    if minimum and key(have) < key(minimum):
+        print(req)
+EOF
+)
+	if [ -z "$missing" ]; then
+		echo "pip: all $# packages present ($PY)"
+		return 0
+	fi
+	echo "pip: installing" $missing
+	# shellcheck disable=SC2086
+	"$PY" -m pip install -q --disable-pip-version-check $missing
+}
+
+# The Hadoop 2.7.3 jars (from the pyspark sdist on PyPI, ~220 MB once),
+# cached by the minicluster under ~/.cache/hadoofus. Loaded from the file:
+# the package may not be built yet.
+ensure_jars() {
+	"$PY" - "$ROOT/hadoofus/minicluster.py" <<'EOF'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("_mc", sys.argv[1])
+mc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mc)
+print("hadoop jars:", mc.ensure_jars())
+print("java:", mc.find_java())
+EOF
+}
+
+do_setup() {
+	apt_ensure "${APT_PACKAGES[@]}"
+	pick_python
+	pip_ensure "${PIP_PACKAGES[@]}"
+	ensure_jars
+}
+
+# ---------------------------------------------------------------- build
+# The package is installed for real (not editable) so tests see what users
+# get. No build isolation: the build requirements are installed by setup,
+# and isolation would fetch them into a fresh env on every run. A fixed
+# build dir makes rebuilds incremental.
+do_install() {
+	pick_python
+	"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps \
+		--config-settings=build-dir="$BUILD/py" "$ROOT"
+	"$PY" -c 'import hadoofus, os; print("installed", hadoofus.__name__, "from", os.path.dirname(hadoofus.__file__))'
+}
+
+meson_dir() {  # meson_dir DIR [setup options...]: set up once, then compile
+	local dir=$1; shift
+	if [ ! -f "$dir/meson-private/coredata.dat" ]; then
+		"$PY" -m mesonbuild.mesonmain setup "$dir" "$ROOT" "$@"
+	fi
+	"$PY" -m mesonbuild.mesonmain compile -C "$dir"
+}
+
+c_tests() {
+	meson_dir "$BUILD/c" -Dpython=disabled
+	"$PY" -m mesonbuild.mesonmain test -C "$BUILD/c" --print-errorlogs
+}
+
+asan_tests() {
+	meson_dir "$BUILD/asan" -Dpython=disabled -Db_sanitize=address,undefined -Db_lundef=false
+	"$PY" -m mesonbuild.mesonmain test -C "$BUILD/asan" --print-errorlogs
+}
+
+fuzz() {
+	local secs=${1:-${HADOOFUS_FUZZ_SECONDS:-30}}
+	CC=clang meson_dir "$BUILD/fuzz" -Dfuzz=true -Dpython=disabled \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	# The seed corpus and the base flags are in tests/c/meson.build.
+	"$PY" -m mesonbuild.mesonmain test -C "$BUILD/fuzz" --suite fuzz --print-errorlogs \
+		--test-args="-max_total_time=$secs"
+	grep -E '^(Done|#[0-9]+ +DONE)' "$BUILD/fuzz/meson-logs/testlog.txt" | tail -n 2 || true
+}
+
+# ---------------------------------------------------------------- test
+PYTEST_RC=0
+run_pytest() {
+	local dirs=$BUILD/c
+	[ "${HADOOFUS_SKIP_ASAN:-0}" = 1 ] || dirs=$dirs:$BUILD/asan
+	mkdir -p "$BUILD"
+	set +e
+	HADOOFUS_C_BUILD_DIRS=$dirs PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-900} \
+		"$PY" -m pytest -ra --durations=10 "$@" 2>&1 | tee "$BUILD/pytest.log"
+	PYTEST_RC=${PIPESTATUS[0]}
+	set -e
+}
+
+cmd_test() {
+	phase setup do_setup
+	phase "build+install" do_install
+	phase "C unit tests" c_tests
+	[ "${HADOOFUS_SKIP_ASAN:-0}" = 1 ] || phase "C tests ASan+UBSan" asan_tests
+	[ "${HADOOFUS_SKIP_FUZZ:-0}" = 1 ] || phase "fuzz (libFuzzer)" fuzz
+	phase "pytest (real HDFS)" run_pytest "$@"
+	print_phases
+	# pytest's own closing line, last, where CI looks for it.
+	local summary
+	summary=$(grep -E '^=+ .* in [0-9.]+s' "$BUILD/pytest.log" | tail -n 1 || true)
+	[ -z "$summary" ] || printf '%s\n' "$summary"
+	return "$PYTEST_RC"
+}
+
+# ---------------------------------------------------------------- run
+CLUSTER_DIR=$BUILD/cluster
+
+cluster_url() {
+	"$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
+		"$CLUSTER_DIR/state.json" 2>/dev/null
+}
+
+start_cluster() {
+	if "$PY" -m hadoofus.minicluster status --dir "$CLUSTER_DIR" >/dev/null 2>&1; then
+		echo "reusing the cluster running from $CLUSTER_DIR"
+	else
+		"$PY" -m hadoofus.minicluster start --datanodes 3 --dir "$CLUSTER_DIR"
+	fi
+	"$PY" -m hadoofus.minicluster status --dir "$CLUSTER_DIR"
+}
+
+# Every examples/*.py runs with the NameNode URL as its argument and in
+# $HADOOFUS_NAMENODE; a failing example fails the job.
+run_examples() {
+	local url ex n=0
+	url=$(cluster_url)
+	shopt -s nullglob
+	for ex in "$ROOT"/examples/*.py; do
+		echo "-- $ex"
+		HADOOFUS_NAMENODE=$url "$PY" "$ex" "$url"
+		n=$((n + 1))
+	done
+	echo "ran $n example(s)"
+}
+
+# The gateway hook: once hadoofus/gateway.py exists, `run` ends by serving
+# it in the foreground against the cluster.
+serve_gateway() {
+	local url
+	url=$(cluster_url)
+	if "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("hadoofus.gateway") is None)' 2>/dev/null; then
+		say "gateway"
+		exec "$PY" -m hadoofus.gateway --namenode "$url"
+	fi
+	cat <<EOF
+
+HDFS is running at $url (3 DataNodes; client conf: $CLUSTER_DIR/conf/client)
+The gateway is not built yet (no hadoofus.gateway module); nothing more to serve.
+Stop the cluster with: ./dev.sh stop
+EOF
+}
+
+cmd_run() {
+	phase setup do_setup
+	phase "build+install" do_install
+	phase "start HDFS" start_cluster
+	phase examples run_examples
+	print_phases
+	serve_gateway
+}
+
+cmd_stop() {
+	pick_python
+	"$PY" -m hadoofus.minicluster stop --dir "$CLUSTER_DIR"
+}
+
+cmd_bench() {
+	phase setup do_setup
+	phase "build+install" do_install
+	[ -f "$ROOT/bench/run.py" ] || die "bench/run.py does not exist yet"
+	pip_ensure hdfs-native
+	"$PY" "$ROOT/bench/run.py" "$@"
+}
+
+# ---------------------------------------------------------------- main
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+setup) do_setup ;;
+test) cmd_test "$@" ;;
+run) cmd_run ;;
+stop) cmd_stop ;;
+fuzz) do_setup; fuzz "${1:-}" ;;
+bench) cmd_bench "$@" ;;
+*)
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	[ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = -h ] || exit 2
+	;;
+esac
