@@ -10,7 +10,7 @@ a .proto file.
 Decoded messages are instances of a class generated per message type (a
 subclass of Message): present fields live in the instance __dict__, absent
 ones fall back to class attributes holding the proto2 defaults (None for
-absent sub-messages, () for empty repeated fields). hadoofus.types
+absent sub-messages, a new empty list for absent repeated fields). hadoofus.types
 subclasses some of them (FileStatus, LocatedBlock, ...) and registers the
 subclass with MessageType.set_class(), so decoding builds those directly.
 
@@ -154,6 +154,8 @@ class Message:
                 v = d[name]
             elif defaults:
                 v = getattr(type(self)._type.cls_defaults, name)
+                if v == ():
+                    v = []
             else:
                 continue
             if isinstance(v, Message):
@@ -181,6 +183,19 @@ class Message:
 
     def __reduce__(self):
         return (_rebuild, (self._type.full_name, dict(self.__dict__)))
+
+
+class _EmptyList:
+    """Class attribute of an absent repeated field: a fresh empty list on
+    each read (not stored, so the message is unchanged)."""
+
+    __slots__ = ()
+
+    def __get__(self, obj, cls=None):
+        return self if obj is None else []
+
+
+_EMPTY_LIST = _EmptyList()
 
 
 class _Defaults:
@@ -735,7 +750,7 @@ class Schema:
               "__module__": "hadoofus.proto", "__qualname__": mt.full_name}
         defaults = _Defaults()
         for f in fields:
-            ns[f.name] = f.default
+            ns[f.name] = _EMPTY_LIST if f.label == LABEL_REPEATED else f.default
             setattr(defaults, f.name, f.default)
         mt.cls_generated = mt.cls = type(mt.name, (Message,), ns)
         mt.cls_defaults = defaults

@@ -111,7 +111,9 @@ def _text(s, what, allow_empty=False):
 
 
 def _int(v, what, lo=None, hi=None):
-    if isinstance(v, bool) or not isinstance(v, int):
+    if isinstance(v, bool):
+        raise TypeError("%s must be an int, not bool" % what)
+    if not isinstance(v, int):
         try:
             v = v.__index__()
         except AttributeError:

@@ -258,8 +258,12 @@ class LocatedBlock(_base("hadoop.hdfs.LocatedBlockProto")):
     is_cached = property(lambda self: self.isCached)
 
     @property
-    def start_offset(self):
-        return self.offset
+    def offset(self):
+        """The block's first byte in the file (-1 where Java sends -1, e.g.
+        updateBlockForPipeline: the field is a Java long sent as uint64)."""
+        return _signed(self.__dict__.get("offset", 0))
+
+    start_offset = offset
 
     def __repr__(self):
         return "LocatedBlock(block=%s, offset=%d, length=%d, locations=[%s]%s)" % (
@@ -321,17 +325,21 @@ class FsStats(_base("hadoop.hdfs.GetFsStatsResponseProto")):
 
 @_register("hadoop.hdfs.ContentSummaryProto")
 class ContentSummary(_base("hadoop.hdfs.ContentSummaryProto")):
+    """getContentSummary(); quotas are -1 when not set (Java longs sent as
+    uint64: .quota and .spaceQuota read them back signed)."""
+
     file_count = property(lambda self: self.fileCount)
     directory_count = property(lambda self: self.directoryCount)
     space_consumed = property(lambda self: self.spaceConsumed)
-    space_quota = property(lambda self: self.spaceQuota)
+    quota = property(lambda self: _signed(self.__dict__.get("quota", 0)))
+    spaceQuota = space_quota = property(
+        lambda self: _signed(self.__dict__.get("spaceQuota", 0)))
 
     def __repr__(self):
         return ("ContentSummary(length=%d, file_count=%d, directory_count=%d, "
                 "quota=%d, space_consumed=%d, space_quota=%d)" % (
                     self.length, self.fileCount, self.directoryCount,
-                    _signed(self.quota), self.spaceConsumed,
-                    _signed(self.spaceQuota)))
+                    self.quota, self.spaceConsumed, self.spaceQuota))
 
 
 def _signed(v):

@@ -182,7 +182,9 @@ def test_defaults_for_missing_fields():
     assert st.locations is None           # absent sub-message
     assert not st._has("owner")
     lb = S.message("LocatedBlockProto").decode(b"")
-    assert lb.locs == () and lb.isCached == ()
+    assert lb.locs == [] and lb.isCached == [] and not lb._has("locs")
+    lb.locs.append(1)                     # a fresh list: the message is unchanged
+    assert lb.locs == []
     sd = S.message("FsServerDefaultsProto").decode(b"")
     assert sd.checksumType.name == "CHECKSUM_CRC32" and sd.encryptDataTransfer is False
     fs = S.message("FsyncRequestProto").decode(b"")
@@ -532,7 +534,7 @@ def test_all_field_types_against_protoc(all_types):
     e = mt.decode(b"")
     assert (e.i32, e.i64, e.fl, e.db, e.b, e.c.name, e.str, e.by) == \
         (-5, 7, 1.5, 2.5, True, "GREEN", "abc", b"x\x01y")
-    assert e.inner is None and e.ri == ()
+    assert e.inner is None and e.ri == []
     # Random instances, checked against protoc both ways.
     rng = random.Random(7)
     for _ in range(20):
