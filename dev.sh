@@ -102,6 +102,13 @@ apt_ensure() {
 PY=
 pick_python() {
 	[ -n "$PY" ] && return 0
+	find_python
+	# Its scripts (meson, ninja, pytest) first on PATH: meson-python runs
+	# `meson`, and a venv is not activated.
+	PATH=$(dirname "$PY"):$PATH
+	export PATH
+}
+find_python() {
 	if [ -n "${HADOOFUS_PYTHON:-}" ]; then
 		PY=$HADOOFUS_PYTHON
 		return 0
