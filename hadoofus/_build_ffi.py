@@ -6,9 +6,13 @@ hand-written, one file per concept under _cdef/, in dependency order.
 import os
 import sys
 
-import cffi
-
+# Run as a script, this file's folder heads sys.path, and the package's own
+# modules (types.py) would shadow the standard library's.
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
+
+import cffi  # noqa: E402
+
 CDEFS = ["error.h", "pb.h", "namenode.h"]
 
 
