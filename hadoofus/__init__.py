@@ -9,12 +9,12 @@ Java exceptions from the server are ProtocolException subclasses named
 after the Java class (FileNotFoundException is also a FileNotFoundError).
 """
 
-from . import errors
+from . import errors  # noqa: F401
 from .errors import *  # noqa: F401,F403  (the exception classes)
 from .errors import __all__ as _errors_all
-from .rpc import Future, Pipeline, rpc
-from . import types
-from .types import AclEntry, FileStatus
+from .rpc import Future, Pipeline, rpc  # noqa: F401
+from . import types  # noqa: F401
+from .types import AclEntry, FileStatus  # noqa: F401
 
 __version__ = "0.1.0"
 

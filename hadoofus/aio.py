@@ -17,7 +17,7 @@ import importlib
 import select
 
 from ._native import ffi, lib
-from .errors import HadoofusError, HandleClosedError, _check, _error
+from .errors import HadoofusError, HandleClosedError, _check
 
 __all__ = ["rpc"]
 
@@ -122,8 +122,7 @@ class rpc(_rpc._Client):
         call = p[0]
         if call != ffi.NULL:
             call = ffi.gc(call, lib.hdfs_nn_call_free)
-        if rc:
-            raise _error(rc, call if call != ffi.NULL else self._nn)
+        _check(rc, call if call != ffi.NULL else self._nn)
         # Kept until C hands the call back, even if we are cancelled.
         self._inflight[int(ffi.cast("uintptr_t", call))] = _Pending(handle, fut, call)
         self._drain()

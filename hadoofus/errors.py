@@ -9,7 +9,7 @@ first line of .message.
 """
 
 import builtins
-import errno as _errno
+import errno as _E
 
 __all__ = [
     "HadoofusError", "ProtocolException", "ConnectionError", "TimeoutError",
@@ -112,71 +112,157 @@ class ProtocolException(HadoofusError):
         return "%s(%r, %r)" % (type(self).__name__, self.etype, str(self))
 
 
-_BY_SIMPLE_NAME = {}
+# Named after the Java classes; the simple name (no package) picks the class.
+# Where Java has a hierarchy worth catching, it is kept.
+
+class FileNotFoundException(ProtocolException, builtins.FileNotFoundError):
+    """java.io.FileNotFoundException: no such file or directory."""
+    _errno = _E.ENOENT
 
 
-def _define(name, *bases, errno=None, doc=None):
-    cls = type(name, bases, {"__doc__": doc, "__module__": __name__})
-    if errno is not None:
-        cls._errno = errno
-    _BY_SIMPLE_NAME[name] = cls
-    globals()[name] = cls
-    __all__.append(name)
-    return cls
+class DirectoryListingStartAfterNotFoundException(FileNotFoundException):
+    """getListing's startAfter name vanished."""
 
 
-P = ProtocolException
-_define("FileNotFoundException", P, builtins.FileNotFoundError, errno=_errno.ENOENT,
-        doc="java.io.FileNotFoundException: no such file or directory.")
-_define("AccessControlException", P, builtins.PermissionError, errno=_errno.EACCES,
-        doc="org.apache.hadoop.security.AccessControlException: permission denied.")
-_define("AuthorizationException", AccessControlException,
-        doc="org.apache.hadoop.security.authorize.AuthorizationException.")
-_define("SnapshotAccessControlException", AccessControlException,
-        doc="Writing to a read-only snapshot path.")
-_define("FileAlreadyExistsException", P, builtins.FileExistsError, errno=_errno.EEXIST,
-        doc="org.apache.hadoop.fs.FileAlreadyExistsException.")
-_define("ParentNotDirectoryException", P, builtins.NotADirectoryError,
-        errno=_errno.ENOTDIR, doc="A path's parent is a file.")
-_define("PathIsNotDirectoryException", P, builtins.NotADirectoryError,
-        errno=_errno.ENOTDIR, doc="A directory was expected.")
-_define("PathIsDirectoryException", P, builtins.IsADirectoryError,
-        errno=_errno.EISDIR, doc="A file was expected, got a directory.")
-_define("PathIsNotEmptyDirectoryException", P, builtins.OSError,
-        errno=_errno.ENOTEMPTY, doc="Non-recursive delete of a non-empty directory.")
-_define("DirectoryListingStartAfterNotFoundException", FileNotFoundException,
-        doc="getListing's startAfter name vanished.")
-_define("UnresolvedLinkException", P, doc="The path goes through a symlink.")
-_define("UnresolvedPathException", UnresolvedLinkException)
-_define("SafeModeException", P, doc="The NameNode is in safe mode.")
-_define("RetriableException", P, doc="Try the call again later.")
-_define("StandbyException", P, doc="The NameNode is a standby.")
-_define("AlreadyBeingCreatedException", P, doc="Another client holds the file's lease.")
-_define("LeaseExpiredException", P, doc="No (or someone else's) lease on the file.")
-_define("QuotaExceededException", P, builtins.OSError, errno=_errno.EDQUOT,
-        doc="A namespace or space quota would be exceeded.")
-_define("NSQuotaExceededException", QuotaExceededException)
-_define("DSQuotaExceededException", QuotaExceededException)
-_define("QuotaByStorageTypeExceededException", QuotaExceededException)
-_define("NotReplicatedYetException", P, doc="The previous block is not replicated yet.")
-_define("RecoveryInProgressException", P, doc="Lease recovery is under way.")
-_define("SnapshotException", P, doc="A snapshot operation failed.")
-_define("HadoopIllegalArgumentException", P, builtins.ValueError,
-        doc="org.apache.hadoop.HadoopIllegalArgumentException.")
-_define("IllegalArgumentException", HadoopIllegalArgumentException,
-        doc="java.lang.IllegalArgumentException.")
-_define("InvalidPathException", HadoopIllegalArgumentException,
-        doc="org.apache.hadoop.fs.InvalidPathException.")
-_define("UnsupportedOperationException", P,
-        doc="java.lang.UnsupportedOperationException.")
-_define("RpcNoSuchMethodException", UnsupportedOperationException,
-        doc="The server does not implement the method (older Hadoop).")
-_define("AclException", P, doc="An ACL operation was refused (ACLs disabled?).")
-_define("InvalidRequestException", P, builtins.ValueError,
-        doc="org.apache.hadoop.fs.InvalidRequestException.")
-_define("UnknownCryptoProtocolVersionException", P)
-_define("NotEnoughReplicasException", P)
-del P
+class AccessControlException(ProtocolException, builtins.PermissionError):
+    """org.apache.hadoop.security.AccessControlException: permission denied."""
+    _errno = _E.EACCES
+
+
+class AuthorizationException(AccessControlException):
+    """org.apache.hadoop.security.authorize.AuthorizationException."""
+
+
+class SnapshotAccessControlException(AccessControlException):
+    """A write to a read-only snapshot path."""
+
+
+class FileAlreadyExistsException(ProtocolException, builtins.FileExistsError):
+    """org.apache.hadoop.fs.FileAlreadyExistsException."""
+    _errno = _E.EEXIST
+
+
+class ParentNotDirectoryException(ProtocolException, builtins.NotADirectoryError):
+    """A path's parent is a file."""
+    _errno = _E.ENOTDIR
+
+
+class PathIsNotDirectoryException(ProtocolException, builtins.NotADirectoryError):
+    """A directory was expected."""
+    _errno = _E.ENOTDIR
+
+
+class PathIsDirectoryException(ProtocolException, builtins.IsADirectoryError):
+    """A file was expected, got a directory."""
+    _errno = _E.EISDIR
+
+
+class PathIsNotEmptyDirectoryException(ProtocolException, builtins.OSError):
+    """A non-recursive delete of a non-empty directory."""
+    _errno = _E.ENOTEMPTY
+
+
+class UnresolvedLinkException(ProtocolException):
+    """The path goes through a symlink."""
+
+
+class UnresolvedPathException(UnresolvedLinkException):
+    pass
+
+
+class SafeModeException(ProtocolException):
+    """The NameNode is in safe mode."""
+
+
+class RetriableException(ProtocolException):
+    """Try the call again later."""
+
+
+class StandbyException(ProtocolException):
+    """The NameNode is a standby."""
+
+
+class AlreadyBeingCreatedException(ProtocolException):
+    """Another client holds the file's lease."""
+
+
+class LeaseExpiredException(ProtocolException):
+    """No lease (or someone else's) on the file."""
+
+
+class QuotaExceededException(ProtocolException, builtins.OSError):
+    """A namespace or space quota would be exceeded."""
+    _errno = _E.EDQUOT
+
+
+class NSQuotaExceededException(QuotaExceededException):
+    pass
+
+
+class DSQuotaExceededException(QuotaExceededException):
+    pass
+
+
+class QuotaByStorageTypeExceededException(QuotaExceededException):
+    pass
+
+
+class NotReplicatedYetException(ProtocolException):
+    """The previous block is not replicated yet."""
+
+
+class RecoveryInProgressException(ProtocolException):
+    """Lease recovery is under way."""
+
+
+class SnapshotException(ProtocolException):
+    """A snapshot operation failed."""
+
+
+class HadoopIllegalArgumentException(ProtocolException, builtins.ValueError):
+    """org.apache.hadoop.HadoopIllegalArgumentException."""
+
+
+class IllegalArgumentException(HadoopIllegalArgumentException):
+    """java.lang.IllegalArgumentException."""
+
+
+class InvalidPathException(HadoopIllegalArgumentException):
+    """org.apache.hadoop.fs.InvalidPathException."""
+
+
+class InvalidRequestException(ProtocolException, builtins.ValueError):
+    """org.apache.hadoop.fs.InvalidRequestException."""
+
+
+class UnsupportedOperationException(ProtocolException):
+    """java.lang.UnsupportedOperationException."""
+
+
+class RpcNoSuchMethodException(UnsupportedOperationException):
+    """The server does not implement the method (an older Hadoop)."""
+
+
+class AclException(ProtocolException):
+    """An ACL operation was refused (ACLs disabled?)."""
+
+
+class UnknownCryptoProtocolVersionException(ProtocolException):
+    pass
+
+
+class NotEnoughReplicasException(ProtocolException):
+    pass
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+_BY_SIMPLE_NAME = {c.__name__: c for c in _subclasses(ProtocolException)}
+__all__ += sorted(_BY_SIMPLE_NAME)
 
 
 def exception_class(etype):
@@ -251,11 +337,11 @@ def _error(rc, handle=None):
         e = cls(text)
         e.code = rc
         if isinstance(e, builtins.OSError):
-            e.errno = {lib.HDFS_ECONNECT: _errno.ECONNREFUSED,
-                       lib.HDFS_ECONNRESET: _errno.ECONNRESET,
-                       lib.HDFS_ETIMEDOUT: _errno.ETIMEDOUT,
-                       lib.HDFS_EAUTH: _errno.EACCES,
-                       lib.HDFS_ECHECKSUM: _errno.EIO}.get(rc)
+            e.errno = {lib.HDFS_ECONNECT: _E.ECONNREFUSED,
+                       lib.HDFS_ECONNRESET: _E.ECONNRESET,
+                       lib.HDFS_ETIMEDOUT: _E.ETIMEDOUT,
+                       lib.HDFS_EAUTH: _E.EACCES,
+                       lib.HDFS_ECHECKSUM: _E.EIO}.get(rc)
             e.strerror = text
         return e
     return cls(text)

@@ -35,7 +35,7 @@ import time
 from . import errors
 from . import types as T
 from ._native import ffi, lib
-from .errors import HadoofusError, _check, _error
+from .errors import HadoofusError, _check
 from .proto import METHODS, PROTOCOL, SCHEMA
 
 __all__ = ["rpc", "Future", "Pipeline", "QUOTA_DONT_SET", "QUOTA_RESET"]
@@ -895,8 +895,7 @@ class _Client(_Ops):
         call = p[0]
         if call != ffi.NULL:
             call = ffi.gc(call, lib.hdfs_nn_call_free)
-        if rc:
-            raise _error(rc, call if call != ffi.NULL else self._nn)
+        _check(rc, call if call != ffi.NULL else self._nn)
         return call
 
     @staticmethod
@@ -904,13 +903,10 @@ class _Client(_Ops):
         """Turn a completed call into the decoded response (or raise); the
         call is freed."""
         try:
-            if rc:
-                raise _error(rc, call)
+            _check(rc, call)
             body = ffi.new("const uint8_t **")
             n = ffi.new("size_t *")
-            rc = lib.hdfs_nn_call_response(call, body, n)
-            if rc:
-                raise _error(rc, call)
+            _check(lib.hdfs_nn_call_response(call, body, n), call)
             data = ffi.buffer(body[0], n[0])[:] if n[0] else b""
         finally:
             ffi.release(call)

@@ -486,7 +486,7 @@ def all_types(tmp_path_factory):
     subprocess.run(["protoc-c", "--proto_path=%s" % d, "--c_out=%s" % d,
                     str(d / "alltypes.proto")], check=True)
     ffi = cffi.FFI()
-    with open(os.path.join(os.path.dirname(proto.__file__), "_cdef", "pb.h")) as f:
+    with open(os.path.join(HERE, os.pardir, "hadoofus", "_cdef", "pb.h")) as f:
         cdef = f.read()
     ffi.cdef(cdef)
     ffi.cdef("const ProtobufCMessageDescriptor *all_descriptor(void);")

@@ -4,7 +4,6 @@ Every ClientProtocol method the client wraps is called at least once and its
 effect is checked through another call (or the Java client)."""
 
 import errno
-import os
 import re
 import time
 

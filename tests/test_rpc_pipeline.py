@@ -8,7 +8,7 @@ import time
 import pytest
 
 import hadoofus
-from hadoofus import Future, Pipeline
+from hadoofus import Future
 
 
 @pytest.fixture(scope="module")
