@@ -253,6 +253,15 @@ class LocatedBlock(_base("hadoop.hdfs.LocatedBlockProto")):
     def token(self):
         return self.blockToken
 
+    @property
+    def storages(self):
+        """(DatanodeInfo, storage ID, StorageType) per replica; the ID and
+        type are None where the server sent none."""
+        ids, kinds = self.storageIDs, self.storageTypes
+        return [(dn, ids[i] if i < len(ids) else None,
+                 kinds[i] if i < len(kinds) else None)
+                for i, dn in enumerate(self.locs)]
+
     storage_ids = property(lambda self: self.storageIDs)
     storage_types = property(lambda self: self.storageTypes)
     is_cached = property(lambda self: self.isCached)
@@ -310,6 +319,14 @@ class FsServerDefaults(_base("hadoop.hdfs.FsServerDefaultsProto")):
     encrypt_data_transfer = property(lambda self: self.encryptDataTransfer)
     trash_interval = property(lambda self: self.trashInterval)
     checksum_type = property(lambda self: self.checksumType)
+
+    def __repr__(self):
+        return ("FsServerDefaults(block_size=%d, bytes_per_checksum=%d, "
+                "write_packet_size=%d, replication=%d, file_buffer_size=%d, "
+                "encrypt_data_transfer=%s, trash_interval=%d, checksum_type=%s)" % (
+                    self.blockSize, self.bytesPerChecksum, self.writePacketSize,
+                    self.replication, self.fileBufferSize, self.encryptDataTransfer,
+                    self.trashInterval, getattr(self.checksumType, "name", self.checksumType)))
 
 
 @_register("hadoop.hdfs.GetFsStatsResponseProto")

@@ -225,6 +225,7 @@ def test_fs_stats_datanodes_server_defaults(cluster, client):
     sd = client.getServerDefaults()
     assert sd.replication == cluster.replication and sd.block_size >= 1 << 20
     assert sd.bytes_per_checksum == 512 and sd.checksum_type.name.startswith("CHECKSUM_")
+    assert repr(sd).startswith("FsServerDefaults(block_size=")
     assert client.setSafeMode("get") is False
 
 
@@ -329,6 +330,8 @@ def test_block_locations_and_bad_blocks(cluster, client, d, java_client):
     ports = {dn.xfer_port for dn in cluster.datanodes}
     assert all(b.locations[0].xfer_port in ports for b in lbs)
     assert all(not b.corrupt and b.token is not None for b in lbs)
+    [(dn, sid, kind)] = lbs[0].storages
+    assert dn is lbs[0].locations[0] and sid.startswith("DS-") and kind.name == "DISK"
     part = client.getBlockLocations(d + "/m", offset=1500, length=10)
     assert [b.offset for b in part] == [1024]
     assert len(client.getBlockLocations(d + "/m", 2048)) == 1

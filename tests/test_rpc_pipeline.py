@@ -154,6 +154,18 @@ def test_threads_pipelining_concurrently(client, d):
     assert sum(len(client.getListing("%s/p%d" % (d, k))) for k in range(8)) == 1000
 
 
+def test_close_with_calls_in_flight(cluster, d):
+    c = hadoofus.rpc(cluster.host, cluster.port, user=cluster.superuser)
+    futs = [c.submit("getListing", "/") for _ in range(200)]
+    c.close()
+    outcomes = [f.exception() for f in futs]
+    assert all(e is None or isinstance(e, hadoofus.HandleClosedError) for e in outcomes)
+    with pytest.raises(hadoofus.HandleClosedError):
+        c.getFileInfo("/")
+    with pytest.raises(hadoofus.HandleClosedError):
+        c.submit("getFileInfo", "/").result()
+
+
 def test_listing_pages_with_small_ls_limit(fresh_cluster):
     mc = fresh_cluster(datanodes=1, replication=1, conf={"dfs.ls.limit": "100"})
     with hadoofus.rpc(mc.host, mc.port, user=mc.superuser) as c:
