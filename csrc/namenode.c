@@ -39,6 +39,7 @@ struct hdfs_nn_call {
 	bool needs_resend;      /* to be sent again by its waiter */
 	bool user_gone;         /* freed by the user while pending */
 	bool nb;                /* event-loop call: completes onto done list */
+	bool in_done_list;
 	int64_t next_try_ms;
 	char *exception;
 	char *message;
@@ -157,6 +158,7 @@ complete(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int status,
 		c->message = hstrdup(hdfs_strerror(status));
 	if (c->nb && !c->user_gone) {
 		c->next_done = NULL;
+		c->in_done_list = true;
 		if (nn->done_tail)
 			nn->done_tail->next_done = c;
 		else
@@ -505,6 +507,7 @@ hdfs_namenode_close(struct hdfs_namenode *nn)
 		while (nn->done_head) {
 			struct hdfs_nn_call *c = nn->done_head;
 			nn->done_head = c->next_done;
+			c->in_done_list = false;
 			free_nn |= call_unref_locked(c);
 		}
 		nn->done_tail = NULL;
@@ -830,7 +833,9 @@ hdfs_nn_call_free(struct hdfs_nn_call *c)
 	struct hdfs_namenode *nn = c->nn;
 	pthread_mutex_lock(&nn->mu);
 	bool free_nn = false;
-	if (c->status == HDFS_EAGAIN) {
+	/* A pending call, or a completed event-loop call not yet taken, lives
+	 * on without its user: take_completed drops the latter unseen. */
+	if (c->status == HDFS_EAGAIN || c->in_done_list) {
 		c->user_gone = true;
 		if (c->needs_resend)
 			free_nn |= complete_error(nn, c, HDFS_ECLOSED, "abandoned");
@@ -943,14 +948,21 @@ int
 hdfs_namenode_take_completed(struct hdfs_namenode *nn, struct hdfs_nn_call **call_out)
 {
 	pthread_mutex_lock(&nn->mu);
-	struct hdfs_nn_call *c = nn->done_head;
-	if (c) {
+	struct hdfs_nn_call *c;
+	bool free_nn = false;
+	while ((c = nn->done_head) != NULL) {
 		nn->done_head = c->next_done;
 		if (nn->done_head == NULL)
 			nn->done_tail = NULL;
-		c->refs--;   /* the done list's live reference; the user's remains */
+		c->in_done_list = false;
+		if (!c->user_gone) {
+			c->refs--;   /* the done list's reference; the user's remains */
+			break;
+		}
+		free_nn |= call_unref_locked(c);
 	}
 	pthread_mutex_unlock(&nn->mu);
+	(void)free_nn;  /* the caller's own reference keeps nn alive */
 	*call_out = c;
 	return c ? 0 : HDFS_EAGAIN;
 }

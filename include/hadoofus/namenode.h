@@ -178,10 +178,14 @@ HDFS_API int hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
 HDFS_API int hdfs_namenode_submit_nb(struct hdfs_namenode *nn,
     const char *method, const uint8_t *req, size_t req_len, void *udata,
     struct hdfs_nn_call **call_out);
+/* The socket, or -1 when not connected. It changes when the connection is
+ * replaced (inside submit or process); hdfs_namenode_num_connects() counts
+ * connections, so a new value there means a new fd to watch. */
 HDFS_API int hdfs_namenode_fd(struct hdfs_namenode *nn);
 HDFS_API int hdfs_namenode_events(struct hdfs_namenode *nn);
 HDFS_API int hdfs_namenode_process(struct hdfs_namenode *nn, int revents);
-/* Returns 0 with *call_out set, or HDFS_EAGAIN when none has completed. */
+/* Returns 0 with *call_out set, or HDFS_EAGAIN when none has completed.
+ * Calls the user freed before they were taken are dropped here unseen. */
 HDFS_API int hdfs_namenode_take_completed(struct hdfs_namenode *nn,
     struct hdfs_nn_call **call_out);
 HDFS_API void *hdfs_nn_call_udata(struct hdfs_nn_call *call);
