@@ -55,6 +55,7 @@ __all__ = [
 HADOOP_VERSION = "2.7.3"
 PYSPARK_VERSION = "2.4.8"
 SDIST_FILE = "pyspark-%s.tar.gz" % PYSPARK_VERSION
+SDIST_SHA256 = "3a19b71b8dc8dd91ebc943604a05e1ab01bce052456d42937035632d852d78dc"
 _SDIST_JAR_PREFIX = "pyspark-%s/deps/jars/" % PYSPARK_VERSION
 
 # The jars a NameNode, a DataNode, FsShell, DFSAdmin and DFSck load, found by
@@ -207,6 +208,18 @@ def _download_sdist(dl_dir):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _check_sdist(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    if h.hexdigest() != SDIST_SHA256:
+        raise RuntimeError("%s is not the pyspark %s sdist (sha256 %s, want %s): "
+                           "delete it to fetch it again"
+                           % (path, PYSPARK_VERSION, h.hexdigest(), SDIST_SHA256))
+
+
 def ensure_jars(download=True):
     """Return the directory holding the Hadoop jars, making it if needed.
 
@@ -232,6 +245,7 @@ def ensure_jars(download=True):
             raise RuntimeError("the Hadoop jars are not cached and %s is missing"
                                % sdist)
         sdist = _download_sdist(os.path.dirname(sdist))
+    _check_sdist(sdist)
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
     try:
@@ -251,6 +265,7 @@ def ensure_jars(download=True):
             raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
         with open(os.path.join(tmp, ".complete"), "w") as f:
             f.write("\n".join(JARS) + "\n")
+        os.chmod(tmp, 0o755)
         if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
             # Not made by this code (renames only move complete trees): set aside.
             shutil.rmtree(target, ignore_errors=True)
@@ -262,6 +277,14 @@ def ensure_jars(download=True):
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    # Leftovers of runs killed while extracting.
+    for n in os.listdir(root):
+        p = os.path.join(root, n)
+        try:
+            if n.startswith(".jars-") and time.time() - os.stat(p).st_mtime > 3600:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
     return target
 
 
@@ -598,18 +621,18 @@ _open_lock = threading.Lock()
 _handlers_installed = False
 
 
-def _close_all():
+def _close_all(quick=False):
     with _open_lock:
         clusters = list(_open_clusters)
     for c in clusters:
         try:
-            c.close()
+            c.close(_quick=quick)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
 
 
 def _on_fatal_signal(signum, frame):
-    _close_all()
+    _close_all(quick=True)
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -1141,7 +1164,7 @@ class MiniCluster:
         for d in daemons:
             d.stop(graceful=graceful, signalled=True)
 
-    def close(self):
+    def close(self, _quick=False):
         """Stop, and delete the directory if it is a temporary one."""
         if self._closed:
             return
@@ -1151,8 +1174,9 @@ class MiniCluster:
                 _open_clusters.remove(self)
         if self._detached:
             return
-        self.stop()
-        self._cds_build()
+        self.stop(graceful=not _quick)
+        if not _quick:
+            self._cds_build()
         if self._own_dir and not self.keep and self._base_dir:
             shutil.rmtree(self._base_dir, ignore_errors=True)
 
@@ -1389,6 +1413,28 @@ class MiniCluster:
         """On-disk paths of the block's replicas (``blk_<id>`` files)."""
         return sorted(p for _dn, p, _m in self.block_replicas(block_id))
 
+    def corrupt_replica(self, block_id, replica=0, offset=0, nbytes=1):
+        """Flip bytes of one on-disk replica (its data, not its checksums);
+        return the DataNode holding it.  Readers see a checksum error."""
+        reps = sorted(self.block_replicas(block_id), key=lambda r: r[0].index)
+        if not reps:
+            raise LookupError("no replica of block %s on disk" % block_id)
+        dn, path, _meta = reps[replica]
+        with open(path, "r+b") as f:
+            f.seek(offset)
+            old = f.read(nbytes)
+            f.seek(offset)
+            f.write(bytes(b ^ 0xFF for b in old))
+        return dn
+
+    def trigger_block_report(self, i=None):
+        """Make DataNode i (default: every running one) send a full block
+        report now, e.g. after replica files were deleted behind its back."""
+        dns = self.datanodes if i is None else [self.datanodes[i]]
+        for dn in dns:
+            if dn.alive:
+                self.dfsadmin("-triggerBlockReport", "%s:%d" % (HOST, dn.ipc_port))
+
     # -- Java clients --------------------------------------------------------
 
     def java(self, mainclass, *args, check=True, user=None, input=None, timeout=300,
@@ -1503,9 +1549,12 @@ def _cli_start(a):
         return 1
     if a.clean and os.path.isdir(d):
         shutil.rmtree(d)
-    if os.path.exists(os.path.join(d, "cluster.json")):
-        print("reusing the cluster data in %s (--clean to start afresh)" % d,
-              file=sys.stderr)
+    layout = os.path.join(d, "cluster.json")
+    if os.path.exists(layout):
+        with open(layout) as f:
+            old = json.load(f)
+        print("reusing the cluster in %s: %d datanodes, port %d (--clean to start afresh)"
+              % (d, len(old["datanodes"]), old["rpc_port"]), file=sys.stderr)
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
                      port=a.port, die_with_parent=False, keep=True)

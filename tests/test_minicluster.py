@@ -259,3 +259,19 @@ def test_cli_start_status_stop(tmp_path):
     assert _java_pids_under(d) == []
     s = subprocess.run(cmd + ["status", "--dir", d], capture_output=True, text=True)
     assert s.returncode != 0
+
+
+def test_corrupt_replica_java_client_fails_over(fresh_cluster):
+    mc = fresh_cluster(datanodes=2, replication=2)
+    jc = JavaClient(mc)
+    data = os.urandom(1500)
+    jc.put(data, "/f", blocksize=1024)
+    rc, text = jc.fsck("/f", "-files", "-blocks")
+    first = _block_ids(text)[0]
+    assert len(mc.block_files(first)) == 2
+    dn = mc.corrupt_replica(first, replica=0)
+    [path] = [p for d, p, _m in mc.block_replicas(first) if d is dn]
+    with open(path, "rb") as f:
+        assert f.read() != data[:1024]
+    # The stock client reads the other replica and reports the bad one.
+    assert jc.cat("/f") == data
