@@ -1,24 +1,43 @@
-"""Shared pieces of the benchmark harness: parameters, timing, CPU clocks.
+"""Shared pieces of the benchmark harness: the worker protocol, timing,
+CPU clocks.
 
-Every measurement runs in a fresh worker process (bench/worker.py) so that
-clients never share an interpreter, a GIL or a heap, and so that the
-process CPU clock of a worker is that one client's cost.  A worker prints
-one JSON object: ``{"client", "variant", "label", "info", "rounds": [...]}``
-where each round is ``{"ops", "wall", "cpu", "nn_cpu", "t0", "t1"}``:
-operations done, wall seconds, CPU seconds of the client process (all its
-threads), CPU seconds the NameNode JVM spent meanwhile (None when its pid is
-unknown), and the absolute start/end (time.time()) used to add up rounds of
-processes that ran at the same time.
+Every client runs in its own worker process (bench/worker.py), so clients
+never share an interpreter, a GIL or a heap, and a worker's CPU clock is
+that one client's cost.  run.py drives the workers over a line protocol,
+which lets it interleave the rounds of all clients (round 1 of every
+client, then round 2 ...) so that a slow spell of a shared machine hits
+them all alike, and start the rounds of several workers at the same
+instant for the NameNode capacity runs:
+
+    worker -> "BENCH-READY"                 (connected and warmed up)
+    run.py -> "ROUND N"
+    worker -> "BENCH-ROUND {json}"          {"ops", "wall", "cpu", "nn_cpu", "t0", "t1"}
+    run.py -> "EXIT"
+    worker -> "BENCH-RESULT {json}"         {"client", "variant", "label", "info"}
+
+A worker that cannot run its client answers "BENCH-RESULT" at once with
+"skipped" (client not installed, not built) or "error" instead of READY.
+Round fields: operations done, wall seconds, CPU seconds of the client
+(all its threads; for one-process-per-call clients, its children), CPU
+seconds the NameNode JVM spent meanwhile (None if its pid is unknown), and
+the absolute start/end (time.time()) to add up rounds of parallel workers.
+Other lines on stdout (library chatter) are ignored.
 """
 
 import json
 import os
+import subprocess
+import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class Skip(Exception):
+    """This client cannot be measured here (the message says why)."""
 
 
 def proc_cpu(pid):
@@ -35,21 +54,6 @@ def proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / _CLK_TCK
 
 
-def _delta(a, b):
-    return None if a is None or b is None else b - a
-
-
-def wait_until(t):
-    """Sleep until time.time() >= t (a common start for parallel workers)."""
-    if not t:
-        return
-    while True:
-        d = t - time.time()
-        if d <= 0:
-            return
-        time.sleep(min(d, 0.05))
-
-
 def children_cpu():
     """CPU seconds of this process's waited-for children."""
     import resource
@@ -57,55 +61,97 @@ def children_cpu():
     return ru.ru_utime + ru.ru_stime
 
 
-def timed_rounds(run_n, params, cpu_clock=time.process_time):
-    """Run ``run_n(warmup)`` once, then ``run_n(calls)`` ``rounds`` times,
-    timing each round; returns the list of round dicts.
+def _delta(a, b):
+    return None if a is None or b is None else b - a
 
-    run_n(n) must perform exactly n operations and return how many it did
-    (or None for n)."""
-    calls = int(params["calls"])
-    warmup = int(params.get("warmup", 0))
-    rounds = int(params.get("rounds", 1))
-    nn_pid = params.get("nn_pid")
-    if warmup:
-        run_n(warmup)
-    wait_until(params.get("start_at"))
-    out = []
-    for _ in range(rounds):
+
+class LoopSession:
+    """A client measured in this process: run_n(n) performs exactly n
+    operations.  cpu_clock is the client's CPU clock (default: this
+    process, all threads)."""
+
+    def __init__(self, run_n, params, cpu_clock=time.process_time, info=None, close=None):
+        self.run_n = run_n
+        self.params = params
+        self.cpu_clock = cpu_clock
+        self.info = dict(info or {})
+        self._close = close
+
+    def warmup(self):
+        n = int(self.params.get("warmup", 0))
+        if n:
+            self.run_n(n)
+
+    def round(self, n):
+        nn_pid = self.params.get("nn_pid")
         nn0 = proc_cpu(nn_pid)
-        c0 = cpu_clock()
+        c0 = self.cpu_clock()
         t0 = time.time()
         w0 = time.perf_counter()
-        done = run_n(calls)
+        self.run_n(n)
         w1 = time.perf_counter()
         t1 = time.time()
-        c1 = cpu_clock()
+        c1 = self.cpu_clock()
         nn1 = proc_cpu(nn_pid)
-        out.append({
-            "ops": calls if done is None else done,
-            "wall": w1 - w0,
-            "cpu": c1 - c0,
-            "nn_cpu": _delta(nn0, nn1),
-            "t0": t0,
-            "t1": t1,
-        })
-    return out
+        return {"ops": n, "wall": w1 - w0, "cpu": c1 - c0, "nn_cpu": _delta(nn0, nn1),
+                "t0": t0, "t1": t1}
+
+    def close(self):
+        if self._close:
+            self._close()
+        return self.info
 
 
-def result(client, variant, label, rounds, **info):
-    return {"client": client, "variant": variant, "label": label,
-            "rounds": rounds, "info": info}
+class ChildSession:
+    """A client measured by a program of its own (Java, C) that speaks the
+    same protocol on its stdin/stdout, minus the BENCH- prefixes: after
+    warm-up it prints READY; each "ROUND N" gets one JSON round line;
+    "EXIT" gets one JSON object of extra info."""
+
+    def __init__(self, cmd, params, env=None):
+        self.params = params
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env=env, text=True, bufsize=1)
+
+    def _line(self):
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                rc = self.proc.wait()
+                raise RuntimeError("%s exited %d" % (self.proc.args[0], rc))
+            line = line.strip()
+            if line == "READY" or line.startswith("{"):
+                return line
+
+    def _send(self, s):
+        self.proc.stdin.write(s + "\n")
+        self.proc.stdin.flush()
+
+    def warmup(self):
+        if self._line() != "READY":
+            raise RuntimeError("expected READY")
+
+    def round(self, n):
+        self._send("ROUND %d" % n)
+        return json.loads(self._line())
+
+    def close(self):
+        self._send("EXIT")
+        info = json.loads(self._line())
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        return info
 
 
-def skipped(client, variant, label, why):
-    return {"client": client, "variant": variant, "label": label,
-            "skipped": why}
+def emit(kind, obj=None):
+    """One protocol line on stdout, marked so that library chatter on
+    stdout cannot be mistaken for it."""
+    sys.stdout.write("BENCH-%s%s\n" % (kind, "" if obj is None else " " + json.dumps(obj)))
+    sys.stdout.flush()
 
 
-def emit(obj):
-    """The worker's answer: one JSON line on stdout, marked so that library
-    chatter on stdout cannot be mistaken for it."""
-    print("BENCH-RESULT " + json.dumps(obj), flush=True)
+# ---------------------------------------------------------------------------
+# Shared machines
 
 
 def _cpu_times():

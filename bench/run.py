@@ -20,9 +20,11 @@ import importlib.util
 import json
 import os
 import platform
+import queue
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -112,61 +114,150 @@ def prepare_file(t, mc=None):
 def _params(t, a, **extra):
     p = {
         "url": t.url, "host": t.host, "port": t.port, "user": t.user,
-        "path": BENCH_FILE, "calls": a.calls, "warmup": a.warmup, "rounds": a.rounds,
-        "window": a.window, "proc_calls": a.proc_calls, "nn_pid": t.nn_pid,
+        "path": BENCH_FILE, "warmup": a.warmup, "window": a.window, "nn_pid": t.nn_pid,
         "conf_dir": t.conf_dir, "jars_dir": t.jars_dir, "java": t.java,
         "cache_dir": a.cache_dir, "hadoop_version": t.hadoop_version,
-        "timeout": a.timeout, "c_build": a.c_build, "hadoofus": a.hadoofus,
+        "c_build": a.c_build, "hadoofus": a.hadoofus,
     }
     p.update(extra)
     return p
 
 
-def _start_worker(module, bench, variant, params):
-    env = dict(os.environ, HADOOP_USER_NAME=params["user"])
-    cmd = [sys.executable, os.path.join(HERE, "worker.py"), module, bench, variant,
-           json.dumps(params)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+class Worker:
+    """One client in a worker process (bench/worker.py), driven over the
+    line protocol of bench/common.py."""
 
+    def __init__(self, module, bench, variant, params, ops, timeout):
+        self.module, self.variant, self.ops, self.timeout = module, variant, ops, timeout
+        self.rounds = []
+        self.result = None
+        env = dict(os.environ, HADOOP_USER_NAME=params["user"])
+        cmd = [sys.executable, os.path.join(HERE, "worker.py"), module, bench, variant,
+               json.dumps(params)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env=env, text=True, bufsize=1)
+        self._q = queue.Queue()
+        threading.Thread(target=self._reader, daemon=True).start()
 
-def _finish_worker(p, timeout):
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        return {"error": "timed out after %d s" % timeout}
-    for line in reversed(out.decode(errors="replace").splitlines()):
-        if line.startswith("BENCH-RESULT "):
-            return json.loads(line[len("BENCH-RESULT "):])
-    return {"error": "worker exited %d without a result" % p.returncode}
+    def _reader(self):
+        for line in self.proc.stdout:
+            if line.startswith("BENCH-"):
+                kind, _, rest = line.rstrip("\n").partition(" ")
+                self._q.put((kind[6:], json.loads(rest) if rest else None))
+        self._q.put(("EOF", None))
+
+    def _fail(self, why):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.result = {"client": self.module, "variant": self.variant, "error": why}
+
+    def _expect(self, kinds):
+        try:
+            kind, obj = self._q.get(timeout=self.timeout)
+        except queue.Empty:
+            self._fail("no answer in %d s" % self.timeout)
+            return None, None
+        if kind == "EOF":
+            self._fail("worker exited %s" % self.proc.wait())
+            return None, None
+        if kind == "RESULT":
+            self.result = obj
+            self.proc.wait()
+            return kind, obj
+        if kind not in kinds:
+            self._fail("unexpected %s" % kind)
+            return None, None
+        return kind, obj
+
+    @property
+    def alive(self):
+        return self.result is None
+
+    def ready(self):
+        """Wait for the warm-up to end; False if the client cannot run."""
+        kind, _ = self._expect(("READY",))
+        return kind == "READY"
+
+    def _send(self, line):
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+        except OSError as e:
+            self._fail("cannot write to the worker: %s" % e)
+
+    def start_round(self):
+        if self.alive:
+            self._send("ROUND %d" % self.ops)
+
+    def end_round(self):
+        if self.alive:
+            kind, obj = self._expect(("ROUND",))
+            if kind == "ROUND":
+                self.rounds.append(obj)
+
+    def finish(self):
+        """Stop the worker; returns its result with the rounds in it."""
+        if self.alive:
+            self._send("EXIT")
+            if self.alive:
+                self._expect(())
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        r = dict(self.result)
+        if self.rounds and "error" not in r and "skipped" not in r:
+            r["rounds"] = self.rounds
+        return r
 
 
 WAIT_IDLE = [0]
 
 
-def _idle_first():
+def _idle_first(seconds=None):
     if WAIT_IDLE[0] > 0:
-        return wait_idle(WAIT_IDLE[0], log=log)
+        return wait_idle(WAIT_IDLE[0] if seconds is None else min(seconds, WAIT_IDLE[0]),
+                         log=log)
     return None
 
 
-def run_one(module, bench, variant, params, timeout):
-    idle = _idle_first()
-    r = _finish_worker(_start_worker(module, bench, variant, params), timeout)
-    if idle is not None:
-        r["idle_before"] = idle
-    return r
+def run_interleaved(specs, rounds, params_of, timeout):
+    """Start each client's worker in turn (warm-ups one at a time), then
+    run round 1 of every client, round 2 of every client, ..., rotating the
+    order; returns the results in the order of specs."""
+    workers = []
+    for module, variant, ops, label in specs:
+        log("%s: connecting and warming up ..." % label)
+        w = Worker(module, "nn", variant, params_of(module, variant), ops, timeout)
+        if not w.ready():
+            r = w.result
+            log("%s: %s" % (label, r.get("skipped") or r.get("error")))
+        workers.append(w)
+    live = [w for w in workers if w.alive]
+    for r in range(rounds):
+        order = live[r % len(live):] + live[:r % len(live)] if live else []
+        for w in order:
+            _idle_first()
+            w.start_round()
+            w.end_round()
+        log("round %d/%d done" % (r + 1, rounds))
+    return [w.finish() for w in workers]
 
 
-def run_parallel(module, bench, variant, params, nprocs, timeout):
-    """nprocs workers at once, their timed rounds starting together; one
-    aggregate result (total ops over the span from first start to last end)."""
-    # Enough head room for every worker to start and warm up first.
-    params = dict(params, rounds=1, start_at=time.time() + 8 + 2 * nprocs)
-    _idle_first()
-    procs = [_start_worker(module, bench, variant, params) for _ in range(nprocs)]
-    res = [_finish_worker(p, timeout) for p in procs]
+def run_parallel(module, variant, params, ops, nprocs, timeout):
+    """nprocs workers of one client, their timed round started at the same
+    moment; one aggregate result (total ops over the span from the first
+    start to the last end)."""
+    ws = [Worker(module, "nn", variant, params, ops, timeout) for _ in range(nprocs)]
+    ok = all([w.ready() for w in ws])
+    if ok:
+        _idle_first()
+        for w in ws:
+            w.start_round()
+        for w in ws:
+            w.end_round()
+    res = [w.finish() for w in ws]
     bad = [r for r in res if "rounds" not in r]
     if bad:
         return dict(bad[0], label="%s x%d processes" % (bad[0].get("label", module), nprocs))
@@ -184,7 +275,7 @@ def run_parallel(module, bench, variant, params, nprocs, timeout):
     }
     r0 = res[0]
     return {"client": r0["client"], "variant": r0["variant"] + "x%d" % nprocs,
-            "label": "%s, %d processes at once (aggregate)" % (r0["label"], nprocs),
+            "label": "%s, %d processes at once" % (r0["label"], nprocs),
             "rounds": [agg], "info": dict(r0.get("info", {}), processes=nprocs,
                                           per_process=[x["ops"] / x["wall"] for x in rounds])}
 
@@ -193,16 +284,18 @@ def run_parallel(module, bench, variant, params, nprocs, timeout):
 # Reporting
 
 
-def summarize(r):
-    """Median and best rate of a result's rounds, per-op figures."""
-    rs = r["rounds"]
-    rates = sorted(x["ops"] / x["wall"] for x in rs)
-    med_rate = statistics.median(rates)
-    med = min(rs, key=lambda x: abs(x["ops"] / x["wall"] - med_rate))
-    per10k = lambda v, x: None if v is None else v / x["ops"] * 10000  # noqa: E731
+def summarize(r, stat):
+    """The rate of the best or of the median round, and per-op figures
+    of that round."""
+    rs = sorted(r["rounds"], key=lambda x: x["ops"] / x["wall"])
+    pick = rs[-1] if stat == "best" else rs[(len(rs) - 1) // 2]
+    rate = pick["ops"] / pick["wall"]
+    per10k = lambda v: None if v is None else v / pick["ops"] * 10000  # noqa: E731
     return {
-        "rate": med_rate, "best": rates[-1], "us": 1e6 / med_rate,
-        "cpu10k": per10k(med["cpu"], med), "nn_cpu10k": per10k(med["nn_cpu"], med),
+        "rate": rate, "best": rs[-1]["ops"] / rs[-1]["wall"],
+        "median": statistics.median(x["ops"] / x["wall"] for x in rs),
+        "us": 1e6 / rate, "cpu10k": per10k(pick["cpu"]), "nn_cpu10k": per10k(pick["nn_cpu"]),
+        "stat": stat,
     }
 
 
@@ -210,18 +303,19 @@ def _fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
-def print_table(title, results, baseline_key, out=sys.stdout):
-    rows = []
+def print_table(title, results, baseline_key, stat, out=sys.stdout):
     base = None
     for r in results:
         if "rounds" in r:
-            r["summary"] = summarize(r)
+            r["summary"] = summarize(r, stat)
             if (r["client"], r["variant"]) == baseline_key:
                 base = r["summary"]["rate"]
-    out.write("\n%s\n" % title)
-    hdr = ("client", "calls/s", "best/s", "us/call", "vs hdfs-native",
-           "cpu s/10k", "NN cpu s/10k")
-    rows.append(hdr)
+    out.write("\n%s\ncalls/s, us/call, ratio and CPU columns are of each client's %s round; "
+              "cpu = the client's own CPU seconds per 10k calls, NN cpu = the NameNode's\n"
+              % (title, stat))
+    hdr = ("client", "calls/s", "us/call", "vs hdfs-native", "median/s", "cpu s/10k",
+           "NN cpu s/10k")
+    rows = [hdr]
     notes = []
     for r in results:
         if "summary" not in r:
@@ -230,8 +324,8 @@ def print_table(title, results, baseline_key, out=sys.stdout):
             continue
         s = r["summary"]
         ratio = s["rate"] / base if base else None
-        rows.append((r["label"], _fmt(s["rate"], ",.0f"), _fmt(s["best"], ",.0f"),
-                     _fmt(s["us"], ",.1f"), _fmt(ratio, ".2f") + ("x" if ratio else ""),
+        rows.append((r["label"], _fmt(s["rate"], ",.0f"), _fmt(s["us"], ",.1f"),
+                     _fmt(ratio, ".2f") + ("x" if ratio else ""), _fmt(s["median"], ",.0f"),
                      _fmt(s["cpu10k"], ".2f"), _fmt(s["nn_cpu10k"], ".2f")))
     w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
     for k, row in enumerate(rows):
@@ -288,38 +382,35 @@ def machine_info():
 
 
 def bench_nn(t, a):
-    results = []
-
     def want(client):
         return not a.clients or client in a.clients
 
-    def one(module, variant, client, **kw):
-        if not want(client):
-            return None
-        log("nn: %s %s ..." % (client, variant))
-        r = run_one(module, "nn", variant, _params(t, a, **kw), a.timeout)
-        if "error" in r:
-            log("nn: %s %s failed: %s" % (client, variant, r["error"]))
-        results.append(r)
-        return r
+    def params_of(module, variant):
+        return _params(t, a)
 
-    # Warm the NameNode's JIT first so the client measured first is not
-    # penalized; the result is thrown away.
+    # Warm the NameNode's JIT first so that the first client to warm up is
+    # not the one that pays for it.
     if a.server_warmup:
         log("nn: server warm-up (%d calls)" % a.server_warmup)
-        run_one("hdfs_native_py", "nn", "seq",
-                _params(t, a, calls=a.server_warmup, warmup=0, rounds=1), a.timeout)
+        w = Worker("hdfs_native_py", "nn", "seq", _params(t, a, warmup=a.server_warmup),
+                   0, a.timeout)
+        w.ready()
+        w.finish()
 
-    one("java", "seq", "java")
-    one("hdfs_native_py", "seq", "hdfs-native")
-    one("hadoofus_py", "seq", "hadoofus")
-    one("hadoofus_py", "pipe", "hadoofus", calls=a.pipe_calls)
-    one("hadoofus_py", "aio", "hadoofus", calls=a.pipe_calls)
-    one("c_core", "seq", "hadoofus-c")
-    one("c_core", "pipe", "hadoofus-c", calls=a.pipe_calls)
+    seq, pipe = a.calls, a.pipe_calls
+    specs = [s for s in (
+        ("java", "seq", seq, "java"),
+        ("hdfs_native_py", "seq", seq, "hdfs-native"),
+        ("hadoofus_py", "seq", seq, "hadoofus"),
+        ("hadoofus_py", "pipe", pipe, "hadoofus"),
+        ("hadoofus_py", "aio", pipe, "hadoofus"),
+        ("c_core", "seq", seq, "hadoofus-c"),
+        ("c_core", "pipe", pipe, "hadoofus-c"),
+    ) if want(s[3])]
+    results = run_interleaved([(m, v, n, "%s %s" % (c, v)) for m, v, n, c in specs],
+                              a.rounds, params_of, a.timeout)
 
-    # The NameNode's capacity: several client processes at once, each
-    # with a variant that worked above.
+    # The NameNode's capacity: several client processes at once.
     ok = {(r["client"], r["variant"]) for r in results if "rounds" in r}
     caps = {"hadoofus": ("hadoofus_py", "pipe"), "hadoofus-c": ("c_core", "pipe"),
             "hdfs-native": ("hdfs_native_py", "seq")}
@@ -329,34 +420,33 @@ def bench_nn(t, a):
             continue
         for n in a.procs:
             log("nn: capacity, %d x %s %s ..." % (n, name, variant))
-            calls = a.pipe_calls if variant == "pipe" else a.calls
-            results.append(run_parallel(module, "nn", variant, _params(t, a, calls=calls), n,
-                                        a.timeout))
+            ops = pipe if variant == "pipe" else seq
+            results.append(run_parallel(module, variant, _params(t, a), ops, n, a.timeout))
 
     per_proc = []
     if want("go-hdfs-cli") and a.proc_calls > 0:
-        log("nn: go hdfs cli ...")
-        per_proc.append(run_one("go_cli", "nn", "proc", _params(t, a), a.timeout))
+        per_proc = run_interleaved([("go_cli", "proc", a.proc_calls, "go-hdfs-cli")],
+                                   a.rounds, params_of, a.timeout)
 
     print_table("NameNode: getFileInfo(%s), %d calls per round (%d when pipelined), %d rounds "
-                "after %d warm-up calls; calls/s = median round"
+                "per client interleaved, after %d warm-up calls"
                 % (BENCH_FILE, a.calls, a.pipe_calls, a.rounds, a.warmup),
-                results, ("hdfs-native", "seq"))
+                results, ("hdfs-native", "seq"), a.stat)
     if per_proc:
         print_table("One process per call (start + connect + getFileInfo + exit; "
-                    "not comparable with the rows above), %d calls" % a.proc_calls,
-                    per_proc, ("hdfs-native", "seq"))
-    _targets(results)
+                    "not comparable with the rows above), %d calls per round" % a.proc_calls,
+                    per_proc, ("hdfs-native", "seq"), a.stat)
+    _targets(results, a.stat)
     return results + per_proc
 
 
-def _targets(results):
+def _targets(results, stat):
     by = {(r["client"], r["variant"]): r["summary"]["rate"]
           for r in results if "summary" in r}
     base = by.get(("hdfs-native", "seq"))
     if not base:
         return
-    sys.stdout.write("\nTargets (vs hdfs-native sequential):\n")
+    sys.stdout.write("\nTargets (vs hdfs-native sequential, %s rounds):\n" % stat)
     for key, goal, what in ((("hadoofus", "seq"), 1.5, "hadoofus sequential"),
                             (("hadoofus", "pipe"), 5.0, "hadoofus pipelined")):
         if key in by:
@@ -382,6 +472,9 @@ def parse_args(argv):
     ap.add_argument("--calls", type=int, default=20000, help="operations per timed round")
     ap.add_argument("--warmup", type=int, default=5000, help="untimed operations first")
     ap.add_argument("--rounds", type=int, default=3, help="timed rounds per client")
+    ap.add_argument("--stat", choices=("best", "median"), default="best",
+                    help="which round of each client the table reports (default best: "
+                         "on a shared machine other work only ever slows a round down)")
     ap.add_argument("--window", type=int, default=64, help="calls in flight when pipelined")
     ap.add_argument("--pipe-calls", type=int, default=None,
                     help="operations per timed round when pipelined (default 5 x --calls, "
@@ -394,7 +487,7 @@ def parse_args(argv):
                          "hdfs-native; pipelined where they can)")
     ap.add_argument("--proc-calls", type=int, default=200,
                     help="calls for one-process-per-call clients (Go CLI; 0 = skip)")
-    ap.add_argument("--server-warmup", type=int, default=20000,
+    ap.add_argument("--server-warmup", type=int, default=30000,
                     help="calls to warm the NameNode before measuring (0 = none)")
     ap.add_argument("--cluster", help="benchmark this running HDFS (hdfs://HOST:PORT) "
                                       "instead of starting a MiniCluster")
@@ -408,10 +501,11 @@ def parse_args(argv):
     ap.add_argument("--hadoofus", choices=("tree", "installed"), default="tree",
                     help="which hadoofus Python package: this work tree's, built into the "
                          "cache (default), or the installed one")
-    ap.add_argument("--timeout", type=int, default=900, help="seconds per worker")
+    ap.add_argument("--timeout", type=int, default=600,
+                    help="seconds to wait for any one answer of a worker")
     ap.add_argument("--json", help="also write every result to this file")
-    ap.add_argument("--wait-idle", type=int, default=60,
-                    help="before each measurement wait up to this many seconds for the "
+    ap.add_argument("--wait-idle", type=int, default=30,
+                    help="before each round wait up to this many seconds for the "
                          "CPUs to be >= 85%% idle (shared machines; 0 = don't)")
     a = ap.parse_args(argv)
     a.only = [b for b in a.only.split(",") if b]

@@ -3,14 +3,16 @@
  * over one hdfs_namenode connection, each response unpacked with protobuf-c
  * (as a C user of the library would).
  *
- *   nnbench HOST PORT USER PATH WARMUP CALLS ROUNDS WINDOW NN_PID [START_AT]
+ *   nnbench HOST PORT USER PATH WARMUP WINDOW NN_PID
  *
  * WINDOW 1 is sequential (submit, wait, unpack); WINDOW W > 1 keeps W calls
  * in flight with a sliding window (wait for the oldest, submit one more).
  * NN_PID (0 = none) is the NameNode's pid, whose CPU time is read from
- * /proc around each round. START_AT (seconds since the epoch) delays the
- * first round until then, so that parallel processes measure together.
- * Prints one JSON object on stdout.
+ * /proc around each round.
+ *
+ * Driven over stdin/stdout by bench/clients/c_core.py (protocol in
+ * bench/common.py): prints READY after WARMUP calls; "ROUND N" times N calls
+ * and prints one JSON line; "EXIT" prints counters as JSON and exits.
  *
  * Uses only the public header: the request is encoded by hand
  * (GetFileInfoRequestProto is `string src = 1`).
@@ -118,19 +120,27 @@ run(struct hdfs_namenode *nn, long n, int window)
 	free(ring);
 }
 
+static void
+print_cpu(const char *key, double a, double b)
+{
+	if (a < 0 || b < 0)
+		printf("\"%s\": null", key);
+	else
+		printf("\"%s\": %.3f", key, b - a);
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc != 10 && argc != 11) {
-		fprintf(stderr, "usage: nnbench HOST PORT USER PATH WARMUP CALLS ROUNDS WINDOW NN_PID [START_AT]\n");
+	if (argc != 8) {
+		fprintf(stderr, "usage: nnbench HOST PORT USER PATH WARMUP WINDOW NN_PID\n");
 		return 2;
 	}
 	const char *host = argv[1], *user = argv[3], *path = argv[4];
 	int port = atoi(argv[2]);
-	long warmup = atol(argv[5]), calls = atol(argv[6]);
-	int rounds = atoi(argv[7]), window = atoi(argv[8]);
-	long nn_pid = atol(argv[9]);
-	double start_at = argc > 10 ? atof(argv[10]) : 0;
+	long warmup = atol(argv[5]);
+	int window = atoi(argv[6]);
+	long nn_pid = atol(argv[7]);
 
 	size_t plen = strlen(path);
 	if (plen > 2000)
@@ -155,27 +165,33 @@ main(int argc, char **argv)
 		return 1;
 	}
 	run(nn, warmup, window);
-	while (start_at > 0 && now(CLOCK_REALTIME) < start_at)
-		usleep(2000);
-	printf("{\"rounds\": [");
-	for (int r = 0; r < rounds; r++) {
-		double nn0 = proc_cpu(nn_pid), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-		double t0 = now(CLOCK_REALTIME), w0 = now(CLOCK_MONOTONIC);
-		run(nn, calls, window);
-		double w1 = now(CLOCK_MONOTONIC), t1 = now(CLOCK_REALTIME);
-		double c1 = now(CLOCK_PROCESS_CPUTIME_ID), nn1 = proc_cpu(nn_pid);
-		printf("%s{\"ops\": %ld, \"wall\": %.9f, \"cpu\": %.6f, ", r ? ", " : "",
-		    calls, w1 - w0, c1 - c0);
-		if (nn0 < 0 || nn1 < 0)
-			printf("\"nn_cpu\": null, ");
-		else
-			printf("\"nn_cpu\": %.3f, ", nn1 - nn0);
-		printf("\"t0\": %.6f, \"t1\": %.6f}", t0, t1);
+	printf("READY\n");
+	fflush(stdout);
+
+	char line[128];
+	while (fgets(line, sizeof(line), stdin)) {
+		long n;
+		if (sscanf(line, "ROUND %ld", &n) == 1) {
+			double nn0 = proc_cpu(nn_pid), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+			double t0 = now(CLOCK_REALTIME), w0 = now(CLOCK_MONOTONIC);
+			run(nn, n, window);
+			double w1 = now(CLOCK_MONOTONIC), t1 = now(CLOCK_REALTIME);
+			double c1 = now(CLOCK_PROCESS_CPUTIME_ID), nn1 = proc_cpu(nn_pid);
+			printf("{\"ops\": %ld, \"wall\": %.9f, ", n, w1 - w0);
+			print_cpu("cpu", c0, c1);
+			printf(", ");
+			print_cpu("nn_cpu", nn0, nn1);
+			printf(", \"t0\": %.6f, \"t1\": %.6f}\n", t0, t1);
+			fflush(stdout);
+		} else if (strncmp(line, "EXIT", 4) == 0) {
+			break;
+		}
 	}
-	printf("], \"num_calls\": %llu, \"num_connects\": %llu, \"sink\": %llu}\n",
+	printf("{\"num_calls\": %llu, \"num_connects\": %llu, \"sink\": %llu}\n",
 	    (unsigned long long)hdfs_namenode_num_calls(nn),
 	    (unsigned long long)hdfs_namenode_num_connects(nn),
 	    (unsigned long long)sink);
+	fflush(stdout);
 	hdfs_namenode_free(nn);
 	return 0;
 }

@@ -1,11 +1,15 @@
 """One module per client family.  Each exports:
 
-    CLIENT    the family's name as printed
+    CLIENT    the family's name as printed and as given to --clients
     VARIANTS  {bench: [variant, ...]}: what it can measure
     label(bench, variant, params) -> str: the row's label in the table
-    run(bench, variant, params) -> dict: a common.result() or common.skipped()
+    session(bench, variant, params) -> a session (common.LoopSession or
+              common.ChildSession); raises common.Skip when the client
+              cannot run here
+    prepare(params) -> None or an error message  (optional: one-time work
+              such as compiling, done by run.py before any worker starts)
 
-run() is called inside a fresh worker process (bench/worker.py).  Benches:
+session() is called inside a fresh worker process (bench/worker.py).  Benches:
 "nn" = getFileInfo calls on one path.  Later milestones add "write", "read",
 "pread", "small" next to it.
 """

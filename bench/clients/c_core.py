@@ -6,12 +6,11 @@ The core is built from this repository (clients/_build.py);
 broken or missing build skips these rows.
 """
 
-import json
 import os
 import subprocess
 
 from clients import _build
-from common import HERE, REPO, result, skipped
+from common import HERE, REPO, ChildSession, Skip
 
 CLIENT = "hadoofus-c"
 VARIANTS = {"nn": ["seq", "pipe"]}
@@ -55,19 +54,13 @@ def prepare(params):
     return None
 
 
-def run(bench, variant, params):
-    lab = label(bench, variant, params)
+def session(bench, variant, params):
     exe = _exe(params)
     if not os.path.exists(exe):
-        return skipped(CLIENT, variant, lab, "the C core did not build (see above)")
+        raise Skip("the C core did not build (see above)")
     if bench != "nn" or variant not in ("seq", "pipe"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     window = 1 if variant == "seq" else int(params.get("window", 64))
     cmd = [exe, params["host"], str(params["port"]), params["user"], params["path"],
-           str(params["warmup"]), str(params["calls"]), str(params["rounds"]),
-           str(window), str(params.get("nn_pid") or 0), str(params.get("start_at") or 0)]
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                       timeout=params.get("timeout", 600), check=True)
-    js = json.loads(r.stdout.decode().strip().splitlines()[-1])
-    return result(CLIENT, variant, lab, js["rounds"], num_calls=js["num_calls"],
-                  num_connects=js["num_connects"])
+           str(params["warmup"]), str(window), str(params.get("nn_pid") or 0)]
+    return ChildSession(cmd, params)

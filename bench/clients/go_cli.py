@@ -4,14 +4,14 @@ It runs one operation per process, so it cannot do a tight call loop: for
 the NameNode bench it is measured as the latency of a whole ``hdfs ls PATH``
 process (start, connect, handshake, one getFileInfo, exit), which is what a
 shell script using it pays per call.  Not comparable with the in-process
-rows; printed apart.
+rows; printed apart.  Its CPU is that of the hdfs child processes.
 """
 
 import os
 import shutil
 import subprocess
 
-from common import children_cpu, result, skipped, timed_rounds
+from common import LoopSession, Skip, children_cpu
 
 CLIENT = "go-hdfs-cli"
 VARIANTS = {"nn": ["proc"]}
@@ -21,11 +21,8 @@ def label(bench, variant, params):
     return "Go `hdfs ls FILE`, one process per call"
 
 
-def _binary(params):
-    return params.get("go_hdfs") or shutil.which("hdfs")
-
-
-def _is_go_cli(exe):
+def _version(exe):
+    """The CLI's version, or None if exe is not the Go hdfs CLI."""
     try:
         r = subprocess.run([exe, "--help"], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=10,
@@ -33,7 +30,7 @@ def _is_go_cli(exe):
     except (OSError, subprocess.TimeoutExpired):
         return None
     out = r.stdout.decode(errors="replace")
-    # Apache Hadoop's own `hdfs` script would answer differently.
+    # Apache Hadoop's own `hdfs` script answers differently.
     if "Valid commands" not in out or "getmerge" not in out:
         return None
     for line in out.splitlines():
@@ -42,31 +39,25 @@ def _is_go_cli(exe):
     return "?"
 
 
-def run(bench, variant, params):
-    lab = label(bench, variant, params)
-    exe = _binary(params)
-    version = _is_go_cli(exe) if exe else None
+def session(bench, variant, params):
+    exe = params.get("go_hdfs") or shutil.which("hdfs")
+    version = _version(exe) if exe else None
     if not version:
-        return skipped(CLIENT, variant, lab,
-                       "the Go hdfs CLI is not installed (apt-get install hdfs-cli)")
-    if bench == "nn" and variant == "proc":
-        env = dict(os.environ)
-        env["HADOOP_NAMENODE"] = "%s:%d" % (params["host"], params["port"])
-        env["HADOOP_USER_NAME"] = params["user"]
-        # Keep it from reading a cluster configuration of this machine.
-        env.pop("HADOOP_CONF_DIR", None)
-        env.pop("HADOOP_HOME", None)
-        cmd = [exe, "ls", params["path"]]
+        raise Skip("the Go hdfs CLI is not installed (apt-get install hdfs-cli)")
+    if (bench, variant) != ("nn", "proc"):
+        raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    env = dict(os.environ)
+    env["HADOOP_NAMENODE"] = "%s:%d" % (params["host"], params["port"])
+    env["HADOOP_USER_NAME"] = params["user"]
+    # Keep it from reading a cluster configuration of this machine.
+    env.pop("HADOOP_CONF_DIR", None)
+    env.pop("HADOOP_HOME", None)
+    cmd = [exe, "ls", params["path"]]
 
-        def run_n(n):
-            for _ in range(n):
-                subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
-                               stdin=subprocess.DEVNULL, check=True, timeout=60)
-            return n
+    def run_n(n):
+        for _ in range(n):
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL, check=True, timeout=60)
 
-        p = dict(params, calls=params["proc_calls"],
-                 warmup=min(20, int(params["proc_calls"])))
-        # The client's CPU is that of the hdfs child processes.
-        rounds = timed_rounds(run_n, p, cpu_clock=children_cpu)
-        return result(CLIENT, variant, lab, rounds, version=version)
-    raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    p = dict(params, warmup=min(20, int(params.get("warmup", 0))))
+    return LoopSession(run_n, p, cpu_clock=children_cpu, info={"version": version})

@@ -1,14 +1,15 @@
 """hadoofus from Python (the cffi binding of the C core).
 
-Which hadoofus: params["hadoofus"] == "tree" (the default of run.py) is
-this work tree's package with its extension built by clients/_build.py;
-"installed" is whatever ``import hadoofus`` finds.
+Which hadoofus: params["hadoofus"] == "tree" (run.py's default) is this work
+tree's package with its extension built by clients/_build.py; "installed"
+is whatever ``import hadoofus`` finds.
 
-Two NameNode variants on one connection:
+NameNode variants:
   seq     c.getFileInfo(path) in a loop: one call in flight.
-  pipe    ``window`` calls in flight (default 64) with a sliding window on
-          the pipelined-call API: submit W calls, then repeatedly wait for the
-          oldest and submit one more, so the connection never runs dry.
+  pipe    ``window`` calls in flight (default 64) on one connection with a
+          sliding window on rpc.submit(): submit W calls, then repeatedly
+          wait for the oldest and submit one more, so the connection never
+          runs dry.
   aio     hadoofus.aio on an asyncio loop: W coroutines, each awaiting its
           share of the calls one after another (W calls in flight).
 """
@@ -18,17 +19,18 @@ import os
 import sys
 
 from clients import _build
-from common import result, skipped, timed_rounds
+from common import LoopSession, Skip
 
 CLIENT = "hadoofus"
 VARIANTS = {"nn": ["seq", "pipe", "aio"]}
 
 
 def label(bench, variant, params):
+    w = int(params.get("window", 64))
     if variant == "pipe":
-        return "hadoofus (%d calls in flight)" % int(params.get("window", 64))
+        return "hadoofus (%d calls in flight)" % w
     if variant == "aio":
-        return "hadoofus.aio (%d coroutines)" % int(params.get("window", 64))
+        return "hadoofus.aio (%d coroutines)" % w
     return "hadoofus (sequential)"
 
 
@@ -48,51 +50,40 @@ def _import(params):
     if params.get("hadoofus", "tree") == "tree":
         stage = os.path.join(_build.build_dir(params), "pystage")
         if not os.path.isdir(os.path.join(stage, "hadoofus")):
-            raise ImportError("the work tree's hadoofus did not build (see above)")
+            raise Skip("the work tree's hadoofus did not build (see above)")
         sys.path.insert(0, stage)
-    import hadoofus
-    if not hasattr(hadoofus, "rpc"):
-        raise ImportError("hadoofus at %s has no rpc() (not built?)"
-                          % getattr(hadoofus, "__file__", "?"))
+    try:
+        import hadoofus
+        hadoofus.rpc  # noqa: B018
+    except (ImportError, AttributeError) as e:
+        raise Skip("hadoofus not importable: %s" % e)
     return hadoofus
 
 
-def _version(hadoofus):
-    return getattr(hadoofus, "__version__", "?")
-
-
-def _pipelined_submit(c):
-    """A function submit(path) -> object with .result(), from whichever
-    pipelined API this hadoofus has; None if it has none."""
-    sub = getattr(c, "submit", None)
-    if sub is not None:
-        return lambda path: sub("getFileInfo", path)
-    return None
-
-
-def run(bench, variant, params):
-    lab = label(bench, variant, params)
-    try:
-        hadoofus = _import(params)
-    except ImportError as e:
-        return skipped(CLIENT, variant, lab, "hadoofus not importable: %s" % e)
+def session(bench, variant, params):
+    hadoofus = _import(params)
+    if bench != "nn" or variant not in VARIANTS["nn"]:
+        raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    info = {"version": getattr(hadoofus, "__version__", "?"),
+            "from": os.path.dirname(hadoofus.__file__)}
+    if variant == "aio":
+        return _aio_session(hadoofus, params, info)
     c = hadoofus.rpc(params["host"], port=int(params["port"]), user=params["user"])
     path = params["path"]
-    if bench != "nn":
-        raise ValueError("no such bench: %s" % bench)
+    if c.getFileInfo(path) is None:
+        raise SystemExit("%s does not exist" % path)
+
     if variant == "seq":
         f = c.getFileInfo
 
         def run_n(n):
             for _ in range(n):
                 f(path)
-            return n
 
-    elif variant == "pipe":
-        submit = _pipelined_submit(c)
-        if submit is None:
-            return skipped(CLIENT, variant, lab,
-                           "this hadoofus has no pipelined-call API (rpc.submit)")
+    else:
+        if not hasattr(c, "submit"):
+            raise Skip("this hadoofus has no pipelined-call API (rpc.submit)")
+        sub = c.submit
         window = int(params.get("window", 64))
 
         def run_n(n):
@@ -100,35 +91,23 @@ def run(bench, variant, params):
             push, pop = q.append, q.popleft
             k = min(window, n)
             for _ in range(k):
-                push(submit(path))
+                push(sub("getFileInfo", path))
             for _ in range(n - k):
                 pop().result()
-                push(submit(path))
+                push(sub("getFileInfo", path))
             while q:
                 pop().result()
-            return n
 
-    elif variant == "aio":
-        return _run_aio(hadoofus, c, lab, params)
-    else:
-        raise ValueError("no such variant: %s" % variant)
-    st = c.getFileInfo(path)
-    if st is None:
-        raise SystemExit("%s does not exist" % path)
-    rounds = timed_rounds(run_n, params)
-    info = {"version": _version(hadoofus), "from": os.path.dirname(hadoofus.__file__)}
-    calls_made = getattr(c, "num_calls", None)
-    if calls_made is not None:
-        info["num_calls"] = calls_made() if callable(calls_made) else calls_made
-    close = getattr(c, "close", None)
-    if close:
-        close()
-    return result(CLIENT, variant, lab, rounds, **info)
+    def close():
+        info["num_calls"] = c.num_calls
+        info["num_connects"] = c.num_connects
+        c.close()
+
+    return LoopSession(run_n, params, info=info, close=close)
 
 
-def _run_aio(hadoofus, sync_client, lab, params):
+def _aio_session(hadoofus, params, info):
     import asyncio
-    sync_client.close()
     path = params["path"]
     window = int(params.get("window", 64))
     loop = asyncio.new_event_loop()
@@ -145,11 +124,13 @@ def _run_aio(hadoofus, sync_client, lab, params):
 
     def run_n(n):
         loop.run_until_complete(all_of(n))
-        return n
 
     if loop.run_until_complete(c.getFileInfo(path)) is None:
         raise SystemExit("%s does not exist" % path)
-    rounds = timed_rounds(run_n, params)
-    loop.run_until_complete(c.aclose())
-    loop.close()
-    return result(CLIENT, "aio", lab, rounds, version=_version(hadoofus))
+
+    def close():
+        info["num_calls"] = c.num_calls
+        loop.run_until_complete(c.aclose())
+        loop.close()
+
+    return LoopSession(run_n, params, info=info, close=close)

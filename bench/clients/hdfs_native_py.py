@@ -1,6 +1,6 @@
 """hdfs-native (PyPI): a Rust HDFS client with Python bindings."""
 
-from common import result, skipped, timed_rounds
+from common import LoopSession, Skip
 
 CLIENT = "hdfs-native"
 VARIANTS = {"nn": ["seq"]}
@@ -18,25 +18,21 @@ def _version():
         return "?"
 
 
-def run(bench, variant, params):
+def session(bench, variant, params):
     try:
         from hdfs_native import Client
     except ImportError as e:
-        return skipped(CLIENT, variant, label(bench, variant, params),
-                       "hdfs-native not importable (%s); pip install hdfs-native" % e)
+        raise Skip("hdfs-native not importable (%s); pip install hdfs-native" % e)
+    if (bench, variant) != ("nn", "seq"):
+        raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     client = Client(params["url"])
     path = params["path"]
-    if bench == "nn" and variant == "seq":
-        f = client.get_file_info
-        st = f(path)
-        if st.isdir:
-            raise SystemExit("%s is a directory" % path)
+    f = client.get_file_info
+    if f(path).isdir:
+        raise SystemExit("%s is a directory" % path)
 
-        def run_n(n):
-            for _ in range(n):
-                f(path)
-            return n
+    def run_n(n):
+        for _ in range(n):
+            f(path)
 
-        return result(CLIENT, variant, label(bench, variant, params),
-                      timed_rounds(run_n, params), version=_version())
-    raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    return LoopSession(run_n, params, info={"version": _version()})

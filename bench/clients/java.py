@@ -2,17 +2,16 @@
 
 bench/java/*.java are compiled at bench time against the jars into
 ``<cache>/bench-java-<hash>/`` (reused while the sources and jars stay the
-same), then run in one JVM per measurement with the full tiered JIT.
+same), then run in one JVM per client with the full tiered JIT.
 """
 
 import glob
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 
-from common import HERE, result, skipped
+from common import HERE, ChildSession, Skip
 
 CLIENT = "java"
 VARIANTS = {"nn": ["seq"]}
@@ -88,25 +87,21 @@ def _classpath(classes, params):
     return os.pathsep.join(cp)
 
 
-def run(bench, variant, params):
-    lab = label(bench, variant, params)
+def session(bench, variant, params):
     if not params.get("java") or not params.get("jars_dir"):
-        return skipped(CLIENT, variant, lab, "no java runtime or no Hadoop jars")
-    try:
-        classes = compile_sources(params)
-    except (RuntimeError, subprocess.CalledProcessError) as e:
-        return skipped(CLIENT, variant, lab, "javac failed: %s" % e)
-    if bench == "nn" and variant == "seq":
-        cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "NnBench",
-               params["url"], params["path"], str(params["warmup"]),
-               str(params["calls"]), str(params["rounds"]),
-               str(params.get("nn_pid") or 0)]
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                           timeout=params.get("timeout", 600), check=True)
-        js = json.loads(r.stdout.decode().strip().splitlines()[-1])
-        rounds = [dict(x, t0=None, t1=None) for x in js["rounds"]]
-        lab = label(bench, variant, dict(params, hadoop_version=js["hadoop_version"]))
-        return result(CLIENT, variant, lab, rounds,
-                      hadoop_version=js["hadoop_version"],
-                      java_version=js["java_version"])
-    raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+        raise Skip("no java runtime or no Hadoop jars")
+    classes = compile_sources(params)   # a no-op after prepare()
+    if (bench, variant) != ("nn", "seq"):
+        raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "NnBench",
+           params["url"], params["path"], str(params["warmup"]),
+           str(params.get("nn_pid") or 0)]
+    return _JavaSession(cmd, params)
+
+
+class _JavaSession(ChildSession):
+    def close(self):
+        info = super().close()
+        info["label"] = label("nn", "seq", dict(self.params,
+                                                hadoop_version=info.get("hadoop_version")))
+        return info

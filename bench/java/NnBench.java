@@ -1,11 +1,16 @@
 // NameNode benchmark for the stock Java client (hadoop-hdfs of the cluster):
-// N sequential FileSystem.getFileStatus() calls on one path, after a warm-up
-// that lets the JIT compile the client's hot path.
+// FileSystem.getFileStatus() calls on one path, one after another, after a
+// warm-up that lets the JIT compile the client's hot path.
 //
-// Usage: java -cp OUT:CONF_DIR:JARS/* NnBench URI PATH WARMUP CALLS ROUNDS [NN_PID]
-// Prints one JSON object on stdout.  NN_PID (optional, 0 = none) is the
-// NameNode's process id on this machine: its CPU time is read from
-// /proc/PID/stat around each round so the server's cost per call shows too.
+// Usage: java -cp OUT:CONF_DIR:JARS/* NnBench URI PATH WARMUP NN_PID
+//
+// Driven over stdin/stdout by bench/clients/java.py (protocol in
+// bench/common.py): prints READY after the warm-up; "ROUND N" times N calls
+// and prints one JSON line; "EXIT" prints the versions as JSON and exits.
+// NN_PID (0 = none) is the NameNode's pid on this machine: its CPU time is
+// read from /proc/PID/stat around each round, so the server's cost shows too.
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,18 +23,19 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.VersionInfo;
 
 public class NnBench {
-    // Linux clock ticks; USER_HZ is 100 on every Linux ABI that Java runs on.
+    // Linux clock ticks: USER_HZ is 100 on the Linux ABIs Java runs on.
     private static final double TICK = 0.01;
+    private static long sink;
 
-    static double procCpu(long pid) {
-        if (pid <= 0) return -1;
+    static String procCpu(long pid) {
+        if (pid <= 0) return null;
         try {
             String s = new String(Files.readAllBytes(Paths.get("/proc/" + pid + "/stat")));
             String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            // after "pid (comm) ": state=0 ... utime=11 stime=12
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK;
+            // after "pid (comm) ": f[0] is the state; utime, stime are f[11], f[12]
+            return String.valueOf((Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK);
         } catch (Exception e) {
-            return -1;
+            return null;
         }
     }
 
@@ -40,45 +46,52 @@ public class NnBench {
         return -1;
     }
 
-    public static void main(String[] a) throws Exception {
-        URI uri = new URI(a[0]);
-        Path path = new Path(a[1]);
-        int warmup = Integer.parseInt(a[2]);
-        int calls = Integer.parseInt(a[3]);
-        int rounds = Integer.parseInt(a[4]);
-        long nnPid = a.length > 5 ? Long.parseLong(a[5]) : 0;
-
-        Configuration conf = new Configuration();
-        FileSystem fs = FileSystem.get(uri, conf);
-        long sink = 0;
-        for (int i = 0; i < warmup; i++) {
+    static void calls(FileSystem fs, Path path, long n) throws Exception {
+        for (long i = 0; i < n; i++) {
             FileStatus st = fs.getFileStatus(path);
             sink += st.getLen();
         }
-        StringBuilder out = new StringBuilder();
-        out.append("{\"hadoop_version\": \"").append(VersionInfo.getVersion()).append("\"");
-        out.append(", \"java_version\": \"").append(System.getProperty("java.version")).append("\"");
-        out.append(", \"rounds\": [");
-        for (int r = 0; r < rounds; r++) {
-            double nn0 = procCpu(nnPid);
-            double c0 = selfCpu();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < calls; i++) {
-                FileStatus st = fs.getFileStatus(path);
-                sink += st.getLen();
+    }
+
+    public static void main(String[] a) throws Exception {
+        URI uri = new URI(a[0]);
+        Path path = new Path(a[1]);
+        long warmup = Long.parseLong(a[2]);
+        long nnPid = Long.parseLong(a[3]);
+
+        FileSystem fs = FileSystem.get(uri, new Configuration());
+        calls(fs, path, warmup);
+        System.out.println("READY");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] cmd = line.trim().split("\\s+");
+            if (cmd[0].equals("ROUND")) {
+                long n = Long.parseLong(cmd[1]);
+                String nn0 = procCpu(nnPid);
+                double c0 = selfCpu();
+                double t0 = System.currentTimeMillis() / 1e3;
+                long w0 = System.nanoTime();
+                calls(fs, path, n);
+                long w1 = System.nanoTime();
+                double t1 = System.currentTimeMillis() / 1e3;
+                double c1 = selfCpu();
+                String nn1 = procCpu(nnPid);
+                String nn = (nn0 == null || nn1 == null) ? "null"
+                        : String.valueOf(Double.parseDouble(nn1) - Double.parseDouble(nn0));
+                System.out.println("{\"ops\": " + n + ", \"wall\": " + (w1 - w0) / 1e9
+                        + ", \"cpu\": " + (c0 < 0 ? "null" : String.valueOf(c1 - c0))
+                        + ", \"nn_cpu\": " + nn + ", \"t0\": " + t0 + ", \"t1\": " + t1 + "}");
+                System.out.flush();
+            } else if (cmd[0].equals("EXIT")) {
+                break;
             }
-            long t1 = System.nanoTime();
-            double c1 = selfCpu();
-            double nn1 = procCpu(nnPid);
-            if (r > 0) out.append(", ");
-            out.append("{\"ops\": ").append(calls)
-               .append(", \"wall\": ").append((t1 - t0) / 1e9)
-               .append(", \"cpu\": ").append(c0 < 0 ? "null" : String.valueOf(c1 - c0))
-               .append(", \"nn_cpu\": ").append(nn0 < 0 ? "null" : String.valueOf(nn1 - nn0))
-               .append("}");
         }
-        out.append("], \"sink\": ").append(sink).append("}");
+        System.out.println("{\"hadoop_version\": \"" + VersionInfo.getVersion()
+                + "\", \"java_version\": \"" + System.getProperty("java.version")
+                + "\", \"sink\": " + sink + "}");
+        System.out.flush();
         fs.close();
-        System.out.println(out);
     }
 }
