@@ -591,6 +591,10 @@ def _die_with_parent_preexec():
     return fn
 
 
+class _PortsBusy(RuntimeError):
+    pass
+
+
 class JavaError(subprocess.CalledProcessError):
     """A Java command exited non-zero; str() shows its stderr."""
 
@@ -665,6 +669,7 @@ class _Daemon:
         self.cluster = cluster
         self.proc = None
         self.started_at = None
+        self.wanted = False  # started by us and not stopped or killed since
         self._pid = None  # for adopted (daemonized) processes
 
     @property
@@ -724,14 +729,26 @@ class _Daemon:
         self._pid = None
         self.started_at = time.monotonic()
 
-    def start(self):
+    def start(self, port_wait=15.0):
         if self.alive:
+            self.wanted = True
             return
-        busy = _wait_ports_bindable(self.ports())
+        busy = _wait_ports_bindable(self.ports(), port_wait)
         if busy:
-            raise RuntimeError("%s: ports %s are taken by another process"
-                               % (self.name, busy))
+            raise _PortsBusy("%s: ports %s are taken by another process"
+                             % (self.name, busy))
         self._launch()
+        self.wanted = True
+
+    def bind_failed(self):
+        """Did the last start die on a port someone else took?"""
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return False
+        last = text.rsplit("==== hadoofus.minicluster: starting", 1)[-1]
+        return "java.net.BindException" in last
 
     def signal(self, sig):
         pid = self.pid
@@ -762,6 +779,7 @@ class _Daemon:
     def stop(self, graceful=True, timeout=10.0, signalled=False):
         """Stop the JVM (SIGTERM, then SIGKILL after timeout; SIGKILL at once
         when not graceful) and its process group."""
+        self.wanted = False
         if self.pid is None:
             return
         if self.alive:
@@ -873,6 +891,7 @@ class MiniCluster:
         self._cds_archive = None
         self._cds_seq = 0
         self._prepared = False
+        self._fresh_ports = False  # ports picked here and never yet bound
         self._closed = False
         self._detached = False
         self.start_seconds = None
@@ -1098,6 +1117,7 @@ class MiniCluster:
             for i in range(self.n_datanodes):
                 self.datanodes.append(DataNode(self, i, ports.pop(0), ports.pop(0),
                                                ports.pop(0), self.storages_per_datanode))
+            self._fresh_ports = True
         self._write_conf()
         if not os.path.exists(os.path.join(self.namenode.name_dir, "current", "VERSION")):
             self._format()
@@ -1140,18 +1160,43 @@ class MiniCluster:
             if self not in _open_clusters and not self._detached:
                 _open_clusters.append(self)
         _install_handlers()
-        try:
-            self.namenode.start()
-            # DataNodes retry until the NameNode answers; starting them now
-            # overlaps their JVM start-up with the NameNode's.
-            for dn in self.datanodes:
-                dn.start()
-            self.wait_active(timeout=timeout)
-        except BaseException:
-            self.stop(graceful=False)
-            raise
+        attempt = 0
+        while True:
+            attempt += 1
+            # Ports picked a moment ago are not reserved: some other process
+            # may bind one first.  Then pick new ones, if nobody saw them yet.
+            repick = self._fresh_ports and attempt < 4
+            try:
+                self.namenode.start(port_wait=0.5 if repick else 15.0)
+                # DataNodes retry until the NameNode answers; starting them now
+                # overlaps their JVM start-up with the NameNode's.
+                for dn in self.datanodes:
+                    dn.start(port_wait=0.5 if repick else 15.0)
+                self.wait_active(timeout=timeout, _strict=True)
+                break
+            except (_PortsBusy, RuntimeError) as e:
+                self.stop(graceful=False)
+                if repick and (isinstance(e, _PortsBusy) or any(
+                        d.bind_failed() for d in [self.namenode] + self.datanodes)):
+                    self._repick_ports()
+                    continue
+                raise
+            except BaseException:
+                self.stop(graceful=False)
+                raise
+        self._fresh_ports = False
         self.start_seconds = time.monotonic() - t0
         return self
+
+    def _repick_ports(self):
+        ports = _free_ports(2 + 3 * len(self.datanodes))
+        if self.requested_port:
+            ports[0] = int(self.requested_port)
+        self.namenode.rpc_port, self.namenode.http_port = ports[0], ports[1]
+        for i, dn in enumerate(self.datanodes):
+            dn.xfer_port, dn.ipc_port, dn.http_port = ports[2 + 3 * i: 5 + 3 * i]
+        self._write_conf()
+        self._save_layout()
 
     def stop(self, graceful=True):
         """Stop every JVM (data kept; ``start()`` brings it back)."""
@@ -1208,6 +1253,7 @@ class MiniCluster:
         process is gone.  The NameNode notices only after its heartbeat
         expiry (about 12-17 s here); ``wait_active()`` waits for that."""
         dn = self.datanodes[i]
+        dn.wanted = False
         dn.signal(sig)
         if not dn.wait_exit(30):
             dn.signal(signal.SIGKILL)
@@ -1222,7 +1268,7 @@ class MiniCluster:
         dn.stop(graceful=True)
         dn.start()
         if wait:
-            self.wait_active(timeout=timeout, wait_safemode_exit=False)
+            self.wait_active(timeout=timeout, wait_safemode_exit=False, _strict=True)
         return dn
 
     def add_datanode(self, wait=True, timeout=60):
@@ -1295,7 +1341,8 @@ class MiniCluster:
         except OSError:
             return False
 
-    def wait_active(self, n_datanodes=None, timeout=60, wait_safemode_exit=True):
+    def wait_active(self, n_datanodes=None, timeout=60, wait_safemode_exit=True,
+                    _strict=False):
         """Wait until the NameNode is active (and out of safe mode) and its
         live DataNodes agree with what runs.
 
@@ -1313,6 +1360,10 @@ class MiniCluster:
         while True:
             if not self.namenode.alive:
                 raise self._failure("the NameNode exited")
+            if _strict:
+                for dn in self.datanodes:
+                    if dn.wanted and not dn.alive:
+                        raise self._failure("%s exited" % dn.name)
             ok, why = self._check_active(n_datanodes, wait_safemode_exit)
             if _DEBUG and why != last:
                 sys.stderr.write("minicluster: %+.2fs %s\n" % (time.monotonic() - t0, why))
@@ -1429,7 +1480,10 @@ class MiniCluster:
 
     def trigger_block_report(self, i=None):
         """Make DataNode i (default: every running one) send a full block
-        report now, e.g. after replica files were deleted behind its back."""
+        report now.  The report comes from the DataNode's memory: a replica
+        file deleted behind its back is forgotten only when its directory
+        scanner next runs (every 6 h by default; pass
+        ``conf={"dfs.datanode.directoryscan.interval": 1}`` and wait ~2 s)."""
         dns = self.datanodes if i is None else [self.datanodes[i]]
         for dn in dns:
             if dn.alive:

@@ -275,3 +275,32 @@ def test_corrupt_replica_java_client_fails_over(fresh_cluster):
         assert f.read() != data[:1024]
     # The stock client reads the other replica and reports the bad one.
     assert jc.cat("/f") == data
+
+
+def test_port_stolen_before_bind_is_repicked(monkeypatch):
+    """A picked port that another process binds first costs a retry, not a
+    failed start."""
+    import socket
+    thief = socket.socket()
+    thief.bind(("127.0.0.1", 0))
+    thief.listen(1)
+    stolen = thief.getsockname()[1]
+    real_free_ports = minicluster._free_ports
+    calls = []
+
+    def free_ports(n):
+        calls.append(n)
+        ports = real_free_ports(n)
+        return [stolen] + ports[1:] if len(calls) == 1 else ports
+
+    monkeypatch.setattr(minicluster, "_free_ports", free_ports)
+    # Skip the pre-launch check so the NameNode JVM itself hits BindException.
+    monkeypatch.setattr(minicluster, "_port_bindable", lambda port: True)
+    mc = MiniCluster(datanodes=1, replication=1)
+    try:
+        mc.start(timeout=60)
+        assert mc.port != stolen and len(calls) == 2
+        assert "BindException" in mc.logs()["namenode"]
+    finally:
+        thief.close()
+        mc.close()
