@@ -312,7 +312,8 @@ cmd_stop() {
 cmd_bench() {
 	phase setup do_setup
 	phase "build+install" do_install
-	[ -f "$ROOT/bench/run.py" ] || die "bench/run.py does not exist yet"
+	# Bench-only: javac for the Java client's driver, the Rust client.
+	apt_ensure openjdk-17-jdk-headless
 	pip_ensure hdfs-native
 	"$PY" "$ROOT/bench/run.py" "$@"
 }
