@@ -3,6 +3,7 @@
 #define HADOOFUS_HADOOFUS_H
 
 #include <hadoofus/error.h>
+#include <hadoofus/conf.h>
 #include <hadoofus/rpc.h>
 #include <hadoofus/namenode.h>
 
