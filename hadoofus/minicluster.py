@@ -150,6 +150,9 @@ log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %p %c{2}: %m%n
 log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
 log4j.logger.org.apache.hadoop.metrics2=WARN
 log4j.logger.org.mortbay=WARN
+log4j.logger.org.apache.hadoop.http.HttpServer2=WARN
+log4j.logger.org.apache.hadoop.util.GSet=WARN
+log4j.logger.org.apache.hadoop.hdfs.server.blockmanagement.DatanodeDescriptor=WARN
 """
 
 _CLIENT_LOG4J = """\

@@ -47,10 +47,34 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running fault/scale tests")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, show the tails of the daemons' logs with the report."""
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.failed or call.when != "call":
+        return
+    clusters = []
+    funcargs = getattr(item, "funcargs", {})
+    if isinstance(funcargs.get("cluster"), MiniCluster):
+        clusters.append(funcargs["cluster"])
+    clusters += getattr(item, "_hadoofus_fresh_clusters", [])
+    for i, mc in enumerate(clusters):
+        if mc.base_dir is None:
+            continue
+        text = []
+        for name, log in mc.logs().items():
+            lines = log.splitlines()[-25:]
+            text.append("---- %s ----\n%s" % (name, "\n".join(lines)))
+        rep.sections.append(("minicluster %d logs (%s)" % (i, mc.base_dir), "\n".join(text)))
+
+
 @pytest.fixture(scope="session")
 def cluster():
     n = int(os.environ.get("HADOOFUS_TEST_DATANODES", "3"))
-    mc = MiniCluster(datanodes=n, replication=1)
+    # HADOOFUS_TEST_KEEP=1 keeps the cluster directory (logs) after the run.
+    mc = MiniCluster(datanodes=n, replication=1,
+                     keep=bool(os.environ.get("HADOOFUS_TEST_KEEP")))
     mc.start()
     try:
         yield mc
@@ -75,8 +99,9 @@ def tmp_hdfs_dir(request):
 
 
 @pytest.fixture
-def fresh_cluster():
+def fresh_cluster(request):
     made = []
+    request.node._hadoofus_fresh_clusters = made
 
     def make(datanodes=3, replication=3, **kw):
         mc = MiniCluster(datanodes=datanodes, replication=replication, **kw)
