@@ -51,6 +51,12 @@ struct hdfs_nn_call {
 	struct hdfs_nn_call *next_done;
 };
 
+struct lease {
+	char *client_name;
+	int holds;
+	struct lease *next;
+};
+
 struct hdfs_namenode {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -76,6 +82,13 @@ struct hdfs_namenode {
 	char errmsg[512];
 
 	struct hdfs_nn_call *done_head, *done_tail;
+
+	struct lease *leases;
+	int lease_interval_ms;
+	bool lease_thread_running;
+	pthread_t lease_thread;
+	uint64_t lease_renewals;
+
 	uint8_t rbuf[READ_CHUNK];
 };
 
@@ -456,6 +469,7 @@ hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
 	nn->call_ms = 0;
 	nn->retry_window_ms = 30000;
 	nn->max_retries = 10;
+	nn->lease_interval_ms = 30000;
 	*out = nn;
 	return 0;
 }
@@ -512,7 +526,12 @@ hdfs_namenode_close(struct hdfs_namenode *nn)
 		}
 		nn->done_tail = NULL;
 	}
+	bool join = nn->lease_thread_running &&
+	    !pthread_equal(nn->lease_thread, pthread_self());
+	nn->lease_thread_running = false;
 	pthread_mutex_unlock(&nn->mu);
+	if (join)
+		pthread_join(nn->lease_thread, NULL);
 	if (free_nn)
 		nn_destroy(nn);
 }
@@ -532,6 +551,12 @@ nn_destroy(struct hdfs_namenode *nn)
 	if (nn->zombie_fd >= 0)
 		close(nn->zombie_fd);
 	hdfs_rpc_free(nn->rpc);
+	while (nn->leases) {
+		struct lease *l = nn->leases;
+		nn->leases = l->next;
+		free(l->client_name);
+		free(l);
+	}
 	pthread_mutex_destroy(&nn->mu);
 	pthread_cond_destroy(&nn->cv);
 	free(nn->host);
@@ -965,4 +990,124 @@ hdfs_namenode_take_completed(struct hdfs_namenode *nn, struct hdfs_nn_call **cal
 	(void)free_nn;  /* the caller's own reference keeps nn alive */
 	*call_out = c;
 	return c ? 0 : HDFS_EAGAIN;
+}
+
+/* ---- lease renewal ---- */
+
+#include "ClientNamenodeProtocol.pb-c.h"
+
+static void *
+lease_main(void *arg)
+{
+	struct hdfs_namenode *nn = arg;
+	pthread_mutex_lock(&nn->mu);
+	for (;;) {
+		/* The condvar is broadcast by all traffic: wait out the interval. */
+		int64_t next = hdfs_now_ms() + nn->lease_interval_ms;
+		while (!nn->closed && hdfs_now_ms() < next)
+			cv_wait_until(nn, next);
+		if (nn->closed)
+			break;
+		/* Snapshot the held names, then renew without the lock. */
+		size_t n = 0;
+		for (struct lease *l = nn->leases; l; l = l->next)
+			n += l->holds > 0;
+		char **names = n ? calloc(n, sizeof(*names)) : NULL;
+		size_t k = 0;
+		for (struct lease *l = nn->leases; l && names; l = l->next)
+			if (l->holds > 0)
+				names[k++] = hstrdup(l->client_name);
+		pthread_mutex_unlock(&nn->mu);
+		uint64_t ok = 0;
+		for (size_t i = 0; i < k; i++) {
+			Hadoop__Hdfs__RenewLeaseRequestProto req =
+			    HADOOP__HDFS__RENEW_LEASE_REQUEST_PROTO__INIT;
+			req.clientname = names[i];
+			ProtobufCMessage *resp = NULL;
+			if (names[i] && hdfs_namenode_call(nn, "renewLease", &req.base, &resp, NULL) == 0)
+				ok++;
+			protobuf_c_message_free_unpacked(resp, NULL);
+			free(names[i]);
+		}
+		free(names);
+		pthread_mutex_lock(&nn->mu);
+		nn->lease_renewals += ok;
+	}
+	pthread_mutex_unlock(&nn->mu);
+	return NULL;
+}
+
+int
+hdfs_namenode_lease_hold(struct hdfs_namenode *nn, const char *client_name)
+{
+	if (client_name == NULL || !*client_name)
+		return HDFS_EINVAL;
+	pthread_mutex_lock(&nn->mu);
+	int rc = 0;
+	if (nn->closed) {
+		rc = HDFS_ECLOSED;
+		goto out;
+	}
+	struct lease *l;
+	for (l = nn->leases; l; l = l->next)
+		if (strcmp(l->client_name, client_name) == 0)
+			break;
+	if (l == NULL) {
+		l = calloc(1, sizeof(*l));
+		if (l == NULL || (l->client_name = hstrdup(client_name)) == NULL) {
+			free(l);
+			rc = HDFS_ENOMEM;
+			goto out;
+		}
+		l->next = nn->leases;
+		nn->leases = l;
+	}
+	l->holds++;
+	if (!nn->lease_thread_running) {
+		if (pthread_create(&nn->lease_thread, NULL, lease_main, nn) != 0) {
+			l->holds--;
+			rc = HDFS_EIO;
+			goto out;
+		}
+		nn->lease_thread_running = true;
+	}
+out:
+	pthread_mutex_unlock(&nn->mu);
+	return rc;
+}
+
+void
+hdfs_namenode_lease_release(struct hdfs_namenode *nn, const char *client_name)
+{
+	if (client_name == NULL)
+		return;
+	pthread_mutex_lock(&nn->mu);
+	for (struct lease *l = nn->leases; l; l = l->next) {
+		if (strcmp(l->client_name, client_name) == 0) {
+			if (l->holds > 0)
+				l->holds--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&nn->mu);
+}
+
+int
+hdfs_namenode_set_lease_interval(struct hdfs_namenode *nn, int interval_ms)
+{
+	if (interval_ms < 100)
+		return HDFS_EINVAL;
+	pthread_mutex_lock(&nn->mu);
+	nn->lease_interval_ms = interval_ms;
+	pthread_mutex_unlock(&nn->mu);
+	return 0;
+}
+
+uint64_t
+hdfs_namenode_lease_renewals(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	uint64_t n = nn->lease_renewals;
+	pthread_mutex_unlock(&nn->mu);
+	return n;
 }

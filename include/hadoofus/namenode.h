@@ -167,6 +167,26 @@ HDFS_API int hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
     struct hdfs_nn_call **call_out);
 
 /*
+ * Lease renewal. While a client name has files open for writing, the
+ * NameNode expects it to renew its lease (the soft limit is 60 s; Java
+ * renews every 30 s). hdfs_namenode_lease_hold() counts one open file for
+ * `client_name` (copied) and starts, once per handle, a background thread
+ * that calls renewLease for every held name each interval;
+ * hdfs_namenode_lease_release() undoes one hold. The thread ends at close.
+ * Returns 0, HDFS_EINVAL, HDFS_ENOMEM, HDFS_ECLOSED, or an error from
+ * pthread_create as HDFS_EIO.
+ */
+HDFS_API int hdfs_namenode_lease_hold(struct hdfs_namenode *nn,
+    const char *client_name);
+HDFS_API void hdfs_namenode_lease_release(struct hdfs_namenode *nn,
+    const char *client_name);
+/* The renewal interval in ms (default 30000; 100 or more). */
+HDFS_API int hdfs_namenode_set_lease_interval(struct hdfs_namenode *nn,
+    int interval_ms);
+/* renewLease calls that succeeded so far. */
+HDFS_API uint64_t hdfs_namenode_lease_renewals(struct hdfs_namenode *nn);
+
+/*
  * Event-loop integration (e.g. asyncio): instead of blocking in
  * hdfs_nn_call_wait(), watch hdfs_namenode_fd() for the poll(2) events
  * hdfs_namenode_events() wants, and call hdfs_namenode_process() when it
