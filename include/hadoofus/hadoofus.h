@@ -6,5 +6,7 @@
 #include <hadoofus/conf.h>
 #include <hadoofus/rpc.h>
 #include <hadoofus/namenode.h>
+#include <hadoofus/crc.h>
+#include <hadoofus/datanode.h>
 
 #endif
