@@ -74,7 +74,7 @@ class LoopSession:
         self.run_n = run_n
         self.params = params
         self.cpu_clock = cpu_clock
-        self.info = dict(info or {})
+        self.info = info if info is not None else {}  # close() may add to it
         self._close = close
 
     def warmup(self):
