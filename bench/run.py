@@ -564,7 +564,7 @@ def main(argv=None):
     jv = next((r["info"] for r in all_results.get("nn", ())
                if r.get("client") == "java" and "info" in r), {})
     info.update(cluster=("MiniCluster " if t.own else "") + t.url,
-                hadoop=t.hadoop_version or jv.get("hadoop_version", "?"),
+                hadoop=t.hadoop_version or "? (Java client jars: %s)" % jv.get("hadoop_version", "?"),
                 java=jv.get("java_version", "?"), loadavg_end=os.getloadavg()[0])
     sys.stdout.write("\nMachine: %(nproc)s CPUs (%(cpu)s), %(mem_gib)s GiB, Linux %(kernel)s, "
                      "Python %(python)s\n"
