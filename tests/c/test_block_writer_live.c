@@ -1,0 +1,408 @@
+/*
+ * The blocking block writer against real DataNodes:
+ * `test_block_writer_live HOST PORT` (the NameNode). Run by
+ * tests/test_c_units.py with the session minicluster (3 DataNodes); also
+ * under ASan/UBSan. Files are created with replication 3, so every block
+ * goes through a 3-node pipeline. Byte-exact read-back with the Java client
+ * is tests/test_data_write.py's job; here the NameNode's view is checked.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hadoofus/datanode.h"
+#include "hadoofus/namenode.h"
+#include "ClientNamenodeProtocol.pb-c.h"
+
+static int passed, failed;
+
+#define CHECK(cond) do { \
+	if (cond) { passed++; } else { failed++; \
+		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+#define CLIENT "DFSClient_hadoofus_block_writer_live"
+
+static struct hdfs_namenode *nn;
+static char base[128];
+
+static ProtobufCMessage *
+call(const char *method, const ProtobufCMessage *req)
+{
+	ProtobufCMessage *resp = NULL;
+	struct hdfs_nn_call *c = NULL;
+	int rc = hdfs_namenode_call(nn, method, req, &resp, &c);
+	if (rc) {
+		fprintf(stderr, "%s: %s: %s %s\n", method, hdfs_strerror(rc),
+		    c && hdfs_nn_call_exception(c) ? hdfs_nn_call_exception(c) : "",
+		    c ? hdfs_nn_call_message(c) : "");
+		hdfs_nn_call_free(c);
+		return NULL;
+	}
+	return resp;
+}
+
+static void
+create(const char *path, uint64_t block_size)
+{
+	Hadoop__Hdfs__CreateRequestProto req = HADOOP__HDFS__CREATE_REQUEST_PROTO__INIT;
+	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
+	perm.perm = 0644;
+	req.src = (char *)path;
+	req.masked = &perm;
+	req.clientname = CLIENT;
+	req.createflag = 0x01 | 0x02;   /* CREATE | OVERWRITE */
+	req.createparent = true;
+	req.replication = 3;
+	req.blocksize = block_size;
+	ProtobufCMessage *r = call("create", &req.base);
+	CHECK(r != NULL);
+	if (r)
+		protobuf_c_message_free_unpacked(r, NULL);
+}
+
+/* A new block after `previous` (NULL for the first); free with
+ * protobuf_c_message_free_unpacked(&resp->base). */
+static Hadoop__Hdfs__AddBlockResponseProto *
+add_block(const char *path, Hadoop__Hdfs__ExtendedBlockProto *previous)
+{
+	Hadoop__Hdfs__AddBlockRequestProto req = HADOOP__HDFS__ADD_BLOCK_REQUEST_PROTO__INIT;
+	req.src = (char *)path;
+	req.clientname = CLIENT;
+	req.previous = previous;
+	return (Hadoop__Hdfs__AddBlockResponseProto *)call("addBlock", &req.base);
+}
+
+static bool
+complete(const char *path, Hadoop__Hdfs__ExtendedBlockProto *last)
+{
+	Hadoop__Hdfs__CompleteRequestProto req = HADOOP__HDFS__COMPLETE_REQUEST_PROTO__INIT;
+	req.src = (char *)path;
+	req.clientname = CLIENT;
+	req.last = last;
+	for (int i = 0; i < 50; i++) {
+		Hadoop__Hdfs__CompleteResponseProto *r =
+		    (Hadoop__Hdfs__CompleteResponseProto *)call("complete", &req.base);
+		if (r == NULL)
+			return false;
+		bool ok = r->result;
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+		if (ok)
+			return true;
+		usleep(100000);   /* replicas not reported yet */
+	}
+	return false;
+}
+
+static Hadoop__Hdfs__GetBlockLocationsResponseProto *
+locations(const char *path)
+{
+	Hadoop__Hdfs__GetBlockLocationsRequestProto req =
+	    HADOOP__HDFS__GET_BLOCK_LOCATIONS_REQUEST_PROTO__INIT;
+	req.src = (char *)path;
+	req.offset = 0;
+	req.length = UINT64_MAX >> 1;
+	return (Hadoop__Hdfs__GetBlockLocationsResponseProto *)call("getBlockLocations", &req.base);
+}
+
+/*
+ * Whether `path` is `len` bytes in `nblocks` blocks, each on `replicas`
+ * nodes. The DataNodes tell the NameNode of each finalized replica on
+ * their own schedule (incremental block reports), which may lag complete()
+ * (it needs one replica): wait for them a while.
+ */
+static bool
+wait_replicas(const char *path, uint64_t len, size_t nblocks, size_t replicas)
+{
+	for (int i = 0; i < 100; i++) {
+		Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locations(path);
+		if (loc == NULL || loc->locations == NULL)
+			return false;
+		bool size_ok = loc->locations->filelength == len &&
+		    loc->locations->n_blocks == nblocks;
+		bool all = size_ok;
+		for (size_t b = 0; b < loc->locations->n_blocks; b++)
+			all = all && loc->locations->blocks[b]->n_locs == replicas;
+		protobuf_c_message_free_unpacked(&loc->base, NULL);
+		if (!size_ok)
+			return false;
+		if (all)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+static uint8_t *
+pattern(size_t n, unsigned seed)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	uint32_t x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(x >> 16);
+	}
+	return b;
+}
+
+/* Write one block of `n` bytes (copying or not, in `piece`-sized writes)
+ * to a fresh file; check the NameNode sees it whole with 3 replicas. */
+static void
+test_one_block(size_t n, size_t piece, bool nocopy, int flushes)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/one-%zu-%zu-%d-%d", base, n, piece, nocopy, flushes);
+	create(path, 128u << 20);
+	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(ab && ab->block && ab->block->n_locs == 3);
+	if (!ab)
+		return;
+	uint8_t *data = pattern(n, (unsigned)n);
+	struct hdfs_block_writer *bw;
+	CHECK(hdfs_block_writer_new(&bw) == 0);
+	int rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
+	if (rc)
+		fprintf(stderr, "open: %s\n", hdfs_block_writer_error_message(bw));
+	CHECK(rc == 0);
+	struct hdfs_dn_writer *w = hdfs_block_writer_engine(bw);
+	CHECK(hdfs_dn_writer_state(w) == HDFS_DN_WRITER_STREAMING);
+	size_t off = 0;
+	int flushed = 0;
+	while (rc == 0 && off < n) {
+		size_t k = n - off < piece ? n - off : piece;
+		rc = nocopy ? hdfs_block_writer_write_nocopy(bw, data + off, k)
+		    : hdfs_block_writer_write(bw, data + off, k);
+		off += k;
+		if (rc == 0 && flushed < flushes) {
+			rc = hdfs_block_writer_flush(bw, flushed % 2 == 1);
+			flushed++;
+			CHECK(hdfs_dn_writer_bytes_acked(w) == off);
+			CHECK(hdfs_dn_writer_packets_in_flight(w) == 0);
+		}
+	}
+	if (rc == 0)
+		rc = hdfs_block_writer_close(bw, false);
+	if (rc)
+		fprintf(stderr, "write %zu: %s\n", n, hdfs_block_writer_error_message(bw));
+	CHECK(rc == 0);
+	CHECK(hdfs_dn_writer_state(w) == HDFS_DN_WRITER_DONE);
+	CHECK(hdfs_dn_writer_bytes_acked(w) == n);
+	CHECK(hdfs_dn_writer_gen_stamp(w) == ab->block->b->generationstamp);
+
+	ab->block->b->has_numbytes = true;
+	ab->block->b->numbytes = hdfs_dn_writer_bytes_acked(w);
+	CHECK(complete(path, ab->block->b));
+	CHECK(wait_replicas(path, n, 1, 3));
+	hdfs_block_writer_free(bw);
+	protobuf_c_message_free_unpacked(&ab->base, NULL);
+	free(data);
+}
+
+/* Three 1 MiB blocks, one writer reused for all. */
+static void
+test_multi_block(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/multi", base);
+	const size_t bs = 1u << 20, n = 3 * bs - 1000;
+	create(path, bs);
+	uint8_t *data = pattern(n, 7);
+	struct hdfs_block_writer *bw;
+	CHECK(hdfs_block_writer_new(&bw) == 0);
+	struct hdfs_dn_writer *w = hdfs_block_writer_engine(bw);
+	CHECK(hdfs_dn_writer_set_block_size(w, bs) == 0);
+	Hadoop__Hdfs__AddBlockResponseProto *prev = NULL;
+	for (size_t off = 0; off < n; off += bs) {
+		Hadoop__Hdfs__AddBlockResponseProto *ab =
+		    add_block(path, prev ? prev->block->b : NULL);
+		CHECK(ab != NULL);
+		if (prev)
+			protobuf_c_message_free_unpacked(&prev->base, NULL);
+		prev = ab;
+		if (!ab)
+			break;
+		size_t k = n - off < bs ? n - off : bs;
+		int rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
+		if (rc == 0)
+			rc = hdfs_block_writer_write_nocopy(bw, data + off, k);
+		if (rc == 0)
+			rc = hdfs_block_writer_close(bw, false);
+		if (rc)
+			fprintf(stderr, "multi: %s\n", hdfs_block_writer_error_message(bw));
+		CHECK(rc == 0);
+		ab->block->b->has_numbytes = true;
+		ab->block->b->numbytes = hdfs_dn_writer_bytes_acked(w);
+	}
+	CHECK(prev && complete(path, prev->block->b));
+	if (prev)
+		protobuf_c_message_free_unpacked(&prev->base, NULL);
+	CHECK(wait_replicas(path, n, 3, 3));
+	hdfs_block_writer_free(bw);
+	free(data);
+}
+
+/* Append onto a partial last block (its length not chunk-aligned). */
+static void
+test_append(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/append", base);
+	test_one_block(0, 1, false, 0);   /* warm-up: an empty block */
+	create(path, 128u << 20);
+	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(ab != NULL);
+	if (!ab)
+		return;
+	uint8_t *data = pattern(5000, 3);
+	struct hdfs_block_writer *bw;
+	CHECK(hdfs_block_writer_new(&bw) == 0);
+	struct hdfs_dn_writer *w = hdfs_block_writer_engine(bw);
+	int rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
+	if (rc == 0)
+		rc = hdfs_block_writer_write(bw, data, 1000);
+	if (rc == 0)
+		rc = hdfs_block_writer_close(bw, false);
+	CHECK(rc == 0);
+	ab->block->b->has_numbytes = true;
+	ab->block->b->numbytes = 1000;
+	CHECK(complete(path, ab->block->b));
+	protobuf_c_message_free_unpacked(&ab->base, NULL);
+
+	Hadoop__Hdfs__AppendRequestProto areq = HADOOP__HDFS__APPEND_REQUEST_PROTO__INIT;
+	areq.src = path;
+	areq.clientname = CLIENT;
+	Hadoop__Hdfs__AppendResponseProto *ar =
+	    (Hadoop__Hdfs__AppendResponseProto *)call("append", &areq.base);
+	CHECK(ar && ar->block && ar->block->b->numbytes == 1000);
+	if (!ar || !ar->block)
+		goto out;
+	Hadoop__Hdfs__UpdateBlockForPipelineRequestProto ureq =
+	    HADOOP__HDFS__UPDATE_BLOCK_FOR_PIPELINE_REQUEST_PROTO__INIT;
+	ureq.block = ar->block->b;
+	ureq.clientname = CLIENT;
+	Hadoop__Hdfs__UpdateBlockForPipelineResponseProto *ur =
+	    (Hadoop__Hdfs__UpdateBlockForPipelineResponseProto *)call("updateBlockForPipeline", &ureq.base);
+	CHECK(ur && ur->block);
+	if (!ur)
+		goto out;
+	uint64_t gs = ur->block->b->generationstamp;
+	CHECK(gs > ar->block->b->generationstamp);
+	rc = hdfs_block_writer_open(bw, ar->block, CLIENT, HDFS_DN_STAGE_APPEND, gs);
+	if (rc)
+		fprintf(stderr, "append open: %s\n", hdfs_block_writer_error_message(bw));
+	CHECK(rc == 0);
+	CHECK(hdfs_dn_writer_gen_stamp(w) == gs);
+	CHECK(hdfs_dn_writer_bytes_acked(w) == 1000);
+
+	/* As DataStreamer: the pipeline is up, tell the NameNode. */
+	Hadoop__Hdfs__ExtendedBlockProto nb = *ar->block->b;
+	nb.generationstamp = gs;
+	Hadoop__Hdfs__DatanodeIDProto *ids[3];
+	for (size_t i = 0; i < ar->block->n_locs && i < 3; i++)
+		ids[i] = ar->block->locs[i]->id;
+	Hadoop__Hdfs__UpdatePipelineRequestProto preq = HADOOP__HDFS__UPDATE_PIPELINE_REQUEST_PROTO__INIT;
+	preq.clientname = CLIENT;
+	preq.oldblock = ar->block->b;
+	preq.newblock = &nb;
+	preq.n_newnodes = ar->block->n_locs < 3 ? ar->block->n_locs : 3;
+	preq.newnodes = ids;
+	preq.n_storageids = ar->block->n_storageids < 3 ? ar->block->n_storageids : 3;
+	preq.storageids = ar->block->storageids;
+	ProtobufCMessage *pr = call("updatePipeline", &preq.base);
+	CHECK(pr != NULL);
+	if (pr)
+		protobuf_c_message_free_unpacked(pr, NULL);
+
+	if (rc == 0)
+		rc = hdfs_block_writer_write(bw, data + 1000, 4000);
+	if (rc == 0)
+		rc = hdfs_block_writer_close(bw, false);
+	if (rc)
+		fprintf(stderr, "append: %s\n", hdfs_block_writer_error_message(bw));
+	CHECK(rc == 0);
+	CHECK(hdfs_dn_writer_bytes_acked(w) == 5000);
+	nb.has_numbytes = true;
+	nb.numbytes = hdfs_dn_writer_bytes_acked(w);
+	CHECK(complete(path, &nb));
+	CHECK(wait_replicas(path, 5000, 1, 3));
+	protobuf_c_message_free_unpacked(&ur->base, NULL);
+out:
+	if (ar)
+		protobuf_c_message_free_unpacked(&ar->base, NULL);
+	hdfs_block_writer_free(bw);
+	free(data);
+}
+
+/* A pipeline whose second node does not listen: the first node's reply
+ * names it in firstBadLink. A first node that does not listen: connect
+ * fails, node 0 is blamed. */
+static void
+test_bad_pipeline(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/bad", base);
+	create(path, 128u << 20);
+	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(ab && ab->block->n_locs == 3);
+	if (!ab || ab->block->n_locs != 3)
+		return;
+	struct hdfs_block_writer *bw;
+	CHECK(hdfs_block_writer_new(&bw) == 0);
+	CHECK(hdfs_block_writer_set_timeouts(bw, 10000, 10000) == 0);
+	struct hdfs_dn_writer *w = hdfs_block_writer_engine(bw);
+	uint32_t real = ab->block->locs[1]->id->xferport;
+	ab->block->locs[1]->id->xferport = 1;   /* nothing listens there */
+	int rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
+	CHECK(rc == HDFS_EREMOTE);
+	CHECK(hdfs_dn_writer_state(w) == HDFS_DN_WRITER_FAILED);
+	CHECK(hdfs_dn_writer_bad_node(w) == 1);
+	CHECK(hdfs_dn_writer_bad_status(w) == HDFS_DT_ERROR);
+	CHECK(strstr(hdfs_block_writer_error_message(bw), ":1") != NULL);
+	/* A new block's pipeline that never came up cannot be recovered. */
+	CHECK(hdfs_dn_writer_recovery_stage(w) < 0);
+	ab->block->locs[1]->id->xferport = real;
+
+	uint32_t first = ab->block->locs[0]->id->xferport;
+	ab->block->locs[0]->id->xferport = 1;
+	rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
+	CHECK(rc == HDFS_ECONNECT);
+	CHECK(hdfs_dn_writer_bad_node(w) == 0);
+	CHECK(hdfs_dn_writer_bad_status(w) == -1);
+	ab->block->locs[0]->id->xferport = first;
+	hdfs_block_writer_free(bw);
+	protobuf_c_message_free_unpacked(&ab->base, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
+		return 2;
+	}
+	const char *user = getenv("USER") ? getenv("USER") : "root";
+	if (hdfs_namenode_new(&nn, argv[1], atoi(argv[2]), user) != 0)
+		return 1;
+	snprintf(base, sizeof(base), "/test/c-block-writer-%d", (int)getpid());
+
+	test_one_block(0, 1, false, 0);
+	test_one_block(1, 1, false, 0);
+	test_one_block(511, 511, false, 0);
+	test_one_block(512, 512, true, 0);
+	test_one_block(513, 513, true, 0);
+	test_one_block(65535, 65535, false, 0);
+	test_one_block(65537, 65537, true, 0);
+	test_one_block(1 << 20, 1 << 20, true, 0);
+	test_one_block(1 << 20, 1000, false, 0);      /* many small copying writes */
+	test_one_block(300000, 70000, true, 3);       /* hflush/hsync between writes */
+	test_one_block(5000, 700, false, 8);          /* flushes inside chunks */
+	test_multi_block();
+	test_append();
+	test_bad_pipeline();
+
+	hdfs_namenode_free(nn);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
