@@ -306,10 +306,16 @@ pump(struct hdfs_block_writer *bw, enum goal goal)
 				return rc;
 			last_in = hdfs_now_ms();
 			if (eof) {
-				if (hdfs_dn_writer_state(w) == HDFS_DN_WRITER_DONE)
+				enum hdfs_dn_writer_state st = hdfs_dn_writer_state(w);
+				if (st == HDFS_DN_WRITER_DONE)
 					return 0;
+				/* A DataNode refusing WRITE_BLOCK (say, the replica
+				 * exists already) logs why and hangs up unanswered. */
 				return failed(bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1,
-				    "the DataNode closed the connection"));
+				    st == HDFS_DN_WRITER_SETUP ? "the DataNode closed the "
+				    "connection without answering WRITE_BLOCK (it refused the "
+				    "request; its log says why)" : "the DataNode closed the "
+				    "connection"));
 			}
 		}
 	}

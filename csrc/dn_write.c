@@ -715,6 +715,9 @@ hdfs_dn_writer_flush(struct hdfs_dn_writer *w, bool sync)
 int
 hdfs_dn_writer_finish(struct hdfs_dn_writer *w, bool sync)
 {
+	/* Again after a recovery: the last packet is still queued. */
+	if (w->finishing && busy(w))
+		return 0;
 	int rc = check_writable(w, 0);
 	if (rc)
 		return rc;

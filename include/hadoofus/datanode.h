@@ -501,7 +501,8 @@ HDFS_API int hdfs_dn_writer_flush(struct hdfs_dn_writer *w, bool sync);
  * End the block: flush what is buffered and queue the empty
  * lastPacketInBlock packet (syncBlock when `sync`: fsync on close). It goes
  * out once every earlier packet is acked; its ack makes the engine DONE.
- * No writes after this. Returns as hdfs_dn_writer_flush.
+ * No writes after this; calling it again while the block is under way
+ * (e.g. after a recovery) does nothing. Returns as hdfs_dn_writer_flush.
  */
 HDFS_API int hdfs_dn_writer_finish(struct hdfs_dn_writer *w, bool sync);
 

@@ -752,6 +752,7 @@ run_recover(bool bytewise)
 		CHECK(memcmp(d.pkts[i].data, data + (i + 2) * FULL, (size_t)d.pkts[i].h.data_len) == 0);
 	}
 	CHECK(hdfs_dn_writer_finish(w, false) == 0);
+	CHECK(hdfs_dn_writer_finish(w, false) == 0);   /* again: nothing more */
 	al = 0;
 	for (int64_t i = 2; i <= 4; i++)
 		al += ack(b + al, i, st2, 2, 0, 0);
