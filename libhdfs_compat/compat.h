@@ -1,0 +1,128 @@
+/*
+ * Internals of libhdfs_hadoofus.so: the libhdfs API (include/hdfs/hdfs.h)
+ * on the hadoofus C core.
+ *
+ * Shape of the handles:
+ *   hdfsFS (struct hdfs_internal) -> struct fs_instance, the equivalent of
+ *     one Java FileSystem object: NameNode client(s), working directory,
+ *     configuration. Handles made by the plain hdfsConnect* forms without a
+ *     user share an instance (Java's FileSystem cache); an instance lives
+ *     until its last handle is disconnected.
+ *   Errors: each API function clears the calling thread's last-error state
+ *   on entry; a failure records "Class: message" (root cause) and a trace,
+ *   and sets errno.
+ */
+#ifndef HADOOFUS_LIBHDFS_COMPAT_H
+#define HADOOFUS_LIBHDFS_COMPAT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hadoofus/conf.h>
+#include <hadoofus/namenode.h>
+#include "ClientNamenodeProtocol.pb-c.h"
+
+#define LIBHDFS_DLL_EXPORT 1
+#include "hdfs/hdfs.h"
+
+#define COMPAT_HIDDEN __attribute__((visibility("hidden")))
+
+/* Default NameNode RPC port (Java's HdfsClientConfigKeys.DFS_NAMENODE_RPC_PORT_DEFAULT). */
+#define COMPAT_NN_DEFAULT_PORT 8020
+/* At most this many NameNodes per nameservice. */
+#define COMPAT_MAX_NN 8
+
+struct nn_target {
+	char host[256];
+	int port;
+	struct hdfs_namenode *nn;   /* made on first use */
+};
+
+struct fs_instance {
+	pthread_mutex_t mu;         /* guards refs, cwd, active, targets' nn */
+	int refs;
+	char *cache_key;            /* non-NULL: listed in the shared cache */
+
+	char *authority;            /* of the file system URI: "host:port" or a nameservice */
+	char *uri;                  /* "hdfs://" + authority */
+	char *user;
+	char *client_name;          /* DFSClient_... for leases */
+
+	/* The working directory as Java's Path#toString would print it, and
+	 * its path part (absolute, normalized). */
+	char *cwd;
+	char *cwd_path;
+
+	struct hdfs_conf *conf;     /* files + builder settings; read-only after connect */
+	int64_t block_size;         /* dfs.blocksize */
+	int replication;            /* dfs.replication */
+	int buffer_size;            /* io.file.buffer.size */
+	unsigned umask;             /* fs.permissions.umask-mode */
+
+	int ntargets;
+	int active;                 /* index of the NameNode believed active */
+	struct nn_target targets[COMPAT_MAX_NN];
+};
+
+struct hdfs_internal {
+	struct fs_instance *in;
+};
+
+/* ---- errors (fs.c) ---- */
+
+/* Forget the calling thread's last error (every API entry point). */
+COMPAT_HIDDEN void compat_begin(void);
+/*
+ * Record a failure for the calling thread: `jclass` is the Java exception
+ * class it corresponds to (NULL: none), the message is printf-formatted.
+ * Returns `err` (an errno value) for `errno = compat_fail(...)` use; does
+ * not touch errno itself.
+ */
+COMPAT_HIDDEN int compat_fail(int err, const char *jclass, const char *fn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The errno libhdfs gives a Java exception class. */
+COMPAT_HIDDEN int compat_errno_for_class(const char *jclass);
+
+/* ---- instances (fs.c) ---- */
+
+/*
+ * Call `method` on the active NameNode of `in` (failing over between HA
+ * NameNodes on connect errors and StandbyException). On failure records
+ * the error (naming API function `fn`) and returns its errno value; on
+ * success returns 0 with *resp set (free with
+ * protobuf_c_message_free_unpacked). If jclass_out is not NULL it receives
+ * a copy of the remote exception class on failure (free it), else NULL.
+ */
+COMPAT_HIDDEN int compat_nn_call(struct fs_instance *in, const char *fn,
+    const char *method, const ProtobufCMessage *req, ProtobufCMessage **resp,
+    char **jclass_out);
+
+/*
+ * Resolve a libhdfs path argument against the file system: checks the
+ * scheme and authority of URIs, resolves relative paths against the
+ * working directory, normalizes slashes and validates as HDFS does.
+ * Returns 0 with *out a new absolute path ("/a/b"), or an errno value
+ * (error recorded, naming `fn`).
+ */
+COMPAT_HIDDEN int compat_resolve(struct fs_instance *in, const char *fn,
+    const char *path, char **out);
+
+/* "hdfs://authority" + abs (a new string), or NULL. */
+COMPAT_HIDDEN char *compat_qualify(struct fs_instance *in, const char *abs);
+
+/* The instance behind a handle; records EBADF for NULL. */
+COMPAT_HIDDEN struct fs_instance *compat_fs(hdfsFS fs, const char *fn, int *err);
+
+/* Open files hold a reference on their instance, so that it outlives an
+ * early hdfsDisconnect. */
+COMPAT_HIDDEN void compat_instance_ref(struct fs_instance *in);
+COMPAT_HIDDEN void compat_instance_unref(struct fs_instance *in);
+
+/* Fill one hdfsFileInfo from a status; `full` is the entry's absolute path.
+ * Returns 0 or ENOMEM. */
+COMPAT_HIDDEN int compat_fill_info(struct fs_instance *in, hdfsFileInfo *fi,
+    const Hadoop__Hdfs__HdfsFileStatusProto *st, const char *full);
+COMPAT_HIDDEN void compat_free_info_entry(hdfsFileInfo *fi);
+
+#endif

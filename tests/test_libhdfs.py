@@ -1,0 +1,133 @@
+"""libhdfs_hadoofus.so: the C conformance suite of tests/libhdfs/ against the
+real cluster, in every build directory test_c_units.py uses (plain and
+ASan+UBSan under ./dev.sh test), plus checks of what the library exports.
+
+The C programs (see tests/libhdfs/live.h) get HOST PORT BASE SUPERUSER and
+HADOOP_CONF_DIR pointing at the cluster's client configuration; BASE is a
+fresh directory, prepared here with the Java client where a program needs
+files with data (the file layer of libhdfs_hadoofus is not written yet).
+"""
+
+import os
+import re
+import subprocess
+import uuid
+
+import pytest
+
+from test_c_units import _build, _build_dirs, _env, _report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+HEADER = os.path.join(ROOT, "include", "hdfs", "hdfs.h")
+
+LIVE = ["test_libhdfs_ns_live", "test_libhdfs_conn_live", "test_libhdfs_threads_live"]
+
+
+def _dirs():
+    return [pytest.param(d, id=os.path.basename(d)) for d in _build_dirs()]
+
+
+def _base(name):
+    return "/test/libhdfs-%s-%s" % (name, uuid.uuid4().hex[:10])
+
+
+def _prepare_files(java_client, base):
+    """What test_libhdfs_ns_live expects under BASE (live.h)."""
+    jc = java_client
+    jc.mkdir(base + "/files")
+    jc.mkdir(base + "/quota")
+    jc.put(os.urandom(3000), base + "/files/data3", blocksize=1024, replication=1)
+    jc.put(os.urandom(2500), base + "/files/trunc", blocksize=1024, replication=1)
+    jc.shell("-touchz", base + "/files/empty")
+    jc.dfsadmin("-setQuota", "2", base + "/quota")
+
+
+def _run(build_dir, prog, cluster, base, *extra):
+    b = _build(build_dir)
+    exe = b.executables.get(prog)
+    if exe is None:
+        pytest.fail("tests/libhdfs/%s.c is not built by tests/libhdfs/meson.build" % prog)
+    env = _env({"HADOOP_CONF_DIR": cluster.conf_dir})
+    env.pop("HADOOP_USER_NAME", None)
+    r = subprocess.run([exe, cluster.host, str(cluster.port), base, cluster.superuser] + list(extra),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=env, timeout=600)
+    _report(prog, r)
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_abi(build_dir):
+    """Layouts, prototypes and offline behaviour (also a meson test)."""
+    b = _build(build_dir)
+    t = b.tests.get("test_libhdfs_abi")
+    if t is None:
+        pytest.fail("test_libhdfs_abi is not declared with test() in tests/libhdfs/meson.build")
+    env = _env(t.get("env"))
+    env.pop("HADOOP_USER_NAME", None)
+    r = subprocess.run(t["cmd"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=env, cwd=t.get("workdir") or b.path,
+                       timeout=300)
+    _report("test_libhdfs_abi", r)
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_ns(build_dir, cluster, java_client):
+    base = _base("ns")
+    _prepare_files(java_client, base)
+    _run(build_dir, "test_libhdfs_ns_live", cluster, base)
+    # What the C program did, as the Java client sees it.
+    [entry] = [e for e in java_client.ls(base + "/perm/alice") if e["path"].endswith("/x")]
+    assert entry["owner"] == "alice"
+    assert java_client.exists(base + "/ops/r/into/dst")
+    assert java_client.stat(base + "/files/trunc", "%b") == "100"
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_connect(build_dir, cluster):
+    _run(build_dir, "test_libhdfs_conn_live", cluster, _base("conn"))
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_threads(build_dir, cluster):
+    _run(build_dir, "test_libhdfs_threads_live", cluster, _base("threads"))
+
+
+def test_libhdfs_safemode(cluster, java_client):
+    """SafeModeException -> EROFS (the NameNode in safe mode for a moment)."""
+    base = _base("safemode")
+    _prepare_files(java_client, base)
+    java_client.dfsadmin("-safemode", "enter")
+    try:
+        _run(_build_dirs()[0], "test_libhdfs_ns_live", cluster, base, "safemode")
+    finally:
+        java_client.dfsadmin("-safemode", "leave")
+
+
+def _header_functions():
+    with open(HEADER) as f:
+        text = f.read()
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return set(re.findall(r"\b((?:hdfs|hadoop)[A-Z]\w*)\s*\(", text))
+
+
+def _exported(lib):
+    out = subprocess.run(["nm", "-D", "--defined-only", lib], check=True,
+                         stdout=subprocess.PIPE).stdout.decode()
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_exports(build_dir):
+    """Every function of include/hdfs/hdfs.h is exported, and nothing else
+    (no core or protobuf-c symbol), from both file names."""
+    _build(build_dir)
+    want = _header_functions()
+    assert len(want) > 80
+    for lib in ("libhdfs_compat/libhdfs_hadoofus.so", "libhdfs_compat/libhdfs/libhdfs.so"):
+        got = _exported(os.path.join(build_dir, lib))
+        assert want - got == set(), lib
+        assert got - want == set(), lib
+    soname = subprocess.run(["readelf", "-d", os.path.join(build_dir, "libhdfs_compat/libhdfs/libhdfs.so")],
+                            check=True, stdout=subprocess.PIPE).stdout.decode()
+    assert "[libhdfs.so.0.0.0]" in soname  # as Apache's
