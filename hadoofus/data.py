@@ -62,14 +62,27 @@ class BlockReadError(HadoofusError, OSError):
         self.failures = list(failures)
 
 
+def _nbytes(buffer):
+    with memoryview(buffer) as mv:
+        return mv.nbytes, mv.readonly
+
+
+# Buffers are exported from the caller's object itself, never from a
+# memoryview made here, and released explicitly: an export outliving its
+# memoryview is trouble.
+
 def crc32c(data, crc=0):
     """The CRC32C (Castagnoli) of a bytes-like object, continuing from crc."""
-    return lib.hdfs_crc32c(crc, ffi.from_buffer(data), len(memoryview(data).cast("B")))
+    n, _ro = _nbytes(data)
+    with ffi.from_buffer(data) as p:
+        return lib.hdfs_crc32c(crc, p, n)
 
 
 def crc32(data, crc=0):
     """The CRC32 (zlib's) of a bytes-like object, continuing from crc."""
-    return lib.hdfs_crc32(crc, ffi.from_buffer(data), len(memoryview(data).cast("B")))
+    n, _ro = _nbytes(data)
+    with ffi.from_buffer(data) as p:
+        return lib.hdfs_crc32(crc, p, n)
 
 
 def _located_bytes(block):
@@ -250,15 +263,15 @@ class data:
         """Read block bytes from `offset` into a writable bytes-like object
         (bytearray, memoryview, numpy array, mmap...), zero-copy: as many
         as fit or the block holds. Returns the count."""
-        mv = memoryview(buffer).cast("B")
-        if mv.readonly:
+        nbytes, readonly = _nbytes(buffer)
+        if readonly:
             raise TypeError("readinto needs a writable buffer")
-        n = self._range(offset, None, mv.nbytes)
+        n = self._range(offset, None, nbytes)
         if n == 0:
             return 0
-        ptr = ffi.from_buffer("char[]", mv, require_writable=True)
-        with self._lock:
-            return self._read_into(ptr, offset, n)
+        with ffi.from_buffer("char[]", buffer, require_writable=True) as ptr:
+            with self._lock:
+                return self._read_into(ptr, offset, n)
 
     def read(self, offset=0, length=None):
         """The block's bytes [offset, offset + length) (to its end when
@@ -268,9 +281,9 @@ class data:
             return b""
         if n < _FRESH_BYTES_MIN:
             buf = bytearray(n)
-            ptr = ffi.from_buffer("char[]", buf, require_writable=True)
-            with self._lock:
-                self._read_into(ptr, offset, n)
+            with ffi.from_buffer("char[]", buf, require_writable=True) as ptr:
+                with self._lock:
+                    self._read_into(ptr, offset, n)
             return bytes(buf)
         # Large reads land in the bytes object they return: bytes(n) is
         # calloc'd (its pages untouched), a new object nobody else sees
@@ -279,9 +292,9 @@ class data:
         # instead of by a bytearray's zeroing and then a copy. Fresh pages
         # are what large reads cost most: (on VMs) more than the network.
         out = bytes(n)
-        ptr = ffi.from_buffer("char[]", out)
-        with self._lock:
-            self._read_into(ptr, offset, n)
+        with ffi.from_buffer("char[]", out) as ptr:
+            with self._lock:
+                self._read_into(ptr, offset, n)
         return out
 
     # -- writing -------------------------------------------------------------

@@ -716,6 +716,91 @@ test_restart(void)
 	free(block);
 }
 
+/* ---- a real DataNode's streams (tests/record_dn_read.py) ---- */
+
+static uint8_t *
+content(uint32_t seed, size_t n)
+{
+	uint8_t *b = malloc(n + 1);
+	uint32_t x = seed;
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(x >> 16);
+	}
+	return b;
+}
+
+static uint64_t
+be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+test_recorded(void)
+{
+	const char *path = HADOOFUS_TEST_DATA "/dn_read_session.bin";
+	FILE *f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	struct hbuf file = { 0 };
+	uint8_t tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		hbuf_append(&file, tmp, n);
+	fclose(f);
+
+	int records = 0, checksum_types = 0;
+	size_t pos = 0;
+	while (pos + 40 <= file.len) {
+		const uint8_t *h = file.data + pos;
+		uint32_t seed = (uint32_t)be(h, 4);
+		size_t size = (size_t)be(h + 4, 4);
+		uint64_t off = be(h + 8, 8), len = be(h + 16, 8);
+		unsigned flags = (unsigned)be(h + 24, 4);
+		int expect = -(int)be(h + 28, 4);
+		size_t sl = (size_t)be(h + 32, 4);
+		CHECK(pos + 36 + sl <= file.len);
+		if (pos + 36 + sl > file.len)
+			break;
+		struct hbuf s = { .data = file.data + pos + 36, .len = sl, .cap = sl };
+		uint8_t *want = content(seed, size);
+		struct outcome o = all_ways(&s, off, len, flags, sl < 30000);
+		CHECK(o.rc == expect);
+		if (expect == 0) {
+			CHECK(o.len == len && memcmp(o.data, want + off, len) == 0);
+			CHECK(o.status_sent == (flags ? HDFS_DT_SUCCESS : HDFS_DT_CHECKSUM_OK));
+			/* Which checksum the DataNode chose: fed once more to ask. */
+			struct hdfs_dn_reader *r = new_reader(off, len, flags);
+			size_t used;
+			hdfs_dn_reader_feed(r, s.data, sl < 64 ? sl : 64, &used);
+			int t;
+			uint32_t bpc;
+			if (hdfs_dn_reader_checksum(r, &t, &bpc) == 0)
+				checksum_types |= 1 << t;
+			hdfs_dn_reader_free(r);
+		} else {
+			CHECK(o.len == 0 && o.status_sent == -1);
+		}
+		if (o.rc != expect || (expect == 0 && o.len != len))
+			fprintf(stderr, "  recorded read %d (%llu+%llu): rc %d, %zu bytes\n", records,
+			    (unsigned long long)off, (unsigned long long)len, o.rc, o.len);
+		outcome_free(&o);
+		free(want);
+		pos += 36 + sl;
+		records++;
+	}
+	CHECK(pos == file.len);
+	CHECK(records == 13);
+	/* The recording covers CRC32C, CRC32 and NULL. */
+	CHECK(checksum_types == 7);
+	hbuf_free(&file);
+}
+
 int
 main(void)
 {
@@ -730,6 +815,7 @@ main(void)
 	test_refusals();
 	test_malformed();
 	test_restart();
+	test_recorded();
 	printf("test_dn_reader: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
