@@ -1,14 +1,15 @@
 /*
- * Chunked CRC32C / CRC32 for HDFS data. No CRC kernel of our own: ISA-L's
- * crc32_iscsi is CRC32C with the init/final inversion left to the caller
- * (standard = ~crc32_iscsi(buf, len, ~crc)), zlib's crc32_z is standard
- * CRC32 already.
+ * Chunked CRC32C / CRC32 for HDFS data. No CRC kernel of our own, both
+ * from ISA-L: crc32_iscsi is CRC32C with the init/final inversion left to
+ * the caller (standard = ~crc32_iscsi(buf, len, ~crc)); crc32_gzip_refl is
+ * zlib's CRC32, inversions included. Not zlib's crc32_z itself: on 512-byte
+ * chunks it verifies at 0.8 GB/s here, ISA-L at 36 GB/s (CRC32C: 21 GB/s),
+ * and CRC32 files must not read 30 times slower than CRC32C ones.
  */
 #include <limits.h>
 #include <string.h>
 
 #include <isa-l/crc.h>
-#include <zlib.h>
 
 #include "hadoofus/crc.h"
 #include "buf.h"
@@ -37,7 +38,7 @@ hdfs_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	if (len == 0)
 		return crc;
-	return (uint32_t)crc32_z(crc, buf, len);
+	return crc32_gzip_refl(crc, buf, len);
 }
 
 int
@@ -68,7 +69,7 @@ hdfs_checksum_sums_len(int type, uint32_t bpc, size_t len)
 
 /*
  * One function per type keeps the type switch out of the chunk loop; the
- * chunk call itself is ISA-L's/zlib's. The loops are per chunk, never per
+ * chunk call itself is ISA-L's. The loops are per chunk, never per
  * byte.
  */
 static void
@@ -86,7 +87,7 @@ compute_crc32(uint32_t bpc, const uint8_t *d, size_t len, uint8_t *s)
 {
 	for (size_t off = 0; off < len; off += bpc, s += 4) {
 		size_t n = len - off < bpc ? len - off : bpc;
-		put_be32(s, (uint32_t)crc32_z(0, d + off, n));
+		put_be32(s, crc32_gzip_refl(0, d + off, n));
 	}
 }
 
@@ -123,7 +124,7 @@ hdfs_checksum_verify(int type, uint32_t bpc, const void *data, size_t len,
 		size_t n = len - off < bpc ? len - off : bpc;
 		uint32_t c = type == HDFS_CHECKSUM_CRC32C
 		    ? ~crc32_iscsi((unsigned char *)(uintptr_t)(d + off), (int)n, 0xFFFFFFFFu)
-		    : (uint32_t)crc32_z(0, d + off, n);
+		    : crc32_gzip_refl(0, d + off, n);
 		if (c != get_be32(s)) {
 			if (bad_chunk)
 				*bad_chunk = i;

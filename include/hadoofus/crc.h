@@ -8,8 +8,9 @@
  * as in ChecksumTypeProto: NULL (no checksums at all), CRC32 (zlib's, the
  * legacy default) and CRC32C (Castagnoli, the default since Hadoop 2).
  *
- * CRC32C runs on ISA-L (crc32_iscsi: PCLMUL/AVX-512 folding), CRC32 on
- * zlib. These functions keep no state and are safe from any thread.
+ * Both run on ISA-L (PCLMUL/AVX-512 folding: crc32_iscsi for CRC32C,
+ * crc32_gzip_refl for CRC32). These functions keep no state and are safe
+ * from any thread.
  */
 #ifndef HADOOFUS_CRC_H
 #define HADOOFUS_CRC_H
