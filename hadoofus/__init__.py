@@ -14,12 +14,13 @@ from .errors import *  # noqa: F401,F403  (the exception classes)
 from .errors import __all__ as _errors_all
 from .rpc import Future, Pipeline, rpc  # noqa: F401
 from .data import data  # noqa: F401
+from . import easy  # noqa: F401
 from . import types  # noqa: F401
 from .types import AclEntry, FileStatus  # noqa: F401
 
 __version__ = "0.1.0"
 
-__all__ = ["rpc", "data", "Future", "Pipeline", "aio", "types", "errors", "FileStatus",
+__all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "FileStatus",
            "AclEntry"] + [n for n in _errors_all
                           if n not in ("exception_class", "remote_exception")]
 

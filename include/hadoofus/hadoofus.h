@@ -8,5 +8,6 @@
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>
 #include <hadoofus/datanode.h>
+#include <hadoofus/file.h>
 
 #endif

@@ -1,0 +1,698 @@
+"""hadoofus.easy: HDFS files as Python file objects.
+
+    import hadoofus.easy as hfs
+
+    with hfs.open("hdfs://namenode:8020/logs/today.txt") as f:    # text: UTF-8
+        for line in f:
+            ...
+    with hfs.open("/data/blob.bin", "rb") as f:     # NameNode: fs.defaultFS
+        f.seek(512)
+        head = f.read(200)
+        tail = f.pread(f.length - 100, 100)          # any thread, no seek
+    hfs.checksum("/data/blob.bin")                   # as `hadoop fs -checksum`
+
+Names: "hdfs://host:port/path", "hdfs://host/path" (port 8020),
+"hdfs://nameservice/path" (an HA nameservice of the Hadoop configuration:
+its first NameNode), or a path without a scheme, on the NameNode of
+fs.defaultFS in the Hadoop configuration ($HADOOP_CONF_DIR, else
+$HADOOP_HOME/etc/hadoop, else the directories on $CLASSPATH). A relative
+path is relative to /user/<user>, as in Java, and needs fs.defaultFS.
+
+Read modes give real io objects: "rb" an io.BufferedReader (read, read1,
+readinto, readline, iteration, peek, seek with SEEK_SET/CUR/END, tell) with
+.pread(offset, n) and .preadinto(offset, buffer) for positional reads that
+may run in many threads at once; "r" (text) that reader inside an
+io.TextIOWrapper, UTF-8 unless encoding= says otherwise (Hadoop's Text is
+UTF-8; the locale's encoding would make a file read differently on
+different machines), its binary reader as .buffer. Bytes come from the C
+file reader (libhadoofus' hdfs_file_reader): replicas fail over, bad
+replicas are reported to the NameNode, bytes a writer hflushed are
+visible; large reads land in the result without a copy, and the GIL is
+released while data is on the wire.
+
+Files on one NameNode, as one user, share one connection: a small cache
+of hadoofus.rpc clients, like Java's FileSystem cache (filesystem() hands
+them out; clear_cache() closes them).
+"""
+
+import builtins
+import getpass
+import io
+import os
+import threading
+import urllib.parse
+
+from . import errors
+from .errors import _error
+from ._native import ffi, lib
+from .rpc import rpc as _rpc
+
+__all__ = ["open", "checksum", "filesystem", "clear_cache", "resolve", "FileChecksum",
+           "HdfsFileReader", "HdfsBufferedReader", "DEFAULT_BUFFER_SIZE"]
+
+# The BufferedReader's buffer: small reads (readline, read(100)) are served
+# from it; reads larger than it go straight into the caller's memory.
+DEFAULT_BUFFER_SIZE = 1 << 20
+
+# From this size on, read()/pread() results are filled in place (see _fresh).
+_FRESH_BYTES_MIN = 256 * 1024
+
+_MODES = frozenset("rwaxbt")
+
+
+# ---------------------------------------------------------------------------
+# Hadoop configuration and names
+
+_conf_lock = threading.Lock()
+_conf_cache = {}
+
+
+def _conf():
+    """The Hadoop configuration as hdfs_conf_load_default finds it; loaded
+    again when the environment variables that locate it change."""
+    key = tuple(os.environ.get(k) for k in ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH"))
+    with _conf_lock:
+        c = _conf_cache.get(key)
+        if c is None:
+            p = ffi.new("struct hdfs_conf **")
+            errors._check(lib.hdfs_conf_new(p))
+            c = ffi.gc(p[0], lib.hdfs_conf_free)
+            rc = lib.hdfs_conf_load_default(c)
+            if rc:
+                raise ValueError("cannot load the Hadoop configuration: %s"
+                                 % ffi.string(lib.hdfs_conf_error_message(c)).decode(
+                                     "utf-8", "replace"))
+            _conf_cache.clear()
+            _conf_cache[key] = c
+        return c
+
+
+def _conf_where():
+    for k in ("HADOOP_CONF_DIR", "HADOOP_HOME"):
+        if os.environ.get(k):
+            return "%s=%s" % (k, os.environ[k])
+    return "no HADOOP_CONF_DIR or HADOOP_HOME set"
+
+
+def _namenode(authority):
+    """(host, port) of the NameNode for an hdfs:// authority ("" or None:
+    fs.defaultFS); an HA nameservice gives its first NameNode."""
+    conf = _conf()
+    hosts = ffi.new("char[]", 8 * 256)
+    ports = ffi.new("int[]", 8)
+    count = ffi.new("int *")
+    auth = authority.encode() if authority else ffi.NULL
+    rc = lib.hdfs_conf_namenodes(conf, auth, hosts, 256, ports, 8, count)
+    if rc == lib.HDFS_ENOTFOUND:
+        raise ValueError("no NameNode to use: fs.defaultFS is not an hdfs:// URI in the "
+                         "Hadoop configuration (%s); give hdfs://host:port/path"
+                         % _conf_where())
+    if rc or count[0] == 0:
+        raise ValueError("cannot resolve the NameNode of %r: %s"
+                         % (authority or "fs.defaultFS",
+                            "no NameNode listed" if rc == 0 else
+                            ffi.string(lib.hdfs_strerror(rc)).decode()))
+    return ffi.string(hosts).decode(), ports[0]
+
+
+def _user(user):
+    if user is None:
+        user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
+    if not isinstance(user, str) or not user:
+        raise TypeError("user must be a non-empty str")
+    return user
+
+
+def resolve(url, user=None):
+    """(host, port, user, path) for a file name as open() takes it."""
+    if isinstance(url, os.PathLike):
+        url = os.fspath(url)
+    if isinstance(url, bytes):
+        url = url.decode("utf-8", "surrogateescape")
+    if not isinstance(url, str):
+        raise TypeError("url must be a str (hdfs://host:port/path or a path), not %s"
+                        % type(url).__name__)
+    if not url:
+        raise ValueError("empty file name")
+    if "\0" in url:
+        raise ValueError("file name contains NUL: %r" % url)
+    user = _user(user)
+    scheme, sep, rest = url.partition("://")
+    if sep and "/" not in scheme:
+        if scheme.lower() != "hdfs":
+            raise ValueError("only hdfs:// URLs are understood (not %s://): %r"
+                             % (scheme, url))
+        authority, slash, path = rest.partition("/")
+        path = "/" + path
+        if authority.startswith("[") and "]" not in authority:
+            raise ValueError("bad address in %r" % url)
+        host, port = _namenode(authority)
+    else:
+        path = url
+        host, port = _namenode(None)
+        if not path.startswith("/"):
+            # Java's working directory: the user's home.
+            path = "/user/%s/%s" % (user, path)
+    # As Java's Path: "//" collapses, a trailing "/" goes.
+    while "//" in path:
+        path = path.replace("//", "/")
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    return host, port, user, path
+
+
+# ---------------------------------------------------------------------------
+# The connection cache
+
+_fs_lock = threading.Lock()
+_fs_cache = {}
+
+
+def filesystem(host, port=8020, user=None):
+    """The cached hadoofus.rpc for (host, port, user); made on first use."""
+    user = _user(user)
+    key = (host, int(port), user)
+    with _fs_lock:
+        fs = _fs_cache.get(key)
+        if fs is None or fs.closed:
+            fs = _fs_cache[key] = _rpc(host, int(port), user)
+        return fs
+
+
+def clear_cache():
+    """Close and forget every cached connection (open files on them fail
+    from then on with HandleClosedError)."""
+    with _fs_lock:
+        cached = list(_fs_cache.values())
+        _fs_cache.clear()
+    for fs in cached:
+        fs.close()
+
+
+def _fs_for(url, user):
+    host, port, user, path = resolve(url, user)
+    return filesystem(host, port, user), path
+
+
+# ---------------------------------------------------------------------------
+# Errors
+
+def _cstr(fn, handle, n=2048):
+    buf = ffi.new("char[]", n)
+    return ffi.string(fn(handle, buf, n)).decode("utf-8", "replace")
+
+
+def _reader_error(rc, r):
+    """The exception for a failed C file-reader call, with its detail."""
+    if r is None or r == ffi.NULL:
+        return _error(rc)
+    msg = _cstr(lib.hdfs_file_reader_error_message, r)
+    etype = _cstr(lib.hdfs_file_reader_error_exception, r, 256)
+    if rc == lib.HDFS_EREMOTE and etype:
+        if etype.endswith(".FileNotFoundException") and "not a file" in msg:
+            # The NameNode's answer for a directory (INodeFile.valueOf):
+            # Python's open() raises IsADirectoryError there.
+            return errors.PathIsDirectoryException(etype, msg)
+        return errors.remote_exception(etype, msg)
+    e = _error(rc)
+    if msg:
+        text = "%s: %s" % (e.args[0], msg) if e.args else msg
+        e.args = (text,)
+        if isinstance(e, builtins.OSError):
+            e.strerror = text
+    return e
+
+
+def _fresh(n):
+    """A buffer of n bytes to read into, and what to return once filled.
+
+    Large results are filled in place: bytes(n) is a new object nobody else
+    sees yet (only b"" and single bytes are cached), calloc'd with its pages
+    untouched, so the data is written once, straight from the socket,
+    instead of into a bytearray and then copied."""
+    if n >= _FRESH_BYTES_MIN:
+        out = bytes(n)
+        return ffi.from_buffer("char[]", out), out
+    out = bytearray(n)
+    return ffi.from_buffer("char[]", out, require_writable=True), out
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+class HdfsFileReader(io.RawIOBase):
+    """The raw binary reader of one HDFS file (open() wraps it in an
+    HdfsBufferedReader). Sequential calls (read*, seek, tell) are for one
+    thread at a time; pread/preadinto for any number at once."""
+
+    def __init__(self, fs, path, *, name=None, verify=True, retry_window=None,
+                 max_block_acquire_failures=None, timeout=None, prefetch=None):
+        super().__init__()
+        self._fs = fs          # the NameNode client must outlive the C reader
+        self._r = None
+        self._mu = threading.Lock()
+        self._busy = 0
+        self._freeing = False
+        self._pending = None   # an error to raise after a short read
+        self._got = ffi.new("size_t *")
+        self.path = path
+        self.name = name or path
+        o = ffi.new("struct hdfs_file_read_opts *")
+        o.flags = 0 if verify else lib.HDFS_FILE_READ_NO_VERIFY
+        if retry_window is not None:
+            o.retry_window_ms = int(retry_window * 1000) if retry_window > 0 else -1
+        if max_block_acquire_failures is not None:
+            v = int(max_block_acquire_failures)
+            o.max_acquire_failures = v if v > 0 else -1
+        if timeout is not None:
+            ms = int(timeout * 1000) if timeout > 0 else -1
+            o.connect_timeout_ms = o.io_timeout_ms = ms
+        if prefetch is not None:
+            o.prefetch_bytes = int(prefetch)
+        client = ffi.new("char[]", fs.client_name.encode())
+        o.client_name = client
+        p = ffi.new("struct hdfs_file_reader **")
+        bpath = path.encode("utf-8", "surrogateescape")
+        rc = lib.hdfs_file_reader_open(p, fs._nn, bpath, o)
+        r = p[0]
+        if r != ffi.NULL:
+            r = ffi.gc(r, lib.hdfs_file_reader_free)
+        if rc:
+            e = _reader_error(rc, r)
+            if r != ffi.NULL:
+                ffi.release(r)
+            raise e
+        self._r = r
+
+    # -- keeping the C reader alive while calls run --------------------------
+
+    def _enter(self):
+        with self._mu:
+            if self._r is None or self._freeing:
+                raise ValueError("I/O operation on closed file")
+            self._busy += 1
+            return self._r
+
+    def _leave(self):
+        with self._mu:
+            self._busy -= 1
+            free = self._freeing and self._busy == 0
+        if free:
+            self._free()
+
+    def _free(self):
+        r, self._r = self._r, None
+        if r is not None:
+            ffi.release(r)
+
+    def close(self):
+        """Close the file; preads still running finish first (the last one
+        frees the reader)."""
+        with self._mu:
+            if self._r is None or self._freeing:
+                return super().close()
+            self._freeing = True
+            free = self._busy == 0
+        if free:
+            self._free()
+        super().close()
+
+    # -- io.RawIOBase --------------------------------------------------------
+
+    def readable(self):
+        self._checkClosed()
+        return True
+
+    def seekable(self):
+        self._checkClosed()
+        return True
+
+    def readinto(self, b):
+        if self._pending is not None:
+            e, self._pending = self._pending, None
+            raise e
+        r = self._enter()
+        try:
+            n = b.nbytes if isinstance(b, memoryview) else memoryview(b).nbytes
+            if n == 0:
+                return 0
+            ptr = ffi.from_buffer("char[]", b, require_writable=True)
+            rc = lib.hdfs_file_reader_read(r, ptr, n, self._got)
+            got = self._got[0]
+            if rc:
+                e = _reader_error(rc, r)
+                if got == 0:
+                    raise e
+                self._pending = e
+            return got
+        finally:
+            self._leave()
+
+    def readall(self):
+        r = self._enter()
+        try:
+            n = lib.hdfs_file_reader_available(r)
+            ptr, out = _fresh(n)
+            done = 0
+            while done < n:
+                rc = lib.hdfs_file_reader_read(r, ptr + done, n - done, self._got)
+                done += self._got[0]
+                if rc:
+                    raise _reader_error(rc, r)
+                if self._got[0] == 0:
+                    break
+        finally:
+            self._leave()
+        if done < n:
+            out = out[:done]
+        return bytes(out) if isinstance(out, bytearray) else out
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        r = self._enter()
+        try:
+            if whence == io.SEEK_SET:
+                target = offset
+            elif whence == io.SEEK_CUR:
+                target = lib.hdfs_file_reader_tell(r) + offset
+            elif whence == io.SEEK_END:
+                target = lib.hdfs_file_reader_length(r) + offset
+            else:
+                raise ValueError("invalid whence (%r, should be 0, 1 or 2)" % (whence,))
+            if target < 0:
+                raise OSError(22, "Invalid argument: negative seek position %d" % target)
+            errors._check(lib.hdfs_file_reader_seek(r, target))
+            self._pending = None
+            return target
+        finally:
+            self._leave()
+
+    def tell(self):
+        r = self._enter()
+        try:
+            return lib.hdfs_file_reader_tell(r)
+        finally:
+            self._leave()
+
+    # -- positional reads (thread-safe) --------------------------------------
+
+    def preadinto(self, offset, buffer):
+        """Fill buffer with the bytes at offset (fewer only at the end of
+        the file); returns the count. The position does not move."""
+        if offset < 0:
+            raise ValueError("negative offset: %d" % offset)
+        mv = memoryview(buffer)
+        n = mv.nbytes
+        r = self._enter()
+        try:
+            if n == 0:
+                return 0
+            ptr = ffi.from_buffer("char[]", mv, require_writable=True)
+            got = ffi.new("size_t *")
+            rc = lib.hdfs_file_reader_pread(r, offset, ptr, n, got)
+            if rc:
+                raise _reader_error(rc, r)
+            return got[0]
+        finally:
+            self._leave()
+
+    def pread(self, offset, n):
+        """The n bytes at offset (fewer at the end of the file) as bytes;
+        the position does not move."""
+        if offset < 0:
+            raise ValueError("negative offset: %d" % offset)
+        if n < 0:
+            raise ValueError("negative length: %d" % n)
+        r = self._enter()
+        try:
+            length = lib.hdfs_file_reader_length(r)
+            n = max(0, min(n, length - offset))
+            if n == 0:
+                return b""
+            ptr, out = _fresh(n)
+            got = ffi.new("size_t *")
+            rc = lib.hdfs_file_reader_pread(r, offset, ptr, n, got)
+            if rc:
+                raise _reader_error(rc, r)
+        finally:
+            self._leave()
+        if got[0] < n:
+            out = out[:got[0]]
+        return bytes(out) if isinstance(out, bytearray) else out
+
+    # -- the file ------------------------------------------------------------
+
+    @property
+    def length(self):
+        """The readable length (with the flushed part of a block being
+        written), as of open or the last refresh()."""
+        r = self._enter()
+        try:
+            return lib.hdfs_file_reader_length(r)
+        finally:
+            self._leave()
+
+    def available(self):
+        r = self._enter()
+        try:
+            return lib.hdfs_file_reader_available(r)
+        finally:
+            self._leave()
+
+    @property
+    def under_construction(self):
+        r = self._enter()
+        try:
+            return bool(lib.hdfs_file_reader_under_construction(r))
+        finally:
+            self._leave()
+
+    def refresh(self):
+        """Ask again how long the file is (a writer may have added data);
+        returns the new length."""
+        r = self._enter()
+        try:
+            rc = lib.hdfs_file_reader_refresh(r)
+            if rc:
+                raise _reader_error(rc, r)
+            return lib.hdfs_file_reader_length(r)
+        finally:
+            self._leave()
+
+    @property
+    def current_datanode(self):
+        """"ip:port" of the DataNode sequential reads come from now (None
+        between blocks), as Java's getCurrentDatanode()."""
+        r = self._enter()
+        try:
+            return _cstr(lib.hdfs_file_reader_current_datanode, r, 128) or None
+        finally:
+            self._leave()
+
+    @property
+    def stats(self):
+        """Counters since open: bytes_read, local_bytes_read,
+        location_fetches, block_reads, datanode_failures,
+        checksum_failures, bad_replicas_reported."""
+        r = self._enter()
+        try:
+            s = ffi.new("struct hdfs_file_read_stats *")
+            lib.hdfs_file_reader_stats(r, s)
+            return {k: getattr(s, k) for k in (
+                "bytes_read", "local_bytes_read", "location_fetches", "block_reads",
+                "datanode_failures", "checksum_failures", "bad_replicas_reported")}
+        finally:
+            self._leave()
+
+    def __repr__(self):
+        return "<hadoofus.easy.HdfsFileReader name=%r%s>" % (
+            self.name, " closed" if self.closed else "")
+
+
+class HdfsBufferedReader(io.BufferedReader):
+    """io.BufferedReader over an HdfsFileReader, plus positional reads and
+    the file's length."""
+
+    def pread(self, offset, n):
+        return self.raw.pread(offset, n)
+
+    def preadinto(self, offset, buffer):
+        return self.raw.preadinto(offset, buffer)
+
+    @property
+    def length(self):
+        return self.raw.length
+
+    @property
+    def under_construction(self):
+        return self.raw.under_construction
+
+    @property
+    def stats(self):
+        return self.raw.stats
+
+    @property
+    def path(self):
+        return self.raw.path
+
+    @property
+    def current_datanode(self):
+        return self.raw.current_datanode
+
+    def refresh(self):
+        return self.raw.refresh()
+
+    def __repr__(self):
+        return "<hadoofus.easy.HdfsBufferedReader name=%r%s>" % (
+            self.raw.name, " closed" if self.closed else "")
+
+
+# ---------------------------------------------------------------------------
+# open()
+
+def _parse_mode(mode):
+    if not isinstance(mode, str):
+        raise TypeError("mode must be a str, not %s" % type(mode).__name__)
+    chars = set(mode)
+    if "+" in chars:
+        raise ValueError("HDFS files are read or written, not both: mode %r" % mode)
+    if not chars <= _MODES or len(mode) != len(chars):
+        raise ValueError("invalid mode: %r" % mode)
+    kinds = chars & set("rwax")
+    if len(kinds) != 1:
+        raise ValueError("mode must have exactly one of r, w, a, x: %r" % mode)
+    if "b" in chars and "t" in chars:
+        raise ValueError("can't have text and binary mode at once: %r" % mode)
+    return kinds.pop(), "b" not in chars
+
+
+def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=True,
+         verify=True, buffer_size=DEFAULT_BUFFER_SIZE, *, encoding=None, errors=None,
+         newline=None, retry_window=None, max_block_acquire_failures=None,
+         timeout=None):
+    """Open an HDFS file (see the module docs for names and modes).
+
+    Reading: verify=False skips checksum verification; buffer_size is the
+    BufferedReader's; retry_window (s, default 3) and
+    max_block_acquire_failures (default 3) pace the rounds over a block's
+    replicas when all fail (Java's dfs.client.retry.window.base and
+    dfs.client.max.block.acquire.failures); timeout (s, default 60) bounds
+    each DataNode connect and wait. Writing ("w", "a", "x"): replication,
+    blocksize (bytes) and overwrite ("w" only; "x" never overwrites) as
+    Java's FileSystem.create."""
+    kind, text = _parse_mode(mode)
+    if not text and (encoding is not None or errors is not None or newline is not None):
+        raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
+    if buffer_size is None or buffer_size < 1:
+        buffer_size = DEFAULT_BUFFER_SIZE
+    fs, path = _fs_for(url, user)
+    name = url if isinstance(url, str) else path
+    if kind == "r":
+        raw = HdfsFileReader(fs, path, name=name, verify=verify, retry_window=retry_window,
+                             max_block_acquire_failures=max_block_acquire_failures,
+                             timeout=timeout)
+        f = HdfsBufferedReader(raw, buffer_size)
+    else:
+        f = _open_write(fs, path, name=name, append=(kind == "a"),
+                        overwrite=overwrite and kind == "w", replication=replication,
+                        blocksize=blocksize, buffer_size=buffer_size)
+    if text:
+        return io.TextIOWrapper(f, encoding=encoding or "utf-8", errors=errors,
+                                newline=newline, write_through=False)
+    return f
+
+
+# The write side's dispatch point. hadoofus/_writer.py (the file writer's
+# Python face, built on the C hdfs_file_writer) provides
+#     open_write(fs, path, *, name, append, overwrite, replication, blocksize,
+#                buffer_size) -> a binary, writable io.BufferedIOBase
+# where fs is the cached hadoofus.rpc (fs._nn its C handle), path the
+# absolute HDFS path, name what to show as .name, append True for "a",
+# overwrite False for "x" (and for "w" with overwrite=False), replication
+# and blocksize None for the server's defaults. open() wraps the result in
+# a TextIOWrapper for text modes.
+def _open_write(fs, path, **kw):
+    try:
+        from . import _writer
+    except ImportError:
+        raise NotImplementedError("writing HDFS files is not available in this "
+                                  "hadoofus build yet") from None
+    return _writer.open_write(fs, path, **kw)
+
+
+# ---------------------------------------------------------------------------
+# Checksums
+
+class FileChecksum:
+    """An HDFS file checksum (Java's MD5MD5CRC32FileChecksum).
+
+    .algorithm  "MD5-of-<crcPerBlock>MD5-of-<bytesPerCrc><CRC32|CRC32C>"
+    .bytes      the serialized form (bytesPerCrc, crcPerBlock, MD5: 28 bytes)
+    .hex()      its hex, as `hadoop fs -checksum` prints after the algorithm
+    str()       Java's toString(): "<algorithm>:<md5 hex>"
+    """
+
+    __slots__ = ("algorithm", "bytes", "bytes_per_crc", "crc_per_block", "crc_type", "md5")
+
+    def __init__(self, algorithm, bytes_, bytes_per_crc, crc_per_block, crc_type, md5):
+        self.algorithm = algorithm
+        self.bytes = bytes_
+        self.bytes_per_crc = bytes_per_crc
+        self.crc_per_block = crc_per_block
+        self.crc_type = crc_type
+        self.md5 = md5
+
+    length = property(lambda self: len(self.bytes))
+
+    def hex(self):
+        return self.bytes.hex()
+
+    def __str__(self):
+        return "%s:%s" % (self.algorithm, self.md5.hex())
+
+    def __repr__(self):
+        return "FileChecksum(%r, %r)" % (self.algorithm, self.hex())
+
+    def __eq__(self, other):
+        if not isinstance(other, FileChecksum):
+            return NotImplemented
+        return self.algorithm == other.algorithm and self.bytes == other.bytes
+
+    def __hash__(self):
+        return hash((self.algorithm, self.bytes))
+
+
+def checksum(url, user=None, length=None, *, fs=None):
+    """The file's HDFS checksum (DistributedFileSystem.getFileChecksum): a
+    FileChecksum. url as open() takes it, or a path on `fs` (a hadoofus.rpc).
+    length: only the first length bytes (default: all)."""
+    if fs is None:
+        fs, path = _fs_for(url, user)
+    else:
+        path = url
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError("with fs=, give an absolute path: %r" % (path,))
+    if length is None:
+        length = (1 << 63) - 1
+    elif length < 0:
+        raise ValueError("negative length: %d" % length)
+    out = ffi.new("struct hdfs_file_checksum *")
+    exc = ffi.new("char[]", 256)
+    msg = ffi.new("char[]", 2048)
+    rc = lib.hdfs_file_checksum(fs._nn, path.encode("utf-8", "surrogateescape"), length,
+                                out, exc, 256, msg, 2048)
+    if rc:
+        etype = ffi.string(exc).decode("utf-8", "replace")
+        text = ffi.string(msg).decode("utf-8", "replace")
+        if rc == lib.HDFS_EREMOTE and etype:
+            if etype.endswith(".FileNotFoundException") and "not a file" in text:
+                raise errors.PathIsDirectoryException(etype, text)
+            raise errors.remote_exception(etype, text)
+        e = _error(rc)
+        if text:
+            e.args = ("%s: %s" % (e.args[0], text) if e.args else text,)
+            if isinstance(e, builtins.OSError):
+                e.strerror = e.args[0]
+        raise e
+    return FileChecksum(ffi.string(out.algorithm).decode(), bytes(out.bytes),
+                        out.bytes_per_crc, out.crc_per_block, out.crc_type,
+                        bytes(out.md5))

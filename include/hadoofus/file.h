@@ -1,0 +1,272 @@
+/*
+ * Files: reading (and writing) whole HDFS files over a NameNode client.
+ *
+ * The file layer joins the NameNode (block locations, leases) and the
+ * DataNodes (block readers and writers) into file streams, as Java's
+ * DFSInputStream / DFSOutputStream do. Every face of hadoofus (Python's
+ * hadoofus.easy.open, libhdfs_hadoofus.so's hdfsOpenFile/hdfsRead/
+ * hdfsPread) is built on these.
+ *
+ * A stream borrows a struct hdfs_namenode: the NameNode client must
+ * outlive every stream opened on it (many streams may share one).
+ */
+#ifndef HADOOFUS_FILE_H
+#define HADOOFUS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hadoofus/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hdfs_namenode;
+
+/* The protobuf-c message types used here, declared so this header needs
+ * no generated header (a repeated identical typedef is fine). */
+typedef struct Hadoop__Hdfs__ExtendedBlockProto Hadoop__Hdfs__ExtendedBlockProto;
+typedef struct Hadoop__Common__TokenProto Hadoop__Common__TokenProto;
+
+/* ======================================================================
+ * Reading
+ *
+ * One struct hdfs_file_reader is one open file. Opening asks the NameNode
+ * for the first block locations (getBlockLocations over
+ * prefetch_bytes, 10 blocks of 128 MiB by default: Java's
+ * dfs.client.read.prefetch.size) and, when the file's last block is still
+ * being written, asks a DataNode holding it how much of it readers may see
+ * (ClientDatanodeProtocol.getReplicaVisibleLength): bytes a writer has
+ * hflushed are readable. Locations past the prefetched range are fetched
+ * when reading gets there, and fetched again when they turn out stale.
+ *
+ * Sequential reads (hdfs_file_reader_read) stream through one block reader
+ * per block: one READ_BLOCK request from the position to the block's end,
+ * its connection kept open across calls; data lands in the caller's buffer
+ * straight from the socket (verified there), with no NameNode call per
+ * read. Positional reads (hdfs_file_reader_pread) open their own block
+ * reader for just the range asked, as Java's fetchBlockByteRange; any
+ * number of threads may pread on one reader at once, also while one
+ * thread reads sequentially. Idle block readers of finished preads are
+ * kept (a few per stream) and their connections reused.
+ *
+ * Failover, as DFSInputStream: when a DataNode cannot be reached, fails
+ * mid-read, or sends data that fails its checksum, it is marked dead for
+ * this stream and the read continues at the same offset on the block's
+ * next replica (bytes already verified are kept). A replica with bad data
+ * is reported to the NameNode (reportBadBlocks, naming just that replica)
+ * once the read got good data elsewhere, unless every replica was bad
+ * (then the client, not the data, is the likelier culprit). When every
+ * replica has failed, the dead marks are cleared and the block's locations
+ * fetched again after a randomized backoff (retry_window_ms * failures +
+ * retry_window_ms * (failures + 1) * random), up to max_acquire_failures
+ * rounds (Java's dfs.client.max.block.acquire.failures); then the read
+ * fails with a message naming each DataNode and its error.
+ *
+ * Error detail of the latest failure (of any thread) is kept in the
+ * handle: hdfs_file_reader_error_message(), and for HDFS_EREMOTE the
+ * NameNode's Java exception class: hdfs_file_reader_error_exception().
+ * ====================================================================== */
+
+struct hdfs_file_reader;
+
+enum hdfs_file_read_flags {
+	/* Don't verify checksums (the DataNodes send none). */
+	HDFS_FILE_READ_NO_VERIFY = 0x1,
+};
+
+/* Defaults of struct hdfs_file_read_opts (a zero field means these). */
+#define HDFS_FILE_READ_PREFETCH (10ull * 128 * 1024 * 1024)
+#define HDFS_FILE_READ_MAX_ACQUIRE_FAILURES 3
+#define HDFS_FILE_READ_RETRY_WINDOW_MS 3000
+#define HDFS_FILE_READ_TIMEOUT_MS 60000
+
+/*
+ * Options of hdfs_file_reader_open(); zero-initialize, then set what you
+ * need: every zero field takes the default.
+ */
+struct hdfs_file_read_opts {
+	unsigned flags;              /* HDFS_FILE_READ_* */
+	uint64_t prefetch_bytes;     /* bytes of block locations per NameNode call */
+	int max_acquire_failures;    /* rounds over all replicas of a block */
+	int retry_window_ms;         /* backoff base between rounds; < 0: none */
+	int connect_timeout_ms;      /* DataNode connects; < 0: no limit */
+	int io_timeout_ms;           /* each wait for a DataNode; < 0: no limit */
+	const char *client_name;     /* shows in DataNode logs; NULL: made up */
+};
+
+/*
+ * Open `path` (absolute) for reading on `nn` (borrowed: it must outlive
+ * the reader). opts may be NULL (all defaults); it and path are copied.
+ * Returns 0, HDFS_EINVAL (bad arguments; *out NULL), HDFS_ENOMEM, or the
+ * failure to open: HDFS_EREMOTE (the NameNode's exception: e.g.
+ * java.io.FileNotFoundException for a missing file, and for a directory
+ * with the message "Path is not a file: ..."), a NameNode connection
+ * error, HDFS_EIO (the visible length of a last block under construction
+ * could not be learned from any DataNode), HDFS_EPROTO (an erasure-coded
+ * or encrypted file: not supported). On those failures *out is still set,
+ * to a reader that only carries the error detail: read it, then free it.
+ */
+HDFS_API int hdfs_file_reader_open(struct hdfs_file_reader **out,
+    struct hdfs_namenode *nn, const char *path,
+    const struct hdfs_file_read_opts *opts);
+
+/* Close connections and free everything. No call may be running on the
+ * reader. NULL is fine. */
+HDFS_API void hdfs_file_reader_free(struct hdfs_file_reader *r);
+
+/*
+ * Read up to n bytes at the current position into buf and advance. Blocks
+ * until n bytes arrived or the file ended: *got < n only at the end of the
+ * file (0 there). Returns 0, or an error after every replica of a block
+ * failed (see above): then *got bytes were still delivered (and the
+ * position advanced past them). Errors: HDFS_ECONNECT, HDFS_ECONNRESET,
+ * HDFS_ETIMEDOUT, HDFS_ECHECKSUM, HDFS_EREMOTE (a DataNode refused, or the
+ * NameNode failed a location fetch: see the exception), HDFS_EAUTH,
+ * HDFS_EPROTO, HDFS_ENOMEM, HDFS_ECLOSED (the NameNode client was closed).
+ * One thread at a time for read/seek/tell (pread may run alongside).
+ */
+HDFS_API int hdfs_file_reader_read(struct hdfs_file_reader *r, void *buf,
+    size_t n, size_t *got);
+
+/*
+ * Read up to n bytes at `offset` into buf without moving the position;
+ * thread-safe. *got < n only at the end of the file. Returns as
+ * hdfs_file_reader_read.
+ */
+HDFS_API int hdfs_file_reader_pread(struct hdfs_file_reader *r,
+    uint64_t offset, void *buf, size_t n, size_t *got);
+
+/*
+ * Move the position to `offset` (any value up to INT64_MAX: reads past
+ * the end return 0 bytes). A short forward seek inside the open block
+ * reads through (no new request); others close the block read and the
+ * next read opens one at the new position. Returns 0 or HDFS_EINVAL.
+ */
+HDFS_API int hdfs_file_reader_seek(struct hdfs_file_reader *r, uint64_t offset);
+
+HDFS_API uint64_t hdfs_file_reader_tell(const struct hdfs_file_reader *r);
+
+/* The file's length as readable now: the NameNode's length plus the
+ * visible bytes of a last block under construction, as of open or the
+ * last refresh. */
+HDFS_API uint64_t hdfs_file_reader_length(struct hdfs_file_reader *r);
+
+/* Bytes from the position to that length (0 past it). */
+HDFS_API uint64_t hdfs_file_reader_available(struct hdfs_file_reader *r);
+
+/* True when the file was open for writing (under construction) as of
+ * open or the last refresh. */
+HDFS_API bool hdfs_file_reader_under_construction(struct hdfs_file_reader *r);
+
+/*
+ * Ask the NameNode (and for a block under construction, a DataNode) again
+ * for the file's locations and length, e.g. to read what a writer
+ * appended since. The position stays. Returns as the open does (the
+ * reader stays usable with its old view on failure).
+ */
+HDFS_API int hdfs_file_reader_refresh(struct hdfs_file_reader *r);
+
+/* The DataNode the sequential stream reads from now ("ip:xferPort", as
+ * Java's getCurrentDatanode), copied into buf; "" when no block read is
+ * open. Same thread as read. Returns buf. */
+HDFS_API const char *hdfs_file_reader_current_datanode(struct hdfs_file_reader *r,
+    char *buf, size_t buflen);
+
+/* Copy the latest failure's message into buf (NUL-terminated; "" if
+ * none); returns buf. */
+HDFS_API const char *hdfs_file_reader_error_message(struct hdfs_file_reader *r,
+    char *buf, size_t buflen);
+
+/* For HDFS_EREMOTE from the NameNode: copy its Java exception class into
+ * buf ("" otherwise); returns buf. */
+HDFS_API const char *hdfs_file_reader_error_exception(struct hdfs_file_reader *r,
+    char *buf, size_t buflen);
+
+/* Counters since open (libhdfs' hdfsFileGetReadStatistics and more). */
+struct hdfs_file_read_stats {
+	uint64_t bytes_read;          /* delivered by read and pread */
+	uint64_t local_bytes_read;    /* ... from DataNodes at an address of this host */
+	uint64_t location_fetches;    /* getBlockLocations calls */
+	uint64_t block_reads;         /* READ_BLOCK requests sent */
+	uint64_t datanode_failures;   /* replicas given up on (marked dead) */
+	uint64_t checksum_failures;   /* of which: bad data */
+	uint64_t bad_replicas_reported; /* replicas named in reportBadBlocks */
+};
+
+HDFS_API void hdfs_file_reader_stats(struct hdfs_file_reader *r,
+    struct hdfs_file_read_stats *out);
+
+/* ======================================================================
+ * Checksums
+ *
+ * HDFS's file checksum (DistributedFileSystem.getFileChecksum, `hadoop fs
+ * -checksum`): every DataNode answers OP_BLOCK_CHECKSUM for a block with
+ * the MD5 of the block's chunk CRCs (from its .meta file); the file's
+ * checksum is the MD5 of those block MD5s concatenated (and zero-padded
+ * as Java's buffer is: to 32 bytes, then to the next doubling), named
+ * "MD5-of-<crcPerBlock>MD5-of-<bytesPerCrc><CRC32|CRC32C>"
+ * (MD5MD5CRC32FileChecksum). Equal files with equal block sizes and
+ * checksum settings have equal checksums, on any cluster.
+ * ====================================================================== */
+
+/* One block's answer to OP_BLOCK_CHECKSUM. */
+struct hdfs_block_checksum {
+	uint32_t bytes_per_crc;
+	uint64_t crc_per_block;
+	int crc_type;                /* HDFS_CHECKSUM_* (<hadoofus/crc.h>) */
+	uint8_t md5[16];
+};
+
+/*
+ * Ask the DataNode at host:port (its transfer port) for the checksum of
+ * the first block->numBytes bytes of `block` (a whole replica, or a prefix
+ * of it ending on a chunk boundary or at its end), with `token` (NULL: the
+ * empty token). timeout_ms bounds the connect and each wait (0: none).
+ * Returns 0, HDFS_ECONNECT / HDFS_ETIMEDOUT / HDFS_ECONNRESET,
+ * HDFS_EREMOTE / HDFS_EAUTH (the DataNode refused: its status and message
+ * in err), HDFS_EPROTO, HDFS_EINVAL, HDFS_ENOMEM. err (may be NULL) gets
+ * the detail of a failure.
+ */
+HDFS_API int hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
+    const Hadoop__Common__TokenProto *token, const char *host, int port,
+    int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
+
+/* A file's checksum (Java's MD5MD5CRC32FileChecksum). */
+struct hdfs_file_checksum {
+	char algorithm[64];          /* "MD5-of-0MD5-of-512CRC32C" */
+	uint32_t bytes_per_crc;
+	uint64_t crc_per_block;      /* 0 unless the file has 2 or more blocks */
+	int crc_type;                /* HDFS_CHECKSUM_CRC32 / _CRC32C; -1 mixed */
+	uint8_t md5[16];
+	/* Java's FileChecksum.getBytes(): bytes_per_crc (4, big-endian),
+	 * crc_per_block (8, big-endian), md5. `hadoop fs -checksum` prints
+	 * these in hex after the algorithm name. */
+	uint8_t bytes[28];
+};
+
+/*
+ * The checksum of the first `length` bytes of `path` (UINT64_MAX: all of
+ * it), as DFSClient.getFileChecksum: each block from its first replica
+ * that answers. Error detail (for HDFS_EREMOTE the NameNode's Java
+ * exception class in exc, "" otherwise) goes to msg and exc, each may be
+ * NULL. Returns 0, HDFS_EREMOTE (e.g. java.io.FileNotFoundException),
+ * HDFS_EIO (no replica of a block answered; msg names each DataNode's
+ * error), HDFS_EPROTO (blocks disagree on bytes per checksum), a NameNode
+ * connection error, HDFS_EINVAL, HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_file_checksum(struct hdfs_namenode *nn, const char *path,
+    uint64_t length, struct hdfs_file_checksum *out, char *exc, size_t exclen,
+    char *msg, size_t msglen);
+
+/* The MD5 (RFC 1321) of buf: libhadoofus' own, for the file checksum. */
+HDFS_API void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);
+
+/* ---- File writer: its section goes below this line. ---- */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,131 @@
+"""hadoofus.easy.checksum (C: hdfs_file_checksum) against `hadoop fs
+-checksum` of the stock Java client, on files the Java client wrote: the
+algorithm name and the hex of the serialized checksum must be identical."""
+
+import os
+import random
+
+import pytest
+
+import hadoofus
+from hadoofus import easy
+
+MIB = 1024 * 1024
+BS = MIB
+
+
+def payload(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def put(cluster, local_dir, remote_dir, files, conf):
+    local = []
+    for name, data in files.items():
+        p = os.path.join(local_dir, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        local.append(p)
+    dopts = []
+    for k, v in conf.items():
+        dopts += ["-D", "%s=%s" % (k, v)]
+    cluster.fs_shell("-mkdir", "-p", remote_dir)
+    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+
+
+def java_checksums(cluster, paths):
+    """{path: (algorithm, hex)} from one FsShell -checksum run."""
+    out = cluster.fs_shell("-checksum", *paths).stdout.decode()
+    res = {}
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            p = parts[0]
+            if "://" in p:
+                p = "/" + p.split("://", 1)[1].split("/", 1)[1]
+            res[p] = (parts[1], parts[2])
+    return res
+
+
+SIZES = [0, 1, 511, 512, 513, 65535, 65536, 65537, 3 * BS + 5, 10 * MIB + 1]
+
+# Each set: its FsShell -D options.
+KINDS = {
+    "crc32c": {"dfs.blocksize": BS},
+    "crc32": {"dfs.blocksize": BS, "dfs.checksum.type": "CRC32"},
+    "bpc1024": {"dfs.blocksize": BS, "dfs.bytes-per-checksum": 1024},
+    "big-blocks": {"dfs.blocksize": 4 * MIB},
+}
+
+
+@pytest.fixture(scope="module")
+def written(cluster, tmp_path_factory):
+    base = "/test/checksum-%s" % os.urandom(4).hex()
+    paths = []
+    for kind, conf in KINDS.items():
+        sizes = SIZES if kind == "crc32c" else [0, 513, 3 * BS + 5]
+        files = {"f%d" % n: payload(n, n) for n in sizes}
+        d = "%s/%s" % (base, kind)
+        put(cluster, str(tmp_path_factory.mktemp(kind)), d, files, conf)
+        paths += ["%s/f%d" % (d, n) for n in sizes]
+    return base, paths, java_checksums(cluster, paths)
+
+
+def test_matches_java(cluster, written):
+    _base, paths, java = written
+    assert len(java) == len(paths)
+    for p in paths:
+        ck = easy.checksum("hdfs://%s:%d%s" % (cluster.host, cluster.port, p))
+        algo, hexsum = java[p]
+        assert (ck.algorithm, ck.hex()) == (algo, hexsum), p
+
+
+def test_algorithm_names(cluster, written):
+    base, _paths, java = written
+    assert java[base + "/crc32c/f0"][0] == "MD5-of-0MD5-of-0CRC32"
+    assert java[base + "/crc32c/f513"][0] == "MD5-of-0MD5-of-512CRC32C"
+    assert java[base + "/crc32c/f%d" % (3 * BS + 5)][0] == "MD5-of-2048MD5-of-512CRC32C"
+    assert java[base + "/crc32/f513"][0] == "MD5-of-0MD5-of-512CRC32"
+    assert java[base + "/bpc1024/f%d" % (3 * BS + 5)][0] == "MD5-of-1024MD5-of-1024CRC32C"
+
+
+def test_object(cluster, written):
+    base, _paths, java = written
+    p = base + "/crc32c/f%d" % (10 * MIB + 1)
+    fs = easy.filesystem(cluster.host, cluster.port)
+    ck = easy.checksum(p, fs=fs)
+    assert ck == easy.checksum("hdfs://%s:%d%s" % (cluster.host, cluster.port, p))
+    assert len(ck.bytes) == 28 and ck.length == 28
+    assert ck.bytes_per_crc == 512 and ck.crc_per_block == 2048
+    assert ck.bytes[12:] == ck.md5
+    assert str(ck) == "%s:%s" % (ck.algorithm, ck.md5.hex())   # Java's toString()
+    assert ck.hex() == java[p][1]
+    assert hash(ck) == hash(easy.checksum(p, fs=fs))
+
+
+def test_prefix_length(cluster, written, tmp_path):
+    """The checksum of the first `length` bytes is the checksum of a file
+    holding only those bytes (same block size)."""
+    base, _paths, _java = written
+    n = 3 * BS + 5
+    data = payload(n, n)
+    d = base + "/prefix"
+    put(cluster, str(tmp_path), d, {"one": data[:BS], "two": data[:2 * BS]},
+        {"dfs.blocksize": BS})
+    fs = easy.filesystem(cluster.host, cluster.port)
+    full = base + "/crc32c/f%d" % n
+    assert easy.checksum(full, fs=fs, length=BS) == easy.checksum(d + "/one", fs=fs)
+    assert easy.checksum(full, fs=fs, length=2 * BS) == easy.checksum(d + "/two", fs=fs)
+
+
+def test_errors(cluster, written):
+    base, _paths, _java = written
+    url = "hdfs://%s:%d%s" % (cluster.host, cluster.port, base)
+    with pytest.raises(FileNotFoundError) as ei:
+        easy.checksum(url + "/nope")
+    assert isinstance(ei.value, hadoofus.FileNotFoundException)
+    with pytest.raises(IsADirectoryError):
+        easy.checksum(url)
+    with pytest.raises(ValueError):
+        easy.checksum("relative", fs=easy.filesystem(cluster.host, cluster.port))
+    with pytest.raises(ValueError):
+        easy.checksum(url + "/crc32c/f1", length=-1)
