@@ -467,6 +467,10 @@ hdfs_block_reader_open(struct hdfs_block_reader *br, const char *host, int port,
 		rc = connect_to(br, host, port);
 		if (rc)
 			return rc;
+	} else {
+		/* The timeouts may have changed since it connected. */
+		set_timeo(br->fd, SO_RCVTIMEO, br->io_ms);
+		set_timeo(br->fd, SO_SNDTIMEO, br->io_ms);
 	}
 	br->idle = false;
 	rc = request(br, offset, len);
