@@ -98,6 +98,11 @@ COMPAT_HIDDEN int compat_nn_call(struct fs_instance *in, const char *fn,
     const char *method, const ProtobufCMessage *req, ProtobufCMessage **resp,
     char **jclass_out);
 
+/* The NameNode client of the NameNode believed active (for streams, which
+ * borrow it: it lives as long as the instance). 0 or an errno value. */
+COMPAT_HIDDEN int compat_active_nn(struct fs_instance *in, const char *fn,
+    struct hdfs_namenode **out);
+
 /*
  * Resolve a libhdfs path argument against the file system: checks the
  * scheme and authority of URIs, resolves relative paths against the

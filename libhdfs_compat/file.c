@@ -1,33 +1,137 @@
 /*
- * libhdfs on hadoofus: open files.
+ * libhdfs on hadoofus: open files, on the file layer (hadoofus/file.h):
+ * readers for O_RDONLY, with libhdfs' checks and errno values. The file
+ * writer is not part of the core yet: until it is, opening for writing
+ * (and hdfsCopy/hdfsMove, which write) fails with ENOTSUP and says so in
+ * hdfsGetLastExceptionRootCause().
  *
- * The file layer (include/hadoofus/file.h) is not part of the core yet:
- * until it is, every call that needs an open file fails with ENOTSUP and
- * says so in hdfsGetLastExceptionRootCause().
+ * An hdfsFile holds a reference on its file system instance (whose
+ * NameNode client the stream borrows), so it may outlive hdfsDisconnect.
+ * Like Java streams, one hdfsFile is used by one thread at a time, except
+ * hdfsPread/hdfsPreadFully, which any number of threads may run at once.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <hadoofus/file.h>
 
 #include "compat.h"
 
-#define PENDING "file I/O is not available yet in libhdfs_hadoofus (the hadoofus file layer is pending)"
+#define PENDING_WRITES "writing files is not available yet in libhdfs_hadoofus " \
+    "(the hadoofus file writer is pending)"
+
+/* hdfsStreamType of libhdfs (its hdfs.c). */
+enum stream_type {
+	STREAM_UNINITIALIZED = 0,
+	STREAM_INPUT = 1,
+	STREAM_OUTPUT = 2,
+};
+
+struct hdfsFile_internal {
+	enum stream_type type;
+	struct fs_instance *in;      /* referenced */
+	struct hdfs_file_reader *r;
+	struct hdfs_file_read_stats base;   /* hdfsFileClearReadStatistics */
+};
+
+/* ---- errors ---- */
 
 static int
-pending(const char *fn)
+oom(const char *fn)
 {
-	return compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn, PENDING);
+	return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
 }
 
-/* The checks hdfsOpenFile makes before anything else. */
+/* errno and Java class for a core error code with no remote exception. */
 static int
-check_open(hdfsFS fs, const char *fn, const char *path, int flags)
+code_errno(int rc, const char **jclass)
+{
+	switch (rc) {
+	case HDFS_ENOMEM:
+		*jclass = "java.lang.OutOfMemoryError";
+		return ENOMEM;
+	case HDFS_EINVAL:
+		*jclass = "java.lang.IllegalArgumentException";
+		return EINVAL;
+	case HDFS_ECONNECT:
+		*jclass = "java.net.ConnectException";
+		return ECONNREFUSED;
+	case HDFS_ETIMEDOUT:
+		*jclass = "java.net.SocketTimeoutException";
+		return ETIMEDOUT;
+	case HDFS_ECONNRESET:
+		*jclass = "java.io.EOFException";
+		return ECONNRESET;
+	case HDFS_ECHECKSUM:
+		*jclass = "org.apache.hadoop.fs.ChecksumException";
+		return EIO;
+	case HDFS_EAUTH:
+		*jclass = "org.apache.hadoop.security.token.SecretManager$InvalidToken";
+		return EACCES;
+	case HDFS_EPROTO:
+		*jclass = "java.io.IOException";
+		return EIO;
+	default:
+		*jclass = "java.io.IOException";
+		return EIO;
+	}
+}
+
+/* Record a stream failure: the NameNode's exception when there is one. */
+static int
+stream_fail(const char *fn, int rc, const char *exc, const char *msg)
+{
+	if (exc && *exc)
+		return compat_fail(compat_errno_for_class(exc), exc, fn, "%s", msg);
+	const char *jclass;
+	int err = code_errno(rc, &jclass);
+	return compat_fail(err, jclass, fn, "%s: %s", hdfs_strerror(rc), msg);
+}
+
+static int
+reader_fail(const char *fn, struct hdfs_file_reader *r, int rc)
+{
+	char exc[256] = "", msg[1024] = "";
+	if (r) {
+		hdfs_file_reader_error_exception(r, exc, sizeof(exc));
+		hdfs_file_reader_error_message(r, msg, sizeof(msg));
+	}
+	return stream_fail(fn, rc, exc, msg);
+}
+
+/* ---- opening ---- */
+
+static int64_t
+conf_int(struct fs_instance *in, const char *key, int64_t dflt)
+{
+	int64_t v;
+	if (hdfs_conf_get_int64(in->conf, key, dflt, &v) != 0)
+		v = dflt;
+	return v;
+}
+
+struct open_args {
+	int flags;
+	int32_t buffer_size;
+	int16_t replication;       /* 0: configured */
+	int64_t block_size;        /* 0: configured */
+};
+
+/* Open `path` as libhdfs' hdfsOpenFile would; errno value or 0. */
+static int
+open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a,
+    hdfsFile *out)
 {
 	int err;
+	*out = NULL;
 	struct fs_instance *in = compat_fs(fs, fn, &err);
 	if (!in)
 		return err;
-	int acc = flags & O_ACCMODE;
+	int acc = a->flags & O_ACCMODE;
 	if (acc == O_RDWR)
 		return compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
 		    "cannot open an hdfs file in O_RDWR mode");
@@ -37,8 +141,43 @@ check_open(hdfsFS fs, const char *fn, const char *path, int flags)
 	char *abs = NULL;
 	if ((err = compat_resolve(in, fn, path, &abs)) != 0)
 		return err;
+	struct hdfs_namenode *nn;
+	if ((err = compat_active_nn(in, fn, &nn)) != 0) {
+		free(abs);
+		return err;
+	}
+	hdfsFile f = calloc(1, sizeof(*f));
+	if (!f) {
+		free(abs);
+		return oom(fn);
+	}
+	int rc;
+	if (acc == O_RDONLY) {
+		struct hdfs_file_read_opts o = { 0 };
+		o.client_name = in->client_name;
+		int64_t t = conf_int(in, "dfs.client.socket-timeout", 60000);
+		o.io_timeout_ms = t > 0 && t < INT_MAX ? (int)t : -1;
+		o.connect_timeout_ms = o.io_timeout_ms;
+		o.prefetch_bytes = (uint64_t)conf_int(in, "dfs.client.read.prefetch.size",
+		    10 * in->block_size);
+		rc = hdfs_file_reader_open(&f->r, nn, abs, &o);
+		if (rc)
+			err = reader_fail(fn, f->r, rc);
+		f->type = STREAM_INPUT;
+	} else {
+		err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
+		    PENDING_WRITES);
+	}
 	free(abs);
-	return pending(fn);
+	if (err) {
+		hdfs_file_reader_free(f->r);
+		free(f);
+		return err;
+	}
+	compat_instance_ref(in);
+	f->in = in;
+	*out = f;
+	return 0;
 }
 
 hdfsFile
@@ -46,14 +185,18 @@ hdfsOpenFile(hdfsFS fs, const char *path, int flags, int bufferSize,
     short replication, tSize blocksize)
 {
 	compat_begin();
-	errno = check_open(fs, "hdfsOpenFile", path, flags);
-	return NULL;
+	struct open_args a = { flags, bufferSize, replication, blocksize };
+	hdfsFile f;
+	int err = open_file(fs, "hdfsOpenFile", path, &a, &f);
+	if (err)
+		errno = err;
+	return f;
 }
 
 struct hdfsStreamBuilder {
 	hdfsFS fs;
 	char *path;
-	int flags;
+	struct open_args a;
 };
 
 struct hdfsStreamBuilder *
@@ -67,7 +210,7 @@ hdfsStreamBuilderAlloc(hdfsFS fs, const char *path, int flags)
 		return NULL;
 	}
 	b->fs = fs;
-	b->flags = flags;
+	b->a.flags = flags;
 	return b;
 }
 
@@ -80,10 +223,11 @@ hdfsStreamBuilderFree(struct hdfsStreamBuilder *bld)
 	}
 }
 
+/* Settings that only make sense for writing refuse a reading builder. */
 static int
-builder_set(struct hdfsStreamBuilder *bld, bool write_only)
+builder_check(struct hdfsStreamBuilder *bld, bool write_only)
 {
-	if (bld == NULL || (write_only && (bld->flags & O_ACCMODE) == O_RDONLY)) {
+	if (bld == NULL || (write_only && (bld->a.flags & O_ACCMODE) == O_RDONLY)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -93,19 +237,28 @@ builder_set(struct hdfsStreamBuilder *bld, bool write_only)
 int
 hdfsStreamBuilderSetBufferSize(struct hdfsStreamBuilder *bld, int32_t bufferSize)
 {
-	return builder_set(bld, false);
+	if (builder_check(bld, false))
+		return -1;
+	bld->a.buffer_size = bufferSize;
+	return 0;
 }
 
 int
 hdfsStreamBuilderSetReplication(struct hdfsStreamBuilder *bld, int16_t replication)
 {
-	return builder_set(bld, true);
+	if (builder_check(bld, true))
+		return -1;
+	bld->a.replication = replication;
+	return 0;
 }
 
 int
 hdfsStreamBuilderSetDefaultBlockSize(struct hdfsStreamBuilder *bld, int64_t defaultBlockSize)
 {
-	return builder_set(bld, true);
+	if (builder_check(bld, true))
+		return -1;
+	bld->a.block_size = defaultBlockSize;
+	return 0;
 }
 
 hdfsFile
@@ -116,20 +269,27 @@ hdfsStreamBuilderBuild(struct hdfsStreamBuilder *bld)
 		errno = EINVAL;
 		return NULL;
 	}
-	errno = check_open(bld->fs, "hdfsStreamBuilderBuild", bld->path, bld->flags);
+	hdfsFile f;
+	int err = open_file(bld->fs, "hdfsStreamBuilderBuild", bld->path, &bld->a, &f);
 	hdfsStreamBuilderFree(bld);
-	return NULL;
+	if (err)
+		errno = err;
+	return f;
 }
 
-/* ---- openFile builder ---- */
+/* ---- openFile builder (a future that is complete when built) ---- */
 
 struct hdfsOpenFileBuilder {
 	hdfsFS fs;
 	char *path;
+	char *bad_key;     /* a must() option we don't understand */
 };
 
 struct hdfsOpenFileFuture {
+	hdfsFile file;
+	bool taken;
 	int err;
+	char *root, *trace;   /* the failure, replayed on each Get */
 };
 
 struct hdfsOpenFileBuilder *
@@ -146,16 +306,25 @@ hdfsOpenFileBuilderAlloc(hdfsFS fs, const char *path)
 	return b;
 }
 
+/* The openFile() options every FileSystem accepts (OpenFileOptions). */
+static bool
+standard_option(const char *key)
+{
+	return strncmp(key, "fs.option.openfile.", 19) == 0;
+}
+
 struct hdfsOpenFileBuilder *
 hdfsOpenFileBuilderMust(struct hdfsOpenFileBuilder *builder, const char *key, const char *value)
 {
+	if (builder && key && !standard_option(key) && !builder->bad_key)
+		builder->bad_key = strdup(key);
 	return builder;
 }
 
 struct hdfsOpenFileBuilder *
 hdfsOpenFileBuilderOpt(struct hdfsOpenFileBuilder *builder, const char *key, const char *value)
 {
-	return builder;
+	return builder;   /* optional: ignored unless understood */
 }
 
 void
@@ -163,6 +332,7 @@ hdfsOpenFileBuilderFree(struct hdfsOpenFileBuilder *builder)
 {
 	if (builder) {
 		free(builder->path);
+		free(builder->bad_key);
 		free(builder);
 	}
 }
@@ -170,64 +340,113 @@ hdfsOpenFileBuilderFree(struct hdfsOpenFileBuilder *builder)
 struct hdfsOpenFileFuture *
 hdfsOpenFileBuilderBuild(struct hdfsOpenFileBuilder *builder)
 {
+	static const char fn[] = "hdfsOpenFileBuilderBuild";
 	compat_begin();
 	if (!builder) {
 		errno = EINVAL;
 		return NULL;
 	}
-	struct hdfsOpenFileFuture *f = calloc(1, sizeof(*f));
-	if (f)
-		f->err = check_open(builder->fs, "hdfsOpenFileBuilderBuild", builder->path, O_RDONLY);
-	else
+	struct hdfsOpenFileFuture *fu = calloc(1, sizeof(*fu));
+	if (!fu) {
+		hdfsOpenFileBuilderFree(builder);
 		errno = ENOMEM;
+		return NULL;
+	}
+	if (builder->bad_key) {
+		fu->err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Unknown mandatory key for %s \"%s\"", builder->path, builder->bad_key);
+	} else {
+		struct open_args a = { O_RDONLY, 0, 0, 0 };
+		fu->err = open_file(builder->fs, fn, builder->path, &a, &fu->file);
+	}
+	if (fu->err) {
+		const char *r = hdfsGetLastExceptionRootCause();
+		const char *t = hdfsGetLastExceptionStackTrace();
+		fu->root = r ? strdup(r) : NULL;
+		fu->trace = t ? strdup(t) : NULL;
+	}
 	hdfsOpenFileBuilderFree(builder);
-	return f;
+	return fu;
 }
 
 hdfsFile
 hdfsOpenFileFutureGet(struct hdfsOpenFileFuture *future)
 {
 	compat_begin();
-	errno = future ? pending("hdfsOpenFileFutureGet") : EINVAL;
-	return NULL;
+	if (!future) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (future->err) {
+		/* Java's ExecutionException carries the open's failure. */
+		compat_fail(future->err, NULL, "hdfsOpenFileFutureGet", "%s",
+		    future->root ? future->root : "open failed");
+		errno = future->err;
+		return NULL;
+	}
+	future->taken = true;
+	return future->file;
 }
 
 hdfsFile
 hdfsOpenFileFutureGetWithTimeout(struct hdfsOpenFileFuture *future, int64_t timeout,
     javaConcurrentTimeUnit timeUnit)
 {
-	return hdfsOpenFileFutureGet(future);
+	return hdfsOpenFileFutureGet(future);   /* complete since Build */
 }
 
 int
 hdfsOpenFileFutureCancel(struct hdfsOpenFileFuture *future, int mayInterruptIfRunning)
 {
-	return 0;
+	return 0;   /* a completed future cannot be cancelled */
 }
 
 void
 hdfsOpenFileFutureFree(struct hdfsOpenFileFuture *future)
 {
+	if (!future)
+		return;
+	if (future->file && !future->taken)
+		hdfsCloseFile(NULL, future->file);
+	free(future->root);
+	free(future->trace);
 	free(future);
 }
 
-/* ---- calls on open files ---- */
+/* ---- state and statistics ---- */
 
-static int
-no_file(const char *fn)
+int
+hdfsFileIsOpenForRead(hdfsFile file)
 {
-	errno = pending(fn);
-	return -1;
+	return file && file->type == STREAM_INPUT;
 }
 
-int hdfsFileIsOpenForRead(hdfsFile file) { return 0; }
-int hdfsFileIsOpenForWrite(hdfsFile file) { return 0; }
+int
+hdfsFileIsOpenForWrite(hdfsFile file)
+{
+	return file && file->type == STREAM_OUTPUT;
+}
 
 int
 hdfsFileGetReadStatistics(hdfsFile file, struct hdfsReadStatistics **stats)
 {
 	compat_begin();
-	return no_file("hdfsFileGetReadStatistics");
+	if (!file || file->type != STREAM_INPUT) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct hdfsReadStatistics *s = calloc(1, sizeof(*s));
+	if (!s) {
+		errno = ENOMEM;
+		return -1;
+	}
+	struct hdfs_file_read_stats st;
+	hdfs_file_reader_stats(file->r, &st);
+	s->totalBytesRead = st.bytes_read - file->base.bytes_read;
+	s->totalLocalBytesRead = st.local_bytes_read - file->base.local_bytes_read;
+	/* Neither short-circuit nor mmap reads exist here. */
+	*stats = s;
+	return 0;
 }
 
 int64_t
@@ -240,8 +459,12 @@ int
 hdfsFileClearReadStatistics(hdfsFile file)
 {
 	compat_begin();
-	no_file("hdfsFileClearReadStatistics");
-	return errno;
+	if (!file || file->type != STREAM_INPUT) {
+		errno = EINVAL;
+		return EINVAL;
+	}
+	hdfs_file_reader_stats(file->r, &file->base);
+	return 0;
 }
 
 void
@@ -250,77 +473,287 @@ hdfsFileFreeReadStatistics(struct hdfsReadStatistics *stats)
 	free(stats);
 }
 
+/* ---- closing ---- */
+
 int
 hdfsCloseFile(hdfsFS fs, hdfsFile file)
 {
+	static const char fn[] = "hdfsCloseFile";
 	compat_begin();
-	errno = compat_fail(EBADF, NULL, "hdfsCloseFile", "not an open file");
-	return -1;
+	if (!file || file->type == STREAM_UNINITIALIZED) {
+		errno = compat_fail(EBADF, NULL, fn, "not an open file");
+		return -1;
+	}
+	int err = 0;
+	hdfs_file_reader_free(file->r);
+	struct fs_instance *in = file->in;
+	file->type = STREAM_UNINITIALIZED;
+	free(file);
+	compat_instance_unref(in);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 int
 hdfsUnbufferFile(hdfsFile file)
 {
 	compat_begin();
-	no_file("hdfsUnbufferFile");
-	return errno;
+	if (!file || file->type != STREAM_INPUT) {
+		errno = ENOTSUP;
+		return ENOTSUP;
+	}
+	/* Nothing is buffered beyond what the reader needs to resume; its
+	 * kept-alive DataNode connections stay. */
+	return 0;
 }
 
-int hdfsSeek(hdfsFS fs, hdfsFile file, tOffset desiredPos) { compat_begin(); return no_file("hdfsSeek"); }
-tOffset hdfsTell(hdfsFS fs, hdfsFile file) { compat_begin(); return no_file("hdfsTell"); }
+/* ---- reading ---- */
 
-tSize
-hdfsRead(hdfsFS fs, hdfsFile file, void *buffer, tSize length)
+/* libhdfs' readPrepare: EBADF for no file, EINVAL when not reading. */
+static int
+check_input(hdfsFile f, const char *fn)
 {
-	compat_begin();
-	return no_file("hdfsRead");
+	if (!f || f->type == STREAM_UNINITIALIZED)
+		return compat_fail(EBADF, NULL, fn, "not an open file");
+	if (f->type != STREAM_INPUT)
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Cannot read from a non-InputStream object!");
+	return 0;
 }
 
 tSize
-hdfsPread(hdfsFS fs, hdfsFile file, tOffset position, void *buffer, tSize length)
+hdfsRead(hdfsFS fs, hdfsFile f, void *buffer, tSize length)
 {
+	static const char fn[] = "hdfsRead";
 	compat_begin();
-	return no_file("hdfsPread");
+	if (length == 0)
+		return 0;
+	int err;
+	if (length < 0)
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "negative length %d", (int)length);
+	else
+		err = check_input(f, fn);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	size_t got = 0;
+	int rc = hdfs_file_reader_read(f->r, buffer, (size_t)length, &got);
+	if (rc && got == 0) {
+		errno = reader_fail(fn, f->r, rc);
+		return -1;
+	}
+	/* Bytes delivered before a failure are returned; the next call
+	 * reports the failure. */
+	return (tSize)got;
+}
+
+tSize
+hdfsPread(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize length)
+{
+	static const char fn[] = "hdfsPread";
+	compat_begin();
+	if (length == 0)
+		return 0;
+	int err;
+	if (length < 0)
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "negative length %d", (int)length);
+	else
+		err = check_input(f, fn);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (position < 0)
+		return 0;   /* DFSInputStream: -1 (end of file) for a bad position */
+	size_t got = 0;
+	int rc = hdfs_file_reader_pread(f->r, (uint64_t)position, buffer, (size_t)length, &got);
+	if (rc && got == 0) {
+		errno = reader_fail(fn, f->r, rc);
+		return -1;
+	}
+	return (tSize)got;
 }
 
 int
-hdfsPreadFully(hdfsFS fs, hdfsFile file, tOffset position, void *buffer, tSize length)
+hdfsPreadFully(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize length)
+{
+	static const char fn[] = "hdfsPreadFully";
+	compat_begin();
+	if (length == 0)
+		return 0;
+	int err;
+	if (length < 0)
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "negative length %d", (int)length);
+	else
+		err = check_input(f, fn);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	size_t got = 0;
+	int rc = position < 0 ? 0 :
+	    hdfs_file_reader_pread(f->r, (uint64_t)position, buffer, (size_t)length, &got);
+	if (rc) {
+		errno = reader_fail(fn, f->r, rc);
+		return -1;
+	}
+	if (got < (size_t)length) {
+		/* Java's readFully throws EOFException, which libhdfs reports
+		 * as EINTERNAL. */
+		errno = compat_fail(EINTERNAL, "java.io.EOFException", fn,
+		    "End of file reached before reading fully (%zu of %d bytes at %lld).",
+		    got, (int)length, (long long)position);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hdfsSeek(hdfsFS fs, hdfsFile f, tOffset desiredPos)
+{
+	static const char fn[] = "hdfsSeek";
+	compat_begin();
+	if (!f || f->type != STREAM_INPUT) {
+		errno = compat_fail(EBADF, NULL, fn, "not a file open for reading");
+		return -1;
+	}
+	/* DFSInputStream#seek: EOFException (EINTERNAL in libhdfs) before 0
+	 * and past the end. */
+	if (desiredPos < 0) {
+		errno = compat_fail(EINTERNAL, "java.io.EOFException", fn,
+		    "Cannot seek to negative offset");
+		return -1;
+	}
+	if ((uint64_t)desiredPos > hdfs_file_reader_length(f->r)) {
+		errno = compat_fail(EINTERNAL, "java.io.EOFException", fn, "Cannot seek after EOF");
+		return -1;
+	}
+	int rc = hdfs_file_reader_seek(f->r, (uint64_t)desiredPos);
+	if (rc) {
+		errno = reader_fail(fn, f->r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+tOffset
+hdfsTell(hdfsFS fs, hdfsFile f)
 {
 	compat_begin();
-	return no_file("hdfsPreadFully");
+	if (!f || f->type == STREAM_UNINITIALIZED) {
+		errno = compat_fail(EBADF, NULL, "hdfsTell", "not an open file");
+		return -1;
+	}
+	return (tOffset)hdfs_file_reader_tell(f->r);
 }
+
+int
+hdfsAvailable(hdfsFS fs, hdfsFile f)
+{
+	compat_begin();
+	if (!f || f->type != STREAM_INPUT) {
+		errno = compat_fail(EBADF, NULL, "hdfsAvailable", "not a file open for reading");
+		return -1;
+	}
+	uint64_t n = hdfs_file_reader_available(f->r);
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/* ---- writing ---- */
 
 tSize
-hdfsWrite(hdfsFS fs, hdfsFile file, const void *buffer, tSize length)
+hdfsWrite(hdfsFS fs, hdfsFile f, const void *buffer, tSize length)
 {
+	static const char fn[] = "hdfsWrite";
 	compat_begin();
-	return no_file("hdfsWrite");
+	int err = 0;
+	if (!f || f->type == STREAM_UNINITIALIZED)
+		err = compat_fail(EBADF, NULL, fn, "not an open file");
+	else if (length < 0)
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "negative length %d", (int)length);
+	else if (f->type != STREAM_OUTPUT)
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Cannot write into a non-OutputStream object!");
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return length == 0 ? 0 : -1;   /* no file is open for writing */
 }
 
-int hdfsFlush(hdfsFS fs, hdfsFile file) { compat_begin(); return no_file("hdfsFlush"); }
-int hdfsHFlush(hdfsFS fs, hdfsFile file) { compat_begin(); return no_file("hdfsHFlush"); }
-int hdfsHSync(hdfsFS fs, hdfsFile file) { compat_begin(); return no_file("hdfsHSync"); }
-int hdfsAvailable(hdfsFS fs, hdfsFile file) { compat_begin(); return no_file("hdfsAvailable"); }
+static int
+flush(hdfsFile f, const char *fn, int how)
+{
+	compat_begin();
+	if (!f || f->type != STREAM_OUTPUT) {
+		errno = compat_fail(EBADF, NULL, fn, "not a file open for writing");
+		return -1;
+	}
+	return 0;
+}
+
+int
+hdfsFlush(hdfsFS fs, hdfsFile f)
+{
+	return flush(f, "hdfsFlush", -1);
+}
+
+int
+hdfsHFlush(hdfsFS fs, hdfsFile f)
+{
+	return flush(f, "hdfsHFlush", 0);
+}
+
+int
+hdfsHSync(hdfsFS fs, hdfsFile f)
+{
+	return flush(f, "hdfsHSync", 1);
+}
+
+/* ---- copy and move (FileUtil#copy): they write ---- */
 
 int
 hdfsCopy(hdfsFS srcFS, const char *src, hdfsFS dstFS, const char *dst)
 {
 	compat_begin();
-	return no_file("hdfsCopy");
+	errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", "hdfsCopy",
+	    PENDING_WRITES);
+	return -1;
 }
 
 int
 hdfsMove(hdfsFS srcFS, const char *src, hdfsFS dstFS, const char *dst)
 {
 	compat_begin();
-	return no_file("hdfsMove");
+	errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", "hdfsMove",
+	    PENDING_WRITES);
+	return -1;
 }
 
 /* ---- zero-copy reads ---- */
 
+/*
+ * Java maps blocks only for short-circuit local reads; every other read
+ * falls back to a copying read into a buffer from the pool, and without a
+ * pool fails (UnsupportedOperationException, EPROTONOSUPPORT in libhdfs).
+ * Here reads always take that fallback.
+ */
 struct hadoopRzOptions {
 	int skip_checksums;
 	bool pool;
+};
+
+struct hadoopRzBuffer {
+	void *ptr;
+	int32_t length;
 };
 
 struct hadoopRzOptions *
@@ -342,6 +775,10 @@ hadoopRzOptionsSetSkipChecksum(struct hadoopRzOptions *opts, int skip)
 int
 hadoopRzOptionsSetByteBufferPool(struct hadoopRzOptions *opts, const char *className)
 {
+	if (className && !*className) {
+		errno = EINVAL;
+		return -1;
+	}
 	opts->pool = className != NULL;
 	return 0;
 }
@@ -355,24 +792,99 @@ hadoopRzOptionsFree(struct hadoopRzOptions *opts)
 struct hadoopRzBuffer *
 hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 {
+	static const char fn[] = "hadoopReadZero";
 	compat_begin();
-	no_file("hadoopReadZero");
-	return NULL;
+	int err = check_input(file, fn);
+	if (!err && (!opts || maxLength < 0))
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "bad options or length");
+	if (!err && !opts->pool)
+		err = compat_fail(EPROTONOSUPPORT, "java.lang.UnsupportedOperationException",
+		    fn, "zero-copy reads were not available, and you did not provide a "
+		    "fallback ByteBufferPool.");
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	struct hadoopRzBuffer *b = calloc(1, sizeof(*b));
+	void *data = maxLength ? malloc((size_t)maxLength) : NULL;
+	if (!b || (maxLength && !data)) {
+		free(b);
+		free(data);
+		errno = oom(fn);
+		return NULL;
+	}
+	size_t got = 0;
+	int rc = maxLength ? hdfs_file_reader_read(file->r, data, (size_t)maxLength, &got) : 0;
+	if (rc && got == 0) {
+		free(b);
+		free(data);
+		errno = reader_fail(fn, file->r, rc);
+		return NULL;
+	}
+	if (got == 0) {
+		free(data);   /* end of file: a buffer without data */
+		data = NULL;
+	}
+	b->ptr = data;
+	b->length = (int32_t)got;
+	errno = 0;
+	return b;
 }
 
 int32_t
 hadoopRzBufferLength(const struct hadoopRzBuffer *buffer)
 {
-	return 0;
+	return buffer->length;
 }
 
 const void *
 hadoopRzBufferGet(const struct hadoopRzBuffer *buffer)
 {
-	return NULL;
+	return buffer->ptr;
 }
 
 void
 hadoopRzBufferFree(hdfsFile file, struct hadoopRzBuffer *buffer)
 {
+	if (buffer) {
+		free(buffer->ptr);
+		free(buffer);
+	}
+}
+
+/* libhdfs' test hooks (hdfs_test.h): reads always land in the caller's
+ * buffer directly. */
+__attribute__((visibility("default"))) int hdfsFileUsesDirectRead(hdfsFile file);
+__attribute__((visibility("default"))) void hdfsFileDisableDirectRead(hdfsFile file);
+__attribute__((visibility("default"))) int hdfsFileUsesDirectPread(hdfsFile file);
+__attribute__((visibility("default"))) void hdfsFileDisableDirectPread(hdfsFile file);
+__attribute__((visibility("default"))) int hdfsDisableDomainSocketSecurity(void);
+
+int
+hdfsFileUsesDirectRead(hdfsFile file)
+{
+	return file && file->type == STREAM_INPUT;
+}
+
+void
+hdfsFileDisableDirectRead(hdfsFile file)
+{
+}
+
+int
+hdfsFileUsesDirectPread(hdfsFile file)
+{
+	return file && file->type == STREAM_INPUT;
+}
+
+void
+hdfsFileDisableDirectPread(hdfsFile file)
+{
+}
+
+int
+hdfsDisableDomainSocketSecurity(void)
+{
+	return 0;
 }

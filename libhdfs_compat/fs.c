@@ -929,6 +929,21 @@ target_nn(struct fs_instance *in, int idx, int *rc)
 }
 
 int
+compat_active_nn(struct fs_instance *in, const char *fn, struct hdfs_namenode **out)
+{
+	int rc;
+	pthread_mutex_lock(&in->mu);
+	int idx = in->active;
+	*out = target_nn(in, idx, &rc);
+	pthread_mutex_unlock(&in->mu);
+	if (*out == NULL)
+		return compat_fail(rc == HDFS_ENOMEM ? ENOMEM : EINVAL, NULL, fn,
+		    "cannot set up a client for %s:%d: %s", in->targets[idx].host,
+		    in->targets[idx].port, hdfs_strerror(rc));
+	return 0;
+}
+
+int
 compat_nn_call(struct fs_instance *in, const char *fn, const char *method,
     const ProtobufCMessage *req, ProtobufCMessage **resp, char **jclass_out)
 {

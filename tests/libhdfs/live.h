@@ -18,7 +18,7 @@
 static const char *host, *base, *su, *mode;
 static int port;
 
-static void
+static inline void
 live_args(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -34,7 +34,7 @@ live_args(int argc, char **argv)
 }
 
 /* BASE + "/" + formatted suffix, in one of 8 rotating buffers. */
-static const char *
+static inline const char *
 P(const char *fmt, ...)
 {
 	static __thread char bufs[8][1024];
@@ -49,7 +49,7 @@ P(const char *fmt, ...)
 }
 
 /* "hdfs://HOST:PORT" + path, rotating buffers as P. */
-static const char *
+static inline const char *
 Q(const char *path)
 {
 	static __thread char bufs[8][1100];
