@@ -892,6 +892,25 @@ hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
 	return rc;
 }
 
+int
+hdfs_namenode_call_raw(struct hdfs_namenode *nn, const char *method,
+    const uint8_t *req, size_t req_len, int timeout_ms,
+    struct hdfs_nn_call **call_out, const uint8_t **body, size_t *len)
+{
+	*body = NULL;
+	*len = 0;
+	int rc = submit_common(nn, method, req, req_len, false, NULL, call_out);
+	if (rc == 0)
+		rc = hdfs_nn_call_wait(*call_out, timeout_ms);
+	if (rc == 0) {
+		/* Complete: the response no longer changes (wait read the
+		 * status under mu). */
+		*body = (*call_out)->resp;
+		*len = (*call_out)->resp_len;
+	}
+	return rc;
+}
+
 /* ---- event-loop API ---- */
 
 int

@@ -22,6 +22,7 @@ arguments; enums as member, int or name; None means "absent".
 """
 
 import enum
+import linecache
 import operator
 import struct
 from collections.abc import Mapping
@@ -237,6 +238,8 @@ class MessageType:
         self.cls_defaults = None
         self._dec = {}
         self._enc = ()
+        self._decf = None   # compiled decoder, made on first use
+        self._encf = None   # compiled encoder, likewise
 
     def __repr__(self):
         return "<MessageType %s>" % self.full_name
@@ -247,6 +250,7 @@ class MessageType:
         if not (isinstance(cls, type) and issubclass(cls, self.cls_generated)):
             raise TypeError("%r must subclass %r" % (cls, self.cls_generated))
         self.cls = cls
+        self._decf = None   # compiled for the old class
 
     def __call__(self, **fields):
         return self.cls(**fields)
@@ -256,14 +260,25 @@ class MessageType:
         if type(data) is not bytes:
             data = bytes(data)
         try:
-            return _decode(data, 0, len(data), self)
-        except IndexError:
+            return (self._decf or self._compile())(data, 0, len(data))
+        except (IndexError, struct.error):
             raise DecodeError("%s: truncated message" % self.name) from None
         except UnicodeDecodeError as e:
             raise DecodeError("%s: a string field is not UTF-8: %s"
                               % (self.name, e)) from None
         except RecursionError:
             raise DecodeError("%s: nested too deeply" % self.name) from None
+
+    def _compile(self):
+        """Make (once) and return this type's decoder: (buf, pos, end) -> message."""
+        if self._decf is None:
+            self._decf = _compile_decoder(self)
+        return self._decf
+
+    def _compile_encoder(self):
+        if self._encf is None:
+            self._encf = _compile_encoder(self)
+        return self._encf
 
     def encode(self, value=None, **fields):
         """Encode a Message / mapping / keyword arguments to bytes."""
@@ -293,7 +308,13 @@ _new = object.__new__
 
 
 def _decode(buf, pos, end, mt):
-    obj = _new(mt.cls)
+    return _decode_into(buf, pos, end, mt, _new(mt.cls))
+
+
+def _decode_into(buf, pos, end, mt, obj):
+    """The table-driven decoder: any field order, repeats, packed
+    encodings, unknown fields. Compiled decoders hand it what their
+    straight-line pass did not take."""
     d = obj.__dict__
     table = mt._dec
     while pos < end:
@@ -356,7 +377,7 @@ def _decode(buf, pos, end, mt):
             if kind == _STRING:
                 v = buf[pos:p2].decode()
             elif kind == _MESSAGE:
-                v = _decode(buf, pos, p2, aux)
+                v = (aux._decf or aux._compile())(buf, pos, p2)
             elif kind == _BYTES:
                 v = buf[pos:p2]
             else:
@@ -447,6 +468,122 @@ def _skip(buf, pos, end, key, mt):
     if pos > end:
         raise DecodeError("%s: unknown field %d runs past the end" % (mt.name, key >> 3))
     return pos
+
+
+# ---------------------------------------------------------------------------
+# Compiled decoders
+#
+# The table-driven loop above pays a dict lookup, a tuple unpack and a
+# chain of kind tests per field. Senders (Java's protobuf, protoc-c, ours)
+# write fields in field-number order, so each message type also gets a
+# decoder generated as Python source: one straight-line test per field, in
+# number order ("is the next key this field's?"), with the value's decoding
+# inlined. Whatever that pass does not take (fields out of order, packed
+# repeated scalars, unknown fields, a repeat of a field) is left to
+# _decode_into, so both give the same result for any input.
+
+_VARINT = """\
+{v} = buf[pos]
+pos += 1
+if {v} > 127:
+    {v} &= 127
+    shift = 7
+    while True:
+        b = buf[pos]
+        pos += 1
+        {v} |= (b & 127) << shift
+        if b < 128:
+            break
+        shift += 7
+"""
+
+_LENGTH = _VARINT.format(v="n") + """\
+p2 = pos + n
+if p2 > end:
+    raise DecodeError({err!r})
+"""
+
+
+def _value_source(f, mt, consts):
+    """Source that reads field f's value at pos into v (advancing pos)."""
+    kind = f.kind
+    if kind < _STRING:
+        src = _VARINT.format(v="v")
+        if kind == _ENUM:
+            consts.append(mt._dec[(f.number << 3) | f.wiretype][3])
+            src += "v = c%d.get(v, v)\n" % (len(consts) - 1)
+        elif kind == _BOOL:
+            src += "v = v != 0\n"
+        elif kind == _INT:
+            src += ("if v > 0x7FFFFFFFFFFFFFFF:\n"
+                    "    v = (v & 0xFFFFFFFFFFFFFFFF) - 0x10000000000000000\n")
+        elif kind == _SINT:
+            src += "v = (v >> 1) ^ -(v & 1)\n"
+        return src
+    if kind < _PACKED:
+        src = _LENGTH.format(err="%s.%s: length runs past the end" % (mt.name, f.name))
+        if kind == _STRING:
+            src += "v = buf[pos:p2].decode()\n"
+        elif kind == _BYTES:
+            src += "v = buf[pos:p2]\n"
+        else:
+            consts.append(f.message_type)
+            k = len(consts) - 1
+            src += "v = (c%d._decf or c%d._compile())(buf, pos, p2)\n" % (k, k)
+        return src + "pos = p2\n"
+    consts.append(struct.Struct(f.fmt).unpack_from)
+    return "v = c%d(buf, pos)[0]\npos += %d\n" % (len(consts) - 1, struct.calcsize(f.fmt))
+
+
+def _indent(src, n):
+    pad = " " * n
+    return "".join(pad + line + "\n" for line in src.splitlines())
+
+
+def _exec(src, filename, ns):
+    # Registered with linecache, so tracebacks show the generated lines.
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    exec(compile(src, filename, "exec"), ns)
+
+
+def _compile_decoder(mt):
+    consts = [mt]
+    body = []
+    for f in mt.fields:
+        key = _varint_bytes((f.number << 3) | f.wiretype)
+        if len(key) == 1:
+            test = "pos < end and buf[pos] == %d" % key[0]
+        elif len(key) == 2:
+            test = "pos + 1 < end and buf[pos] == %d and buf[pos + 1] == %d" % (key[0], key[1])
+        else:
+            continue   # field numbers >= 2048: left to the table
+        val = _value_source(f, mt, consts)
+        if f.label == LABEL_REPEATED:
+            body.append("if %s:\n    lst = d[%r] = []\n    while True:\n"
+                        "        pos += %d\n%s        lst.append(v)\n"
+                        "        if not (%s):\n            break\n"
+                        % (test, f.name, len(key), _indent(val, 8), test))
+        else:
+            body.append("if %s:\n    pos += %d\n%s    d[%r] = v\n"
+                        % (test, len(key), _indent(val, 4), f.name))
+    src = ("def make(%s):\n"
+           "  def decode(buf, pos, end):\n"
+           "    obj = new(cls)\n"
+           "    d = obj.__dict__\n"
+           "%s"
+           "    if pos < end:\n"
+           "        return decode_into(buf, pos, end, c0, obj)\n"
+           "    if pos != end:\n"
+           "        raise DecodeError(%r)\n"
+           "    return obj\n"
+           "  return decode\n"
+           % (", ".join("c%d" % i for i in range(len(consts))),
+              _indent("".join(body), 4),
+              "%s: a field runs past the end" % mt.name))
+    ns = {"new": _new, "cls": mt.cls, "decode_into": _decode_into,
+          "DecodeError": DecodeError}
+    _exec(src, "<hadoofus._pb decoder of %s>" % mt.full_name, ns)
+    return ns["make"](*consts)
 
 
 # ---------------------------------------------------------------------------
@@ -547,51 +684,120 @@ def _put_value(out, f, v, mt, check=True):
 
 
 def _encode(mt, val, out, check):
-    if isinstance(val, Message):
+    (mt._encf or mt._compile_encoder())(val, out, check)
+
+
+def _fields_of(mt, val):
+    """The field dict of a value to encode as mt (a Message or a Mapping)."""
+    if type(val) is dict:
+        d = val
+    elif isinstance(val, Message):
         if val._type is not mt:
             raise TypeError("expected a %s message, got %s"
                             % (mt.name, val._type.name))
-        d = val.__dict__
+        return val.__dict__
     elif isinstance(val, Mapping):
         d = val
-        known = mt.fields_by_name
-        for k in d:
-            if k not in known:
-                raise TypeError("%s has no field %r (fields: %s)"
-                                % (mt.name, k, ", ".join(mt.fields_by_name)))
     else:
         raise TypeError("expected a %s (message or mapping), got %s"
                         % (mt.name, type(val).__name__))
-    for f, key in mt._enc:
-        v = d.get(f.name)
-        if v is None:
-            if check and f.label == LABEL_REQUIRED:
-                raise EncodeError("%s.%s is required" % (mt.name, f.name))
-            continue
-        if f.label != LABEL_REPEATED:
+    known = mt.fields_by_name
+    for k in d:
+        if k not in known:
+            raise TypeError("%s has no field %r (fields: %s)"
+                            % (mt.name, k, ", ".join(mt.fields_by_name)))
+    return d
+
+
+def _put_repeated(out, f, key, v, mt, check):
+    if isinstance(v, (str, bytes, bytearray, Mapping, Message)):
+        raise TypeError("%s.%s is repeated: expected a sequence, got %s"
+                        % (mt.name, f.name, type(v).__name__))
+    try:
+        items = iter(v)
+    except TypeError:
+        raise TypeError("%s.%s is repeated: expected a sequence, got %s"
+                        % (mt.name, f.name, type(v).__name__)) from None
+    if f.packed:
+        body = bytearray()
+        for x in items:
+            _put_value(body, f, x, mt, check)
+        if body:
             out += key
-            _put_value(out, f, v, mt, check)
+            _put_varint(out, len(body))
+            out += body
+    else:
+        for x in items:
+            out += key
+            _put_value(out, f, x, mt, check)
+
+
+# Compiled encoders: per message type, the fields in number order with the
+# common value types (str for string, bytes for bytes, small non-negative
+# ints, bools, nested messages) written inline; anything else goes through
+# _put_value / _put_repeated, which check and convert as documented above.
+
+_PUT_LEN = """\
+n = len(v)
+if n < 128:
+    out.append(n)
+else:
+    put_varint(out, n)
+out += v
+"""
+
+
+def _compile_encoder(mt):
+    consts = [mt]
+    lines = []
+    for f, key in mt._enc:
+        consts.append(f)
+        fc = "c%d" % (len(consts) - 1)
+        req = ("    if check:\n        raise EncodeError(%r)\n"
+               % ("%s.%s is required" % (mt.name, f.name))
+               if f.label == LABEL_REQUIRED else "    pass\n")
+        src = "v = d.get(%r)\nif v is None:\n%s" % (f.name, req)
+        if f.label == LABEL_REPEATED:
+            src += "else:\n    put_repeated(out, %s, %r, v, c0, check)\n" % (fc, key)
+            lines.append(src)
             continue
-        if isinstance(v, (str, bytes, bytearray, Mapping, Message)):
-            raise TypeError("%s.%s is repeated: expected a sequence, got %s"
-                            % (mt.name, f.name, type(v).__name__))
-        try:
-            items = iter(v)
-        except TypeError:
-            raise TypeError("%s.%s is repeated: expected a sequence, got %s"
-                            % (mt.name, f.name, type(v).__name__)) from None
-        if f.packed:
-            body = bytearray()
-            for x in items:
-                _put_value(body, f, x, mt, check)
-            if body:
-                out += key
-                _put_varint(out, len(body))
-                out += body
-        else:
-            for x in items:
-                out += key
-                _put_value(out, f, x, mt, check)
+        kind = f.kind
+        fast = None
+        if kind == _STRING:
+            fast = "type(v) is str", "v = v.encode()\n" + _PUT_LEN
+        elif kind == _BYTES:
+            fast = "type(v) is bytes", _PUT_LEN
+        elif kind == _UINT:
+            fast = ("type(v) is int and 0 <= v < 128", "out.append(v)\n")
+        elif kind == _BOOL:
+            fast = "type(v) is bool", "out.append(v)\n"
+        elif kind == _MESSAGE:
+            consts.append(f.message_type)
+            mc = "c%d" % (len(consts) - 1)
+            fast = ("True", "sub = bytearray()\n(%s._encf or %s._compile_encoder())"
+                    "(v, sub, check)\nv = sub\n%s" % (mc, mc, _PUT_LEN))
+        if fast is not None:
+            src += "elif %s:\n    out += %r\n%s" % (fast[0], key, _indent(fast[1], 4))
+        src += "else:\n    out += %r\n    put_value(out, %s, v, c0, check)\n" % (key, fc)
+        lines.append(src)
+    src = ("def make(%s):\n"
+           "  def encode(val, out, check):\n"
+           "    if type(val) is dict:\n"
+           "        d = val\n"
+           "        for k in d:\n"
+           "            if k not in known:\n"
+           "                fields_of(c0, val)\n"
+           "    else:\n"
+           "        d = fields_of(c0, val)\n"
+           "%s"
+           "  return encode\n"
+           % (", ".join("c%d" % i for i in range(len(consts))),
+              _indent("".join(lines), 4)))
+    ns = {"known": mt.fields_by_name, "fields_of": _fields_of,
+          "put_value": _put_value, "put_varint": _put_varint,
+          "put_repeated": _put_repeated, "EncodeError": EncodeError}
+    _exec(src, "<hadoofus._pb encoder of %s>" % mt.full_name, ns)
+    return ns["make"](*consts)
 
 
 # ---------------------------------------------------------------------------

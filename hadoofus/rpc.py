@@ -77,6 +77,8 @@ _HOT_POLICY_ID = 7   # BlockStoragePolicySuite's default policy
 # Argument checks (before anything is sent)
 
 def _path(p, what="path"):
+    if type(p) is str and p[:1] == "/" and "\0" not in p:
+        return p    # the common case, ahead of the ABC check
     if isinstance(p, os.PathLike):
         p = os.fspath(p)
     if isinstance(p, str):
@@ -943,9 +945,25 @@ class rpc(_Client):
         self.close()
 
     def _roundtrip(self, method, request):
-        m, data = self._prepare(method, request)
-        call = self._submit(m, data)
-        return self._finish(call, lib.hdfs_nn_call_wait(call, -1), m)
+        m = METHODS.get(method)
+        if m is None:
+            raise ValueError("unknown ClientProtocol method %r" % method)
+        data = m.request.encode(request)
+        # One crossing into C (submit + wait, the GIL released); the call
+        # is freed here, not by the garbage collector.
+        p = ffi.new("struct hdfs_nn_call **")
+        body = ffi.new("const uint8_t **")
+        n = ffi.new("size_t *")
+        rc = lib.hdfs_namenode_call_raw(self._nn, m.cname, data, len(data), -1,
+                                        p, body, n)
+        call = p[0]
+        try:
+            if rc < 0:
+                raise errors._error(rc, call if call != ffi.NULL else self._nn)
+            data = ffi.buffer(body[0], n[0])[:]
+        finally:
+            lib.hdfs_nn_call_free(call)
+        return m.response.decode(data)
 
     def _run(self, gen):
         try:
@@ -1157,7 +1175,9 @@ class Pipeline:
 
 def _sync_method(name, gen, amap):
     def method(self, *args, **kwargs):
-        return self._run(gen(self, *args, **_norm_kw(name, kwargs, amap)))
+        if kwargs:
+            kwargs = _norm_kw(name, kwargs, amap)
+        return self._run(gen(self, *args, **kwargs))
     functools.update_wrapper(method, gen)
     return method
 

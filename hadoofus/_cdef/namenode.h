@@ -45,6 +45,9 @@ int hdfs_nn_call_wait(struct hdfs_nn_call *call, int timeout_ms);
 int hdfs_nn_call_status(struct hdfs_nn_call *call);
 int hdfs_nn_call_response(struct hdfs_nn_call *call, const uint8_t **body,
     size_t *len);
+int hdfs_namenode_call_raw(struct hdfs_namenode *nn, const char *method,
+    const uint8_t *req, size_t req_len, int timeout_ms,
+    struct hdfs_nn_call **call_out, const uint8_t **body, size_t *len);
 const char *hdfs_nn_call_exception(struct hdfs_nn_call *call);
 const char *hdfs_nn_call_message(struct hdfs_nn_call *call);
 const struct hdfs_nn_method *hdfs_nn_call_method(struct hdfs_nn_call *call);

@@ -167,6 +167,22 @@ HDFS_API int hdfs_namenode_call(struct hdfs_namenode *nn, const char *method,
     struct hdfs_nn_call **call_out);
 
 /*
+ * Blocking call with a serialized request in one step (submit + wait; for
+ * bindings, where every crossing into C costs). `timeout_ms` as for
+ * hdfs_nn_call_wait (-1: the handle's call timeout). On success returns 0
+ * with the serialized response in *body and *len, valid until
+ * hdfs_nn_call_free(*call_out). On failure returns the error of
+ * hdfs_namenode_submit or hdfs_nn_call_wait, with *body NULL and *len 0;
+ * *call_out is then the call (carrying the detail: exception class,
+ * message) or NULL when none was made (HDFS_EINVAL, HDFS_ENOMEM). Whenever
+ * *call_out is not NULL it is the caller's to free; a call that timed out
+ * is abandoned when freed.
+ */
+HDFS_API int hdfs_namenode_call_raw(struct hdfs_namenode *nn,
+    const char *method, const uint8_t *req, size_t req_len, int timeout_ms,
+    struct hdfs_nn_call **call_out, const uint8_t **body, size_t *len);
+
+/*
  * Lease renewal. While a client name has files open for writing, the
  * NameNode expects it to renew its lease (the soft limit is 60 s; Java
  * renews every 30 s). hdfs_namenode_lease_hold() counts one open file for
