@@ -347,6 +347,20 @@ refused(struct hdfs_block_writer *bw, int rc, const char *what)
 	return rc;
 }
 
+/* Why a write, flush or close was refused without a failure. */
+static int
+not_writable(struct hdfs_block_writer *bw, int rc, const char *what)
+{
+	if (rc != HDFS_EINVAL)
+		return refused(bw, rc, what);
+	enum hdfs_dn_writer_state st = hdfs_dn_writer_state(bw->w);
+	snprintf(bw->errmsg, sizeof(bw->errmsg), "%s: %s", what,
+	    st == HDFS_DN_WRITER_IDLE ? "no block is open" :
+	    st == HDFS_DN_WRITER_DONE ? "the block is finished" :
+	    "the block is being closed (or was opened for CLOSE_RECOVERY)");
+	return rc;
+}
+
 int
 hdfs_block_writer_open(struct hdfs_block_writer *bw,
     const Hadoop__Hdfs__LocatedBlockProto *lb, const char *client_name,
@@ -415,7 +429,7 @@ engine_rc(struct hdfs_block_writer *bw, int rc, const char *what)
 {
 	if (hdfs_dn_writer_state(bw->w) == HDFS_DN_WRITER_FAILED)
 		return failed(bw, rc);
-	return refused(bw, rc, what);
+	return not_writable(bw, rc, what);
 }
 
 static int

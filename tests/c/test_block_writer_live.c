@@ -116,7 +116,7 @@ locations(const char *path)
 static bool
 wait_replicas(const char *path, uint64_t len, size_t nblocks, size_t replicas)
 {
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 300; i++) {   /* 30 s: a loaded machine is slow */
 		Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locations(path);
 		if (loc == NULL || loc->locations == NULL)
 			return false;
@@ -190,6 +190,8 @@ test_one_block(size_t n, size_t piece, bool nocopy, int flushes)
 	CHECK(hdfs_dn_writer_state(w) == HDFS_DN_WRITER_DONE);
 	CHECK(hdfs_dn_writer_bytes_acked(w) == n);
 	CHECK(hdfs_dn_writer_gen_stamp(w) == ab->block->b->generationstamp);
+	CHECK(hdfs_block_writer_write(bw, "x", 1) == HDFS_EINVAL);
+	CHECK(strstr(hdfs_block_writer_error_message(bw), "finished") != NULL);
 
 	ab->block->b->has_numbytes = true;
 	ab->block->b->numbytes = hdfs_dn_writer_bytes_acked(w);
