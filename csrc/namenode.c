@@ -71,6 +71,7 @@ struct hdfs_namenode {
 
 	struct hdfs_rpc *rpc;
 	int fd;                 /* -1 when not connected */
+	bool fd_blocking;       /* fd in blocking mode: readers sleep in recv() */
 	int zombie_fd;          /* shut down, to be closed by its reader */
 	bool reading;
 	bool connecting;
@@ -307,6 +308,9 @@ connect_once(struct hdfs_namenode *nn)
 			goto fail_msg;
 	}
 	nn->fd = fd;
+	/* Readers without a deadline then sleep in recv() itself instead of
+	 * poll() + recv(); every other read and write passes MSG_DONTWAIT. */
+	nn->fd_blocking = hdfs_net_set_blocking(fd, 1) == 0;
 	nn->num_connects++;
 	nn->ever_connected = true;
 	nn->reconnect_deadline = 0;
@@ -762,15 +766,19 @@ hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
 
 		/* Become the reader. */
 		int fd = nn->fd;
+		bool sleep_in_recv = deadline == 0 && nn->fd_blocking;
 		nn->reading = true;
 		pthread_mutex_unlock(&nn->mu);
-		int slice = deadline ? (int)(deadline - now) : -1;
-		int r = hdfs_net_poll(fd, POLLIN, slice);
 		ssize_t got = -EAGAIN;
-		if (r > 0)
-			got = hdfs_net_read(fd, nn->rbuf, sizeof(nn->rbuf));
-		else if (r < 0)
-			got = r;
+		if (sleep_in_recv) {
+			got = hdfs_net_read_wait(fd, nn->rbuf, sizeof(nn->rbuf));
+		} else {
+			int r = hdfs_net_poll(fd, POLLIN, deadline ? (int)(deadline - now) : -1);
+			if (r > 0)
+				got = hdfs_net_read(fd, nn->rbuf, sizeof(nn->rbuf));
+			else if (r < 0)
+				got = r;
+		}
 		pthread_mutex_lock(&nn->mu);
 		nn->reading = false;
 		if (nn->zombie_fd == fd) {

@@ -115,7 +115,7 @@ hdfs_net_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms,
 {
 	int64_t deadline = timeout_ms > 0 ? hdfs_now_ms() + timeout_ms : 0;
 	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
@@ -143,6 +143,33 @@ hdfs_net_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms,
 
 ssize_t
 hdfs_net_read(int fd, uint8_t *p, size_t n)
+{
+	for (;;) {
+		ssize_t r = recv(fd, p, n, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			return -EAGAIN;
+		return -errno;
+	}
+}
+
+int
+hdfs_net_set_blocking(int fd, int blocking)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -errno;
+	int want = blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK;
+	if (want != fl && fcntl(fd, F_SETFL, want) < 0)
+		return -errno;
+	return 0;
+}
+
+ssize_t
+hdfs_net_read_wait(int fd, uint8_t *p, size_t n)
 {
 	for (;;) {
 		ssize_t r = recv(fd, p, n, 0);

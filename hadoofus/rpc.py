@@ -915,6 +915,15 @@ class _Client(_Ops):
         return m.response.decode(data)
 
 
+_tls = threading.local()
+_OUT_TYPES = [ffi.typeof(t) for t in (
+    "struct hdfs_nn_call **", "const uint8_t **", "size_t *")]
+
+
+def _new_out():
+    return tuple(ffi.new(t) for t in _OUT_TYPES)
+
+
 class rpc(_Client):
     """A blocking NameNode client; thread-safe (one connection shared by
     all threads, their calls overlapping on the wire).
@@ -950,10 +959,18 @@ class rpc(_Client):
             raise ValueError("unknown ClientProtocol method %r" % method)
         data = m.request.encode(request)
         # One crossing into C (submit + wait, the GIL released); the call
-        # is freed here, not by the garbage collector.
-        p = ffi.new("struct hdfs_nn_call **")
-        body = ffi.new("const uint8_t **")
-        n = ffi.new("size_t *")
+        # is freed here, not by the garbage collector. The out-parameters
+        # come from a per-thread free list (ffi.new costs more than the
+        # rest of this function), taken and given back so that a nested
+        # call on this thread (a signal handler, a finalizer) gets its own.
+        try:
+            out = _tls.free.pop()
+        except AttributeError:
+            _tls.free = []
+            out = _new_out()
+        except IndexError:
+            out = _new_out()
+        p, body, n = out
         rc = lib.hdfs_namenode_call_raw(self._nn, m.cname, data, len(data), -1,
                                         p, body, n)
         call = p[0]
@@ -963,6 +980,7 @@ class rpc(_Client):
             data = ffi.buffer(body[0], n[0])[:]
         finally:
             lib.hdfs_nn_call_free(call)
+            _tls.free.append(out)
         return m.response.decode(data)
 
     def _run(self, gen):
