@@ -260,7 +260,11 @@ class MessageType:
         if type(data) is not bytes:
             data = bytes(data)
         try:
-            return (self._decf or self._compile())(data, 0, len(data))
+            # The compiled decoders read single bytes from a list of ints
+            # (a specialized, cheap subscript) and slice the bytes.
+            n = len(data)
+            ints = list(data) if n <= _LIST_MAX else data
+            return (self._decf or self._compile())(data, ints, 0, n)
         except (IndexError, struct.error):
             raise DecodeError("%s: truncated message" % self.name) from None
         except UnicodeDecodeError as e:
@@ -270,7 +274,8 @@ class MessageType:
             raise DecodeError("%s: nested too deeply" % self.name) from None
 
     def _compile(self):
-        """Make (once) and return this type's decoder: (buf, pos, end) -> message."""
+        """Make (once) and return this type's decoder:
+        (buf, ints, pos, end) -> message, where ints is list(buf) (or buf)."""
         if self._decf is None:
             self._decf = _compile_decoder(self)
         return self._decf
@@ -307,14 +312,21 @@ class MessageType:
 _new = object.__new__
 
 
+# Up to this size a message to decode is also turned into a list of ints
+# for the compiled decoders (bytes also work there, only slower).
+_LIST_MAX = 1 << 20
+
+
 def _decode(buf, pos, end, mt):
     return _decode_into(buf, pos, end, mt, _new(mt.cls))
 
 
-def _decode_into(buf, pos, end, mt, obj):
+def _decode_into(buf, pos, end, mt, obj, ints=None):
     """The table-driven decoder: any field order, repeats, packed
     encodings, unknown fields. Compiled decoders hand it what their
-    straight-line pass did not take."""
+    straight-line pass did not take (and their list of ints)."""
+    if ints is None:
+        ints = buf
     d = obj.__dict__
     table = mt._dec
     while pos < end:
@@ -377,7 +389,7 @@ def _decode_into(buf, pos, end, mt, obj):
             if kind == _STRING:
                 v = buf[pos:p2].decode()
             elif kind == _MESSAGE:
-                v = (aux._decf or aux._compile())(buf, pos, p2)
+                v = (aux._decf or aux._compile())(buf, ints, pos, p2)
             elif kind == _BYTES:
                 v = buf[pos:p2]
             else:
@@ -483,18 +495,21 @@ def _skip(buf, pos, end, key, mt):
 # _decode_into, so both give the same result for any input.
 
 _VARINT = """\
-{v} = buf[pos]
+{v} = t[pos]
 pos += 1
 if {v} > 127:
-    {v} &= 127
-    shift = 7
-    while True:
-        b = buf[pos]
-        pos += 1
-        {v} |= (b & 127) << shift
-        if b < 128:
-            break
-        shift += 7
+    b = t[pos]
+    pos += 1
+    {v} = ({v} & 127) | ((b & 127) << 7)
+    if b > 127:
+        shift = 14
+        while True:
+            b = t[pos]
+            pos += 1
+            {v} |= (b & 127) << shift
+            if b < 128:
+                break
+            shift += 7
 """
 
 _LENGTH = _VARINT.format(v="n") + """\
@@ -529,7 +544,7 @@ def _value_source(f, mt, consts):
         else:
             consts.append(f.message_type)
             k = len(consts) - 1
-            src += "v = (c%d._decf or c%d._compile())(buf, pos, p2)\n" % (k, k)
+            src += "v = (c%d._decf or c%d._compile())(buf, t, pos, p2)\n" % (k, k)
         return src + "pos = p2\n"
     consts.append(struct.Struct(f.fmt).unpack_from)
     return "v = c%d(buf, pos)[0]\npos += %d\n" % (len(consts) - 1, struct.calcsize(f.fmt))
@@ -552,9 +567,9 @@ def _compile_decoder(mt):
     for f in mt.fields:
         key = _varint_bytes((f.number << 3) | f.wiretype)
         if len(key) == 1:
-            test = "pos < end and buf[pos] == %d" % key[0]
+            test = "pos < end and t[pos] == %d" % key[0]
         elif len(key) == 2:
-            test = "pos + 1 < end and buf[pos] == %d and buf[pos + 1] == %d" % (key[0], key[1])
+            test = "pos + 1 < end and t[pos] == %d and t[pos + 1] == %d" % (key[0], key[1])
         else:
             continue   # field numbers >= 2048: left to the table
         val = _value_source(f, mt, consts)
@@ -567,12 +582,12 @@ def _compile_decoder(mt):
             body.append("if %s:\n    pos += %d\n%s    d[%r] = v\n"
                         % (test, len(key), _indent(val, 4), f.name))
     src = ("def make(%s):\n"
-           "  def decode(buf, pos, end):\n"
+           "  def decode(buf, t, pos, end):\n"
            "    obj = new(cls)\n"
            "    d = obj.__dict__\n"
            "%s"
            "    if pos < end:\n"
-           "        return decode_into(buf, pos, end, c0, obj)\n"
+           "        return decode_into(buf, pos, end, c0, obj, t)\n"
            "    if pos != end:\n"
            "        raise DecodeError(%r)\n"
            "    return obj\n"
