@@ -7,9 +7,11 @@ Starts a one-DataNode MiniCluster, writes one file of --size-mib MiB as a
 single block with the Java client, then runs the readers in interleaved
 rounds (each round: every reader once, in a fresh process, the file to
 /dev/null or a reused buffer) and prints, per reader, the best and median
-wall time and MB/s (10^6 bytes) of whole processes, plus the DataNode's CPU
-seconds per read (from /proc): on loopback the DataNode's one sending
-thread is usually what limits.
+wall time and MB/s (10^6 bytes) of whole processes, plus the median CPU
+seconds per read of the DataNode (from /proc: on loopback its one sending
+thread is usually what limits) and of the reader process itself (user +
+system, startup included): the CPU figures hold up on a busy machine, the
+wall times do not.
 
   hadoofus-c       bench/c/dnread (built here against --build, a meson build
                    dir with libhadoofus; default: a release build under
@@ -22,6 +24,7 @@ thread is usually what limits.
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -110,23 +113,29 @@ def main():
             readers = {k: v for k, v in readers.items() if k in a.only.split(",")}
         times = {k: [] for k in readers}
         cpus = {k: [] for k in readers}
+        ccpus = {k: [] for k in readers}
         for _ in range(a.rounds):
             for name, spec in readers.items():
                 c0 = dn_cpu(dn_pid)
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 cmd, env = spec
                 subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - t0)
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpus[name].append(dn_cpu(dn_pid) - c0)
+                ccpus[name].append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
         print("%d MiB, one block, one DataNode, %d rounds (whole processes)" % (
             a.size_mib, a.rounds))
-        print("%-17s %8s %8s %9s %9s %8s" % ("reader", "best s", "median s", "best MB/s",
-                                            "med MB/s", "DN cpu s"))
+        print("%-17s %8s %8s %9s %9s %8s %8s" % (
+            "reader", "best s", "median s", "best MB/s", "med MB/s", "DN cpu s",
+            "own cpu s"))
         for name in readers:
             ts = times[name]
-            print("%-17s %8.3f %8.3f %9.0f %9.0f %8.2f" % (
+            print("%-17s %8.3f %8.3f %9.0f %9.0f %8.2f %8.2f" % (
                 name, min(ts), statistics.median(ts), size / min(ts) / 1e6,
-                size / statistics.median(ts) / 1e6, statistics.median(cpus[name])))
+                size / statistics.median(ts) / 1e6, statistics.median(cpus[name]),
+                statistics.median(ccpus[name])))
 
 
 if __name__ == "__main__":
