@@ -213,7 +213,11 @@ def test_getContentSummary_and_quota(client, d):
 def test_fs_stats_datanodes_server_defaults(cluster, client):
     s = client.getFsStats()
     assert s.capacity > 0 and s.remaining > 0 and s.capacity >= s.used
-    assert s.missing_blocks == 0
+    # Other tests on this shared cluster corrupt replication-1 replicas on
+    # purpose (a block whose only replica is corrupt counts as missing):
+    # check the fields decode, not the cluster's health.
+    assert all(isinstance(v, int) and v >= 0 for v in (
+        s.missing_blocks, s.corrupt_blocks, s.under_replicated))
     live = client.getDatanodeReport("LIVE")
     assert len(live) == len(cluster.datanodes)
     assert sorted(dn.xferPort for dn in live) == sorted(dn.xfer_port for dn in cluster.datanodes)
