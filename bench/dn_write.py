@@ -28,7 +28,6 @@ JIT warm-up); "whole process" ones include everything.
 import argparse
 import glob
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,6 +37,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)   # run as a script under PYTHONSAFEPATH (dev.sh sets it)
+
+from common import children_cpu, proc_cpu  # noqa: E402
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "hadoofus")
 
 PY_WRITER = r"""
@@ -92,17 +94,6 @@ def build_java(jars):
     sh(["javac", "-nowarn", "-cp", cp, "-d", out, os.path.join(HERE, "java", "DnWrite.java")],
        stderr=subprocess.DEVNULL)
     return out
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def pid_cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -174,12 +165,12 @@ def main():
                         if name == "go-cli":
                             nn.delete("/bench/go")
                         time.sleep(1.0)   # let the DataNodes settle
-                        d0 = sum(pid_cpu(p) for p in dns)
+                        d0 = sum(proc_cpu(p) for p in dns)
                         c0, t0 = children_cpu(), time.monotonic()
                         out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
                                              stderr=subprocess.PIPE)
                         wall, ccpu = time.monotonic() - t0, children_cpu() - c0
-                        dcpu = sum(pid_cpu(p) for p in dns) - d0
+                        dcpu = sum(proc_cpu(p) for p in dns) - d0
                         if out.returncode != 0:
                             sys.exit("%s failed: %s" % (name, out.stderr.decode()[-2000:]))
                         if reports:
