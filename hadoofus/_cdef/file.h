@@ -73,3 +73,78 @@ int hdfs_file_checksum(struct hdfs_namenode *nn, const char *path,
 void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);
 
 /* ---- File writer: its section goes below this line. ---- */
+
+/* ---- Writing ---- */
+
+struct hdfs_file_writer;
+
+enum hdfs_file_write_flags {
+	HDFS_FILE_OVERWRITE = 0x1,
+	HDFS_FILE_CREATE_PARENT = 0x2,
+	HDFS_FILE_SYNC_BLOCK = 0x4,
+};
+
+enum hdfs_replace_policy {
+	HDFS_REPLACE_DEFAULT = 0,
+	HDFS_REPLACE_NEVER = 1,
+	HDFS_REPLACE_ALWAYS = 2,
+};
+
+enum hdfs_file_flush_flags {
+	HDFS_FILE_HSYNC = 0x1,
+	HDFS_FILE_UPDATE_LENGTH = 0x2,
+};
+
+struct hdfs_file_write_opts {
+	unsigned flags;
+	int replication;
+	uint64_t block_size;
+	unsigned permission;
+	int checksum_type;
+	uint32_t bytes_per_checksum;
+	uint32_t packet_size;
+	enum hdfs_replace_policy replace_policy;
+	bool replace_best_effort;
+	int read_timeout_ms;
+	int write_timeout_ms;
+	int locate_retries;
+	int block_retries;
+	const char *client_name;
+};
+
+int hdfs_file_write_opts_from_conf(struct hdfs_file_write_opts *opts,
+    const struct hdfs_conf *conf, char *err, size_t errlen);
+int hdfs_file_writer_create(struct hdfs_file_writer **out,
+    struct hdfs_namenode *nn, const char *path,
+    const struct hdfs_file_write_opts *opts);
+int hdfs_file_writer_append(struct hdfs_file_writer **out,
+    struct hdfs_namenode *nn, const char *path,
+    const struct hdfs_file_write_opts *opts);
+void hdfs_file_writer_free(struct hdfs_file_writer *fw);
+int hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf,
+    size_t len);
+int hdfs_file_writer_flush(struct hdfs_file_writer *fw, unsigned flags);
+int hdfs_file_writer_close(struct hdfs_file_writer *fw);
+uint64_t hdfs_file_writer_tell(struct hdfs_file_writer *fw);
+uint64_t hdfs_file_writer_file_id(struct hdfs_file_writer *fw);
+int hdfs_file_writer_replication(struct hdfs_file_writer *fw);
+uint64_t hdfs_file_writer_block_size(struct hdfs_file_writer *fw);
+const char *hdfs_file_writer_client_name(struct hdfs_file_writer *fw);
+
+struct hdfs_file_write_stats {
+	uint64_t bytes_written;
+	uint64_t blocks;
+	uint64_t recoveries;
+	uint64_t datanodes_replaced;
+	uint64_t pipeline_failures;
+};
+
+void hdfs_file_writer_stats(struct hdfs_file_writer *fw,
+    struct hdfs_file_write_stats *out);
+size_t hdfs_file_writer_pipeline_size(struct hdfs_file_writer *fw);
+const char *hdfs_file_writer_pipeline_node(struct hdfs_file_writer *fw,
+    size_t i, char *buf, size_t buflen);
+const char *hdfs_file_writer_error_message(struct hdfs_file_writer *fw,
+    char *buf, size_t buflen);
+const char *hdfs_file_writer_error_exception(struct hdfs_file_writer *fw,
+    char *buf, size_t buflen);

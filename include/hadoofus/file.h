@@ -266,6 +266,238 @@ HDFS_API void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);
 
 /* ---- File writer: its section goes below this line. ---- */
 
+/* ======================================================================
+ * Writing
+ *
+ * One struct hdfs_file_writer writes one file, as Java's DFSOutputStream:
+ * create (or append) with the NameNode, then the bytes block by block
+ * through DataNode pipelines (addBlock, then WRITE_BLOCK through the block
+ * writer of <hadoofus/datanode.h>), a new block every block-size bytes,
+ * and complete() at close. While the file is open its lease is renewed by
+ * the NameNode client's lease renewer (hdfs_namenode_lease_hold). Writes
+ * return once their bytes are queued: packets go out as the socket takes
+ * them, and a write blocks only while the window of unacknowledged packets
+ * is full, at block ends and during recovery.
+ *
+ * Failures are handled as Java's DataStreamer does:
+ *   - a new block whose pipeline cannot be set up is abandoned
+ *     (abandonBlock) and another one asked for without the node that
+ *     failed, up to block_retries more times;
+ *   - when a DataNode fails while data flows (the node an ack or the setup
+ *     reply's firstBadLink names, else the first node), it is dropped from
+ *     the pipeline; if the replace-datanode-on-failure policy asks for it,
+ *     a new node is added (getAdditionalDatanode) and an existing node
+ *     copies the acknowledged data to it (TRANSFER_BLOCK); the block gets
+ *     a new generation stamp (updateBlockForPipeline), the pipeline is set
+ *     up again at the recovery stage, the unacknowledged packets are sent
+ *     again, and the NameNode learns the new pipeline (updatePipeline).
+ *     With no node left (or 5 recoveries in a row without progress) the
+ *     writer fails ("All datanodes [...] are bad. Aborting...");
+ *   - addBlock and complete() are retried while the NameNode waits for the
+ *     DataNodes' reports of a block's replicas, for as long as Java's
+ *     schedule would (400 ms, doubling, locate_retries times: 12.4 s), but
+ *     from 5 ms on, doubling: the reports come milliseconds after the
+ *     last ack, and Java's first 400 ms would dominate small files.
+ * An error the writer cannot recover from is sticky: later calls return
+ * it. close() then releases the lease and leaves the file under
+ * construction, as Java does (the NameNode recovers it after the lease's
+ * hard limit, or at once on recoverLease).
+ *
+ * While a block is open, a background thread sends a heartbeat packet
+ * once half the DataNodes' read timeout passed without traffic (as Java's
+ * DataStreamer), so a writer left idle keeps its pipeline; it is joined by
+ * close/free.
+ *
+ * Calls on one writer may come from any thread: they are serialized (as
+ * DFSOutputStream's synchronized methods). Error detail of the latest
+ * failure is kept in the handle.
+ * ====================================================================== */
+
+struct hdfs_file_writer;
+struct hdfs_conf;
+
+/* hdfs_file_write_opts.flags. */
+enum hdfs_file_write_flags {
+	HDFS_FILE_OVERWRITE = 0x1,      /* create: replace an existing file */
+	HDFS_FILE_CREATE_PARENT = 0x2,  /* create: make missing parent directories */
+	HDFS_FILE_SYNC_BLOCK = 0x4,     /* hsync each block as it ends (CreateFlag.SYNC_BLOCK) */
+};
+
+/* dfs.client.block.write.replace-datanode-on-failure.policy. */
+enum hdfs_replace_policy {
+	/* Add a node when replication >= 3 and either at most replication / 2
+	 * nodes are left, or the file was hflushed or appended to. */
+	HDFS_REPLACE_DEFAULT = 0,
+	HDFS_REPLACE_NEVER = 1,
+	HDFS_REPLACE_ALWAYS = 2,        /* whenever fewer than replication are left */
+};
+
+/* Flags of hdfs_file_writer_flush(). */
+enum hdfs_file_flush_flags {
+	HDFS_FILE_HSYNC = 0x1,          /* the DataNodes fsync too (hsync) */
+	HDFS_FILE_UPDATE_LENGTH = 0x2,  /* the NameNode records the length (SyncFlag.UPDATE_LENGTH) */
+};
+
+/* Defaults of struct hdfs_file_write_opts (a zero field means these). */
+#define HDFS_FILE_WRITE_PERMISSION 0644
+#define HDFS_FILE_WRITE_READ_TIMEOUT_MS 60000      /* dfs.client.socket-timeout */
+#define HDFS_FILE_WRITE_WRITE_TIMEOUT_MS 480000    /* dfs.datanode.socket.write.timeout */
+#define HDFS_FILE_WRITE_LOCATE_RETRIES 5  /* dfs.client.block.write.locateFollowingBlock.retries */
+#define HDFS_FILE_WRITE_BLOCK_RETRIES 3   /* dfs.client.block.write.retries */
+
+/*
+ * Options of hdfs_file_writer_create()/_append(); zero-initialize, then
+ * set what you need: every zero field takes the default.
+ */
+struct hdfs_file_write_opts {
+	unsigned flags;              /* HDFS_FILE_OVERWRITE | ... (create only) */
+	int replication;             /* 1..32767; 0: the server's default (create only) */
+	uint64_t block_size;         /* a multiple of bytes_per_checksum; 0: the
+	                              * server's default (create only) */
+	unsigned permission;         /* 01..07777, before the NameNode's umask;
+	                              * 0: 0644 (create only) */
+	int checksum_type;           /* HDFS_CHECKSUM_CRC32C (0: this) / _CRC32 */
+	uint32_t bytes_per_checksum; /* 0: 512 */
+	uint32_t packet_size;        /* 4096..16 MiB, header included; 0: 65536 */
+	enum hdfs_replace_policy replace_policy;
+	bool replace_best_effort;    /* a failure to add a node is no error: the
+	                              * write goes on with the nodes left */
+	int read_timeout_ms;         /* connects and acks; < 0: no limit */
+	int write_timeout_ms;        /* a stalled send; < 0: no limit */
+	int locate_retries;          /* Java's addBlock/complete "not yet" retries,
+	                              * which set the patience; < 0: none */
+	int block_retries;           /* new-block pipelines tried after the first; < 0: none */
+	const char *client_name;     /* the lease holder; NULL: made up as Java's
+	                              * "DFSClient_NONMAPREDUCE_<random>_<thread id>" */
+};
+
+/*
+ * Fill `opts` from Hadoop client keys of `conf` (those set; others keep
+ * opts' values): dfs.replication, dfs.blocksize, dfs.bytes-per-checksum,
+ * dfs.checksum.type, dfs.client-write-packet-size,
+ * dfs.client.block.write.replace-datanode-on-failure.{enable,policy,best-effort},
+ * dfs.client.socket-timeout, dfs.datanode.socket.write.timeout,
+ * dfs.client.block.write.locateFollowingBlock.retries,
+ * dfs.client.block.write.retries. Returns 0, or HDFS_EINVAL with the key
+ * and the reason in err (may be NULL) for a value out of range or
+ * unparsable; opts is then unchanged.
+ */
+HDFS_API int hdfs_file_write_opts_from_conf(struct hdfs_file_write_opts *opts,
+    const struct hdfs_conf *conf, char *err, size_t errlen);
+
+/*
+ * Create `path` (absolute) on `nn` (borrowed: it must outlive the writer)
+ * and open it for writing: the NameNode's create() with CREATE (and
+ * OVERWRITE when asked). No block is allocated before the first byte.
+ * opts may be NULL (all defaults); it and path are copied.
+ * Returns 0, HDFS_EINVAL (bad arguments; with *out NULL when path or nn is
+ * NULL), HDFS_ENOMEM, or the failure: HDFS_EREMOTE (the NameNode refused:
+ * org.apache.hadoop.fs.FileAlreadyExistsException without OVERWRITE,
+ * ...AlreadyBeingCreatedException when another client is writing it
+ * (with OVERWRITE, Hadoop 2.x instead deletes the file being written and
+ * gives the path to the newcomer), java.io.FileNotFoundException for a
+ * missing parent without HDFS_FILE_CREATE_PARENT,
+ * ...AccessControlException, ...), a NameNode connection error. On
+ * failure *out is still set (but for the NULL cases), to a writer that
+ * only carries the error detail: read it, then free it.
+ */
+HDFS_API int hdfs_file_writer_create(struct hdfs_file_writer **out,
+    struct hdfs_namenode *nn, const char *path,
+    const struct hdfs_file_write_opts *opts);
+
+/*
+ * Open the existing file `path` to write at its end: the NameNode's
+ * append(). A last block with room left is reopened (a new generation
+ * stamp, a pipeline at stage APPEND over its replicas); otherwise the
+ * first write adds a block. The file's own replication and block size
+ * apply. Returns as hdfs_file_writer_create (FileNotFoundException,
+ * AlreadyBeingCreatedException when it is being written, ...), and the
+ * block writer's errors when the last block's pipeline cannot be set up.
+ */
+HDFS_API int hdfs_file_writer_append(struct hdfs_file_writer **out,
+    struct hdfs_namenode *nn, const char *path,
+    const struct hdfs_file_write_opts *opts);
+
+/*
+ * Abandon an open writer (its pipeline closed, its lease released, the
+ * file left under construction: close it first to keep the data), and
+ * free everything. NULL is fine.
+ */
+HDFS_API void hdfs_file_writer_free(struct hdfs_file_writer *fw);
+
+/*
+ * Write len bytes (copied: buf is free again on return). Returns 0,
+ * HDFS_ECLOSED (after close), HDFS_EINVAL (NULL buf), or the writer's
+ * sticky error (the pipeline could not be recovered, the NameNode refused
+ * a block: e.g. a quota's ...DSQuotaExceededException as HDFS_EREMOTE).
+ */
+HDFS_API int hdfs_file_writer_write(struct hdfs_file_writer *fw,
+    const void *buf, size_t len);
+
+/*
+ * hflush (flags 0): returns once everything written so far is
+ * acknowledged by every DataNode of the pipeline, so new readers see it.
+ * HDFS_FILE_HSYNC: the DataNodes also fsync (hsync). The NameNode is told
+ * of the blocks (fsync) the first time after a new pipeline, as Java does,
+ * and with HDFS_FILE_UPDATE_LENGTH every time, with the last block's
+ * length (getFileInfo then shows it). Returns as hdfs_file_writer_write,
+ * or HDFS_EINVAL for unknown flags.
+ */
+HDFS_API int hdfs_file_writer_flush(struct hdfs_file_writer *fw,
+    unsigned flags);
+
+/*
+ * Finish the file: end the last block (its last packet acknowledged: every
+ * replica finalized), then complete() with the NameNode, retried while it
+ * waits for replicas, and release the lease. Returns 0 once the file is
+ * complete; HDFS_EIO when complete() kept answering "not yet"; or the
+ * writer's error, then the file stays under construction. Later calls
+ * return 0.
+ */
+HDFS_API int hdfs_file_writer_close(struct hdfs_file_writer *fw);
+
+/* The file's length so far: its length at append plus bytes written. */
+HDFS_API uint64_t hdfs_file_writer_tell(struct hdfs_file_writer *fw);
+
+/* The file's inode id, replication and block size (0 before open). */
+HDFS_API uint64_t hdfs_file_writer_file_id(struct hdfs_file_writer *fw);
+HDFS_API int hdfs_file_writer_replication(struct hdfs_file_writer *fw);
+HDFS_API uint64_t hdfs_file_writer_block_size(struct hdfs_file_writer *fw);
+
+/* The lease holder's name; valid while fw lives. */
+HDFS_API const char *hdfs_file_writer_client_name(struct hdfs_file_writer *fw);
+
+/* Counters since open. */
+struct hdfs_file_write_stats {
+	uint64_t bytes_written;       /* taken by write() */
+	uint64_t blocks;              /* blocks written to (new or appended) */
+	uint64_t recoveries;          /* pipelines rebuilt after a failure */
+	uint64_t datanodes_replaced;  /* nodes added to pipelines (with a transfer) */
+	uint64_t pipeline_failures;   /* new-block pipelines abandoned */
+};
+
+HDFS_API void hdfs_file_writer_stats(struct hdfs_file_writer *fw,
+    struct hdfs_file_write_stats *out);
+
+/*
+ * The open block's pipeline: its node count (0 between blocks), and node
+ * i's transfer address "ip:port" copied into buf (NULL when i is out of
+ * range).
+ */
+HDFS_API size_t hdfs_file_writer_pipeline_size(struct hdfs_file_writer *fw);
+HDFS_API const char *hdfs_file_writer_pipeline_node(struct hdfs_file_writer *fw,
+    size_t i, char *buf, size_t buflen);
+
+/* Copy the latest failure's message into buf (NUL-terminated; "" if
+ * none); returns buf. */
+HDFS_API const char *hdfs_file_writer_error_message(struct hdfs_file_writer *fw,
+    char *buf, size_t buflen);
+
+/* For HDFS_EREMOTE from the NameNode: copy its Java exception class into
+ * buf ("" otherwise); returns buf. */
+HDFS_API const char *hdfs_file_writer_error_exception(struct hdfs_file_writer *fw,
+    char *buf, size_t buflen);
+
 #ifdef __cplusplus
 }
 #endif
