@@ -6,8 +6,12 @@ Go hdfs CLI, against one real HDFS, in one run.
     python bench/run.py --only nn --calls 20000 --rounds 3
     python bench/run.py --cluster hdfs://127.0.0.1:8020 --nn-pid 1234
     python bench/run.py --clients hadoofus,hdfs-native --json out.json
+    python bench/run.py --only read --read-mib 1024
 
-Benches (--only): nn = getFileInfo calls/s on one file.  Each measurement
+Benches (--only): nn = getFileInfo calls/s on one file; read = whole-file
+reads of a --read-mib file (replication 1 and 3: --read-replication),
+sequential and --read-threads threads of positional reads, MB/s and the
+client's CPU seconds per GiB.  Each measurement
 runs in a fresh worker process (bench/worker.py) that warms up, then times
 --rounds rounds of --calls operations; the table shows the median round and
 the best round.  See bench/README.md.
@@ -34,9 +38,10 @@ sys.path.insert(0, HERE)
 from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
-BENCHES = ("nn",)
+BENCHES = ("nn", "read")
 BENCH_PATH_DIR = "/bench"
 BENCH_FILE = "/bench/f"
+READ_FILE = "/bench/read-%dm-r%d"   # size in MiB, replication
 
 
 def log(msg):
@@ -222,14 +227,14 @@ def _idle_first(seconds=None):
     return None
 
 
-def run_interleaved(specs, rounds, params_of, timeout):
+def run_interleaved(specs, rounds, params_of, timeout, bench="nn"):
     """Start each client's worker in turn (warm-ups one at a time), then
     run round 1 of every client, round 2 of every client, ..., rotating the
     order; returns the results in the order of specs."""
     workers = []
     for module, variant, ops, label in specs:
         log("%s: connecting and warming up ..." % label)
-        w = Worker(module, "nn", variant, params_of(module, variant), ops, timeout)
+        w = Worker(module, bench, variant, params_of(module, variant), ops, timeout)
         if not w.ready():
             r = w.result
             log("%s: %s" % (label, r.get("skipped") or r.get("error")))
@@ -458,6 +463,147 @@ def _targets(results, stat):
 
 
 # ---------------------------------------------------------------------------
+# The read bench
+
+
+def _java_shell(t, *args, check=True):
+    """FsShell of the Java client jars against the target."""
+    cp = os.pathsep.join(([t.conf_dir] if t.conf_dir else []) + [os.path.join(t.jars_dir, "*")])
+    env = dict(os.environ, HADOOP_USER_NAME=t.user)
+    env.pop("CLASSPATH", None)
+    return subprocess.run([t.java, "-Xmx512m", "-cp", cp, "org.apache.hadoop.fs.FsShell",
+                           "-fs", t.url, *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, check=check, timeout=3600)
+
+
+def prepare_read_file(t, a, replication):
+    """READ_FILE of --read-mib MiB at `replication`, written once by the Java
+    client (kept across runs on an external cluster)."""
+    path = READ_FILE % (a.read_mib, replication)
+    size = a.read_mib << 20
+    r = _java_shell(t, "-stat", "%b %r", path, check=False)
+    if r.returncode == 0 and r.stdout.split() == [str(size).encode(), str(replication).encode()]:
+        return path
+    log("read: writing %s (%d MiB, replication %d) with the Java client ..."
+        % (path, a.read_mib, replication))
+    import tempfile
+    with tempfile.NamedTemporaryFile(prefix="hadoofus-bench-read-", dir=a.cache_dir) as f:
+        left = size
+        while left:
+            k = min(left, 64 << 20)
+            f.write(os.urandom(k))
+            left -= k
+        f.flush()
+        _java_shell(t, "-mkdir", "-p", BENCH_PATH_DIR)
+        _java_shell(t, "-D", "dfs.replication=%d" % replication, "-put", "-f", f.name, path)
+    return path
+
+
+def print_read_table(title, results, size, stat, out=sys.stdout):
+    base = None
+    for r in results:
+        if "rounds" in r:
+            r["summary"] = s = summarize(r, stat)
+            rs = sorted(r["rounds"], key=lambda x: x["ops"] / x["wall"])
+            pick = rs[-1] if stat == "best" else rs[(len(rs) - 1) // 2]
+            gib = pick["ops"] * size / 2**30
+            s["mbps"] = s["rate"] * size / 1e6
+            s["cpu_gib"] = None if pick["cpu"] is None else pick["cpu"] / gib
+            s["median_mbps"] = s["median"] * size / 1e6
+    out.write("\n%s\nMB/s (10^6 bytes) and CPU of each client's %s round; cpu = the "
+              "client's own CPU seconds (all threads) per GiB read\n" % (title, stat))
+    hdr = ("client", "MB/s", "s/read", "median MB/s", "cpu s/GiB")
+    rows = [hdr]
+    notes = []
+    for r in results:
+        if "summary" not in r:
+            notes.append("  %s: SKIPPED - %s" % (r.get("label", r.get("client")),
+                                                 r.get("skipped") or r.get("error")))
+            continue
+        s = r["summary"]
+        rows.append((r["label"], _fmt(s["mbps"], ",.0f"), _fmt(1 / s["rate"], ".3f"),
+                     _fmt(s["median_mbps"], ",.0f"), _fmt(s["cpu_gib"], ".3f")))
+    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
+    for k, row in enumerate(rows):
+        cells = [str(row[0]).ljust(w[0])] + [str(c).rjust(w[i + 1]) for i, c in enumerate(row[1:])]
+        out.write("  " + "  ".join(cells) + "\n")
+        if k == 0:
+            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    for n in notes:
+        out.write(n + "\n")
+    out.flush()
+
+
+def _read_targets(results, out=sys.stdout):
+    """hadoofus vs the peers: throughput >= the best peer's, CPU per GiB
+    <= half of hdfs-native's (per variant: sequential / preads)."""
+    by = {}
+    for r in results:
+        if "summary" in r:
+            by[(r["client"], r["variant"])] = r["summary"]
+    out.write("\nRead targets (throughput >= best peer; client CPU/GiB <= 0.5 x hdfs-native):\n")
+    peers = ("java", "hdfs-native", "go-hdfs-cli")
+    for variant in ("seq", "pread"):
+        best = max(((k[0], s["mbps"]) for k, s in by.items()
+                    if k[0] in peers and (k[1] == variant or (variant == "seq" and k[1] == "proc"))),
+                   key=lambda x: x[1], default=None)
+        native = by.get(("hdfs-native", variant))
+        for me in ("hadoofus", "hadoofus-c"):
+            s = by.get((me, variant))
+            if s is None:
+                continue
+            parts = []
+            if best:
+                ratio = s["mbps"] / best[1]
+                parts.append("%.2fx %s's MB/s (%s)" % (ratio, best[0],
+                                                      "met" if ratio >= 1 else "NOT met"))
+            if native and native["cpu_gib"] and s["cpu_gib"] is not None:
+                ratio = s["cpu_gib"] / native["cpu_gib"]
+                parts.append("%.2fx hdfs-native's CPU/GiB (%s)" % (ratio,
+                                                                  "met" if ratio <= 0.5 else "NOT met"))
+            out.write("  %-11s %-5s %s\n" % (me, variant, "; ".join(parts) or "no peer measured"))
+
+
+def bench_read(t, a):
+    def want(client):
+        return not a.clients or client in a.clients
+
+    size = a.read_mib << 20
+    all_results = []
+    for repl in a.read_replication:
+        path = prepare_read_file(t, a, repl)
+
+        def params_of(module, variant, path=path):
+            return _params(t, a, read_path=path, read_size=size, chunk=a.read_chunk,
+                           threads=a.read_threads, warmup=a.read_warmup, nn_pid=None)
+
+        specs = [s for s in (
+            ("java", "seq", "java"),
+            ("hdfs_native_py", "seq", "hdfs-native"),
+            ("go_cli", "proc", "go-hdfs-cli"),
+            ("hadoofus_py", "seq", "hadoofus"),
+            ("c_core", "seq", "hadoofus-c"),
+            ("java", "pread", "java"),
+            ("hdfs_native_py", "pread", "hdfs-native"),
+            ("hadoofus_py", "pread", "hadoofus"),
+            ("c_core", "pread", "hadoofus-c"),
+        ) if want(s[2])]
+        results = run_interleaved([(m, v, 1, "%s %s r%d" % (c, v, repl)) for m, v, c in specs],
+                                  a.rounds, params_of, a.timeout, bench="read")
+        for r in results:
+            r["replication"] = repl
+        print_read_table("Read: %s (%d MiB, replication %d), whole file per round, %d rounds "
+                         "per client interleaved, %d MiB reads (%d threads for pread), after "
+                         "%d warm-up read(s)" % (path, a.read_mib, repl, a.rounds,
+                                                 a.read_chunk >> 20, a.read_threads,
+                                                 a.read_warmup),
+                         results, size, a.stat)
+        _read_targets(results)
+        all_results += results
+    return all_results
+
+
+# ---------------------------------------------------------------------------
 
 
 def parse_args(argv):
@@ -501,6 +647,17 @@ def parse_args(argv):
     ap.add_argument("--hadoofus", choices=("tree", "installed"), default="tree",
                     help="which hadoofus Python package: this work tree's, built into the "
                          "cache (default), or the installed one")
+    ap.add_argument("--read-mib", type=int, default=1024,
+                    help="read bench: the file's size in MiB (default 1024)")
+    ap.add_argument("--read-replication", default="1,3",
+                    help="read bench: replications to measure, comma-separated; 3 needs "
+                         "3 DataNodes (the bench's own MiniCluster has 3 when read runs)")
+    ap.add_argument("--read-chunk", type=int, default=4 << 20,
+                    help="read bench: bytes per read call (default 4 MiB)")
+    ap.add_argument("--read-threads", type=int, default=4,
+                    help="read bench: threads of positional reads (default 4)")
+    ap.add_argument("--read-warmup", type=int, default=1,
+                    help="read bench: untimed whole-file reads first (default 1)")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds to wait for any one answer of a worker")
     ap.add_argument("--json", help="also write every result to this file")
@@ -513,6 +670,7 @@ def parse_args(argv):
         if b not in BENCHES:
             ap.error("unknown bench %r" % b)
     a.clients = [c for c in a.clients.split(",") if c]
+    a.read_replication = [int(x) for x in a.read_replication.split(",") if x.strip()]
     if a.pipe_calls is None:
         a.pipe_calls = 5 * a.calls
     a.procs = [int(x) for x in a.procs.split(",") if x.strip()]
@@ -538,8 +696,11 @@ def main(argv=None):
             t = Target(u.hostname, u.port or 8020, user, nn_pid=a.nn_pid, conf_dir=a.conf_dir,
                        jars_dir=mcmod.ensure_jars(), java=mcmod.find_java())
         else:
-            log("starting a MiniCluster (1 NameNode, 1 DataNode) ...")
-            mc = mcmod.MiniCluster(datanodes=1, replication=1)
+            # The read bench's replication-3 file needs 3 DataNodes.
+            ndn = max([1] + (a.read_replication if "read" in a.only else []))
+            log("starting a MiniCluster (1 NameNode, %d DataNode%s) ..."
+                % (ndn, "s" if ndn > 1 else ""))
+            mc = mcmod.MiniCluster(datanodes=ndn, replication=1)
             mc.start()
             log("cluster up at %s in %.1f s" % (mc.url, mc.start_seconds))
             t = Target(mc.host, mc.port, a.user or os.environ.get("HADOOP_USER_NAME") or mc.superuser,
@@ -556,12 +717,14 @@ def main(argv=None):
         all_results = {}
         if "nn" in a.only:
             all_results["nn"] = bench_nn(t, a)
+        if "read" in a.only:
+            all_results["read"] = bench_read(t, a)
     finally:
         if mc is not None:
             log("stopping the MiniCluster")
             mc.close()
 
-    jv = next((r["info"] for r in all_results.get("nn", ())
+    jv = next((r["info"] for r in list(all_results.get("nn", ())) + list(all_results.get("read", ()))
                if r.get("client") == "java" and "info" in r), {})
     info.update(cluster=("MiniCluster " if t.own else "") + t.url,
                 hadoop=t.hadoop_version or "? (Java client jars: %s)" % jv.get("hadoop_version", "?"),

@@ -458,6 +458,48 @@ def test_file_being_written(cluster, tmp_hdfs_dir):
         assert f.read() == data
 
 
+def test_hflushed_bytes_visible(cluster, tmp_hdfs_dir):
+    """A hadoofus block writer holds the file open: what it hflushed is
+    exactly what readers see (the visible length comes from a DataNode)."""
+    nn = hadoofus.rpc(cluster.host, cluster.port)
+    path = tmp_hdfs_dir + "/hflushed"
+    url = "hdfs://%s:%d%s" % (cluster.host, cluster.port, path)
+    data = payload(BS + 300000, 11)
+    nn.mkdirs(tmp_hdfs_dir)
+    nn.create(path, overwrite=True, blockSize=BS, replication=2)
+    lb1 = nn.addBlock(path)
+    hadoofus.data(lb1, nn.client_name).write(data[:BS])
+    for _ in range(100):
+        try:
+            lb2 = nn.addBlock(path, previous=lb1.b)
+            break
+        except hadoofus.NotReplicatedYetException:
+            time.sleep(0.1)
+    w = hadoofus.data(lb2, nn.client_name).writer()
+    try:
+        w.write(data[BS:BS + 1000])
+        w.flush()
+        with easy.open(url, "rb") as f:
+            assert f.under_construction
+            assert f.length == BS + 1000
+            assert f.read() == data[:BS + 1000]
+            w.write(data[BS + 1000:])
+            w.flush()
+            assert f.read() == b""   # the length is as of open...
+            assert f.refresh() == len(data)   # ...until refreshed
+            assert f.read() == data[BS + 1000:]
+            assert f.pread(BS - 10, 2000) == data[BS - 10:BS + 1990]
+    finally:
+        w.close()
+    for _ in range(100):
+        if nn.complete(path, last=lb2):
+            break
+        time.sleep(0.1)
+    with easy.open(url, "rb") as f:
+        assert not f.under_construction and f.read() == data
+    nn.close()
+
+
 # --- faults (private clusters) ---------------------------------------------------
 
 def datanode_by_addr(mc, addr):

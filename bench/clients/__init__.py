@@ -10,8 +10,10 @@
               such as compiling, done by run.py before any worker starts)
 
 session() is called inside a fresh worker process (bench/worker.py).  Benches:
-"nn" = getFileInfo calls on one path.  Later milestones add "write", "read",
-"pread", "small" next to it.
+"nn" = getFileInfo calls on one path; "read" = whole-file reads of
+params["read_path"] (variants "seq", "pread" with params["threads"], and
+"proc" for one-process clients), one op = one whole read.  Later milestones
+add "write", "small" next to them.
 """
 
 MODULES = ("java", "hdfs_native_py", "hadoofus_py", "c_core", "go_cli")

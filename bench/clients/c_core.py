@@ -2,8 +2,9 @@
 that the Python binding's numbers can be held against.
 
 The core is built from this repository (clients/_build.py);
-``bench/c/nnbench.c`` is compiled against it and linked with an rpath.  A
-broken or missing build skips these rows.
+``bench/c/nnbench.c`` (NameNode) and ``bench/c/fileread.c`` (the file
+reader: read/pread through hdfs_file_reader) are compiled against it and
+linked with an rpath.  A broken or missing build skips these rows.
 """
 
 import os
@@ -13,10 +14,15 @@ from clients import _build
 from common import HERE, REPO, ChildSession, Skip
 
 CLIENT = "hadoofus-c"
-VARIANTS = {"nn": ["seq", "pipe"]}
+VARIANTS = {"nn": ["seq", "pipe"], "read": ["seq", "pread"]}
 
 
 def label(bench, variant, params):
+    if bench == "read":
+        if variant == "pread":
+            return "hadoofus C core: %d threads of hdfs_file_reader_pread" % int(
+                params.get("threads", 4))
+        return "hadoofus C core: hdfs_file_reader_read"
     if variant == "pipe":
         return "hadoofus C core (%d calls in flight)" % int(params.get("window", 64))
     return "hadoofus C core (sequential)"
@@ -35,7 +41,16 @@ def build(params):
     _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", exe, src,
                 "-I", os.path.join(REPO, "include"), "-L", bdir, "-lhadoofus",
                 "-Wl,-rpath," + os.path.abspath(bdir)] + pc)
+    if os.path.exists(os.path.join(REPO, "include", "hadoofus", "file.h")):
+        _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", _read_exe(params),
+                    os.path.join(HERE, "c", "fileread.c"),
+                    "-I", os.path.join(REPO, "include"), "-L", bdir, "-lhadoofus",
+                    "-lpthread", "-Wl,-rpath," + os.path.abspath(bdir)] + pc)
     return exe
+
+
+def _read_exe(params):
+    return os.path.join(_build.build_dir(params), "bench-fileread")
 
 
 def _exe(params):
@@ -55,6 +70,14 @@ def prepare(params):
 
 
 def session(bench, variant, params):
+    if bench == "read" and variant in VARIANTS["read"]:
+        exe = _read_exe(params)
+        if not os.path.exists(exe):
+            raise Skip("bench/c/fileread did not build (see above)")
+        threads = int(params.get("threads", 4)) if variant == "pread" else 0
+        return ChildSession([exe, params["host"], str(params["port"]), params["user"],
+                             params["read_path"], str(int(params.get("chunk", 4 << 20))),
+                             str(threads), str(params["warmup"])], params)
     exe = _exe(params)
     if not os.path.exists(exe):
         raise Skip("the C core did not build (see above)")

@@ -5,6 +5,9 @@ the NameNode bench it is measured as the latency of a whole ``hdfs ls PATH``
 process (start, connect, handshake, one getFileInfo, exit), which is what a
 shell script using it pays per call.  Not comparable with the in-process
 rows; printed apart.  Its CPU is that of the hdfs child processes.
+
+For the read bench it is ``hdfs cat FILE > /dev/null``, one process per
+whole-file read (start-up is small next to reading a large file).
 """
 
 import os
@@ -14,10 +17,12 @@ import subprocess
 from common import LoopSession, Skip, children_cpu
 
 CLIENT = "go-hdfs-cli"
-VARIANTS = {"nn": ["proc"]}
+VARIANTS = {"nn": ["proc"], "read": ["proc"]}
 
 
 def label(bench, variant, params):
+    if bench == "read":
+        return "Go `hdfs cat FILE > /dev/null`"
     return "Go `hdfs ls FILE`, one process per call"
 
 
@@ -44,7 +49,7 @@ def session(bench, variant, params):
     version = _version(exe) if exe else None
     if not version:
         raise Skip("the Go hdfs CLI is not installed (apt-get install hdfs-cli)")
-    if (bench, variant) != ("nn", "proc"):
+    if variant != "proc" or bench not in ("nn", "read"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     env = dict(os.environ)
     env["HADOOP_NAMENODE"] = "%s:%d" % (params["host"], params["port"])
@@ -52,12 +57,17 @@ def session(bench, variant, params):
     # Keep it from reading a cluster configuration of this machine.
     env.pop("HADOOP_CONF_DIR", None)
     env.pop("HADOOP_HOME", None)
-    cmd = [exe, "ls", params["path"]]
+    if bench == "read":
+        cmd = [exe, "cat", params["read_path"]]
+        timeout = 3600
+    else:
+        cmd = [exe, "ls", params["path"]]
+        timeout = 60
 
     def run_n(n):
         for _ in range(n):
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
-                           stdin=subprocess.DEVNULL, check=True, timeout=60)
+                           stdin=subprocess.DEVNULL, check=True, timeout=timeout)
 
     p = dict(params, warmup=min(20, int(params.get("warmup", 0))))
     return LoopSession(run_n, p, cpu_clock=children_cpu, info={"version": version})

@@ -12,20 +12,31 @@ NameNode variants:
           runs dry.
   aio     hadoofus.aio on an asyncio loop: W coroutines, each awaiting its
           share of the calls one after another (W calls in flight).
+
+Read variants (the "read" bench: whole-file reads of params["read_path"]):
+  seq     hadoofus.easy.open(url, "rb"), then readinto() one reused
+          ``chunk``-byte bytearray from offset 0 to the end.
+  pread   ``threads`` threads share that file object, each reading its
+          1/threads of the file with preadinto() in ``chunk`` pieces.
 """
 
 import collections
 import os
 import sys
+import threading
 
 from clients import _build
 from common import LoopSession, Skip
 
 CLIENT = "hadoofus"
-VARIANTS = {"nn": ["seq", "pipe", "aio"]}
+VARIANTS = {"nn": ["seq", "pipe", "aio"], "read": ["seq", "pread"]}
 
 
 def label(bench, variant, params):
+    if bench == "read":
+        if variant == "pread":
+            return "hadoofus easy.open: %d threads of preadinto" % int(params.get("threads", 4))
+        return "hadoofus easy.open: readinto"
     w = int(params.get("window", 64))
     if variant == "pipe":
         return "hadoofus (%d calls in flight)" % w
@@ -62,6 +73,8 @@ def _import(params):
 
 def session(bench, variant, params):
     hadoofus = _import(params)
+    if bench == "read" and variant in VARIANTS["read"]:
+        return _read_session(hadoofus, variant, params)
     if bench != "nn" or variant not in VARIANTS["nn"]:
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     info = {"version": getattr(hadoofus, "__version__", "?"),
@@ -132,5 +145,68 @@ def _aio_session(hadoofus, params, info):
         info["num_calls"] = c.num_calls
         loop.run_until_complete(c.aclose())
         loop.close()
+
+    return LoopSession(run_n, params, info=info, close=close)
+
+
+def _read_session(hadoofus, variant, params):
+    info = {"version": getattr(hadoofus, "__version__", "?"),
+            "from": os.path.dirname(hadoofus.__file__)}
+    if not hasattr(hadoofus, "easy"):
+        raise Skip("this hadoofus has no easy.open")
+    url = "hdfs://%s:%d%s" % (params["host"], int(params["port"]), params["read_path"])
+    f = hadoofus.easy.open(url, "rb", user=params["user"])
+    size = f.length
+    chunk = int(params.get("chunk", 4 << 20))
+
+    if variant == "seq":
+        buf = bytearray(chunk)
+        readinto = f.readinto
+
+        def run_n(n):
+            for _ in range(n):
+                f.seek(0)
+                total = 0
+                while True:
+                    k = readinto(buf)
+                    if not k:
+                        break
+                    total += k
+                if total != size:
+                    raise RuntimeError("read %d of %d bytes" % (total, size))
+
+    else:
+        nthreads = int(params.get("threads", 4))
+        share = size // nthreads
+        bufs = [bytearray(chunk) for _ in range(nthreads)]
+        errors = []
+
+        def part(i):
+            off = share * i
+            end = size if i == nthreads - 1 else off + share
+            buf, preadinto = bufs[i], f.preadinto
+            mv = memoryview(buf)
+            try:
+                while off < end:
+                    want = min(chunk, end - off)
+                    if preadinto(off, mv[:want] if want < chunk else buf) != want:
+                        raise RuntimeError("short pread at %d" % off)
+                    off += want
+            except Exception as e:  # reported by run_n
+                errors.append(e)
+
+        def run_n(n):
+            for _ in range(n):
+                ts = [threading.Thread(target=part, args=(i,)) for i in range(nthreads)]
+                for t in ts:
+                    t.start()
+                for t in ts:
+                    t.join()
+                if errors:
+                    raise errors[0]
+
+    def close():
+        info.update(f.stats)
+        f.close()
 
     return LoopSession(run_n, params, info=info, close=close)

@@ -1,12 +1,25 @@
-"""hdfs-native (PyPI): a Rust HDFS client with Python bindings."""
+"""hdfs-native (PyPI): a Rust HDFS client with Python bindings.
+
+Read variants: seq = FileReader.read_range_stream(0, size) (its documented
+most efficient way to read a file); pread = ``threads`` threads sharing the
+reader, each read_range() over its 1/threads of the file in ``chunk``
+pieces.
+"""
+
+import threading
 
 from common import LoopSession, Skip
 
 CLIENT = "hdfs-native"
-VARIANTS = {"nn": ["seq"]}
+VARIANTS = {"nn": ["seq"], "read": ["seq", "pread"]}
 
 
 def label(bench, variant, params):
+    if bench == "read":
+        if variant == "pread":
+            return "hdfs-native %s: %d threads of read_range" % (
+                _version(), int(params.get("threads", 4)))
+        return "hdfs-native %s: read_range_stream" % _version()
     return "hdfs-native %s (sequential)" % _version()
 
 
@@ -23,6 +36,8 @@ def session(bench, variant, params):
         from hdfs_native import Client
     except ImportError as e:
         raise Skip("hdfs-native not importable (%s); pip install hdfs-native" % e)
+    if bench == "read" and variant in VARIANTS["read"]:
+        return _read_session(Client, variant, params)
     if (bench, variant) != ("nn", "seq"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     client = Client(params["url"])
@@ -34,5 +49,50 @@ def session(bench, variant, params):
     def run_n(n):
         for _ in range(n):
             f(path)
+
+    return LoopSession(run_n, params, info={"version": _version()})
+
+
+def _read_session(Client, variant, params):
+    client = Client(params["url"])
+    path = params["read_path"]
+    f = client.read(path)
+    size = len(f)
+    chunk = int(params.get("chunk", 4 << 20))
+
+    if variant == "seq":
+        def run_n(n):
+            for _ in range(n):
+                total = 0
+                for b in f.read_range_stream(0, size):
+                    total += len(b)
+                if total != size:
+                    raise RuntimeError("read %d of %d bytes" % (total, size))
+    else:
+        nthreads = int(params.get("threads", 4))
+        share = size // nthreads
+        errors = []
+
+        def part(i):
+            off = share * i
+            end = size if i == nthreads - 1 else off + share
+            try:
+                while off < end:
+                    want = min(chunk, end - off)
+                    if len(f.read_range(off, want)) != want:
+                        raise RuntimeError("short read_range at %d" % off)
+                    off += want
+            except Exception as e:  # reported by run_n
+                errors.append(e)
+
+        def run_n(n):
+            for _ in range(n):
+                ts = [threading.Thread(target=part, args=(i,)) for i in range(nthreads)]
+                for t in ts:
+                    t.start()
+                for t in ts:
+                    t.join()
+                if errors:
+                    raise errors[0]
 
     return LoopSession(run_n, params, info={"version": _version()})

@@ -14,7 +14,7 @@ import subprocess
 from common import HERE, ChildSession, Skip
 
 CLIENT = "java"
-VARIANTS = {"nn": ["seq"]}
+VARIANTS = {"nn": ["seq"], "read": ["seq", "pread"]}
 JAVA_DIR = os.path.join(HERE, "java")
 
 JVM_OPTS = ["-Xmx512m", "-Djava.net.preferIPv4Stack=true"]
@@ -28,6 +28,12 @@ _LOG4J = "log4j.rootLogger=WARN,console\n" \
 
 
 def label(bench, variant, params):
+    if bench == "read":
+        v = params.get("hadoop_version", "?")
+        if variant == "pread":
+            return "Java client (hadoop-hdfs %s): %d threads of pread" % (
+                v, int(params.get("threads", 4)))
+        return "Java client (hadoop-hdfs %s): read(byte[])" % v
     return "Java client (hadoop-hdfs %s, sequential)" % params.get("hadoop_version", "?")
 
 
@@ -91,6 +97,12 @@ def session(bench, variant, params):
     if not params.get("java") or not params.get("jars_dir"):
         raise Skip("no java runtime or no Hadoop jars")
     classes = compile_sources(params)   # a no-op after prepare()
+    if bench == "read" and variant in VARIANTS["read"]:
+        cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "ReadBench",
+               params["url"], params["read_path"], str(int(params.get("chunk", 4 << 20))),
+               str(int(params.get("threads", 4)) if variant == "pread" else 0),
+               str(params["warmup"])]
+        return _JavaSession(cmd, params, bench, variant)
     if (bench, variant) != ("nn", "seq"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "NnBench",
@@ -100,8 +112,12 @@ def session(bench, variant, params):
 
 
 class _JavaSession(ChildSession):
+    def __init__(self, cmd, params, bench="nn", variant="seq"):
+        super().__init__(cmd, params)
+        self.bench, self.variant = bench, variant
+
     def close(self):
         info = super().close()
-        info["label"] = label("nn", "seq", dict(self.params,
-                                                hadoop_version=info.get("hadoop_version")))
+        info["label"] = label(self.bench, self.variant,
+                              dict(self.params, hadoop_version=info.get("hadoop_version")))
         return info
