@@ -1,9 +1,7 @@
 /*
  * libhdfs on hadoofus: open files, on the file layer (hadoofus/file.h):
- * readers for O_RDONLY, with libhdfs' checks and errno values. The file
- * writer is not part of the core yet: until it is, opening for writing
- * (and hdfsCopy/hdfsMove, which write) fails with ENOTSUP and says so in
- * hdfsGetLastExceptionRootCause().
+ * readers for O_RDONLY, writers for O_WRONLY (create, overwriting) and
+ * O_WRONLY|O_APPEND, with libhdfs' checks and errno values.
  *
  * An hdfsFile holds a reference on its file system instance (whose
  * NameNode client the stream borrows), so it may outlive hdfsDisconnect.
@@ -21,9 +19,6 @@
 
 #include "compat.h"
 
-#define PENDING_WRITES "writing files is not available yet in libhdfs_hadoofus " \
-    "(the hadoofus file writer is pending)"
-
 /* hdfsStreamType of libhdfs (its hdfs.c). */
 enum stream_type {
 	STREAM_UNINITIALIZED = 0,
@@ -35,6 +30,7 @@ struct hdfsFile_internal {
 	enum stream_type type;
 	struct fs_instance *in;      /* referenced */
 	struct hdfs_file_reader *r;
+	struct hdfs_file_writer *w;
 	struct hdfs_file_read_stats base;   /* hdfsFileClearReadStatistics */
 };
 
@@ -103,6 +99,17 @@ reader_fail(const char *fn, struct hdfs_file_reader *r, int rc)
 	return stream_fail(fn, rc, exc, msg);
 }
 
+static int
+writer_fail(const char *fn, struct hdfs_file_writer *w, int rc)
+{
+	char exc[256] = "", msg[1024] = "";
+	if (w) {
+		hdfs_file_writer_error_exception(w, exc, sizeof(exc));
+		hdfs_file_writer_error_message(w, msg, sizeof(msg));
+	}
+	return stream_fail(fn, rc, exc, msg);
+}
+
 /* ---- opening ---- */
 
 static int64_t
@@ -165,12 +172,38 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 			err = reader_fail(fn, f->r, rc);
 		f->type = STREAM_INPUT;
 	} else {
-		err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
-		    PENDING_WRITES);
+		/* The client settings of the configuration (checksums, packet
+		 * size, timeouts, pipeline recovery policy), as Java's
+		 * DFSClient reads them. */
+		struct hdfs_file_write_opts o = { 0 };
+		char why[256] = "";
+		if (hdfs_file_write_opts_from_conf(&o, in->conf, why, sizeof(why)) != 0) {
+			free(abs);
+			free(f);
+			return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+			    "configuration: %s", why);
+		}
+		o.client_name = in->client_name;
+		if (a->flags & O_APPEND) {
+			rc = hdfs_file_writer_append(&f->w, nn, abs, &o);
+		} else {
+			/* FileSystem#create(path, overwrite=true, bufferSize,
+			 * replication, blockSize): parents made, mode 0666 & ~umask,
+			 * this client's defaults (not the server's) for 0 values. */
+			o.flags = HDFS_FILE_OVERWRITE | HDFS_FILE_CREATE_PARENT;
+			o.permission = 0666 & ~in->umask;
+			o.replication = a->replication > 0 ? a->replication : in->replication;
+			o.block_size = (uint64_t)(a->block_size > 0 ? a->block_size : in->block_size);
+			rc = hdfs_file_writer_create(&f->w, nn, abs, &o);
+		}
+		if (rc)
+			err = writer_fail(fn, f->w, rc);
+		f->type = STREAM_OUTPUT;
 	}
 	free(abs);
 	if (err) {
 		hdfs_file_reader_free(f->r);
+		hdfs_file_writer_free(f->w);
 		free(f);
 		return err;
 	}
@@ -485,7 +518,14 @@ hdfsCloseFile(hdfsFS fs, hdfsFile file)
 		return -1;
 	}
 	int err = 0;
-	hdfs_file_reader_free(file->r);
+	if (file->type == STREAM_OUTPUT) {
+		int rc = hdfs_file_writer_close(file->w);
+		if (rc)
+			err = writer_fail(fn, file->w, rc);
+		hdfs_file_writer_free(file->w);
+	} else {
+		hdfs_file_reader_free(file->r);
+	}
 	struct fs_instance *in = file->in;
 	file->type = STREAM_UNINITIALIZED;
 	free(file);
@@ -651,7 +691,9 @@ hdfsTell(hdfsFS fs, hdfsFile f)
 		errno = compat_fail(EBADF, NULL, "hdfsTell", "not an open file");
 		return -1;
 	}
-	return (tOffset)hdfs_file_reader_tell(f->r);
+	if (f->type == STREAM_INPUT)
+		return (tOffset)hdfs_file_reader_tell(f->r);
+	return (tOffset)hdfs_file_writer_tell(f->w);
 }
 
 int
@@ -686,7 +728,14 @@ hdfsWrite(hdfsFS fs, hdfsFile f, const void *buffer, tSize length)
 		errno = err;
 		return -1;
 	}
-	return length == 0 ? 0 : -1;   /* no file is open for writing */
+	if (length == 0)
+		return 0;
+	int rc = hdfs_file_writer_write(f->w, buffer, (size_t)length);
+	if (rc) {
+		errno = writer_fail(fn, f->w, rc);
+		return -1;
+	}
+	return length;   /* never partial, as FSDataOutputStream */
 }
 
 static int
@@ -695,6 +744,13 @@ flush(hdfsFile f, const char *fn, int how)
 	compat_begin();
 	if (!f || f->type != STREAM_OUTPUT) {
 		errno = compat_fail(EBADF, NULL, fn, "not a file open for writing");
+		return -1;
+	}
+	if (how < 0)
+		return 0;   /* flush(): the bytes are queued already */
+	int rc = hdfs_file_writer_flush(f->w, (unsigned)how);
+	if (rc) {
+		errno = writer_fail(fn, f->w, rc);
 		return -1;
 	}
 	return 0;
@@ -715,27 +771,159 @@ hdfsHFlush(hdfsFS fs, hdfsFile f)
 int
 hdfsHSync(hdfsFS fs, hdfsFile f)
 {
-	return flush(f, "hdfsHSync", 1);
+	return flush(f, "hdfsHSync", HDFS_FILE_HSYNC);
 }
 
-/* ---- copy and move (FileUtil#copy): they write ---- */
+/* ---- copy and move (FileUtil#copy) ---- */
+
+static int
+copy_file(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *fn)
+{
+	struct open_args ra = { O_RDONLY, 0, 0, 0 }, wa = { O_WRONLY, 0, 0, 0 };
+	hdfsFile in, out;
+	int err = open_file(sfs, fn, src, &ra, &in);
+	if (err)
+		return err;
+	if ((err = open_file(dfs, fn, dst, &wa, &out)) != 0) {
+		hdfsCloseFile(sfs, in);
+		return err;
+	}
+	enum { CHUNK = 1 << 20 };
+	char *buf = malloc(CHUNK);
+	if (!buf)
+		err = oom(fn);
+	while (!err) {
+		size_t got = 0;
+		int rc = hdfs_file_reader_read(in->r, buf, CHUNK, &got);
+		if (got && (rc = hdfs_file_writer_write(out->w, buf, got)) != 0) {
+			err = writer_fail(fn, out->w, rc);
+			break;
+		}
+		if (rc) {
+			err = reader_fail(fn, in->r, rc);
+			break;
+		}
+		if (got < CHUNK)
+			break;
+	}
+	free(buf);
+	hdfsCloseFile(sfs, in);
+	if (hdfsCloseFile(dfs, out) != 0 && !err)
+		err = errno;
+	if (err)
+		compat_fail(err, NULL, fn, "copying %s to %s failed", src, dst);
+	return err;
+}
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	bool slash = dl && dir[dl - 1] == '/';
+	char *s = malloc(dl + nl + 2);
+	if (s)
+		snprintf(s, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
+	return s;
+}
+
+static int
+copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *fn)
+{
+	hdfsFileInfo *si = hdfsGetPathInfo(sfs, src);
+	if (!si) {
+		int err = errno;
+		if (err == ENOENT && !hdfsGetLastExceptionRootCause())
+			compat_fail(ENOENT, "java.io.FileNotFoundException", fn,
+			    "File %s does not exist", src);
+		return err;
+	}
+	int err = 0;
+	char *target = NULL;
+	/* FileUtil#checkDest: into an existing directory, under the source's
+	 * name. */
+	hdfsFileInfo *di = hdfsGetPathInfo(dfs, dst);
+	if (di && di->mKind == kObjectKindDirectory) {
+		const char *name = strrchr(si->mName, '/');
+		target = join(dst, name ? name + 1 : si->mName);
+		hdfsFileInfo *ti = target ? hdfsGetPathInfo(dfs, target) : NULL;
+		if (ti && ti->mKind == kObjectKindDirectory && si->mKind != kObjectKindDirectory)
+			err = compat_fail(EINTERNAL, "java.io.IOException", fn,
+			    "Target %s is a directory", target);
+		hdfsFreeFileInfo(ti, 1);
+	} else {
+		target = strdup(dst);
+	}
+	hdfsFreeFileInfo(di, 1);
+	if (!target && !err)
+		err = oom(fn);
+	if (!err && si->mKind == kObjectKindDirectory) {
+		/* FileUtil#checkDependencies: not into itself. */
+		if (sfs == dfs || (sfs && dfs && sfs->in == dfs->in)) {
+			char *sa = NULL, *da = NULL;
+			if (compat_resolve(sfs->in, fn, src, &sa) == 0 &&
+			    compat_resolve(dfs->in, fn, target, &da) == 0) {
+				size_t sl = strlen(sa);
+				if (strncmp(sa, da, sl) == 0 && (da[sl] == '/' || da[sl] == '\0' ||
+				    (sl == 1 && sa[0] == '/')))
+					err = compat_fail(EINTERNAL, "java.io.IOException", fn,
+					    "Cannot copy %s to its subdirectory %s", src, target);
+			}
+			free(sa);
+			free(da);
+		}
+		if (!err && hdfsCreateDirectory(dfs, target) != 0)
+			err = errno;
+		int n = 0;
+		hdfsFileInfo *kids = err ? NULL : hdfsListDirectory(sfs, src, &n);
+		if (!err && !kids && errno)
+			err = errno;
+		for (int i = 0; !err && i < n; i++) {
+			const char *name = strrchr(kids[i].mName, '/');
+			char *s = join(src, name ? name + 1 : kids[i].mName);
+			char *d = join(target, name ? name + 1 : kids[i].mName);
+			err = s && d ? copy_tree(sfs, s, dfs, d, fn) : oom(fn);
+			free(s);
+			free(d);
+		}
+		hdfsFreeFileInfo(kids, n);
+	} else if (!err) {
+		err = copy_file(sfs, src, dfs, target, fn);
+	}
+	hdfsFreeFileInfo(si, 1);
+	free(target);
+	return err;
+}
+
+static int
+copy_move(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, bool move,
+    const char *fn)
+{
+	compat_begin();
+	int err;
+	if (!compat_fs(sfs, fn, &err) || !compat_fs(dfs, fn, &err)) {
+		errno = err;
+		return -1;
+	}
+	if ((err = copy_tree(sfs, src, dfs, dst, fn)) == 0 && move &&
+	    hdfsDelete(sfs, src, 1) != 0)
+		err = errno;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
 
 int
 hdfsCopy(hdfsFS srcFS, const char *src, hdfsFS dstFS, const char *dst)
 {
-	compat_begin();
-	errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", "hdfsCopy",
-	    PENDING_WRITES);
-	return -1;
+	return copy_move(srcFS, src, dstFS, dst, false, "hdfsCopy");
 }
 
 int
 hdfsMove(hdfsFS srcFS, const char *src, hdfsFS dstFS, const char *dst)
 {
-	compat_begin();
-	errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", "hdfsMove",
-	    PENDING_WRITES);
-	return -1;
+	return copy_move(srcFS, src, dstFS, dst, true, "hdfsMove");
 }
 
 /* ---- zero-copy reads ---- */

@@ -102,6 +102,17 @@ def test_libhdfs_read(build_dir, cluster, java_client):
 
 
 @pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_write(build_dir, cluster, java_client):
+    base = _base("write")
+    _prepare_files(java_client, base)
+    _run(build_dir, "test_libhdfs_write_live", cluster, base)
+    assert java_client.cat(base + "/io/for-java") == pattern(10000)
+    [entry] = java_client.ls(base + "/io/for-java")
+    assert entry["size"] == 10000 and entry["perm"] == "-rw-r--r--"
+    assert java_client.stat(base + "/io/built", "%o %r") == "4096 1"
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
 def test_libhdfs_connect(build_dir, cluster):
     _run(build_dir, "test_libhdfs_conn_live", cluster, _base("conn"))
 

@@ -2,7 +2,8 @@
 JNI libhdfs.so: ARROW_LIBHDFS_DIR points at the build's libhdfs/ directory
 (a libhdfs.so and nothing else) and JAVA_HOME at a stand-in whose
 lib/server/libjvm.so is an empty library (pyarrow insists on loading one;
-nothing of it is ever called). No JVM in the process.
+nothing of it is ever called). No JVM in the process. Listing, reads,
+writes, appends, copies, moves and deletes, checked with the Java client.
 
 Skipped when pyarrow is not installed.
 """
@@ -40,6 +41,16 @@ SCRIPT = textwrap.dedent(r'''
     out["gone"] = int(h.get_file_info(base + "/pa/a/b").type)
     h.delete_dir(base + "/pa/a")
     out["missing"] = int(h.get_file_info(base + "/pa/a").type)
+    with h.open_output_stream(base + "/pa/written") as f:
+        for i in range(100):
+            f.write(bytes([i]) * 10000)
+    with h.open_append_stream(base + "/pa/written") as f:
+        f.write(b"tail")
+    with h.open_input_file(base + "/pa/written") as f:
+        out["written_size"] = f.size()
+        out["written_at"] = f.read_at(4, 999998).hex()
+    h.copy_file(base + "/pa/written", base + "/pa/copied")
+    out["copied_size"] = h.get_file_info(base + "/pa/copied").size
     print(json.dumps(out))
 ''')
 
@@ -97,5 +108,10 @@ def test_pyarrow_hadoopfilesystem(cluster, java_client, tmp_path):
     assert out["size"] == 3000
     assert bytes.fromhex(out["read_at"]) == data3[10:1010]
     assert (out["moved"], out["gone"], out["missing"]) == (3, 0, 0)
+    assert out["written_size"] == 1000004 and out["copied_size"] == 1000004
+    assert bytes.fromhex(out["written_at"]) == b"\x63\x63ta"
+    written = b"".join(bytes([i]) * 10000 for i in range(100)) + b"tail"
+    assert java_client.cat(base + "/pa/written") == written
+    assert java_client.cat(base + "/pa/copied") == written
     assert java_client.exists(base + "/pa/moved")
     assert not java_client.exists(base + "/pa/a")
