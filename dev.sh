@@ -35,6 +35,8 @@ APT_PACKAGES=(
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"
 	"pytest>=7" "pytest-timeout"
+	# The libhdfs drop-in proof: pyarrow.fs.HadoopFileSystem on libhdfs_hadoofus.so.
+	"pyarrow"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
