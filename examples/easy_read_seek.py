@@ -3,28 +3,19 @@
     python examples/easy_read_seek.py hdfs://127.0.0.1:8020
 
 The NameNode URL comes from argv[1] or $HADOOFUS_NAMENODE. The example
-first puts a 10 KiB file there (one block, written straight to a DataNode
-pipeline with hadoofus.data), then reads it back with hadoofus.easy.open.
+first writes a 10 KiB file there, then reads it back.
 """
 import os
 import sys
-import time
 
-import hadoofus
 from hadoofus import easy
 
 url = sys.argv[1] if len(sys.argv) > 1 else os.environ["HADOOFUS_NAMENODE"]
 path = "/examples/easy-read-seek.bin"
 data = bytes(range(256)) * 40
 
-# -- put the file (create, one block, complete) ------------------------------
-nn = hadoofus.rpc(url)
-nn.mkdirs("/examples")
-nn.create(path, overwrite=True)
-lb = nn.addBlock(path)
-hadoofus.data(lb, nn.client_name).write(data)
-while not nn.complete(path, last=lb):   # replicas not reported yet: retry
-    time.sleep(0.1)
+with easy.open(url + path, "wb") as f:
+    f.write(data)
 
 # -- read it ---------------------------------------------------------------
 with easy.open(url + path, "rb") as f:
@@ -35,5 +26,4 @@ with easy.open(url + path, "rb") as f:
     assert chunk == data[512:712] and f.tell() == 712
     # positional reads leave the position alone (and may run in threads)
     assert f.pread(0, 4) == data[:4] and f.tell() == 712
-nn.close()
 print("ok")

@@ -4,13 +4,12 @@
     python examples/read_blocks.py hdfs://127.0.0.1:8020
 
 The NameNode URL comes from argv[1] or $HADOOFUS_NAMENODE. A 3-block file
-(1 MiB blocks) is put there first; each block is read whole, checked, and
+(1 MiB blocks) is written there first; each block is read whole, checked, and
 the blocks joined equal what easy.open reads.
 """
 import hashlib
 import os
 import sys
-import time
 
 import hadoofus
 from hadoofus import easy
@@ -20,17 +19,10 @@ path = "/examples/read-blocks.bin"
 BS = 1 << 20
 data = hashlib.sha256(b"seed").digest() * (BS * 5 // 2 // 32 + 1)   # ~2.5 MiB
 
-nn = hadoofus.rpc(url)
-nn.mkdirs("/examples")
-nn.create(path, overwrite=True, blockSize=BS)
-prev = None
-for off in range(0, len(data), BS):
-    lb = nn.addBlock(path, previous=prev.b if prev else None)
-    hadoofus.data(lb, nn.client_name).write(data[off:off + BS])
-    prev = lb
-while not nn.complete(path, last=prev):
-    time.sleep(0.1)
+with easy.open(url + path, "wb", blocksize=BS) as f:
+    f.write(data)
 
+nn = hadoofus.rpc(url)
 parts = []
 for lb in nn.getBlockLocations(path):          # LocatedBlock, file order
     block = hadoofus.data(lb, nn.client_name).read()

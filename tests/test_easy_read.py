@@ -500,6 +500,28 @@ def test_hflushed_bytes_visible(cluster, tmp_hdfs_dir):
     nn.close()
 
 
+def test_easy_writer_hflush_visible(cluster, tmp_hdfs_dir):
+    """easy.open's own writer holds the file open across blocks: after each
+    hflush() a new reader (or a refresh) sees exactly what was written."""
+    url = "hdfs://%s:%d%s/w" % (cluster.host, cluster.port, tmp_hdfs_dir)
+    data = payload(2 * BS + 123457, 21)
+    with easy.open(url, "wb", blocksize=BS, replication=2) as w:
+        w.write(data[:1000])
+        w.hflush()
+        with easy.open(url, "rb") as f:
+            assert f.under_construction and f.read() == data[:1000]
+            for end in (BS - 1, BS, BS + 1, 2 * BS + 5, len(data)):
+                w.write(data[f.length:end])
+                w.hflush()
+                assert f.refresh() == end
+                pos = f.tell()
+                assert f.read() == data[pos:end]
+            assert f.pread(0, len(data)) == data
+    with easy.open(url, "rb") as f:
+        assert not f.under_construction and f.read() == data
+    assert easy.checksum(url) == easy.checksum(url)   # stable once closed
+
+
 # --- faults (private clusters) ---------------------------------------------------
 
 def datanode_by_addr(mc, addr):
