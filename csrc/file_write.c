@@ -1443,8 +1443,8 @@ end_block(struct hdfs_file_writer *fw)
 	return 0;
 }
 
-int
-hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf, size_t len)
+static int
+write_common(struct hdfs_file_writer *fw, const void *buf, size_t len, bool copy)
 {
 	pthread_mutex_lock(&fw->mu);
 	int rc = check_open(fw);
@@ -1458,7 +1458,8 @@ hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf, size_t len)
 		uint64_t at = hdfs_dn_writer_bytes_written(w);
 		uint64_t room = fw->block_size - at;
 		size_t k = len < room ? len : (size_t)room;
-		int wrc = hdfs_block_writer_write(fw->bw, p, k);
+		int wrc = copy ? hdfs_block_writer_write(fw->bw, p, k)
+		    : hdfs_block_writer_write_nocopy(fw->bw, p, k);
 		size_t took = (size_t)(hdfs_dn_writer_bytes_written(w) - at);
 		p += took;
 		len -= took;
@@ -1471,6 +1472,31 @@ hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf, size_t len)
 	}
 	pthread_mutex_unlock(&fw->mu);
 	return rc;
+}
+
+int
+hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf, size_t len)
+{
+	return write_common(fw, buf, len, true);
+}
+
+int
+hdfs_file_writer_write_nocopy(struct hdfs_file_writer *fw, const void *buf, size_t len)
+{
+	return write_common(fw, buf, len, false);
+}
+
+uint64_t
+hdfs_file_writer_acked(struct hdfs_file_writer *fw)
+{
+	pthread_mutex_lock(&fw->mu);
+	uint64_t v = fw->pos;
+	if (fw->lb && fw->begun) {
+		struct hdfs_dn_writer *w = hdfs_block_writer_engine(fw->bw);
+		v -= hdfs_dn_writer_bytes_written(w) - hdfs_dn_writer_bytes_acked(w);
+	}
+	pthread_mutex_unlock(&fw->mu);
+	return v;
 }
 
 static int

@@ -29,6 +29,7 @@ encoding= says otherwise), whose .buffer is the HdfsFileWriter.
 """
 
 import builtins
+import collections
 import io
 import threading
 
@@ -39,6 +40,7 @@ from ._native import ffi, lib
 __all__ = ["HdfsFileWriter", "open_write"]
 
 _CHUNK = 1 << 30    # largest single C write (size_t is fine; keeps progress visible)
+_NOCOPY_MIN = 64 * 1024   # bytes objects from a packet's size on are not copied
 
 
 def _cstr(fn, handle, n=2048):
@@ -160,6 +162,9 @@ class HdfsFileWriter(io.BufferedIOBase):
         self._fw = None
         self._fs = fs          # the NameNode client must outlive the C writer
         self._mu = threading.Lock()
+        # (file offset of its end, cdata over a bytes object) the C writer
+        # sends from without a copy, until the pipeline acknowledged it
+        self._pinned = collections.deque()
         self.path = path
         self.name = name or path
         self.mode = "ab" if append else "wb"
@@ -201,7 +206,12 @@ class HdfsFileWriter(io.BufferedIOBase):
         return fw
 
     def write(self, b):
-        """Queue the bytes of b (any bytes-like object); returns their count."""
+        """Queue the bytes of b (any bytes-like object); returns their count.
+
+        Large bytes objects (immutable) are sent without a copy: the writer
+        keeps a reference until the pipeline has acknowledged them. Other
+        buffers are copied into packets (the caller may change them as soon
+        as write returns)."""
         if isinstance(b, str):
             raise TypeError("write() argument must be a bytes-like object, not str")
         try:
@@ -210,15 +220,25 @@ class HdfsFileWriter(io.BufferedIOBase):
             b = memoryview(b).tobytes()        # non-contiguous views
             ptr = ffi.from_buffer(b)
         n = len(ptr)
+        pin = type(b) is bytes and n >= _NOCOPY_MIN
+        write = lib.hdfs_file_writer_write_nocopy if pin else lib.hdfs_file_writer_write
         with self._mu:
             fw = self._handle()
             done = 0
             while done < n:
                 k = min(n - done, _CHUNK)
-                rc = lib.hdfs_file_writer_write(fw, ptr + done, k)
+                rc = write(fw, ptr + done, k)
                 if rc:
+                    if pin:     # a failed writer sends nothing more, but keep it
+                        self._pinned.append((1 << 64, ptr))
                     raise _writer_error(rc, fw)
                 done += k
+            if pin:
+                pinned = self._pinned
+                pinned.append((lib.hdfs_file_writer_tell(fw), ptr))
+                acked = lib.hdfs_file_writer_acked(fw)
+                while pinned and pinned[0][0] <= acked:
+                    pinned.popleft()
         return n
 
     def flush(self):
@@ -241,6 +261,7 @@ class HdfsFileWriter(io.BufferedIOBase):
             rc = lib.hdfs_file_writer_flush(fw, flags)
             if rc:
                 raise _writer_error(rc, fw)
+            self._pinned.clear()     # all acknowledged
 
     def close(self):
         """End the file: the last block finalized on its DataNodes, then the
@@ -260,6 +281,7 @@ class HdfsFileWriter(io.BufferedIOBase):
             finally:
                 self._last_stats = self._stats_of(fw)
                 ffi.release(fw)
+                self._pinned.clear()
 
     @property
     def closed(self):

@@ -123,6 +123,9 @@ int hdfs_file_writer_append(struct hdfs_file_writer **out,
 void hdfs_file_writer_free(struct hdfs_file_writer *fw);
 int hdfs_file_writer_write(struct hdfs_file_writer *fw, const void *buf,
     size_t len);
+int hdfs_file_writer_write_nocopy(struct hdfs_file_writer *fw, const void *buf,
+    size_t len);
+uint64_t hdfs_file_writer_acked(struct hdfs_file_writer *fw);
 int hdfs_file_writer_flush(struct hdfs_file_writer *fw, unsigned flags);
 int hdfs_file_writer_close(struct hdfs_file_writer *fw);
 uint64_t hdfs_file_writer_tell(struct hdfs_file_writer *fw);

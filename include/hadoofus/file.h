@@ -435,6 +435,22 @@ HDFS_API int hdfs_file_writer_write(struct hdfs_file_writer *fw,
     const void *buf, size_t len);
 
 /*
+ * The same without copying: packets are sent (and checksummed) straight
+ * from buf, which must stay valid and unchanged until the pipeline has
+ * acknowledged its bytes: until hdfs_file_writer_acked() reaches the
+ * tell() of this call's return, or flush/close returned, or the writer
+ * failed or was freed (unacknowledged packets are sent again from buf
+ * after a pipeline recovery). Pieces shorter than a packet (a block's or
+ * the data's end) are copied. Returns as hdfs_file_writer_write.
+ */
+HDFS_API int hdfs_file_writer_write_nocopy(struct hdfs_file_writer *fw,
+    const void *buf, size_t len);
+
+/* How far the file is acknowledged by every DataNode of its pipelines
+ * (a file offset; tell() after flush/close). */
+HDFS_API uint64_t hdfs_file_writer_acked(struct hdfs_file_writer *fw);
+
+/*
  * hflush (flags 0): returns once everything written so far is
  * acknowledged by every DataNode of the pipeline, so new readers see it.
  * HDFS_FILE_HSYNC: the DataNodes also fsync (hsync). The NameNode is told

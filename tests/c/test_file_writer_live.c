@@ -4,9 +4,9 @@
  * minicluster (3 DataNodes, replication 1 by default); also under
  * ASan/UBSan. Files are written with replication 3 where a pipeline
  * matters. What the NameNode reports is checked here (length, blocks,
- * replicas, lease); byte-exact read-back with the Java client is
- * tests/test_easy_write.py's job, and DataNodes dying mid-write
- * tests/test_write_faults.py's.
+ * replicas, lease) and the bytes read back through the file reader;
+ * read-back with the Java client is tests/test_easy_write.py's job, and
+ * DataNodes dying mid-write tests/test_write_faults.py's.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -89,6 +89,27 @@ check_file(const char *path, uint64_t len, size_t nblocks, size_t replicas)
 	}
 	fprintf(stderr, "%s: not every block reached %zu replicas\n", path, replicas);
 	return false;
+}
+
+/* Whether path reads back (through the file reader) as data[0, n). */
+static bool
+same_content(const char *path, const uint8_t *data, size_t n)
+{
+	struct hdfs_file_reader *r;
+	int rc = hdfs_file_reader_open(&r, nn, path, NULL);
+	bool ok = rc == 0 && hdfs_file_reader_length(r) == n;
+	uint8_t *back = malloc(n + 1);
+	size_t got = 0;
+	if (ok && back) {
+		rc = hdfs_file_reader_read(r, back, n + 1, &got);
+		ok = rc == 0 && got == n && memcmp(back, data, n) == 0;
+	}
+	if (!ok)
+		fprintf(stderr, "%s: read back %zu of %zu bytes (rc %d), %s\n", path, got, n,
+		    rc, ok ? "" : "different");
+	free(back);
+	hdfs_file_reader_free(r);
+	return ok;
 }
 
 static uint8_t *
@@ -203,8 +224,39 @@ test_size(size_t n, size_t piece, int replication, uint64_t block_size, int flus
 		    PRIu64 " nodes replaced: %s\n", path, st.recoveries, st.pipeline_failures,
 		    st.datanodes_replaced, message(fw));
 	CHECK(check_file(path, n, nblocks, (size_t)replication));
+	CHECK(same_content(path, data, n));
 	hdfs_file_writer_free(fw);
 	free(data);
+}
+
+/* Writes that reference the caller's memory: acked() says when it is free
+ * again; flush makes it so at once. */
+static void
+test_nocopy(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/nocopy", base);
+	const size_t n = 5u << 20;
+	uint8_t *data = pattern(n, 77), *buf = malloc(n);
+	memcpy(buf, data, n);
+	struct hdfs_file_writer *fw = create(path, 3, 2u << 20, 0);
+	if (!fw)
+		return;
+	CHECK(hdfs_file_writer_acked(fw) == 0);
+	CHECK(hdfs_file_writer_write_nocopy(fw, buf, 3u << 20) == 0);  /* over a block end */
+	uint64_t acked = hdfs_file_writer_acked(fw);
+	CHECK(acked >= 2u << 20 && acked <= 3u << 20);   /* block 1 ended: acked */
+	CHECK(hdfs_file_writer_write_nocopy(fw, buf + (3u << 20), 1000) == 0);   /* copied */
+	CHECK(hdfs_file_writer_flush(fw, 0) == 0);
+	CHECK(hdfs_file_writer_acked(fw) == (3u << 20) + 1000);
+	memset(buf, 0xEE, (3u << 20) + 1000);            /* free again */
+	CHECK(hdfs_file_writer_write_nocopy(fw, buf + (3u << 20) + 1000, n - (3u << 20) - 1000) == 0);
+	CHECK(hdfs_file_writer_close(fw) == 0);
+	CHECK(hdfs_file_writer_acked(fw) == n);
+	CHECK(same_content(path, data, n));
+	hdfs_file_writer_free(fw);
+	free(data);
+	free(buf);
 }
 
 /* hflush with UPDATE_LENGTH shows the length to the NameNode; a closed
@@ -300,6 +352,7 @@ test_append(void)
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	hdfs_file_writer_free(fw);
 	CHECK(check_file(path, 2 * bs + 10, 3, 3));
+	CHECK(same_content(path, data, 2 * bs + 10));
 	free(data);
 }
 
@@ -436,6 +489,7 @@ test_conf(void)
 	CHECK(hdfs_file_writer_write(fw, data, 5u << 20) == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	CHECK(check_file(path, 5u << 20, 3, 1));
+	CHECK(same_content(path, data, 5u << 20));
 	hdfs_file_writer_free(fw);
 	free(data);
 	hdfs_conf_free(conf);
@@ -568,6 +622,7 @@ main(int argc, char **argv)
 	test_size(3 * mib + 1, 100000, 3, mib, 0);      /* block ends inside writes */
 	test_size(2 * mib + 5000, 3 * mib, 1, mib, 0);  /* one write over 3 blocks */
 	test_size(300000, 7000, 3, 128u * 1024, 7);     /* flushes across blocks */
+	test_nocopy();
 	test_flush_and_closed();
 	test_append();
 	test_errors();
