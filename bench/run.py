@@ -7,11 +7,14 @@ Go hdfs CLI, against one real HDFS, in one run.
     python bench/run.py --cluster hdfs://127.0.0.1:8020 --nn-pid 1234
     python bench/run.py --clients hadoofus,hdfs-native --json out.json
     python bench/run.py --only read --read-mib 1024
+    python bench/run.py --only write --write-mib 1024 --small-files 200
 
 Benches (--only): nn = getFileInfo calls/s on one file; read = whole-file
 reads of a --read-mib file (replication 1 and 3: --read-replication),
 sequential and --read-threads threads of positional reads, MB/s and the
-client's CPU seconds per GiB.  Each measurement
+client's CPU seconds per GiB; write = a --write-mib file written whole
+(replication 1 and 3: --write-replication), MB/s and CPU per GiB, and small
+files (create + write --small-size bytes + close) per second.  Each measurement
 runs in a fresh worker process (bench/worker.py) that warms up, then times
 --rounds rounds of --calls operations; the table shows the median round and
 the best round.  See bench/README.md.
@@ -38,7 +41,7 @@ sys.path.insert(0, HERE)
 from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
-BENCHES = ("nn", "read")
+BENCHES = ("nn", "read", "write")
 BENCH_PATH_DIR = "/bench"
 BENCH_FILE = "/bench/f"
 READ_FILE = "/bench/read-%dm-r%d"   # size in MiB, replication
@@ -499,7 +502,7 @@ def prepare_read_file(t, a, replication):
     return path
 
 
-def print_read_table(title, results, size, stat, out=sys.stdout):
+def print_read_table(title, results, size, stat, out=sys.stdout, verb="read"):
     base = None
     for r in results:
         if "rounds" in r:
@@ -511,8 +514,9 @@ def print_read_table(title, results, size, stat, out=sys.stdout):
             s["cpu_gib"] = None if pick["cpu"] is None else pick["cpu"] / gib
             s["median_mbps"] = s["median"] * size / 1e6
     out.write("\n%s\nMB/s (10^6 bytes) and CPU of each client's %s round; cpu = the "
-              "client's own CPU seconds (all threads) per GiB read\n" % (title, stat))
-    hdr = ("client", "MB/s", "s/read", "median MB/s", "cpu s/GiB")
+              "client's own CPU seconds (all threads) per GiB %s\n" % (title, stat, verb))
+    hdr = ("client", "MB/s", "s/%s" % ("file" if verb == "written" else verb),
+           "median MB/s", "cpu s/GiB")
     rows = [hdr]
     notes = []
     for r in results:
@@ -604,6 +608,92 @@ def bench_read(t, a):
 
 
 # ---------------------------------------------------------------------------
+# The write bench
+
+WRITE_DIR = "/bench/write"
+
+
+def _write_targets(results, out=sys.stdout):
+    """hadoofus vs the peers: throughput >= the best peer's, CPU per GiB
+    <= half of hdfs-native's."""
+    by = {(r["client"], r["variant"]): r["summary"] for r in results if "summary" in r}
+    out.write("\nWrite targets (throughput >= best peer; client CPU/GiB <= 0.5 x hdfs-native):\n")
+    best = max(((k[0], s["mbps"]) for k, s in by.items()
+                if k[0] in ("java", "hdfs-native", "go-hdfs-cli")),
+               key=lambda x: x[1], default=None)
+    native = by.get(("hdfs-native", "file"))
+    for me in ("hadoofus", "hadoofus-c"):
+        s = by.get((me, "file"))
+        if s is None:
+            continue
+        parts = []
+        if best:
+            ratio = s["mbps"] / best[1]
+            parts.append("%.2fx %s's MB/s (%s)" % (ratio, best[0],
+                                                  "met" if ratio >= 1 else "NOT met"))
+        if native and native["cpu_gib"] and s["cpu_gib"] is not None:
+            ratio = s["cpu_gib"] / native["cpu_gib"]
+            parts.append("%.2fx hdfs-native's CPU/GiB (%s)" % (ratio,
+                                                              "met" if ratio <= 0.5 else "NOT met"))
+        out.write("  %-11s %s\n" % (me, "; ".join(parts) or "no peer measured"))
+
+
+def bench_write(t, a):
+    def want(client):
+        return not a.clients or client in a.clients
+
+    def params_of_for(repl, size, warmup):
+        def params_of(module, variant):
+            return _params(t, a, write_dir="%s/%s-%s-r%d" % (WRITE_DIR, module, variant, repl),
+                           write_size=size, replication=repl, chunk=a.write_chunk,
+                           warmup=warmup, nn_pid=None,
+                           # the MiniCluster's (run.py starts it with 1)
+                           default_replication=1 if t.own else None)
+        return params_of
+
+    size = a.write_mib << 20
+    all_results = []
+    for repl in a.write_replication:
+        specs = [s for s in (
+            ("java", "file", "java"),
+            ("hdfs_native_py", "file", "hdfs-native"),
+            ("go_cli", "proc", "go-hdfs-cli"),
+            ("hadoofus_py", "file", "hadoofus"),
+            ("c_core", "file", "hadoofus-c"),
+        ) if want(s[2])]
+        results = run_interleaved([(m, v, 1, "%s %s r%d" % (c, v, repl)) for m, v, c in specs],
+                                  a.rounds, params_of_for(repl, size, a.write_warmup),
+                                  a.timeout, bench="write")
+        for r in results:
+            r["replication"] = repl
+        print_read_table("Write: one %d MiB file per round (128 MiB blocks, replication %d), "
+                         "%d rounds per client interleaved, %d MiB writes, after %d warm-up "
+                         "file(s)" % (a.write_mib, repl, a.rounds, a.write_chunk >> 20,
+                                      a.write_warmup),
+                         results, size, a.stat, verb="written")
+        _write_targets(results)
+        all_results += results
+
+    if a.small_files > 0:
+        specs = [s for s in (
+            ("java", "small", "java"),
+            ("hdfs_native_py", "small", "hdfs-native"),
+            ("hadoofus_py", "small", "hadoofus"),
+            ("c_core", "small", "hadoofus-c"),
+        ) if want(s[2])]
+        results = run_interleaved(
+            [(m, v, a.small_files, "%s %s" % (c, v)) for m, v, c in specs], a.rounds,
+            params_of_for(1, a.small_size, a.small_warmup), a.timeout, bench="write")
+        print_table("Small files: create + write %d bytes + close, a new file each, "
+                    "replication 1, %d files per round, %d rounds per client interleaved, "
+                    "after %d warm-up files (calls/s = files/s)"
+                    % (a.small_size, a.small_files, a.rounds, a.small_warmup),
+                    results, ("hdfs-native", "small"), a.stat)
+        all_results += results
+    return all_results
+
+
+# ---------------------------------------------------------------------------
 
 
 def parse_args(argv):
@@ -658,6 +748,21 @@ def parse_args(argv):
                     help="read bench: threads of positional reads (default 4)")
     ap.add_argument("--read-warmup", type=int, default=1,
                     help="read bench: untimed whole-file reads first (default 1)")
+    ap.add_argument("--write-mib", type=int, default=1024,
+                    help="write bench: the file's size in MiB (default 1024)")
+    ap.add_argument("--write-replication", default="1,3",
+                    help="write bench: replications to measure, comma-separated; 3 needs "
+                         "3 DataNodes (the bench's own MiniCluster has 3 when write runs)")
+    ap.add_argument("--write-chunk", type=int, default=4 << 20,
+                    help="write bench: bytes per write call (default 4 MiB)")
+    ap.add_argument("--write-warmup", type=int, default=1,
+                    help="write bench: untimed whole files first (default 1)")
+    ap.add_argument("--small-files", type=int, default=200,
+                    help="write bench: small files per round (0: no small-file bench)")
+    ap.add_argument("--small-size", type=int, default=4096,
+                    help="write bench: bytes per small file (default 4096)")
+    ap.add_argument("--small-warmup", type=int, default=20,
+                    help="write bench: untimed small files first (default 20)")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds to wait for any one answer of a worker")
     ap.add_argument("--json", help="also write every result to this file")
@@ -671,6 +776,7 @@ def parse_args(argv):
             ap.error("unknown bench %r" % b)
     a.clients = [c for c in a.clients.split(",") if c]
     a.read_replication = [int(x) for x in a.read_replication.split(",") if x.strip()]
+    a.write_replication = [int(x) for x in a.write_replication.split(",") if x.strip()]
     if a.pipe_calls is None:
         a.pipe_calls = 5 * a.calls
     a.procs = [int(x) for x in a.procs.split(",") if x.strip()]
@@ -696,8 +802,9 @@ def main(argv=None):
             t = Target(u.hostname, u.port or 8020, user, nn_pid=a.nn_pid, conf_dir=a.conf_dir,
                        jars_dir=mcmod.ensure_jars(), java=mcmod.find_java())
         else:
-            # The read bench's replication-3 file needs 3 DataNodes.
-            ndn = max([1] + (a.read_replication if "read" in a.only else []))
+            # Replication 3 (read and write benches) needs 3 DataNodes.
+            ndn = max([1] + (a.read_replication if "read" in a.only else [])
+                      + (a.write_replication if "write" in a.only else []))
             log("starting a MiniCluster (1 NameNode, %d DataNode%s) ..."
                 % (ndn, "s" if ndn > 1 else ""))
             mc = mcmod.MiniCluster(datanodes=ndn, replication=1)
@@ -719,12 +826,14 @@ def main(argv=None):
             all_results["nn"] = bench_nn(t, a)
         if "read" in a.only:
             all_results["read"] = bench_read(t, a)
+        if "write" in a.only:
+            all_results["write"] = bench_write(t, a)
     finally:
         if mc is not None:
             log("stopping the MiniCluster")
             mc.close()
 
-    jv = next((r["info"] for r in list(all_results.get("nn", ())) + list(all_results.get("read", ()))
+    jv = next((r["info"] for r in [x for b in all_results.values() for x in b]
                if r.get("client") == "java" and "info" in r), {})
     info.update(cluster=("MiniCluster " if t.own else "") + t.url,
                 hadoop=t.hadoop_version or "? (Java client jars: %s)" % jv.get("hadoop_version", "?"),

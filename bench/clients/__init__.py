@@ -12,8 +12,10 @@
 session() is called inside a fresh worker process (bench/worker.py).  Benches:
 "nn" = getFileInfo calls on one path; "read" = whole-file reads of
 params["read_path"] (variants "seq", "pread" with params["threads"], and
-"proc" for one-process clients), one op = one whole read.  Later milestones
-add "write", "small" next to them.
+"proc" for one-process clients), one op = one whole read; "write" =
+variant "file": one op = params["write_size"] bytes into params["write_dir"]/file
+(overwritten) at params["replication"], and "small": one op = a new file of
+write_size bytes (create + write + close).
 """
 
 MODULES = ("java", "hdfs_native_py", "hadoofus_py", "c_core", "go_cli")

@@ -14,10 +14,15 @@ from clients import _build
 from common import HERE, REPO, ChildSession, Skip
 
 CLIENT = "hadoofus-c"
-VARIANTS = {"nn": ["seq", "pipe"], "read": ["seq", "pread"]}
+VARIANTS = {"nn": ["seq", "pipe"], "read": ["seq", "pread"], "write": ["file", "small"]}
 
 
 def label(bench, variant, params):
+    if bench == "write":
+        if variant == "small":
+            return "hadoofus C core: hdfs_file_writer create + write + close"
+        return "hadoofus C core: hdfs_file_writer_write_nocopy(%d MiB)" % (
+            int(params.get("chunk", 4 << 20)) >> 20)
     if bench == "read":
         if variant == "pread":
             return "hadoofus C core: %d threads of hdfs_file_reader_pread" % int(
@@ -46,7 +51,15 @@ def build(params):
                     os.path.join(HERE, "c", "fileread.c"),
                     "-I", os.path.join(REPO, "include"), "-L", bdir, "-lhadoofus",
                     "-lpthread", "-Wl,-rpath," + os.path.abspath(bdir)] + pc)
+        _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", _write_exe(params),
+                    os.path.join(HERE, "c", "filewrite.c"),
+                    "-I", os.path.join(REPO, "include"), "-L", bdir, "-lhadoofus",
+                    "-Wl,-rpath," + os.path.abspath(bdir)] + pc)
     return exe
+
+
+def _write_exe(params):
+    return os.path.join(_build.build_dir(params), "bench-filewrite")
 
 
 def _read_exe(params):
@@ -78,6 +91,14 @@ def session(bench, variant, params):
         return ChildSession([exe, params["host"], str(params["port"]), params["user"],
                              params["read_path"], str(int(params.get("chunk", 4 << 20))),
                              str(threads), str(params["warmup"])], params)
+    if bench == "write" and variant in VARIANTS["write"]:
+        exe = _write_exe(params)
+        if not os.path.exists(exe):
+            raise Skip("bench/c/filewrite did not build (see above)")
+        return ChildSession([exe, params["host"], str(params["port"]), params["user"],
+                             params["write_dir"], variant, str(params["write_size"]),
+                             str(params["replication"]), str(int(params.get("chunk", 4 << 20))),
+                             str(params["warmup"])], params)
     exe = _exe(params)
     if not os.path.exists(exe):
         raise Skip("the C core did not build (see above)")

@@ -7,7 +7,10 @@ shell script using it pays per call.  Not comparable with the in-process
 rows; printed apart.  Its CPU is that of the hdfs child processes.
 
 For the read bench it is ``hdfs cat FILE > /dev/null``, one process per
-whole-file read (start-up is small next to reading a large file).
+whole-file read (start-up is small next to reading a large file); for the
+write bench ``hdfs rm -f FILE`` then ``hdfs put LOCALFILE FILE`` (it writes
+at the server's default replication, so it only runs when that is the
+replication measured).
 """
 
 import os
@@ -17,10 +20,12 @@ import subprocess
 from common import LoopSession, Skip, children_cpu
 
 CLIENT = "go-hdfs-cli"
-VARIANTS = {"nn": ["proc"], "read": ["proc"]}
+VARIANTS = {"nn": ["proc"], "read": ["proc"], "write": ["proc"]}
 
 
 def label(bench, variant, params):
+    if bench == "write":
+        return "Go `hdfs put LOCALFILE FILE`"
     if bench == "read":
         return "Go `hdfs cat FILE > /dev/null`"
     return "Go `hdfs ls FILE`, one process per call"
@@ -49,14 +54,19 @@ def session(bench, variant, params):
     version = _version(exe) if exe else None
     if not version:
         raise Skip("the Go hdfs CLI is not installed (apt-get install hdfs-cli)")
-    if variant != "proc" or bench not in ("nn", "read"):
+    if variant != "proc" or bench not in ("nn", "read", "write"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
+    if bench == "write" and params.get("default_replication") != params["replication"]:
+        raise Skip("it writes at the server's default replication (%s), not %s"
+                   % (params.get("default_replication") or "unknown", params["replication"]))
     env = dict(os.environ)
     env["HADOOP_NAMENODE"] = "%s:%d" % (params["host"], params["port"])
     env["HADOOP_USER_NAME"] = params["user"]
     # Keep it from reading a cluster configuration of this machine.
     env.pop("HADOOP_CONF_DIR", None)
     env.pop("HADOOP_HOME", None)
+    if bench == "write":
+        return _write_session(exe, env, params, version)
     if bench == "read":
         cmd = [exe, "cat", params["read_path"]]
         timeout = 3600
@@ -71,3 +81,37 @@ def session(bench, variant, params):
 
     p = dict(params, warmup=min(20, int(params.get("warmup", 0))))
     return LoopSession(run_n, p, cpu_clock=children_cpu, info={"version": version})
+
+
+def _write_session(exe, env, params, version):
+    import random
+    import tempfile
+    size = int(params["write_size"])
+    local = tempfile.NamedTemporaryFile(prefix="hadoofus-bench-put-",
+                                        dir=params.get("cache_dir"), delete=False)
+    with local:
+        chunk = random.Random(1).randbytes(min(size, 4 << 20) or 1)
+        left = size
+        while left:
+            k = min(left, len(chunk))
+            local.write(chunk[:k])
+            left -= k
+    dest = params["write_dir"] + "/file"
+    subprocess.run([exe, "mkdir", "-p", params["write_dir"]], env=env, check=True,
+                   stdin=subprocess.DEVNULL, timeout=60)
+
+    def run_n(n):
+        for _ in range(n):
+            subprocess.run([exe, "rm", "-f", dest], env=env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            subprocess.run([exe, "put", local.name, dest], env=env, check=True,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, timeout=3600)
+
+    def close():
+        os.unlink(local.name)
+        subprocess.run([exe, "rm", "-r", "-f", params["write_dir"]], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
+
+    return LoopSession(run_n, params, cpu_clock=children_cpu, info={"version": version},
+                       close=close)

@@ -18,6 +18,11 @@ Read variants (the "read" bench: whole-file reads of params["read_path"]):
           ``chunk``-byte bytearray from offset 0 to the end.
   pread   ``threads`` threads share that file object, each reading its
           1/threads of the file with preadinto() in ``chunk`` pieces.
+
+Write variants (the "write" bench):
+  file    hadoofus.easy.open(url, "wb", replication=...), write() one
+          ``chunk``-byte bytes object until ``write_size``, close().
+  small   the same for a new ``write_size``-byte file per op.
 """
 
 import collections
@@ -29,10 +34,15 @@ from clients import _build
 from common import LoopSession, Skip
 
 CLIENT = "hadoofus"
-VARIANTS = {"nn": ["seq", "pipe", "aio"], "read": ["seq", "pread"]}
+VARIANTS = {"nn": ["seq", "pipe", "aio"], "read": ["seq", "pread"], "write": ["file", "small"]}
 
 
 def label(bench, variant, params):
+    if bench == "write":
+        if variant == "small":
+            return "hadoofus easy.open(\"wb\"): create + write + close"
+        return "hadoofus easy.open(\"wb\"): write(%d MiB)" % (
+            int(params.get("chunk", 4 << 20)) >> 20)
     if bench == "read":
         if variant == "pread":
             return "hadoofus easy.open: %d threads of preadinto" % int(params.get("threads", 4))
@@ -75,6 +85,8 @@ def session(bench, variant, params):
     hadoofus = _import(params)
     if bench == "read" and variant in VARIANTS["read"]:
         return _read_session(hadoofus, variant, params)
+    if bench == "write" and variant in VARIANTS["write"]:
+        return _write_session(hadoofus, variant, params)
     if bench != "nn" or variant not in VARIANTS["nn"]:
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
     info = {"version": getattr(hadoofus, "__version__", "?"),
@@ -208,5 +220,46 @@ def _read_session(hadoofus, variant, params):
     def close():
         info.update(f.stats)
         f.close()
+
+    return LoopSession(run_n, params, info=info, close=close)
+
+
+def _write_session(hadoofus, variant, params):
+    import random
+    try:
+        from hadoofus import easy
+        from hadoofus import _writer  # noqa: F401  (the write side exists)
+    except ImportError:
+        raise Skip("this hadoofus has no writer (hadoofus._writer)")
+    info = {"version": getattr(hadoofus, "__version__", "?"),
+            "from": os.path.dirname(hadoofus.__file__)}
+    host, port, user = params["host"], int(params["port"]), params["user"]
+    d, size = params["write_dir"], int(params["write_size"])
+    repl = int(params["replication"])
+    chunk = max(1, min(int(params.get("chunk", 4 << 20)), size))
+    buf = random.Random(1).randbytes(chunk)
+    base = "hdfs://%s:%d%s" % (host, port, d)
+    seq = [0]
+
+    def one():
+        if variant == "small":
+            name = "/s%d" % seq[0]
+            seq[0] += 1
+        else:
+            name = "/file"
+        with easy.open(base + name, "wb", user=user, replication=repl,
+                       blocksize=128 << 20) as f:
+            left = size
+            while left:
+                k = min(left, chunk)
+                f.write(buf if k == chunk else buf[:k])
+                left -= k
+
+    def run_n(n):
+        for _ in range(n):
+            one()
+
+    def close():
+        easy.filesystem(host, port, user).delete(d, recursive=True)
 
     return LoopSession(run_n, params, info=info, close=close)

@@ -14,7 +14,7 @@ import subprocess
 from common import HERE, ChildSession, Skip
 
 CLIENT = "java"
-VARIANTS = {"nn": ["seq"], "read": ["seq", "pread"]}
+VARIANTS = {"nn": ["seq"], "read": ["seq", "pread"], "write": ["file", "small"]}
 JAVA_DIR = os.path.join(HERE, "java")
 
 JVM_OPTS = ["-Xmx512m", "-Djava.net.preferIPv4Stack=true"]
@@ -28,6 +28,12 @@ _LOG4J = "log4j.rootLogger=WARN,console\n" \
 
 
 def label(bench, variant, params):
+    if bench == "write":
+        v = params.get("hadoop_version", "?")
+        if variant == "small":
+            return "Java client (hadoop-hdfs %s): create + write + close" % v
+        return "Java client (hadoop-hdfs %s): write(byte[%d MiB])" % (
+            v, int(params.get("chunk", 4 << 20)) >> 20)
     if bench == "read":
         v = params.get("hadoop_version", "?")
         if variant == "pread":
@@ -101,6 +107,12 @@ def session(bench, variant, params):
         cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "ReadBench",
                params["url"], params["read_path"], str(int(params.get("chunk", 4 << 20))),
                str(int(params.get("threads", 4)) if variant == "pread" else 0),
+               str(params["warmup"])]
+        return _JavaSession(cmd, params, bench, variant)
+    if bench == "write" and variant in VARIANTS["write"]:
+        cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "WriteBench",
+               params["url"], params["write_dir"], variant, str(params["write_size"]),
+               str(params["replication"]), str(int(params.get("chunk", 4 << 20))),
                str(params["warmup"])]
         return _JavaSession(cmd, params, bench, variant)
     if (bench, variant) != ("nn", "seq"):
