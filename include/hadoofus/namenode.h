@@ -216,7 +216,9 @@ HDFS_API int hdfs_namenode_submit_nb(struct hdfs_namenode *nn,
     struct hdfs_nn_call **call_out);
 /* The socket, or -1 when not connected. It changes when the connection is
  * replaced (inside submit or process); hdfs_namenode_num_connects() counts
- * connections, so a new value there means a new fd to watch. */
+ * connections, so a new value there means a new fd to watch. Only watch
+ * it: it is in blocking mode (blocking waits sleep in recv() on it; the
+ * library's own non-blocking reads and writes pass MSG_DONTWAIT). */
 HDFS_API int hdfs_namenode_fd(struct hdfs_namenode *nn);
 HDFS_API int hdfs_namenode_events(struct hdfs_namenode *nn);
 HDFS_API int hdfs_namenode_process(struct hdfs_namenode *nn, int revents);
