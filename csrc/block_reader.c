@@ -67,21 +67,6 @@ set_err(struct hdfs_block_reader *br, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Deep copy of a message through its wire form: the copy owns everything
- * and frees with protobuf_c_message_free_unpacked. */
-static ProtobufCMessage *
-copy_msg(const ProtobufCMessage *m)
-{
-	size_t l = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(l ? l : 1);
-	if (buf == NULL)
-		return NULL;
-	protobuf_c_message_pack(m, buf);
-	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, l, buf);
-	free(buf);
-	return c;
-}
-
 static int
 new_common(struct hdfs_block_reader **out, const char *client_name)
 {
@@ -117,9 +102,9 @@ hdfs_block_reader_new(struct hdfs_block_reader **out,
 	int rc = new_common(&br, client_name);
 	if (rc)
 		return rc;
-	br->block = (Hadoop__Hdfs__ExtendedBlockProto *)copy_msg(&block->base);
+	br->block = (Hadoop__Hdfs__ExtendedBlockProto *)hdfs_pb_copy(&block->base);
 	if (token)
-		br->token = (Hadoop__Common__TokenProto *)copy_msg(&token->base);
+		br->token = (Hadoop__Common__TokenProto *)hdfs_pb_copy(&token->base);
 	if (br->block == NULL || (token && br->token == NULL)) {
 		hdfs_block_reader_free(br);
 		return HDFS_ENOMEM;
@@ -173,7 +158,7 @@ hdfs_block_reader_new_located(struct hdfs_block_reader **out,
 	if (rc)
 		return rc;
 	Hadoop__Hdfs__LocatedBlockProto *m =
-	    (Hadoop__Hdfs__LocatedBlockProto *)copy_msg(&lb->base);
+	    (Hadoop__Hdfs__LocatedBlockProto *)hdfs_pb_copy(&lb->base);
 	rc = m ? adopt_lb(br, m) : HDFS_ENOMEM;
 	if (rc) {
 		hdfs_block_reader_free(br);

@@ -4,9 +4,23 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dn_internal.h"
+
+ProtobufCMessage *
+hdfs_pb_copy(const ProtobufCMessage *m)
+{
+	size_t l = protobuf_c_message_get_packed_size(m);
+	uint8_t *buf = malloc(l ? l : 1);
+	if (buf == NULL)
+		return NULL;
+	protobuf_c_message_pack(m, buf);
+	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, l, buf);
+	free(buf);
+	return c;
+}
 
 int
 hdfs_dt_put_op(struct hbuf *out, enum hdfs_dt_op op, const ProtobufCMessage *msg)

@@ -67,6 +67,12 @@ struct hdfs_dt_packet_header {
 };
 
 /*
+ * A deep copy of a message through its wire form: it owns everything and
+ * frees with protobuf_c_message_free_unpacked. NULL when out of memory.
+ */
+ProtobufCMessage *hdfs_pb_copy(const ProtobufCMessage *m);
+
+/*
  * Append one op request (version, opcode, varint length, message) to out.
  * Returns 0 or HDFS_ENOMEM.
  */

@@ -178,19 +178,11 @@ pb_free(void *m)
 		protobuf_c_message_free_unpacked(m, NULL);
 }
 
-/* An owned deep copy (pack + unpack), or NULL when out of memory. */
+/* An owned deep copy of any message (hdfs_pb_copy), or NULL. */
 static void *
 pb_clone(const void *msg)
 {
-	const ProtobufCMessage *m = msg;
-	size_t n = protobuf_c_message_get_packed_size(m);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (buf == NULL)
-		return NULL;
-	protobuf_c_message_pack(m, buf);
-	ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, n, buf);
-	free(buf);
-	return c;
+	return hdfs_pb_copy(msg);
 }
 
 static bool
