@@ -28,14 +28,13 @@ Text modes wrap the binary writer in an io.TextIOWrapper (UTF-8 unless
 encoding= says otherwise), whose .buffer is the HdfsFileWriter.
 """
 
-import builtins
 import collections
 import io
 import threading
 
 from . import errors
-from .errors import _error
 from ._native import ffi, lib
+from .easy import _file_error
 
 __all__ = ["HdfsFileWriter", "open_write"]
 
@@ -43,26 +42,10 @@ _CHUNK = 1 << 30    # largest single C write (size_t is fine; keeps progress vis
 _NOCOPY_MIN = 64 * 1024   # bytes objects from a packet's size on are not copied
 
 
-def _cstr(fn, handle, n=2048):
-    buf = ffi.new("char[]", n)
-    return ffi.string(fn(handle, buf, n)).decode("utf-8", "replace")
-
-
 def _writer_error(rc, fw):
     """The exception for a failed C file-writer call, with its detail."""
-    if fw is None or fw == ffi.NULL:
-        return _error(rc)
-    msg = _cstr(lib.hdfs_file_writer_error_message, fw)
-    etype = _cstr(lib.hdfs_file_writer_error_exception, fw, 256)
-    if rc == lib.HDFS_EREMOTE and etype:
-        return errors.remote_exception(etype, msg)
-    e = _error(rc)
-    if msg:
-        text = "%s: %s" % (e.args[0], msg) if e.args else msg
-        e.args = (text,)
-        if isinstance(e, builtins.OSError):
-            e.strerror = text
-    return e
+    return _file_error(rc, fw, lib.hdfs_file_writer_error_message,
+                       lib.hdfs_file_writer_error_exception)
 
 
 _POLICIES = {"DEFAULT": 0, "NEVER": 1, "ALWAYS": 2}

@@ -204,10 +204,17 @@ def _cstr(fn, handle, n=2048):
 
 def _reader_error(rc, r):
     """The exception for a failed C file-reader call, with its detail."""
-    if r is None or r == ffi.NULL:
+    return _file_error(rc, r, lib.hdfs_file_reader_error_message,
+                       lib.hdfs_file_reader_error_exception)
+
+
+def _file_error(rc, handle, message_fn, exception_fn):
+    """The exception for a failed call on a C file reader or writer, with
+    the detail its error_message/error_exception functions copy out."""
+    if handle is None or handle == ffi.NULL:
         return _error(rc)
-    msg = _cstr(lib.hdfs_file_reader_error_message, r)
-    etype = _cstr(lib.hdfs_file_reader_error_exception, r, 256)
+    msg = _cstr(message_fn, handle)
+    etype = _cstr(exception_fn, handle, 256)
     if rc == lib.HDFS_EREMOTE and etype:
         if etype.endswith(".FileNotFoundException") and "not a file" in msg:
             # The NameNode's answer for a directory (INodeFile.valueOf):
