@@ -60,6 +60,23 @@ def threads():
     return len(os.listdir("/proc/self/task"))
 
 
+def java_children():
+    """Running JVMs started by this process (the session cluster's daemons,
+    and any Java client left behind)."""
+    me, n = os.getpid(), 0
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % pid, "rb") as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index(b"(") + 1:st.rindex(b")")]
+        fields = st[st.rindex(b")") + 2:].split()
+        if comm == b"java" and int(fields[1]) == me and fields[0] != b"Z":
+            n += 1
+    return n
+
+
 @pytest.fixture(scope="module")
 def written(cluster, tmp_path_factory):
     """{size: (path, bytes)}: SMALL in one block, MULTI in 1 MiB blocks
@@ -363,14 +380,14 @@ def test_errors(cluster, java_client, tmp_hdfs_dir):
 
 
 def test_no_leaks(cluster, tmp_hdfs_dir):
-    """Sockets and threads come back to their count once files are closed
-    (also after a failed open)."""
+    """Sockets, threads and JVMs come back to their count once files are
+    closed (also after a failed open)."""
     fs = easy.filesystem(cluster.host, cluster.port)
     fs.getFileInfo("/")           # the NameNode connection is there already
     for i in range(3):            # warm up (lease renewer thread, caches)
         with easy.open(url_of(cluster, "%s/warm%d" % (tmp_hdfs_dir, i)), "wb") as f:
             f.write(b"x" * 100000)
-    n_fd, n_th = fds(), threads()
+    n_fd, n_th, n_jvm = fds(), threads(), java_children()
     for i in range(20):
         with easy.open(url_of(cluster, "%s/f%d" % (tmp_hdfs_dir, i)), "wb",
                        replication=3, blocksize=64 * 1024) as f:
@@ -378,5 +395,7 @@ def test_no_leaks(cluster, tmp_hdfs_dir):
             f.flush()
         with pytest.raises(FileExistsError):
             easy.open(url_of(cluster, "%s/f%d" % (tmp_hdfs_dir, i)), "xb")
+    assert java_cat(cluster, "%s/f0" % tmp_hdfs_dir) == b"y" * 200000
     assert fds() == n_fd
     assert threads() == n_th
+    assert java_children() == n_jvm
