@@ -309,7 +309,10 @@ def test_corrupt_replica_and_dead_datanode(fresh_cluster, tmp_path):
 
         # -- a dead DataNode first in line: the next one serves the read.
         lb = blocks(c, "/t/g")[0]
-        first = lb.locs[0]
+        # Not the node with the corrupt replica: the last part needs it
+        # alive (locations come shuffled, so pick, then put it first).
+        first = next(l for l in lb.locs if l.xferPort != bad.xferPort)
+        lb.locs = [first] + [l for l in lb.locs if l.xferPort != first.xferPort]
         idx = [i for i, dn in enumerate(mc.datanodes) if dn.xfer_port == first.xferPort]
         assert idx
         mc.kill_datanode(idx[0])
