@@ -271,6 +271,10 @@ test_append(void)
 	ab->block->b->numbytes = 1000;
 	CHECK(complete(path, ab->block->b));
 	protobuf_c_message_free_unpacked(&ab->base, NULL);
+	/* complete() needs one reported replica; append's pipeline is made of
+	 * the replicas the NameNode knows then. A replica reported later keeps
+	 * the old generation stamp and waits for re-replication (minutes). */
+	CHECK(wait_replicas(path, 1000, 1, 3));
 
 	Hadoop__Hdfs__AppendRequestProto areq = HADOOP__HDFS__APPEND_REQUEST_PROTO__INIT;
 	areq.src = path;
