@@ -566,6 +566,18 @@ def _read_targets(results, out=sys.stdout):
                 parts.append("%.2fx hdfs-native's CPU/GiB (%s)" % (ratio,
                                                                   "met" if ratio <= 0.5 else "NOT met"))
             out.write("  %-11s %-5s %s\n" % (me, variant, "; ".join(parts) or "no peer measured"))
+    out.write("libhdfs_hadoofus.so (C, hdfs.h) >= 0.95 x the Python/core rate of the same run:\n")
+    for variant, call in (("seq", "hdfsRead"), ("pread", "hdfsPread")):
+        lib = by.get(("libhdfs", variant))
+        if lib is None:
+            continue
+        parts = []
+        for me, name in (("hadoofus", "Python"), ("hadoofus-c", "C core")):
+            s = by.get((me, variant))
+            if s:
+                ratio = lib["mbps"] / s["mbps"]
+                parts.append("%.2fx %s (%s)" % (ratio, name, "met" if ratio >= 0.95 else "NOT met"))
+        out.write("  %-11s %-5s %s\n" % (call, variant, "; ".join(parts) or "nothing to compare"))
 
 
 def bench_read(t, a):
@@ -587,10 +599,12 @@ def bench_read(t, a):
             ("go_cli", "proc", "go-hdfs-cli"),
             ("hadoofus_py", "seq", "hadoofus"),
             ("c_core", "seq", "hadoofus-c"),
+            ("libhdfs_c", "seq", "libhdfs"),
             ("java", "pread", "java"),
             ("hdfs_native_py", "pread", "hdfs-native"),
             ("hadoofus_py", "pread", "hadoofus"),
             ("c_core", "pread", "hadoofus-c"),
+            ("libhdfs_c", "pread", "libhdfs"),
         ) if want(s[2])]
         results = run_interleaved([(m, v, 1, "%s %s r%d" % (c, v, repl)) for m, v, c in specs],
                                   a.rounds, params_of, a.timeout, bench="read")

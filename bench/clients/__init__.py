@@ -18,4 +18,4 @@ variant "file": one op = params["write_size"] bytes into params["write_dir"]/fil
 write_size bytes (create + write + close).
 """
 
-MODULES = ("java", "hdfs_native_py", "hadoofus_py", "c_core", "go_cli")
+MODULES = ("java", "hdfs_native_py", "hadoofus_py", "c_core", "libhdfs_c", "go_cli")
