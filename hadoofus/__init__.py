@@ -21,8 +21,20 @@ from .types import AclEntry, FileStatus  # noqa: F401
 __version__ = "0.1.0"
 
 __all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "FileStatus",
-           "AclEntry"] + [n for n in _errors_all
+           "AclEntry", "libhdfs_dir"] + [n for n in _errors_all
                           if n not in ("exception_class", "remote_exception")]
+
+
+def libhdfs_dir():
+    """The directory holding this package's libhdfs drop-in: libhdfs.so
+    (for dlopen by name: pyarrow's ARROW_LIBHDFS_DIR) and libhdfs.so.0.0.0
+    (the file name programs linked against Apache's libhdfs ask the loader
+    for: LD_LIBRARY_PATH), both libhdfs_hadoofus.so. None when this copy of
+    the package was not installed from a wheel (a meson install puts them in
+    <libdir>/hadoofus-libhdfs)."""
+    import os
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", "libhdfs")
+    return d if os.path.exists(os.path.join(d, "libhdfs.so")) else None
 
 
 def __getattr__(name):

@@ -42,6 +42,23 @@ def _build_dirs():
     return [os.path.abspath(os.path.join(ROOT, d)) for d in dirs]
 
 
+def _plain_build_dir():
+    """A build directory of _build_dirs() without sanitizers, for what loads
+    the library into an uninstrumented process (Python, LD_PRELOAD): an
+    ASan library must come first in the process."""
+    for d in _build_dirs():
+        opts = os.path.join(d, "meson-info", "intro-buildoptions.json")
+        try:
+            with open(opts) as f:
+                sanitize = {o["name"]: o["value"] for o in json.load(f)}.get("b_sanitize", "none")
+        except OSError:
+            sanitize = "none"  # not set up yet: _build sets it up plain
+        # "none" (older meson) or [] (newer).
+        if sanitize in ("none", "", None, []):
+            return d
+    pytest.skip("no build directory without sanitizers")
+
+
 def _programs():
     return sorted(os.path.basename(p)[:-2] for p in glob.glob(os.path.join(C_DIR, "test_*.c")))
 

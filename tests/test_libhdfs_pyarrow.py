@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from test_c_units import _build, _build_dirs
+from test_c_units import _build, _plain_build_dir
 
 pytest.importorskip("pyarrow")
 
@@ -53,22 +53,6 @@ SCRIPT = textwrap.dedent(r'''
     out["copied_size"] = h.get_file_info(base + "/pa/copied").size
     print(json.dumps(out))
 ''')
-
-
-def _plain_build_dir():
-    """A build directory without sanitizers (an ASan library cannot be
-    loaded into an uninstrumented Python)."""
-    for d in _build_dirs():
-        opts = os.path.join(d, "meson-info", "intro-buildoptions.json")
-        try:
-            with open(opts) as f:
-                sanitize = {o["name"]: o["value"] for o in json.load(f)}.get("b_sanitize", "none")
-        except OSError:
-            sanitize = "none"  # not set up yet: _build sets it up plain
-        # "none" (older meson) or [] (newer).
-        if sanitize in ("none", "", None, []):
-            return d
-    pytest.skip("no build directory without sanitizers")
 
 
 def _fake_java_home(tmp_path):
