@@ -552,10 +552,15 @@ hdfsUnbufferFile(hdfsFile file)
 
 /* ---- reading ---- */
 
-/* libhdfs' readPrepare: EBADF for no file, EINVAL when not reading. */
+/* libhdfs' readPrepare, for a read of `length` bytes: EINVAL for a
+ * negative length, EBADF for no file, EINVAL when not reading. Returns the
+ * errno (recorded as the thread's last exception) or 0. */
 static int
-check_input(hdfsFile f, const char *fn)
+check_read(hdfsFile f, tSize length, const char *fn)
 {
+	if (length < 0)
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "negative length %d", (int)length);
 	if (!f || f->type == STREAM_UNINITIALIZED)
 		return compat_fail(EBADF, NULL, fn, "not an open file");
 	if (f->type != STREAM_INPUT)
@@ -571,12 +576,7 @@ hdfsRead(hdfsFS fs, hdfsFile f, void *buffer, tSize length)
 	compat_begin();
 	if (length == 0)
 		return 0;
-	int err;
-	if (length < 0)
-		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "negative length %d", (int)length);
-	else
-		err = check_input(f, fn);
+	int err = check_read(f, length, fn);
 	if (err) {
 		errno = err;
 		return -1;
@@ -599,12 +599,7 @@ hdfsPread(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize length)
 	compat_begin();
 	if (length == 0)
 		return 0;
-	int err;
-	if (length < 0)
-		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "negative length %d", (int)length);
-	else
-		err = check_input(f, fn);
+	int err = check_read(f, length, fn);
 	if (err) {
 		errno = err;
 		return -1;
@@ -627,12 +622,7 @@ hdfsPreadFully(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize leng
 	compat_begin();
 	if (length == 0)
 		return 0;
-	int err;
-	if (length < 0)
-		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "negative length %d", (int)length);
-	else
-		err = check_input(f, fn);
+	int err = check_read(f, length, fn);
 	if (err) {
 		errno = err;
 		return -1;
@@ -982,7 +972,7 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 {
 	static const char fn[] = "hadoopReadZero";
 	compat_begin();
-	int err = check_input(file, fn);
+	int err = check_read(file, 0, fn);
 	if (!err && (!opts || maxLength < 0))
 		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "bad options or length");
