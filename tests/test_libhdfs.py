@@ -113,6 +113,26 @@ def test_libhdfs_write(build_dir, cluster, java_client):
 
 
 @pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_fuse(build_dir, cluster, java_client):
+    """fuse_dfs' call sequences (per-user builder connections shared by
+    threads, the FUSE operations' hdfs.h calls and errno values)."""
+    base = _base("fuse")
+    _run(build_dir, "test_libhdfs_fuse_live", cluster, base)
+    # What the C program did as alice and bob, as the Java client sees it.
+    assert java_client.cat(base + "/fuse/bob/for-java") == pattern(71000)
+    [entry] = java_client.ls(base + "/fuse/bob/for-java")
+    assert (entry["owner"], entry["group"], entry["size"]) == ("bob", "users", 71000)
+    assert java_client.stat(base + "/fuse/bob/for-java", "%Y") == "1500000000000"
+    [entry] = java_client.ls(base + "/fuse/alice/secret")
+    assert (entry["owner"], entry["group"], entry["perm"]) == ("bob", "supergroup", "-rw-------")
+    for user in ("alice", "bob"):
+        for t in (0, 1):
+            trash = "/user/%s/.Trash/Current%s/fuse/%s/t%d" % (user, base, user, t)
+            names = sorted(e["path"].rsplit("/", 1)[1] for e in java_client.ls(trash))
+            assert names == ["rw", "rw.1"]
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
 def test_libhdfs_connect(build_dir, cluster):
     _run(build_dir, "test_libhdfs_conn_live", cluster, _base("conn"))
 
