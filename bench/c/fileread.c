@@ -25,19 +25,13 @@
 #include <hadoofus/file.h>
 #include <hadoofus/namenode.h>
 
+#include "child.h"
+
 static struct hdfs_file_reader *r;
 static size_t chunk;
 static int nthreads;
 static uint64_t length;
 static uint64_t sink;
-
-static double
-now(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, int rc)
@@ -112,6 +106,13 @@ read_once(uint8_t **bufs)
 		pthread_join(th[i], NULL);
 }
 
+static void
+read_round(void *bufs, long n)
+{
+	for (long i = 0; i < n; i++)
+		read_once(bufs);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,26 +138,7 @@ main(int argc, char **argv)
 		bufs[i] = malloc(chunk);
 	for (long i = 0; i < warmup; i++)
 		read_once(bufs);
-	printf("READY\n");
-	fflush(stdout);
-
-	char line[256];
-	while (fgets(line, sizeof(line), stdin)) {
-		long n;
-		if (sscanf(line, "ROUND %ld", &n) == 1) {
-			double c0 = now(CLOCK_PROCESS_CPUTIME_ID), t0 = now(CLOCK_REALTIME);
-			double w0 = now(CLOCK_MONOTONIC);
-			for (long i = 0; i < n; i++)
-				read_once(bufs);
-			double w1 = now(CLOCK_MONOTONIC);
-			double c1 = now(CLOCK_PROCESS_CPUTIME_ID), t1 = now(CLOCK_REALTIME);
-			printf("{\"ops\": %ld, \"wall\": %.9f, \"cpu\": %.6f, \"nn_cpu\": null, "
-			    "\"t0\": %.6f, \"t1\": %.6f}\n", n, w1 - w0, c1 - c0, t0, t1);
-			fflush(stdout);
-		} else if (strncmp(line, "EXIT", 4) == 0) {
-			break;
-		}
-	}
+	bench_serve(read_round, bufs, NULL);
 	struct hdfs_file_read_stats st;
 	hdfs_file_reader_stats(r, &st);
 	printf("{\"bytes_read\": %llu, \"block_reads\": %llu, \"location_fetches\": %llu, "

@@ -25,6 +25,8 @@
 #include <hadoofus/file.h>
 #include <hadoofus/namenode.h>
 
+#include "child.h"
+
 static struct hdfs_namenode *nn;
 static const char *dir;
 static int small;
@@ -34,14 +36,6 @@ static uint8_t *buf;
 static uint64_t seq;
 static struct hdfs_file_write_opts opts;
 static struct hdfs_file_write_stats total;
-
-static double
-now(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 die(struct hdfs_file_writer *fw, const char *what, int rc)
@@ -80,6 +74,14 @@ once(void)
 	hdfs_file_writer_free(fw);
 }
 
+static void
+write_round(void *unused, long n)
+{
+	(void)unused;
+	for (long i = 0; i < n; i++)
+		once();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -111,25 +113,7 @@ main(int argc, char **argv)
 	}
 	for (long i = 0; i < warmup; i++)
 		once();
-	printf("READY\n");
-	fflush(stdout);
-	char line[256];
-	while (fgets(line, sizeof(line), stdin)) {
-		if (strncmp(line, "ROUND ", 6) == 0) {
-			long n = atol(line + 6);
-			double c0 = now(CLOCK_PROCESS_CPUTIME_ID), t0 = now(CLOCK_REALTIME);
-			double w0 = now(CLOCK_MONOTONIC);
-			for (long i = 0; i < n; i++)
-				once();
-			double w1 = now(CLOCK_MONOTONIC), t1 = now(CLOCK_REALTIME);
-			double c1 = now(CLOCK_PROCESS_CPUTIME_ID);
-			printf("{\"ops\": %ld, \"wall\": %.6f, \"cpu\": %.6f, \"nn_cpu\": null, "
-			    "\"t0\": %.6f, \"t1\": %.6f}\n", n, w1 - w0, c1 - c0, t0, t1);
-			fflush(stdout);
-		} else if (strncmp(line, "EXIT", 4) == 0) {
-			break;
-		}
-	}
+	bench_serve(write_round, NULL, NULL);
 	/* delete(DIR, recursive): DeleteRequestProto {src = 1, recursive = 2},
 	 * encoded by hand (no generated header needed here). */
 	size_t dl = strlen(dir);

@@ -25,20 +25,14 @@
 
 #include <hdfs.h>
 
+#include "child.h"
+
 static hdfsFS fs;
 static hdfsFile file;
 static tSize chunk;
 static int nthreads;
 static tOffset length;
 static uint64_t sink;
-
-static double
-now(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what)
@@ -110,6 +104,13 @@ read_once(char **bufs)
 		pthread_join(th[i], NULL);
 }
 
+static void
+read_round(void *bufs, long n)
+{
+	for (long i = 0; i < n; i++)
+		read_once(bufs);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -148,26 +149,7 @@ main(int argc, char **argv)
 			die("malloc");
 	for (long i = 0; i < warmup; i++)
 		read_once(bufs);
-	printf("READY\n");
-	fflush(stdout);
-
-	char line[256];
-	while (fgets(line, sizeof(line), stdin)) {
-		long n;
-		if (sscanf(line, "ROUND %ld", &n) == 1) {
-			double c0 = now(CLOCK_PROCESS_CPUTIME_ID), t0 = now(CLOCK_REALTIME);
-			double w0 = now(CLOCK_MONOTONIC);
-			for (long i = 0; i < n; i++)
-				read_once(bufs);
-			double w1 = now(CLOCK_MONOTONIC);
-			double c1 = now(CLOCK_PROCESS_CPUTIME_ID), t1 = now(CLOCK_REALTIME);
-			printf("{\"ops\": %ld, \"wall\": %.9f, \"cpu\": %.6f, \"nn_cpu\": null, "
-			    "\"t0\": %.6f, \"t1\": %.6f}\n", n, w1 - w0, c1 - c0, t0, t1);
-			fflush(stdout);
-		} else if (strncmp(line, "EXIT", 4) == 0) {
-			break;
-		}
-	}
+	bench_serve(read_round, bufs, NULL);
 	struct hdfsReadStatistics *st = NULL;
 	unsigned long long total = 0, local = 0;
 	if (hdfsFileGetReadStatistics(file, &st) == 0) {

@@ -26,20 +26,21 @@
 
 #include <hadoofus/namenode.h>
 
+#include "child.h"
+
 static uint8_t req[4096];
 static size_t req_len;
 
-static double
-now(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+struct ctx {
+	struct hdfs_namenode *nn;
+	int window;
+	long nn_pid;
+};
 
 static double
-proc_cpu(long pid)
+proc_cpu(void *arg)
 {
+	long pid = ((struct ctx *)arg)->nn_pid;
 	char path[64], buf[1024];
 	if (pid <= 0)
 		return -1;
@@ -121,12 +122,10 @@ run(struct hdfs_namenode *nn, long n, int window)
 }
 
 static void
-print_cpu(const char *key, double a, double b)
+run_round(void *arg, long n)
 {
-	if (a < 0 || b < 0)
-		printf("\"%s\": null", key);
-	else
-		printf("\"%s\": %.3f", key, b - a);
+	struct ctx *c = arg;
+	run(c->nn, n, c->window);
 }
 
 int
@@ -165,28 +164,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	run(nn, warmup, window);
-	printf("READY\n");
-	fflush(stdout);
-
-	char line[128];
-	while (fgets(line, sizeof(line), stdin)) {
-		long n;
-		if (sscanf(line, "ROUND %ld", &n) == 1) {
-			double nn0 = proc_cpu(nn_pid), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-			double t0 = now(CLOCK_REALTIME), w0 = now(CLOCK_MONOTONIC);
-			run(nn, n, window);
-			double w1 = now(CLOCK_MONOTONIC), t1 = now(CLOCK_REALTIME);
-			double c1 = now(CLOCK_PROCESS_CPUTIME_ID), nn1 = proc_cpu(nn_pid);
-			printf("{\"ops\": %ld, \"wall\": %.9f, ", n, w1 - w0);
-			print_cpu("cpu", c0, c1);
-			printf(", ");
-			print_cpu("nn_cpu", nn0, nn1);
-			printf(", \"t0\": %.6f, \"t1\": %.6f}\n", t0, t1);
-			fflush(stdout);
-		} else if (strncmp(line, "EXIT", 4) == 0) {
-			break;
-		}
-	}
+	struct ctx ctx = { nn, window, nn_pid };
+	bench_serve(run_round, &ctx, proc_cpu);
 	printf("{\"num_calls\": %llu, \"num_connects\": %llu, \"sink\": %llu}\n",
 	    (unsigned long long)hdfs_namenode_num_calls(nn),
 	    (unsigned long long)hdfs_namenode_num_connects(nn),
