@@ -36,10 +36,13 @@ struct hdfs_nn_call {
 	int32_t retry;
 	int status;             /* HDFS_EAGAIN while pending */
 	bool live;              /* sent, queued or waiting to be resent */
-	bool needs_resend;      /* to be sent again by its waiter */
+	bool needs_resend;      /* to be sent again by its waiter (or, for an
+	                         * event-loop call, by hdfs_namenode_resend_nb) */
+	bool sent;              /* went out once: a resend counts a retry */
 	bool user_gone;         /* freed by the user while pending */
 	bool nb;                /* event-loop call: completes onto done list */
 	bool in_done_list;
+	bool in_resend_list;
 	int64_t next_try_ms;
 	char *exception;
 	char *message;
@@ -49,6 +52,7 @@ struct hdfs_nn_call {
 	size_t resp_len;
 	void *udata;
 	struct hdfs_nn_call *next_done;
+	struct hdfs_nn_call *next_resend;
 };
 
 struct lease {
@@ -83,6 +87,9 @@ struct hdfs_namenode {
 	char errmsg[512];
 
 	struct hdfs_nn_call *done_head, *done_tail;
+	/* Event-loop calls waiting to be (re)sent, oldest first: they have no
+	 * waiting thread to resend them (hdfs_namenode_resend_nb does). */
+	struct hdfs_nn_call *resend_head, *resend_tail;
 
 	struct lease *leases;
 	int lease_interval_ms;
@@ -94,6 +101,7 @@ struct hdfs_namenode {
 };
 
 static void nn_unref_locked(struct hdfs_namenode *nn, bool *free_it);
+static void resend_unlink(struct hdfs_namenode *nn, struct hdfs_nn_call *c);
 static void nn_destroy(struct hdfs_namenode *nn);
 
 /* ---- small helpers ---- */
@@ -143,6 +151,48 @@ call_unref_locked(struct hdfs_nn_call *c)
 	return free_nn;
 }
 
+/* The event-loop resend queue (mu held). */
+static void
+resend_push(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
+{
+	if (c->in_resend_list)
+		return;
+	c->in_resend_list = true;
+	c->next_resend = NULL;
+	if (nn->resend_tail)
+		nn->resend_tail->next_resend = c;
+	else
+		nn->resend_head = c;
+	nn->resend_tail = c;
+}
+
+static void
+resend_unlink(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
+{
+	struct hdfs_nn_call **pp = &nn->resend_head, *prev = NULL;
+	while (*pp && *pp != c) {
+		prev = *pp;
+		pp = &(*pp)->next_resend;
+	}
+	if (*pp == c) {
+		*pp = c->next_resend;
+		if (nn->resend_tail == c)
+			nn->resend_tail = prev;
+	}
+	c->next_resend = NULL;
+	c->in_resend_list = false;
+}
+
+/* Mark a live call to be sent again at `when` (ms, 0 = at once). */
+static void
+mark_resend(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int64_t when)
+{
+	c->needs_resend = true;
+	c->next_try_ms = when;
+	if (c->nb)
+		resend_push(nn, c);
+}
+
 static void
 set_message(struct hdfs_nn_call *c, const char *msg)
 {
@@ -158,6 +208,8 @@ static bool
 complete(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int status,
     char *exc, char *msg, uint8_t *resp, size_t resp_len)
 {
+	if (c->in_resend_list)
+		resend_unlink(nn, c);
 	c->status = status;
 	c->live = false;
 	c->needs_resend = false;
@@ -194,7 +246,7 @@ complete_error(struct hdfs_namenode *nn, struct hdfs_nn_call *c, int status,
 static bool
 retriable(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
 {
-	return !c->nb && !c->user_gone && !nn->closed &&
+	return !c->user_gone && !nn->closed &&
 	    (c->method->flags & (HDFS_NN_IDEMPOTENT | HDFS_NN_ATMOSTONCE)) &&
 	    c->retry < nn->max_retries;
 }
@@ -230,12 +282,10 @@ fail_connection(struct hdfs_namenode *nn, int rc, const char *why)
 	struct hdfs_rpc_result r;
 	while (hdfs_rpc_take_unanswered(nn->rpc, &r) == 0) {
 		struct hdfs_nn_call *c = r.udata;
-		if (retriable(nn, c)) {
-			c->needs_resend = true;
-			c->next_try_ms = 0;
-		} else {
+		if (retriable(nn, c))
+			mark_resend(nn, c, 0);
+		else
 			free_nn |= complete_error(nn, c, nn->closed ? HDFS_ECLOSED : rc, why);
-		}
 	}
 	hdfs_rpc_begin(nn->rpc);  /* forget the dead connection's state */
 	pthread_cond_broadcast(&nn->cv);
@@ -382,6 +432,7 @@ send_call(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
 		return complete_error(nn, c, rc, rc == HDFS_ENOMEM ? "out of memory" :
 		    "could not queue the call");
 	c->live = true;
+	c->sent = true;
 	c->needs_resend = false;
 	rc = flush_locked(nn);
 	if (rc)
@@ -399,8 +450,7 @@ dispatch_results(struct hdfs_namenode *nn)
 		if (r.status == HDFS_EREMOTE && retriable(nn, c) &&
 		    strcmp(r.exception_class, RETRIABLE_EXCEPTION) == 0) {
 			int64_t delay = 100LL << (c->retry < 4 ? c->retry : 4);
-			c->needs_resend = true;
-			c->next_try_ms = hdfs_now_ms() + delay;
+			mark_resend(nn, c, hdfs_now_ms() + delay);
 			hdfs_rpc_result_clear(&r);
 			pthread_cond_broadcast(&nn->cv);
 			continue;
@@ -521,6 +571,9 @@ hdfs_namenode_close(struct hdfs_namenode *nn)
 	if (!nn->closed) {
 		nn->closed = true;
 		free_nn = fail_connection(nn, HDFS_ECLOSED, "the handle was closed");
+		while (nn->resend_head)
+			free_nn |= complete_error(nn, nn->resend_head, HDFS_ECLOSED,
+			    "the handle was closed");
 		/* Event-loop completions nobody will take. */
 		while (nn->done_head) {
 			struct hdfs_nn_call *c = nn->done_head;
@@ -670,6 +723,18 @@ submit_common(struct hdfs_namenode *nn, const char *method, const uint8_t *req,
 	pthread_mutex_lock(&nn->mu);
 	nn->refs++;
 	nn->num_calls++;
+	if (nb && !nn->closed && (nn->fd < 0 || nn->connecting)) {
+		/* An event-loop submit never waits for a connection: the call
+		 * queues for hdfs_namenode_resend_nb (never sent, so any
+		 * method may go out later). */
+		c->refs++;   /* the live reference */
+		c->id = hdfs_rpc_next_call_id(nn->rpc);
+		c->retry = 0;
+		c->live = true;
+		mark_resend(nn, c, 0);
+		pthread_mutex_unlock(&nn->mu);
+		return 0;
+	}
 	rc = ensure_connected(nn);
 	if (rc) {
 		c->status = rc;
@@ -993,6 +1058,67 @@ hdfs_namenode_process(struct hdfs_namenode *nn, int revents)
 out:
 	pthread_mutex_unlock(&nn->mu);
 	(void)free_nn;  /* the user's reference keeps nn alive here */
+	return rc;
+}
+
+int64_t
+hdfs_namenode_next_resend_ms(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	int64_t next = -1;
+	if (nn->resend_head) {
+		int64_t now = hdfs_now_ms();
+		for (struct hdfs_nn_call *c = nn->resend_head; c; c = c->next_resend) {
+			int64_t due = c->next_try_ms > now ? c->next_try_ms - now : 0;
+			if (next < 0 || due < next)
+				next = due;
+		}
+	}
+	pthread_mutex_unlock(&nn->mu);
+	return next;
+}
+
+int
+hdfs_namenode_resend_nb(struct hdfs_namenode *nn, int may_connect)
+{
+	pthread_mutex_lock(&nn->mu);
+	bool free_nn = false;
+	int rc = 0;
+	if (nn->resend_head == NULL)
+		goto out;
+	if (nn->fd < 0 || nn->connecting) {
+		if (!may_connect) {
+			rc = HDFS_EAGAIN;
+			goto out;
+		}
+		rc = ensure_connected(nn);
+		if (rc) {
+			/* No connection within the window: what waits fails. */
+			char why[sizeof(nn->errmsg)];
+			snprintf(why, sizeof(why), "%s", rc == HDFS_ECLOSED ?
+			    "the handle was closed" : nn->errmsg);
+			while (nn->resend_head)
+				free_nn |= complete_error(nn, nn->resend_head, rc, why);
+			goto out;
+		}
+	}
+	for (;;) {
+		/* The oldest call that is due; sending may lose the
+		 * connection, which requeues what it carried. */
+		int64_t now = hdfs_now_ms();
+		struct hdfs_nn_call *c = nn->resend_head;
+		while (c && c->next_try_ms > now)
+			c = c->next_resend;
+		if (c == NULL || nn->fd < 0)
+			break;
+		resend_unlink(nn, c);
+		if (c->sent)
+			c->retry++;
+		free_nn |= send_call(nn, c);
+	}
+out:
+	pthread_mutex_unlock(&nn->mu);
+	(void)free_nn;  /* the caller's reference keeps nn alive */
 	return rc;
 }
 

@@ -10,6 +10,13 @@ hdfs_namenode_process() runs when it is ready; completed calls resolve
 their asyncio futures. One client belongs to one event loop (the first it
 is used on). It has its own connection: the C API does not mix blocking
 waits and event-loop driving on one handle.
+
+The loop never blocks on the network: connecting (the first call, or after
+a lost connection) runs in the loop's default executor while calls queue.
+As with hadoofus.rpc, calls of @Idempotent/@AtMostOnce methods cut off by
+a lost connection (a NameNode restart) are resent on the new connection
+with the same call id, and RetriableException answers are retried after a
+backoff.
 """
 
 import asyncio
@@ -46,6 +53,8 @@ class rpc(_rpc._Client):
         self._reading = False
         self._writing = False
         self._take = ffi.new("struct hdfs_nn_call **")
+        self._resend_task = None
+        self._blocking = None   # executor future while a thread uses the handle
 
     # --- event-loop plumbing ---
 
@@ -96,9 +105,59 @@ class rpc(_rpc._Client):
 
     def _on_ready(self, revents):
         lib.hdfs_namenode_process(self._nn, revents)
+        self._after_io()
+
+    def _after_io(self):
         self._drain()
         if not self._closed:
             self._watch()
+            self._kick_resend()
+
+    # Calls waiting to be (re)sent: queued while unconnected, cut off by a
+    # lost connection, or answered with RetriableException.
+    def _kick_resend(self):
+        if self._resend_task is None and lib.hdfs_namenode_next_resend_ms(self._nn) >= 0:
+            self._resend_task = self._loop.create_task(self._resend())
+
+    async def _resend(self):
+        nn = self._nn
+        try:
+            while not self._closed:
+                ms = lib.hdfs_namenode_next_resend_ms(nn)
+                if ms < 0:
+                    return
+                if ms > 0:
+                    await asyncio.sleep(ms / 1000.0)
+                    continue
+                if lib.hdfs_namenode_resend_nb(nn, 0) == lib.HDFS_EAGAIN:
+                    # No connection: connect in a thread (failures
+                    # complete the waiting calls).
+                    await self._off_loop(lib.hdfs_namenode_resend_nb, nn, 1)
+                if self._closed:
+                    return
+                self._drain()
+                self._watch()
+        finally:
+            self._resend_task = None
+
+    def _unblock(self, fut):
+        if self._blocking is fut:
+            self._blocking = None
+
+    async def _off_loop(self, fn, *args):
+        """A blocking C call in the loop's executor; until it returns the
+        loop leaves the handle alone (submits wait for it)."""
+        fut = self._loop.run_in_executor(None, fn, *args)
+        self._blocking = fut
+        fut.add_done_callback(self._unblock)
+        return await asyncio.shield(fut)
+
+    async def _unblocked(self):
+        while self._blocking is not None:
+            try:
+                await asyncio.shield(self._blocking)
+            except Exception:  # noqa: BLE001  (its owner reports it)
+                pass
 
     def _drain(self):
         p = self._take
@@ -113,6 +172,9 @@ class rpc(_rpc._Client):
         loop = self._bind_loop()
         if self._closed:
             raise HandleClosedError("the client is closed")
+        await self._unblocked()
+        if self._closed:
+            raise HandleClosedError("the client is closed")
         fut = loop.create_future()
         handle = ffi.new_handle(fut)
         p = ffi.new("struct hdfs_nn_call **")
@@ -125,8 +187,7 @@ class rpc(_rpc._Client):
         _check(rc, call if call != ffi.NULL else self._nn)
         # Kept until C hands the call back, even if we are cancelled.
         self._inflight[int(ffi.cast("uintptr_t", call))] = _Pending(handle, fut, call)
-        self._drain()
-        self._watch()
+        self._after_io()
         await fut
         return self._finish(call, lib.hdfs_nn_call_status(call), m)
 
@@ -146,8 +207,14 @@ class rpc(_rpc._Client):
     # --- public ---
 
     async def connect(self):
-        """Connect now (blocking the loop for the TCP + RPC handshake)."""
-        _check(lib.hdfs_namenode_connect(self._nn), self._nn)
+        """Connect now (in the loop's executor: the loop runs on meanwhile).
+        Raises what connecting raised (a ConnectionError subclass)."""
+        self._bind_loop()
+        await self._unblocked()
+        if self._closed:
+            raise HandleClosedError("the client is closed")
+        rc = await self._off_loop(lib.hdfs_namenode_connect, self._nn)
+        _check(rc, self._nn)
         return self
 
     def close(self):
@@ -156,6 +223,8 @@ class rpc(_rpc._Client):
             return
         self._closed = True
         self._unwatch()
+        if self._resend_task is not None:
+            self._resend_task.cancel()
         lib.hdfs_namenode_close(self._nn)
         self._drain()
         pending, self._inflight = self._inflight, {}

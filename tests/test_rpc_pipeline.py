@@ -2,6 +2,7 @@
 asyncio, and a NameNode restart under a live client. Real HDFS throughout."""
 
 import asyncio
+import socket
 import threading
 import time
 
@@ -291,6 +292,84 @@ def test_aio_and_blocking_clients_interleave(cluster, client, d):
             mine = await asyncio.gather(*(a.mkdirs("%s/c%d" % (d, i)) for i in range(100)))
             assert all(mine) and all(await blocking)
             assert len(await a.getListing(d)) == 200
+        finally:
+            a.close()
+
+    asyncio.run(main())
+
+
+def test_aio_loop_runs_while_connecting():
+    """Connecting happens off the loop: a server that accepts but never
+    answers the handshake stalls the calls, not the loop; they then fail
+    with the connect timeout."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)   # never accepted: the kernel completes the TCP handshake
+    port = srv.getsockname()[1]
+
+    async def main():
+        a = hadoofus.aio.rpc("127.0.0.1", port, user="nobody", connect_timeout=1.5)
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        t = asyncio.ensure_future(ticker())
+        try:
+            calls = [asyncio.ensure_future(a.getFileInfo("/x")) for _ in range(3)]
+            res = await asyncio.gather(*calls, return_exceptions=True)
+            assert all(isinstance(r, TimeoutError) and "handshake" in str(r) for r in res), res
+            assert ticks >= 50, ticks   # the loop ran through the 1.5 s connect
+            with pytest.raises(TimeoutError):
+                await a.connect()
+        finally:
+            t.cancel()
+            a.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        srv.close()
+
+
+def test_aio_namenode_restart(fresh_cluster):
+    """asyncio calls in flight through NameNode restarts: idempotent ones
+    are resent on the new connection, as with the blocking client."""
+    mc = fresh_cluster(datanodes=1, replication=1)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a = hadoofus.aio.rpc(mc.host, mc.port, user=mc.superuser)
+        try:
+            assert await a.mkdirs("/r/a")
+            assert a.num_connects == 1
+            stop = False
+            seen = [0]
+
+            async def reader():
+                while not stop:
+                    assert (await a.getFileInfo("/r/a")).isdir
+                    seen[0] += 1
+
+            readers = [asyncio.ensure_future(reader()) for _ in range(8)]
+            await asyncio.sleep(0.3)
+            await loop.run_in_executor(None, mc.restart_namenode)
+            before = seen[0]
+            await asyncio.sleep(0.5)
+            stop = True
+            await asyncio.gather(*readers)
+            assert seen[0] > before
+            assert a.num_connects >= 2
+            # A batch straddling a restart.
+            futs = [asyncio.ensure_future(a.getFileInfo("/r/a")) for _ in range(60)]
+            await asyncio.sleep(0)
+            await loop.run_in_executor(None, mc.restart_namenode)
+            assert all(st.isdir for st in await asyncio.gather(*futs))
+            assert await a.mkdirs("/r/b")
+            assert [s.name for s in await a.getListing("/r")] == ["a", "b"]
         finally:
             a.close()
 

@@ -63,4 +63,6 @@ int hdfs_namenode_process(struct hdfs_namenode *nn, int revents);
 int hdfs_namenode_take_completed(struct hdfs_namenode *nn,
     struct hdfs_nn_call **call_out);
 void *hdfs_nn_call_udata(struct hdfs_nn_call *call);
+int64_t hdfs_namenode_next_resend_ms(struct hdfs_namenode *nn);
+int hdfs_namenode_resend_nb(struct hdfs_namenode *nn, int may_connect);
 

@@ -226,6 +226,28 @@ HDFS_API int hdfs_namenode_process(struct hdfs_namenode *nn, int revents);
  * Calls the user freed before they were taken are dropped here unseen. */
 HDFS_API int hdfs_namenode_take_completed(struct hdfs_namenode *nn,
     struct hdfs_nn_call **call_out);
+/*
+ * Event-loop calls are (re)sent by the loop, not by a waiting thread: a
+ * call submitted while no connection is up (hdfs_namenode_submit_nb never
+ * waits for one: the call queues), a call of an @Idempotent/@AtMostOnce
+ * method cut off by a lost connection (resent with the same call id and a
+ * higher retry count, as blocking calls are), or one answered with
+ * RetriableException (resent after a backoff).
+ *
+ * hdfs_namenode_next_resend_ms: -1 when no call waits, else the ms until
+ * the earliest is due (0: now). Never blocks.
+ *
+ * hdfs_namenode_resend_nb: sends the calls that are due. With no
+ * connection up it returns HDFS_EAGAIN if may_connect is 0; otherwise it
+ * connects first, which BLOCKS for the TCP connect + handshake (and, after
+ * an outage, retries with backoff through the reconnect window), so call it
+ * off the event loop's thread, and don't use the handle from the loop
+ * meanwhile. If no connection can be had, the waiting calls complete with
+ * the error (take them with hdfs_namenode_take_completed) and it is
+ * returned; else 0.
+ */
+HDFS_API int64_t hdfs_namenode_next_resend_ms(struct hdfs_namenode *nn);
+HDFS_API int hdfs_namenode_resend_nb(struct hdfs_namenode *nn, int may_connect);
 HDFS_API void *hdfs_nn_call_udata(struct hdfs_nn_call *call);
 
 #ifdef __cplusplus
