@@ -331,6 +331,19 @@ def _workload(mount, base, jc):
     assert (entry["owner"], entry["group"], entry["perm"]) == ("nobody", "nogroup", "-rw-r-----")
     assert jc.stat(base + "/w/copied", "%Y") == "1500000000000"
 
+    # Names as they come from the kernel: spaces, URI characters, UTF-8;
+    # ':' is not a valid HDFS name (EINVAL, as libhdfs says).
+    odd = "a b #1 ?x %41 \u00e9\u65e5\u672c.txt"
+    with open(w + "/" + odd, "wb") as f:
+        f.write(b"odd")
+    assert odd in os.listdir(w)
+    with open(w + "/" + odd, "rb") as f:
+        assert f.read() == b"odd"
+    assert jc.cat(base + "/w/" + odd) == b"odd"
+    os.rename(w + "/" + odd, w + "/" + odd + ".2")
+    os.unlink(w + "/" + odd + ".2")
+    _expect_errno(errno.EINVAL, open, w + "/a:b", "wb")
+
     # Errors as a program sees them.
     _expect_errno(errno.ENOENT, os.stat, w + "/none")
     _expect_errno(errno.ENOENT, open, w + "/none", "rb")
