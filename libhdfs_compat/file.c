@@ -26,8 +26,14 @@ enum stream_type {
 	STREAM_OUTPUT = 2,
 };
 
+/* hdfsFile_internal flags: the read paths libhdfs' test hooks report
+ * (hdfs_test.h), each switched off on its own. */
+#define FILE_DIRECT_READ  (1 << 0)
+#define FILE_DIRECT_PREAD (1 << 1)
+
 struct hdfsFile_internal {
 	enum stream_type type;
+	int flags;
 	struct fs_instance *in;      /* referenced */
 	struct hdfs_file_reader *r;
 	struct hdfs_file_writer *w;
@@ -171,6 +177,7 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 		if (rc)
 			err = reader_fail(fn, f->r, rc);
 		f->type = STREAM_INPUT;
+		f->flags = FILE_DIRECT_READ | FILE_DIRECT_PREAD;
 	} else {
 		/* The client settings of the configuration (checksums, packet
 		 * size, timeouts, pipeline recovery policy), as Java's
@@ -428,10 +435,14 @@ hdfsOpenFileFutureGetWithTimeout(struct hdfsOpenFileFuture *future, int64_t time
 	return hdfsOpenFileFutureGet(future);   /* complete since Build */
 }
 
+/* Future#cancel is false for a completed future, which libhdfs reports
+ * as -1 (0 only when a running open was cancelled). */
 int
 hdfsOpenFileFutureCancel(struct hdfsOpenFileFuture *future, int mayInterruptIfRunning)
 {
-	return 0;   /* a completed future cannot be cancelled */
+	if (!future)
+		errno = EINVAL;
+	return -1;
 }
 
 void
@@ -930,9 +941,13 @@ struct hadoopRzOptions {
 };
 
 struct hadoopRzBuffer {
-	void *ptr;
+	void *ptr;         /* NULL at end of file; empty_rz for a 0-byte read */
 	int32_t length;
 };
+
+/* The data of a 0-byte read: Java hands back an empty direct buffer,
+ * whose address libhdfs passes on (not NULL). */
+static char empty_rz[1];
 
 struct hadoopRzOptions *
 hadoopRzOptionsAlloc(void)
@@ -976,24 +991,38 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 	if (!err && (!opts || maxLength < 0))
 		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "bad options or length");
-	if (!err && !opts->pool)
+	/* DFSInputStream#read(pool, maxLength, opts) answers a 0-byte read
+	 * and the end of the file before it looks for a pool. */
+	bool at_end = !err &&
+	    hdfs_file_reader_tell(file->r) >= hdfs_file_reader_length(file->r);
+	if (!err && maxLength > 0 && !at_end && !opts->pool)
 		err = compat_fail(EPROTONOSUPPORT, "java.lang.UnsupportedOperationException",
 		    fn, "zero-copy reads were not available, and you did not provide a "
 		    "fallback ByteBufferPool.");
+	struct hadoopRzBuffer *b = err ? NULL : calloc(1, sizeof(*b));
+	if (!err && !b)
+		err = oom(fn);
 	if (err) {
 		errno = err;
 		return NULL;
 	}
-	struct hadoopRzBuffer *b = calloc(1, sizeof(*b));
-	void *data = maxLength ? malloc((size_t)maxLength) : NULL;
-	if (!b || (maxLength && !data)) {
+	if (maxLength == 0) {
+		b->ptr = empty_rz;
+		errno = 0;
+		return b;
+	}
+	if (at_end) {
+		errno = 0;   /* a buffer without data */
+		return b;
+	}
+	void *data = malloc((size_t)maxLength);
+	if (!data) {
 		free(b);
-		free(data);
 		errno = oom(fn);
 		return NULL;
 	}
 	size_t got = 0;
-	int rc = maxLength ? hdfs_file_reader_read(file->r, data, (size_t)maxLength, &got) : 0;
+	int rc = hdfs_file_reader_read(file->r, data, (size_t)maxLength, &got);
 	if (rc && got == 0) {
 		free(b);
 		free(data);
@@ -1001,7 +1030,7 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 		return NULL;
 	}
 	if (got == 0) {
-		free(data);   /* end of file: a buffer without data */
+		free(data);   /* end of file */
 		data = NULL;
 	}
 	b->ptr = data;
@@ -1026,13 +1055,15 @@ void
 hadoopRzBufferFree(hdfsFile file, struct hadoopRzBuffer *buffer)
 {
 	if (buffer) {
-		free(buffer->ptr);
+		if (buffer->ptr != empty_rz)
+			free(buffer->ptr);
 		free(buffer);
 	}
 }
 
-/* libhdfs' test hooks (hdfs_test.h): reads always land in the caller's
- * buffer directly. */
+/* libhdfs' test hooks (hdfs_test.h). Reads always land in the caller's
+ * buffer directly; the flags only answer the hooks, as libhdfs' do, and
+ * each hook switches off its own path alone. */
 __attribute__((visibility("default"))) int hdfsFileUsesDirectRead(hdfsFile file);
 __attribute__((visibility("default"))) void hdfsFileDisableDirectRead(hdfsFile file);
 __attribute__((visibility("default"))) int hdfsFileUsesDirectPread(hdfsFile file);
@@ -1042,23 +1073,27 @@ __attribute__((visibility("default"))) int hdfsDisableDomainSocketSecurity(void)
 int
 hdfsFileUsesDirectRead(hdfsFile file)
 {
-	return file && file->type == STREAM_INPUT;
+	return file && (file->flags & FILE_DIRECT_READ) != 0;
 }
 
 void
 hdfsFileDisableDirectRead(hdfsFile file)
 {
+	if (file)
+		file->flags &= ~FILE_DIRECT_READ;
 }
 
 int
 hdfsFileUsesDirectPread(hdfsFile file)
 {
-	return file && file->type == STREAM_INPUT;
+	return file && (file->flags & FILE_DIRECT_PREAD) != 0;
 }
 
 void
 hdfsFileDisableDirectPread(hdfsFile file)
 {
+	if (file)
+		file->flags &= ~FILE_DIRECT_PREAD;
 }
 
 int
