@@ -429,7 +429,7 @@ LIBHDFS_EXTERNAL void hadoopRzOptionsFree(struct hadoopRzOptions *opts);
 /*
  * Read up to maxLength bytes at the current offset into a buffer owned by
  * the library (free with hadoopRzBufferFree on the same file). At end of
- * file the buffer's data is NULL. NULL with errno on failure (EOPNOTSUPP:
+ * file the buffer's data is NULL. NULL with errno on failure (EPROTONOSUPPORT:
  * no zero-copy path and no pool).
  */
 LIBHDFS_EXTERNAL struct hadoopRzBuffer *hadoopReadZero(hdfsFile file,
