@@ -57,9 +57,42 @@ hdfs_conf_error_message(const struct hdfs_conf *c)
 	return c->errmsg;
 }
 
+/*
+ * Old property names Hadoop still accepts (Configuration's and
+ * HdfsConfiguration's deprecation tables, the client-side ones): setting or
+ * reading the old name means the new one, as in Java, so a builder option
+ * or a site file written for Hadoop 1 takes effect.
+ */
+static const char *const deprecated[][2] = {
+	{ "dfs.block.size", "dfs.blocksize" },
+	{ "dfs.client.buffer.dir", "fs.client.buffer.dir" },
+	{ "dfs.df.interval", "fs.df.interval" },
+	{ "dfs.max.objects", "dfs.namenode.max.objects" },
+	{ "dfs.permissions", "dfs.permissions.enabled" },
+	{ "dfs.read.prefetch.size", "dfs.client.read.prefetch.size" },
+	{ "dfs.replication.min", "dfs.namenode.replication.min" },
+	{ "dfs.socket.timeout", "dfs.client.socket-timeout" },
+	{ "dfs.umaskmode", "fs.permissions.umask-mode" },
+	{ "dfs.write.packet.size", "dfs.client-write-packet-size" },
+	{ "fs.default.name", "fs.defaultFS" },
+	{ "hadoop.native.lib", "io.native.lib.available" },
+	{ "io.bytes.per.checksum", "dfs.bytes-per-checksum" },
+	{ "topology.script.file.name", "net.topology.script.file.name" },
+};
+
+static const char *
+current_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(deprecated) / sizeof(deprecated[0]); i++)
+		if (strcmp(name, deprecated[i][0]) == 0)
+			return deprecated[i][1];
+	return name;
+}
+
 static struct prop *
 find(const struct hdfs_conf *c, const char *name)
 {
+	name = current_name(name);
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->props[i].name, name) == 0)
 			return &c->props[i];
@@ -69,6 +102,7 @@ find(const struct hdfs_conf *c, const char *name)
 static int
 put(struct hdfs_conf *c, const char *name, const char *value, bool final)
 {
+	name = current_name(name);
 	struct prop *p = find(c, name);
 	if (p && p->final)
 		return HDFS_EINVAL;
@@ -502,8 +536,6 @@ hdfs_conf_namenodes(const struct hdfs_conf *c, const char *authority,
 	*count = 0;
 	if (authority == NULL || !*authority) {
 		int rc = hdfs_conf_get(c, "fs.defaultFS", fs, sizeof(fs), NULL);
-		if (rc == HDFS_ENOTFOUND)
-			rc = hdfs_conf_get(c, "fs.default.name", fs, sizeof(fs), NULL);
 		if (rc)
 			return HDFS_ENOTFOUND;
 		if (strncmp(fs, "hdfs://", 7) != 0)

@@ -49,7 +49,10 @@ HDFS_API int hdfs_conf_load_default(struct hdfs_conf *conf);
 HDFS_API int hdfs_conf_loaded_files(const struct hdfs_conf *conf);
 
 /* Set a property (both strings are copied). Returns 0, HDFS_EINVAL (NULL
- * name or value), HDFS_ENOMEM. A final property is not changed: HDFS_EINVAL. */
+ * name or value), HDFS_ENOMEM. A final property is not changed: HDFS_EINVAL.
+ * Deprecated names Hadoop still honours (dfs.block.size, fs.default.name,
+ * io.bytes.per.checksum, dfs.umaskmode, ...) stand for their current names
+ * here, in hdfs_conf_get* and in loaded files, as in Java's Configuration. */
 HDFS_API int hdfs_conf_set(struct hdfs_conf *conf, const char *name,
     const char *value);
 
