@@ -25,6 +25,7 @@
 
 #include "hadoofus/datanode.h"
 #include "hdfs.pb-c.h"
+#include "fuzz_util.h"
 
 struct outcome {
 	uint8_t *bytes;     /* what was delivered */
@@ -35,24 +36,6 @@ struct outcome {
 	int64_t err_offset;
 	uint64_t digest;    /* of the bytes delivered, then of the output */
 };
-
-static uint64_t
-mix(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t
-next(uint64_t *seed)
-{
-	*seed ^= *seed << 13;
-	*seed ^= *seed >> 7;
-	*seed ^= *seed << 17;
-	return *seed;
-}
 
 static Hadoop__Hdfs__ExtendedBlockProto block = HADOOP__HDFS__EXTENDED_BLOCK_PROTO__INIT;
 
@@ -69,7 +52,7 @@ finish(struct hdfs_dn_reader *r, int rc, const uint8_t *buf, size_t got,
 		abort();   /* the engine's count and the bytes handed out disagree */
 	o->bytes = malloc(got + 1);
 	memcpy(o->bytes, buf, got);
-	o->digest = 0xcbf29ce484222325ULL;
+	o->digest = FNV_BASIS;
 	const uint8_t *out;
 	size_t n = hdfs_dn_reader_pending_output(r, &out);
 	o->digest = mix(o->digest, out, n);
@@ -98,13 +81,7 @@ run_feed(const uint8_t *in, size_t size, uint64_t off, uint64_t len,
 	size_t pos = 0, got = 0;
 	int rc = 0;
 	while (pos < size) {
-		size_t n = size - pos;
-		if (seed) {
-			uint64_t v = next(&seed);
-			size_t c = (v & 3) == 0 ? 1 : 1 + (size_t)((v >> 8) % 100000);
-			if (c < n)
-				n = c;
-		}
+		size_t n = chunk(&seed, size - pos, 100000);
 		size_t used;
 		rc = hdfs_dn_reader_feed(r, in + pos, n, &used);
 		pos += used;
@@ -226,7 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *buf = malloc(len + 1);
 	if (buf == NULL)
 		return 0;
-	uint64_t seed = mix(0xcbf29ce484222325ULL, data, size + 9) | 1;
+	uint64_t seed = mix(FNV_BASIS, data, size + 9) | 1;
 	struct outcome whole, other;
 	run_feed(in, size, off, len, flags, 0, buf, &whole);
 	run_feed(in, size, off, len, flags, seed, buf, &other);

@@ -26,6 +26,7 @@
 
 #include "hadoofus/datanode.h"
 #include "dn_internal.h"
+#include "fuzz_util.h"
 
 #define NPKTS 4
 #define DATA (NPKTS * 64512 - 1000)
@@ -72,15 +73,6 @@ struct outcome {
 	int bad_node, bad_status;
 	uint64_t digest;
 };
-
-static uint64_t
-mix(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;  /* FNV-1a */
-	return h;
-}
 
 /* Send everything the engine wants sent, as a socket layer would. */
 static void
@@ -130,15 +122,7 @@ feed(struct hdfs_dn_writer *w, const uint8_t *in, size_t size, uint64_t seed,
 	memset(o, 0, sizeof(*o));
 	size_t off = 0;
 	while (off < size) {
-		size_t n = size - off;
-		if (seed) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			size_t c = (seed & 3) == 0 ? 1 : 1 + (size_t)((seed >> 8) % 64);
-			if (c < n)
-				n = c;
-		}
+		size_t n = chunk(&seed, size - off, 64);
 		size_t used = 0;
 		o->rc = hdfs_dn_writer_feed(w, in + off, n, &used);
 		if (o->rc != 0)
@@ -158,7 +142,7 @@ feed(struct hdfs_dn_writer *w, const uint8_t *in, size_t size, uint64_t seed,
 	if ((o->rc != 0) != (o->state == HDFS_DN_WRITER_FAILED) ||
 	    (o->rc != 0 && *msg == '\0'))
 		abort();
-	o->digest = mix(0xcbf29ce484222325ULL, msg, strlen(msg));
+	o->digest = mix(FNV_BASIS, msg, strlen(msg));
 	if (o->acked > DATA || o->in_flight > NPKTS)
 		abort();
 }
@@ -202,7 +186,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hdfs_dn_writer_free(w);
 
 	w = start(&s, set_up, payload);
-	feed(w, data, size, mix(0xcbf29ce484222325ULL, data, size) | 1, &chunked);
+	feed(w, data, size, mix(FNV_BASIS, data, size) | 1, &chunked);
 	same(&whole, &chunked);
 
 	/* A failed block goes on over a smaller pipeline when it can. */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "hadoofus/rpc.h"
+#include "fuzz_util.h"
 
 #define NCALLS 8
 
@@ -31,15 +32,6 @@ struct outcome {
 	int nunanswered;
 	uint64_t digest;  /* over ids, statuses and bodies, in order */
 };
-
-static uint64_t
-mix(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;  /* FNV-1a */
-	return h;
-}
 
 static uint64_t
 mix_str(uint64_t h, const char *s)
@@ -104,19 +96,10 @@ feed(struct hdfs_rpc *rpc, const uint8_t *data, size_t size, uint64_t seed,
     struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->digest = 0xcbf29ce484222325ULL;
+	o->digest = FNV_BASIS;
 	size_t off = 0;
 	while (off < size) {
-		size_t n = size - off;
-		if (seed) {
-			/* xorshift: chunks of 1..64 bytes, often 1. */
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			size_t c = (seed & 3) == 0 ? 1 : 1 + (size_t)((seed >> 8) % 64);
-			if (c < n)
-				n = c;
-		}
+		size_t n = chunk(&seed, size - off, 64);
 		size_t used = 0;
 		o->rc = hdfs_rpc_feed(rpc, data + off, n, &used);
 		if (o->rc != 0)
@@ -167,7 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	start(rpc);
 	feed(rpc, data, size, 0, &whole);
 
-	uint64_t seed = mix(0xcbf29ce484222325ULL, data, size) | 1;
+	uint64_t seed = mix(FNV_BASIS, data, size) | 1;
 	start(rpc);  /* a restart must forget everything of the last connection */
 	feed(rpc, data, size, seed, &chunked);
 	same(&whole, &chunked);

@@ -9,110 +9,19 @@
  * nobody listens on, a range beyond the block, a block the DataNodes do
  * not have) with their messages.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "hadoofus/datanode.h"
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "live_util.h"
 
 #define CLIENT "DFSClient_hadoofus_block_reader_live"
 #define SIZE 200000
 
 static struct hdfs_namenode *nn;
 
-static ProtobufCMessage *
-call(const char *method, const ProtobufCMessage *req)
-{
-	ProtobufCMessage *resp = NULL;
-	struct hdfs_nn_call *c = NULL;
-	int rc = hdfs_namenode_call(nn, method, req, &resp, &c);
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s\n", method, hdfs_strerror(rc),
-		    c ? hdfs_nn_call_message(c) : "");
-		hdfs_nn_call_free(c);
-		return NULL;
-	}
-	return resp;
-}
-
-/* Write `data` as a one-block file with replication 2. */
-static bool
-write_file(const char *path, const uint8_t *data, size_t n)
-{
-	Hadoop__Hdfs__CreateRequestProto cr = HADOOP__HDFS__CREATE_REQUEST_PROTO__INIT;
-	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
-	perm.perm = 0644;
-	cr.src = (char *)path;
-	cr.masked = &perm;
-	cr.clientname = CLIENT;
-	cr.createflag = 0x01 | 0x02;
-	cr.createparent = true;
-	cr.replication = 2;
-	cr.blocksize = 1u << 20;
-	ProtobufCMessage *r = call("create", &cr.base);
-	if (r == NULL)
-		return false;
-	protobuf_c_message_free_unpacked(r, NULL);
-
-	Hadoop__Hdfs__AddBlockRequestProto ar = HADOOP__HDFS__ADD_BLOCK_REQUEST_PROTO__INIT;
-	ar.src = (char *)path;
-	ar.clientname = CLIENT;
-	Hadoop__Hdfs__AddBlockResponseProto *ab =
-	    (Hadoop__Hdfs__AddBlockResponseProto *)call("addBlock", &ar.base);
-	if (ab == NULL)
-		return false;
-	struct hdfs_block_writer *bw;
-	bool ok = hdfs_block_writer_new(&bw) == 0 &&
-	    hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0) == 0 &&
-	    hdfs_block_writer_write(bw, data, n) == 0 &&
-	    hdfs_block_writer_close(bw, false) == 0;
-	if (!ok)
-		fprintf(stderr, "write: %s\n", hdfs_block_writer_error_message(bw));
-	hdfs_block_writer_free(bw);
-
-	ab->block->b->has_numbytes = true;
-	ab->block->b->numbytes = n;
-	Hadoop__Hdfs__CompleteRequestProto co = HADOOP__HDFS__COMPLETE_REQUEST_PROTO__INIT;
-	co.src = (char *)path;
-	co.clientname = CLIENT;
-	co.last = ab->block->b;
-	bool done = false;
-	for (int i = 0; ok && !done && i < 50; i++) {
-		Hadoop__Hdfs__CompleteResponseProto *c =
-		    (Hadoop__Hdfs__CompleteResponseProto *)call("complete", &co.base);
-		if (c == NULL)
-			break;
-		done = c->result;
-		protobuf_c_message_free_unpacked(&c->base, NULL);
-		if (!done)
-			usleep(100000);
-	}
-	protobuf_c_message_free_unpacked(&ab->base, NULL);
-	return ok && done;
-}
-
 /* The file's block once both replicas are known to the NameNode. */
 static Hadoop__Hdfs__GetBlockLocationsResponseProto *
 locate(const char *path)
 {
 	for (int i = 0; i < 100; i++) {
-		Hadoop__Hdfs__GetBlockLocationsRequestProto req =
-		    HADOOP__HDFS__GET_BLOCK_LOCATIONS_REQUEST_PROTO__INIT;
-		req.src = (char *)path;
-		req.length = UINT64_MAX >> 1;
-		Hadoop__Hdfs__GetBlockLocationsResponseProto *r =
-		    (Hadoop__Hdfs__GetBlockLocationsResponseProto *)call("getBlockLocations", &req.base);
+		Hadoop__Hdfs__GetBlockLocationsResponseProto *r = live_locations(nn, path);
 		if (r == NULL || r->locations == NULL)
 			return r;
 		if (r->locations->n_blocks == 1 && r->locations->blocks[0]->n_locs == 2)
@@ -162,26 +71,18 @@ read_range(struct hdfs_block_reader *br, size_t loc, const uint8_t *want,
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	const char *user = getenv("USER") ? getenv("USER") : "root";
-	if (hdfs_namenode_new(&nn, argv[1], atoi(argv[2]), user) != 0)
+	live_args(argc, argv, "/test/c-block-reader-live-%d");
+	if ((nn = live_namenode()) == NULL)
 		return 1;
-	char path[128];
-	snprintf(path, sizeof(path), "/test/c-block-reader-live-%d/f", (int)getpid());
-	uint8_t *data = malloc(SIZE);
-	uint32_t x = 7;
-	for (size_t i = 0; i < SIZE; i++) {
-		x = x * 1103515245u + 12345u;
-		data[i] = (uint8_t)(x >> 16);
-	}
-	CHECK(write_file(path, data, SIZE));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/f", base);
+	uint8_t *data = pattern(SIZE, 7);
+	/* A one-block file with replication 2. */
+	CHECK(live_write_file(nn, CLIENT, path, data, SIZE, 1u << 20, 2));
 	Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locate(path);
 	CHECK(loc && loc->locations && loc->locations->n_blocks == 1);
 	if (!loc || !loc->locations || loc->locations->n_blocks != 1) {
-		printf("test_block_reader_live: %d passed, %d failed\n", passed, failed);
+		check_done("test_block_reader_live");
 		return 1;
 	}
 	Hadoop__Hdfs__LocatedBlockProto *lb = loc->locations->blocks[0];
@@ -191,11 +92,11 @@ main(int argc, char **argv)
 	CHECK(hdfs_block_reader_new_located(&br, lb, CLIENT) == 0);
 	CHECK(hdfs_block_reader_block_length(br) == SIZE);
 	CHECK(hdfs_block_reader_num_locations(br) == 2);
-	int port;
-	const char *host = hdfs_block_reader_location(br, 1, &port);
-	CHECK(host && strcmp(host, lb->locs[1]->id->ipaddr) == 0 &&
-	    port == (int)lb->locs[1]->id->xferport);
-	CHECK(hdfs_block_reader_location(br, 2, &port) == NULL);
+	int dn_port;
+	const char *dn_host = hdfs_block_reader_location(br, 1, &dn_port);
+	CHECK(dn_host && strcmp(dn_host, lb->locs[1]->id->ipaddr) == 0 &&
+	    dn_port == (int)lb->locs[1]->id->xferport);
+	CHECK(hdfs_block_reader_location(br, 2, &dn_port) == NULL);
 	size_t got;
 	uint8_t small[16];
 	CHECK(hdfs_block_reader_read(br, small, 1, &got) == HDFS_ECLOSED);
@@ -290,6 +191,5 @@ main(int argc, char **argv)
 	protobuf_c_message_free_unpacked(&loc->base, NULL);
 	free(data);
 	hdfs_namenode_free(nn);
-	printf("test_block_reader_live: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_block_reader_live");
 }

@@ -6,146 +6,11 @@
  * goes through a 3-node pipeline. Byte-exact read-back with the Java client
  * is tests/test_data_write.py's job; here the NameNode's view is checked.
  */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "hadoofus/datanode.h"
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "live_util.h"
 
 #define CLIENT "DFSClient_hadoofus_block_writer_live"
 
 static struct hdfs_namenode *nn;
-static char base[128];
-
-static ProtobufCMessage *
-call(const char *method, const ProtobufCMessage *req)
-{
-	ProtobufCMessage *resp = NULL;
-	struct hdfs_nn_call *c = NULL;
-	int rc = hdfs_namenode_call(nn, method, req, &resp, &c);
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s %s\n", method, hdfs_strerror(rc),
-		    c && hdfs_nn_call_exception(c) ? hdfs_nn_call_exception(c) : "",
-		    c ? hdfs_nn_call_message(c) : "");
-		hdfs_nn_call_free(c);
-		return NULL;
-	}
-	return resp;
-}
-
-static void
-create(const char *path, uint64_t block_size)
-{
-	Hadoop__Hdfs__CreateRequestProto req = HADOOP__HDFS__CREATE_REQUEST_PROTO__INIT;
-	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
-	perm.perm = 0644;
-	req.src = (char *)path;
-	req.masked = &perm;
-	req.clientname = CLIENT;
-	req.createflag = 0x01 | 0x02;   /* CREATE | OVERWRITE */
-	req.createparent = true;
-	req.replication = 3;
-	req.blocksize = block_size;
-	ProtobufCMessage *r = call("create", &req.base);
-	CHECK(r != NULL);
-	if (r)
-		protobuf_c_message_free_unpacked(r, NULL);
-}
-
-/* A new block after `previous` (NULL for the first); free with
- * protobuf_c_message_free_unpacked(&resp->base). */
-static Hadoop__Hdfs__AddBlockResponseProto *
-add_block(const char *path, Hadoop__Hdfs__ExtendedBlockProto *previous)
-{
-	Hadoop__Hdfs__AddBlockRequestProto req = HADOOP__HDFS__ADD_BLOCK_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.clientname = CLIENT;
-	req.previous = previous;
-	return (Hadoop__Hdfs__AddBlockResponseProto *)call("addBlock", &req.base);
-}
-
-static bool
-complete(const char *path, Hadoop__Hdfs__ExtendedBlockProto *last)
-{
-	Hadoop__Hdfs__CompleteRequestProto req = HADOOP__HDFS__COMPLETE_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.clientname = CLIENT;
-	req.last = last;
-	for (int i = 0; i < 50; i++) {
-		Hadoop__Hdfs__CompleteResponseProto *r =
-		    (Hadoop__Hdfs__CompleteResponseProto *)call("complete", &req.base);
-		if (r == NULL)
-			return false;
-		bool ok = r->result;
-		protobuf_c_message_free_unpacked(&r->base, NULL);
-		if (ok)
-			return true;
-		usleep(100000);   /* replicas not reported yet */
-	}
-	return false;
-}
-
-static Hadoop__Hdfs__GetBlockLocationsResponseProto *
-locations(const char *path)
-{
-	Hadoop__Hdfs__GetBlockLocationsRequestProto req =
-	    HADOOP__HDFS__GET_BLOCK_LOCATIONS_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.offset = 0;
-	req.length = UINT64_MAX >> 1;
-	return (Hadoop__Hdfs__GetBlockLocationsResponseProto *)call("getBlockLocations", &req.base);
-}
-
-/*
- * Whether `path` is `len` bytes in `nblocks` blocks, each on `replicas`
- * nodes. The DataNodes tell the NameNode of each finalized replica on
- * their own schedule (incremental block reports), which may lag complete()
- * (it needs one replica): wait for them a while.
- */
-static bool
-wait_replicas(const char *path, uint64_t len, size_t nblocks, size_t replicas)
-{
-	for (int i = 0; i < 300; i++) {   /* 30 s: a loaded machine is slow */
-		Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locations(path);
-		if (loc == NULL || loc->locations == NULL)
-			return false;
-		bool size_ok = loc->locations->filelength == len &&
-		    loc->locations->n_blocks == nblocks;
-		bool all = size_ok;
-		for (size_t b = 0; b < loc->locations->n_blocks; b++)
-			all = all && loc->locations->blocks[b]->n_locs == replicas;
-		protobuf_c_message_free_unpacked(&loc->base, NULL);
-		if (!size_ok)
-			return false;
-		if (all)
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
-static uint8_t *
-pattern(size_t n, unsigned seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(x >> 16);
-	}
-	return b;
-}
 
 /* Write one block of `n` bytes (copying or not, in `piece`-sized writes)
  * to a fresh file; check the NameNode sees it whole with 3 replicas. */
@@ -154,8 +19,8 @@ test_one_block(size_t n, size_t piece, bool nocopy, int flushes)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/one-%zu-%zu-%d-%d", base, n, piece, nocopy, flushes);
-	create(path, 128u << 20);
-	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(live_create(nn, CLIENT, path, 128u << 20, 3));
+	Hadoop__Hdfs__AddBlockResponseProto *ab = live_add_block(nn, CLIENT, path, NULL);
 	CHECK(ab && ab->block && ab->block->n_locs == 3);
 	if (!ab)
 		return;
@@ -195,8 +60,8 @@ test_one_block(size_t n, size_t piece, bool nocopy, int flushes)
 
 	ab->block->b->has_numbytes = true;
 	ab->block->b->numbytes = hdfs_dn_writer_bytes_acked(w);
-	CHECK(complete(path, ab->block->b));
-	CHECK(wait_replicas(path, n, 1, 3));
+	CHECK(live_complete(nn, CLIENT, path, ab->block->b));
+	CHECK(live_wait_replicas(nn, path, n, 1, 3));
 	hdfs_block_writer_free(bw);
 	protobuf_c_message_free_unpacked(&ab->base, NULL);
 	free(data);
@@ -209,7 +74,7 @@ test_multi_block(void)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/multi", base);
 	const size_t bs = 1u << 20, n = 3 * bs - 1000;
-	create(path, bs);
+	CHECK(live_create(nn, CLIENT, path, bs, 3));
 	uint8_t *data = pattern(n, 7);
 	struct hdfs_block_writer *bw;
 	CHECK(hdfs_block_writer_new(&bw) == 0);
@@ -218,7 +83,7 @@ test_multi_block(void)
 	Hadoop__Hdfs__AddBlockResponseProto *prev = NULL;
 	for (size_t off = 0; off < n; off += bs) {
 		Hadoop__Hdfs__AddBlockResponseProto *ab =
-		    add_block(path, prev ? prev->block->b : NULL);
+		    live_add_block(nn, CLIENT, path, prev ? prev->block->b : NULL);
 		CHECK(ab != NULL);
 		if (prev)
 			protobuf_c_message_free_unpacked(&prev->base, NULL);
@@ -237,10 +102,10 @@ test_multi_block(void)
 		ab->block->b->has_numbytes = true;
 		ab->block->b->numbytes = hdfs_dn_writer_bytes_acked(w);
 	}
-	CHECK(prev && complete(path, prev->block->b));
+	CHECK(prev && live_complete(nn, CLIENT, path, prev->block->b));
 	if (prev)
 		protobuf_c_message_free_unpacked(&prev->base, NULL);
-	CHECK(wait_replicas(path, n, 3, 3));
+	CHECK(live_wait_replicas(nn, path, n, 3, 3));
 	hdfs_block_writer_free(bw);
 	free(data);
 }
@@ -252,8 +117,8 @@ test_append(void)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/append", base);
 	test_one_block(0, 1, false, 0);   /* warm-up: an empty block */
-	create(path, 128u << 20);
-	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(live_create(nn, CLIENT, path, 128u << 20, 3));
+	Hadoop__Hdfs__AddBlockResponseProto *ab = live_add_block(nn, CLIENT, path, NULL);
 	CHECK(ab != NULL);
 	if (!ab)
 		return;
@@ -269,18 +134,18 @@ test_append(void)
 	CHECK(rc == 0);
 	ab->block->b->has_numbytes = true;
 	ab->block->b->numbytes = 1000;
-	CHECK(complete(path, ab->block->b));
+	CHECK(live_complete(nn, CLIENT, path, ab->block->b));
 	protobuf_c_message_free_unpacked(&ab->base, NULL);
 	/* complete() needs one reported replica; append's pipeline is made of
 	 * the replicas the NameNode knows then. A replica reported later keeps
 	 * the old generation stamp and waits for re-replication (minutes). */
-	CHECK(wait_replicas(path, 1000, 1, 3));
+	CHECK(live_wait_replicas(nn, path, 1000, 1, 3));
 
 	Hadoop__Hdfs__AppendRequestProto areq = HADOOP__HDFS__APPEND_REQUEST_PROTO__INIT;
 	areq.src = path;
 	areq.clientname = CLIENT;
 	Hadoop__Hdfs__AppendResponseProto *ar =
-	    (Hadoop__Hdfs__AppendResponseProto *)call("append", &areq.base);
+	    (Hadoop__Hdfs__AppendResponseProto *)live_call(nn, "append", &areq.base);
 	CHECK(ar && ar->block && ar->block->b->numbytes == 1000);
 	if (!ar || !ar->block)
 		goto out;
@@ -289,7 +154,7 @@ test_append(void)
 	ureq.block = ar->block->b;
 	ureq.clientname = CLIENT;
 	Hadoop__Hdfs__UpdateBlockForPipelineResponseProto *ur =
-	    (Hadoop__Hdfs__UpdateBlockForPipelineResponseProto *)call("updateBlockForPipeline", &ureq.base);
+	    (Hadoop__Hdfs__UpdateBlockForPipelineResponseProto *)live_call(nn, "updateBlockForPipeline", &ureq.base);
 	CHECK(ur && ur->block);
 	if (!ur)
 		goto out;
@@ -316,7 +181,7 @@ test_append(void)
 	preq.newnodes = ids;
 	preq.n_storageids = ar->block->n_storageids < 3 ? ar->block->n_storageids : 3;
 	preq.storageids = ar->block->storageids;
-	ProtobufCMessage *pr = call("updatePipeline", &preq.base);
+	ProtobufCMessage *pr = live_call(nn, "updatePipeline", &preq.base);
 	CHECK(pr != NULL);
 	if (pr)
 		protobuf_c_message_free_unpacked(pr, NULL);
@@ -331,8 +196,8 @@ test_append(void)
 	CHECK(hdfs_dn_writer_bytes_acked(w) == 5000);
 	nb.has_numbytes = true;
 	nb.numbytes = hdfs_dn_writer_bytes_acked(w);
-	CHECK(complete(path, &nb));
-	CHECK(wait_replicas(path, 5000, 1, 3));
+	CHECK(live_complete(nn, CLIENT, path, &nb));
+	CHECK(live_wait_replicas(nn, path, 5000, 1, 3));
 	protobuf_c_message_free_unpacked(&ur->base, NULL);
 out:
 	if (ar)
@@ -349,8 +214,8 @@ test_bad_pipeline(void)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/bad", base);
-	create(path, 128u << 20);
-	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, NULL);
+	CHECK(live_create(nn, CLIENT, path, 128u << 20, 3));
+	Hadoop__Hdfs__AddBlockResponseProto *ab = live_add_block(nn, CLIENT, path, NULL);
 	CHECK(ab && ab->block->n_locs == 3);
 	if (!ab || ab->block->n_locs != 3)
 		return;
@@ -384,14 +249,9 @@ test_bad_pipeline(void)
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	const char *user = getenv("USER") ? getenv("USER") : "root";
-	if (hdfs_namenode_new(&nn, argv[1], atoi(argv[2]), user) != 0)
+	live_args(argc, argv, "/test/c-block-writer-%d");
+	if ((nn = live_namenode()) == NULL)
 		return 1;
-	snprintf(base, sizeof(base), "/test/c-block-writer-%d", (int)getpid());
 
 	test_one_block(0, 1, false, 0);
 	test_one_block(1, 1, false, 0);
@@ -409,6 +269,5 @@ main(int argc, char **argv)
 	test_bad_pipeline();
 
 	hdfs_namenode_free(nn);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_block_writer_live");
 }

@@ -5,13 +5,7 @@
 #include <unistd.h>
 
 #include "hadoofus/conf.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 static char dir[] = "/tmp/hadoofus-conf-XXXXXX";
 
@@ -132,6 +126,5 @@ main(void)
 		unlink(path);
 	}
 	rmdir(dir);
-	printf("test_conf: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test_conf");
 }

@@ -8,13 +8,7 @@
 #include <string.h>
 
 #include "hadoofus/crc.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 /* Reflected CRC-32 with the given (reflected) polynomial, bit by bit:
  * slow and obviously right, the reference for the fast paths. */
@@ -156,6 +150,5 @@ main(void)
 {
 	test_vectors();
 	test_chunks();
-	printf("test_crc: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_crc");
 }

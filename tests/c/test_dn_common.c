@@ -8,13 +8,7 @@
 #include <string.h>
 
 #include "dn_internal.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 static void
 test_op(void)
@@ -182,6 +176,5 @@ main(void)
 	test_op();
 	test_status();
 	test_packet_header();
-	printf("test_dn_common: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_dn_common");
 }

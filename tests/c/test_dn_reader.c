@@ -13,13 +13,7 @@
 
 #include "hadoofus/datanode.h"
 #include "dn_internal.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 static uint32_t rng = 2463534242u;
 static uint32_t
@@ -816,6 +810,5 @@ main(void)
 	test_malformed();
 	test_restart();
 	test_recorded();
-	printf("test_dn_reader: %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_dn_reader");
 }

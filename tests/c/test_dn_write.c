@@ -14,13 +14,7 @@
 
 #include "hadoofus/datanode.h"
 #include "dn_internal.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 #define GS 1001
 #define BLOCK_ID 1073741825
@@ -265,18 +259,6 @@ feed(struct hdfs_dn_writer *w, const uint8_t *p, size_t n, bool bytewise)
 			return rc;
 	}
 	return 0;
-}
-
-static uint8_t *
-pattern(size_t n, unsigned seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(x >> 16);
-	}
-	return b;
 }
 
 static struct hdfs_dn_writer *
@@ -992,6 +974,5 @@ main(void)
 	test_recover();
 	test_heartbeat_and_misc();
 	test_recorded_session();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_dn_write");
 }

@@ -6,189 +6,21 @@
  * addBlock, WRITE_BLOCK, complete), so the expected bytes are known; Java
  * interop and DataNode faults are tests/test_easy_read.py's.
  */
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "hadoofus/crc.h"
-#include "hadoofus/datanode.h"
 #include "hadoofus/file.h"
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-static pthread_mutex_t tally_mu = PTHREAD_MUTEX_INITIALIZER;
-
-#define CHECK(cond) do { \
-	bool ok_ = (cond); \
-	pthread_mutex_lock(&tally_mu); \
-	if (ok_) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-	pthread_mutex_unlock(&tally_mu); \
-} while (0)
+#include "live_util.h"
 
 #define CLIENT "DFSClient_hadoofus_file_reader_live"
 #define MIB (1u << 20)
 
 static struct hdfs_namenode *nn;
-static char base[128];
-
-static ProtobufCMessage *
-call(const char *method, const ProtobufCMessage *req)
-{
-	ProtobufCMessage *resp = NULL;
-	struct hdfs_nn_call *c = NULL;
-	int rc = hdfs_namenode_call(nn, method, req, &resp, &c);
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s %s\n", method, hdfs_strerror(rc),
-		    c && hdfs_nn_call_exception(c) ? hdfs_nn_call_exception(c) : "",
-		    c ? hdfs_nn_call_message(c) : "");
-		hdfs_nn_call_free(c);
-		return NULL;
-	}
-	return resp;
-}
-
-static void
-free_msg(void *m)
-{
-	if (m)
-		protobuf_c_message_free_unpacked(m, NULL);
-}
-
-static uint8_t *
-pattern(size_t n, unsigned seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(x >> 16);
-	}
-	return b;
-}
-
-static void
-create(const char *path, uint64_t block_size, uint32_t replication)
-{
-	Hadoop__Hdfs__CreateRequestProto req = HADOOP__HDFS__CREATE_REQUEST_PROTO__INIT;
-	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
-	perm.perm = 0644;
-	req.src = (char *)path;
-	req.masked = &perm;
-	req.clientname = CLIENT;
-	req.createflag = 0x01 | 0x02;   /* CREATE | OVERWRITE */
-	req.createparent = true;
-	req.replication = replication;
-	req.blocksize = block_size;
-	ProtobufCMessage *r = call("create", &req.base);
-	CHECK(r != NULL);
-	free_msg(r);
-}
-
-static Hadoop__Hdfs__AddBlockResponseProto *
-add_block(const char *path, Hadoop__Hdfs__ExtendedBlockProto *previous)
-{
-	Hadoop__Hdfs__AddBlockRequestProto req = HADOOP__HDFS__ADD_BLOCK_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.clientname = CLIENT;
-	req.previous = previous;
-	/* The previous block's replica may not be reported yet
-	 * (NotReplicatedYetException): retry as Java's locateFollowingBlock. */
-	for (int i = 0;; i++) {
-		ProtobufCMessage *resp = NULL;
-		struct hdfs_nn_call *c = NULL;
-		int rc = hdfs_namenode_call(nn, "addBlock", &req.base, &resp, &c);
-		if (rc == 0)
-			return (Hadoop__Hdfs__AddBlockResponseProto *)resp;
-		const char *e = c ? hdfs_nn_call_exception(c) : NULL;
-		if (i < 50 && e && strstr(e, "NotReplicatedYetException")) {
-			hdfs_nn_call_free(c);
-			usleep(100000);
-			continue;
-		}
-		fprintf(stderr, "addBlock: %s: %s %s\n", hdfs_strerror(rc), e ? e : "",
-		    c ? hdfs_nn_call_message(c) : "");
-		hdfs_nn_call_free(c);
-		return NULL;
-	}
-}
-
-static bool
-complete(const char *path, Hadoop__Hdfs__ExtendedBlockProto *last)
-{
-	Hadoop__Hdfs__CompleteRequestProto req = HADOOP__HDFS__COMPLETE_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.clientname = CLIENT;
-	req.last = last;
-	for (int i = 0; i < 100; i++) {
-		Hadoop__Hdfs__CompleteResponseProto *r =
-		    (Hadoop__Hdfs__CompleteResponseProto *)call("complete", &req.base);
-		if (r == NULL)
-			return false;
-		bool ok = r->result;
-		free_msg(r);
-		if (ok)
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
-/* Write one block of data through a fresh pipeline; returns the block
- * (numBytes set) for the next addBlock/complete, or NULL. */
-static Hadoop__Hdfs__AddBlockResponseProto *
-write_block(const char *path, Hadoop__Hdfs__ExtendedBlockProto *prev,
-    const uint8_t *data, size_t n, struct hdfs_block_writer **keep_open)
-{
-	Hadoop__Hdfs__AddBlockResponseProto *ab = add_block(path, prev);
-	CHECK(ab && ab->block);
-	if (!ab || !ab->block) {
-		free_msg(ab);
-		return NULL;
-	}
-	struct hdfs_block_writer *bw;
-	CHECK(hdfs_block_writer_new(&bw) == 0);
-	int rc = hdfs_block_writer_open(bw, ab->block, CLIENT, HDFS_DN_STAGE_CREATE, 0);
-	if (rc == 0)
-		rc = hdfs_block_writer_write(bw, data, n);
-	if (rc == 0 && keep_open)
-		rc = hdfs_block_writer_flush(bw, false);
-	else if (rc == 0)
-		rc = hdfs_block_writer_close(bw, false);
-	if (rc)
-		fprintf(stderr, "write block: %s\n", hdfs_block_writer_error_message(bw));
-	CHECK(rc == 0);
-	ab->block->b->has_numbytes = true;
-	ab->block->b->numbytes = n;
-	if (keep_open)
-		*keep_open = bw;
-	else
-		hdfs_block_writer_free(bw);
-	return ab;
-}
 
 /* A file of n pattern bytes in blocks of `bs`; returns the data. */
 static uint8_t *
 write_file(const char *path, size_t n, uint32_t bs, uint32_t replication)
 {
 	uint8_t *data = pattern(n, (unsigned)n ^ bs);
-	create(path, bs, replication);
-	Hadoop__Hdfs__AddBlockResponseProto *prev = NULL;
-	for (size_t off = 0; off < n; off += bs) {
-		size_t k = n - off < bs ? n - off : bs;
-		Hadoop__Hdfs__AddBlockResponseProto *ab =
-		    write_block(path, prev ? prev->block->b : NULL, data + off, k, NULL);
-		free_msg(prev);
-		prev = ab;
-		if (!ab)
-			break;
-	}
-	CHECK(complete(path, prev ? prev->block->b : NULL));
-	free_msg(prev);
+	CHECK(live_write_file(nn, CLIENT, path, data, n, bs, replication));
 	return data;
 }
 
@@ -425,7 +257,7 @@ test_under_construction(void)
 	const uint32_t bs = MIB;
 	size_t n = 2 * MIB + 300000;
 	uint8_t *data = pattern(n, 4242);
-	create(path, bs, 2);
+	CHECK(live_create(nn, CLIENT, path, bs, 2));
 
 	/* A file with no block yet reads as empty. */
 	struct hdfs_file_reader *r = open_reader(path, 0);
@@ -436,10 +268,11 @@ test_under_construction(void)
 	hdfs_file_reader_free(r);
 
 	/* A complete block, then one being written: flushed in two steps. */
-	Hadoop__Hdfs__AddBlockResponseProto *b1 = write_block(path, NULL, data, bs, NULL);
+	Hadoop__Hdfs__AddBlockResponseProto *b1 =
+	    live_write_block(nn, CLIENT, path, NULL, data, bs, NULL);
 	struct hdfs_block_writer *bw = NULL;
 	Hadoop__Hdfs__AddBlockResponseProto *b2 =
-	    b1 ? write_block(path, b1->block->b, data + bs, 100000, &bw) : NULL;
+	    b1 ? live_write_block(nn, CLIENT, path, b1->block->b, data + bs, 100000, &bw) : NULL;
 	if (b2 == NULL || bw == NULL) {
 		CHECK(!"uc setup");
 		goto out;
@@ -471,7 +304,7 @@ test_under_construction(void)
 
 	CHECK(hdfs_block_writer_close(bw, false) == 0);
 	b2->block->b->numbytes = 300000;
-	CHECK(complete(path, b2->block->b));
+	CHECK(live_complete(nn, CLIENT, path, b2->block->b));
 	r = open_reader(path, 0);
 	if (r) {
 		CHECK(!hdfs_file_reader_under_construction(r));
@@ -480,8 +313,8 @@ test_under_construction(void)
 	hdfs_file_reader_free(r);
 out:
 	hdfs_block_writer_free(bw);
-	free_msg(b1);
-	free_msg(b2);
+	live_free(b1);
+	live_free(b2);
 	free(data);
 }
 
@@ -560,21 +393,16 @@ test_checksum_errors(void)
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	const char *user = getenv("USER") ? getenv("USER") : "root";
-	if (hdfs_namenode_new(&nn, argv[1], atoi(argv[2]), user) != 0)
+	live_args(argc, argv, "/test/c-file-reader-%d");
+	if ((nn = live_namenode()) == NULL)
 		return 1;
-	snprintf(base, sizeof(base), "/test/c-file-reader-%d", (int)getpid());
 	Hadoop__Hdfs__MkdirsRequestProto mk = HADOOP__HDFS__MKDIRS_REQUEST_PROTO__INIT;
 	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
 	perm.perm = 0755;
 	mk.src = base;
 	mk.masked = &perm;
 	mk.createparent = true;
-	free_msg(call("mkdirs", &mk.base));
+	live_free(live_call(nn, "mkdirs", &mk.base));
 
 	size_t sizes[] = { 0, 1, 511, 512, 513, 65535, 65536, 65537 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -589,6 +417,5 @@ main(int argc, char **argv)
 	test_checksum_errors();
 
 	hdfs_namenode_free(nn);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_file_reader_live");
 }

@@ -8,88 +8,12 @@
  * read-back with the Java client is tests/test_easy_write.py's job, and
  * DataNodes dying mid-write tests/test_write_faults.py's.
  */
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "hadoofus/conf.h"
 #include "hadoofus/crc.h"
 #include "hadoofus/file.h"
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "live_util.h"
 
 static struct hdfs_namenode *nn;
-static char base[128];
-
-static ProtobufCMessage *
-call(const char *method, const ProtobufCMessage *req)
-{
-	ProtobufCMessage *resp = NULL;
-	struct hdfs_nn_call *c = NULL;
-	int rc = hdfs_namenode_call(nn, method, req, &resp, &c);
-	if (rc) {
-		fprintf(stderr, "%s: %s: %s %s\n", method, hdfs_strerror(rc),
-		    c && hdfs_nn_call_exception(c) ? hdfs_nn_call_exception(c) : "",
-		    c ? hdfs_nn_call_message(c) : "");
-		hdfs_nn_call_free(c);
-		return NULL;
-	}
-	return resp;
-}
-
-static Hadoop__Hdfs__GetBlockLocationsResponseProto *
-locations(const char *path)
-{
-	Hadoop__Hdfs__GetBlockLocationsRequestProto req =
-	    HADOOP__HDFS__GET_BLOCK_LOCATIONS_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	req.offset = 0;
-	req.length = UINT64_MAX >> 1;
-	return (Hadoop__Hdfs__GetBlockLocationsResponseProto *)call("getBlockLocations", &req.base);
-}
-
-/* Whether `path` is a closed file of `len` bytes in `nblocks` blocks, each
- * on `replicas` nodes (incremental block reports may lag: wait a while). */
-static bool
-check_file(const char *path, uint64_t len, size_t nblocks, size_t replicas)
-{
-	for (int i = 0; i < 100; i++) {
-		Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locations(path);
-		if (loc == NULL || loc->locations == NULL)
-			return false;
-		Hadoop__Hdfs__LocatedBlocksProto *l = loc->locations;
-		bool size_ok = l->filelength == len && l->n_blocks == nblocks &&
-		    !l->underconstruction;
-		uint64_t sum = 0;
-		bool all = size_ok;
-		for (size_t b = 0; b < l->n_blocks; b++) {
-			all = all && l->blocks[b]->n_locs == replicas;
-			sum += l->blocks[b]->b->numbytes;
-		}
-		if (!size_ok || sum != len)
-			fprintf(stderr, "%s: length %" PRIu64 " (blocks sum %" PRIu64 "), %zu "
-			    "blocks, under construction %d; expected %" PRIu64 " in %zu\n", path,
-			    l->filelength, sum, l->n_blocks, (int)l->underconstruction, len, nblocks);
-		protobuf_c_message_free_unpacked(&loc->base, NULL);
-		if (!size_ok || sum != len)
-			return false;
-		if (all)
-			return true;
-		usleep(100000);
-	}
-	fprintf(stderr, "%s: not every block reached %zu replicas\n", path, replicas);
-	return false;
-}
 
 /* Whether path reads back (through the file reader) as data[0, n). */
 static bool
@@ -110,18 +34,6 @@ same_content(const char *path, const uint8_t *data, size_t n)
 	free(back);
 	hdfs_file_reader_free(r);
 	return ok;
-}
-
-static uint8_t *
-pattern(size_t n, unsigned seed)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		b[i] = (uint8_t)(x >> 16);
-	}
-	return b;
 }
 
 static void
@@ -223,7 +135,7 @@ test_size(size_t n, size_t piece, int replication, uint64_t block_size, int flus
 		fprintf(stderr, "%s: %" PRIu64 " recoveries, %" PRIu64 " failed pipelines, %"
 		    PRIu64 " nodes replaced: %s\n", path, st.recoveries, st.pipeline_failures,
 		    st.datanodes_replaced, message(fw));
-	CHECK(check_file(path, n, nblocks, (size_t)replication));
+	CHECK(live_wait_replicas(nn, path, n, nblocks, (size_t)replication));
 	CHECK(same_content(path, data, n));
 	hdfs_file_writer_free(fw);
 	free(data);
@@ -282,7 +194,7 @@ test_flush_and_closed(void)
 	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
 	req.src = path;
 	Hadoop__Hdfs__GetFileInfoResponseProto *fi =
-	    (Hadoop__Hdfs__GetFileInfoResponseProto *)call("getFileInfo", &req.base);
+	    (Hadoop__Hdfs__GetFileInfoResponseProto *)live_call(nn, "getFileInfo", &req.base);
 	CHECK(fi && fi->fs && fi->fs->length == 1000);
 	if (fi)
 		protobuf_c_message_free_unpacked(&fi->base, NULL);
@@ -295,7 +207,7 @@ test_flush_and_closed(void)
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	CHECK(hdfs_file_writer_write(fw, data, 1) == HDFS_ECLOSED);
 	CHECK(hdfs_file_writer_flush(fw, 0) == HDFS_ECLOSED);
-	CHECK(check_file(path, 3000, 1, 3));
+	CHECK(live_wait_replicas(nn, path, 3000, 1, 3));
 	hdfs_file_writer_free(fw);
 	free(data);
 }
@@ -327,7 +239,7 @@ test_append(void)
 	CHECK(rc == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	hdfs_file_writer_free(fw);
-	CHECK(check_file(path, bs + 1000, 2, 3));
+	CHECK(live_wait_replicas(nn, path, bs + 1000, 2, 3));
 
 	/* Fill block 2 exactly, then append onto the full block. */
 	if (!(fw = append(path)))
@@ -335,7 +247,7 @@ test_append(void)
 	CHECK(hdfs_file_writer_write(fw, data + bs + 1000, bs - 1000) == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	hdfs_file_writer_free(fw);
-	CHECK(check_file(path, 2 * bs, 2, 3));
+	CHECK(live_wait_replicas(nn, path, 2 * bs, 2, 3));
 
 	if (!(fw = append(path)))
 		return;
@@ -344,14 +256,14 @@ test_append(void)
 	CHECK(hdfs_file_writer_write(fw, data + 2 * bs, 10) == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	hdfs_file_writer_free(fw);
-	CHECK(check_file(path, 2 * bs + 10, 3, 3));
+	CHECK(live_wait_replicas(nn, path, 2 * bs + 10, 3, 3));
 
 	/* Appending nothing leaves the file as it was. */
 	if (!(fw = append(path)))
 		return;
 	CHECK(hdfs_file_writer_close(fw) == 0);
 	hdfs_file_writer_free(fw);
-	CHECK(check_file(path, 2 * bs + 10, 3, 3));
+	CHECK(live_wait_replicas(nn, path, 2 * bs + 10, 3, 3));
 	CHECK(same_content(path, data, 2 * bs + 10));
 	free(data);
 }
@@ -390,7 +302,7 @@ test_errors(void)
 	CHECK(hdfs_file_writer_create(&fw, nn, path, &o) == 0);
 	CHECK(strcmp(exception(fw), "") == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
-	CHECK(check_file(path, 0, 0, 1));
+	CHECK(live_wait_replicas(nn, path, 0, 0, 1));
 	hdfs_file_writer_free(fw);
 
 	/* A missing parent without CREATE_PARENT; appending to nothing. */
@@ -436,7 +348,7 @@ test_errors(void)
 	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
 	req.src = path;
 	Hadoop__Hdfs__GetFileInfoResponseProto *fi =
-	    (Hadoop__Hdfs__GetFileInfoResponseProto *)call("getFileInfo", &req.base);
+	    (Hadoop__Hdfs__GetFileInfoResponseProto *)live_call(nn, "getFileInfo", &req.base);
 	CHECK(fi && fi->fs == NULL);
 	if (fi)
 		protobuf_c_message_free_unpacked(&fi->base, NULL);
@@ -488,7 +400,7 @@ test_conf(void)
 	uint8_t *data = pattern(5u << 20, 5);
 	CHECK(hdfs_file_writer_write(fw, data, 5u << 20) == 0);
 	CHECK(hdfs_file_writer_close(fw) == 0);
-	CHECK(check_file(path, 5u << 20, 3, 1));
+	CHECK(live_wait_replicas(nn, path, 5u << 20, 3, 1));
 	CHECK(same_content(path, data, 5u << 20));
 	hdfs_file_writer_free(fw);
 	free(data);
@@ -510,7 +422,7 @@ test_abandon(void)
 	CHECK(hdfs_file_writer_write(fw, "abc", 3) == 0);
 	CHECK(hdfs_file_writer_flush(fw, 0) == 0);
 	hdfs_file_writer_free(fw);
-	Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = locations(path);
+	Hadoop__Hdfs__GetBlockLocationsResponseProto *loc = live_locations(nn, path);
 	CHECK(loc && loc->locations && loc->locations->underconstruction);
 	if (loc)
 		protobuf_c_message_free_unpacked(&loc->base, NULL);
@@ -520,7 +432,7 @@ test_abandon(void)
 	bool closed = false;
 	for (int i = 0; i < 100 && !closed; i++) {
 		Hadoop__Hdfs__RecoverLeaseResponseProto *r =
-		    (Hadoop__Hdfs__RecoverLeaseResponseProto *)call("recoverLease", &req.base);
+		    (Hadoop__Hdfs__RecoverLeaseResponseProto *)live_call(nn, "recoverLease", &req.base);
 		closed = r && r->result;
 		if (r)
 			protobuf_c_message_free_unpacked(&r->base, NULL);
@@ -528,7 +440,7 @@ test_abandon(void)
 			usleep(200000);
 	}
 	CHECK(closed);
-	CHECK(check_file(path, 3, 1, 1));
+	CHECK(live_wait_replicas(nn, path, 3, 1, 1));
 }
 
 /* One writer used by several threads in turn (serialized by the writer). */
@@ -571,7 +483,7 @@ test_threads(void)
 	CHECK(hdfs_file_writer_close(shared_fw) == 0);
 	uint64_t n = (uint64_t)THREADS * PER_THREAD * RECORD;
 	CHECK(hdfs_file_writer_tell(shared_fw) == n);
-	CHECK(check_file(path, n, (size_t)((n + 65535) / 65536), 3));
+	CHECK(live_wait_replicas(nn, path, n, (size_t)((n + 65535) / 65536), 3));
 	hdfs_file_writer_free(shared_fw);
 }
 
@@ -593,22 +505,17 @@ test_idle(void)
 	struct hdfs_file_write_stats st;
 	hdfs_file_writer_stats(fw, &st);
 	CHECK(st.recoveries == 0);
-	CHECK(check_file(path, 8, 1, 3));
+	CHECK(live_wait_replicas(nn, path, 8, 1, 3));
 	hdfs_file_writer_free(fw);
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	const char *user = getenv("USER") ? getenv("USER") : "root";
-	if (hdfs_namenode_new(&nn, argv[1], atoi(argv[2]), user) != 0)
+	live_args(argc, argv, "/test/c-file-writer-%d");
+	if ((nn = live_namenode()) == NULL)
 		return 1;
 	hdfs_namenode_set_lease_interval(nn, 1000);
-	snprintf(base, sizeof(base), "/test/c-file-writer-%d", (int)getpid());
 
 	const uint64_t mib = 1u << 20;
 	test_size(0, 1, 1, mib, 0);
@@ -632,6 +539,5 @@ main(int argc, char **argv)
 	test_idle();
 
 	hdfs_namenode_free(nn);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_done("test_file_writer_live");
 }

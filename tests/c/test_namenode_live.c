@@ -3,45 +3,8 @@
  * Run by tests/test_c_units.py with the minicluster; also under ASan/UBSan.
  */
 #include <poll.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
-
-#define CHECK(cond) do { \
-	pthread_mutex_lock(&count_mu); \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-	pthread_mutex_unlock(&count_mu); \
-} while (0)
-
-static const char *host;
-static int port;
-static char base[256];
-
-static uint8_t *
-pack(const ProtobufCMessage *m, size_t *len)
-{
-	*len = protobuf_c_message_get_packed_size(m);
-	uint8_t *b = malloc(*len + 1);
-	protobuf_c_message_pack(m, b);
-	return b;
-}
-
-static uint8_t *
-file_info_req(const char *path, size_t *len)
-{
-	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	return pack(&req.base, len);
-}
+#include "live_util.h"
 
 static void
 test_basic(struct hdfs_namenode *nn)
@@ -109,7 +72,7 @@ test_pipelined(struct hdfs_namenode *nn, int n)
 {
 	struct hdfs_nn_call **calls = calloc((size_t)n, sizeof(*calls));
 	size_t len;
-	uint8_t *req = file_info_req(base, &len);
+	uint8_t *req = live_file_info_req(base, &len);
 	int ok = 0;
 	for (int i = 0; i < n; i++)
 		ok += hdfs_namenode_submit(nn, "getFileInfo", req, len, &calls[i]) == 0;
@@ -139,7 +102,7 @@ thread_main(void *p)
 {
 	struct thread_arg *a = p;
 	size_t len;
-	uint8_t *req = file_info_req("/", &len);
+	uint8_t *req = live_file_info_req("/", &len);
 	for (int i = 0; i < a->n; i++) {
 		struct hdfs_nn_call *c;
 		/* Mix pipelined pairs with single calls. */
@@ -186,7 +149,7 @@ test_event_loop(void)
 	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
 	CHECK(hdfs_namenode_connect(nn) == 0);
 	size_t len;
-	uint8_t *req = file_info_req("/", &len);
+	uint8_t *req = live_file_info_req("/", &len);
 	enum { N = 200 };
 	struct hdfs_nn_call *calls[N];
 	for (int i = 0; i < N; i++)
@@ -263,7 +226,7 @@ test_close(void)
 	struct hdfs_namenode *nn;
 	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
 	size_t len;
-	uint8_t *req = file_info_req("/", &len);
+	uint8_t *req = live_file_info_req("/", &len);
 	struct hdfs_nn_call *a, *b;
 	CHECK(hdfs_namenode_submit(nn, "getFileInfo", req, len, &a) == 0);
 	CHECK(hdfs_namenode_submit(nn, "getFileInfo", req, len, &b) == 0);
@@ -304,13 +267,7 @@ test_lease_renewal(void)
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	host = argv[1];
-	port = atoi(argv[2]);
-	snprintf(base, sizeof(base), "/c-test/%d", (int)getpid());
+	live_args(argc, argv, "/c-test/%d");
 
 	struct hdfs_namenode *nn;
 	CHECK(hdfs_namenode_new(&nn, host, port, "root") == 0);
@@ -324,6 +281,5 @@ main(int argc, char **argv)
 	test_lease_renewal();
 	test_connect_errors();
 	test_close();
-	printf("test_namenode_live: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test_namenode_live");
 }

@@ -10,13 +10,7 @@
 #include "hadoofus/namenode.h"
 
 #include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 #define CHECK_MSG(cond, ...) do { \
 	if (cond) { passed++; } else { failed++; \
@@ -196,6 +190,5 @@ main(void)
 	test_table_vs_service();
 	test_known_types();
 	test_lookup_rejects();
-	printf("nn_methods: %d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return check_done("test_nn_methods");
 }

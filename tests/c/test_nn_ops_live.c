@@ -3,55 +3,14 @@
  * response) against a real NameNode: `test_nn_ops_live HOST PORT`.
  * Run by tests/test_c_units.py with the minicluster; also under ASan/UBSan.
  */
-#include <pthread.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "hadoofus/namenode.h"
-#include "ClientNamenodeProtocol.pb-c.h"
-
-static int passed, failed;
-static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* `cond` is evaluated before the lock is taken: it may CHECK too. */
-#define CHECK(cond) do { \
-	bool ok_ = (cond); \
-	pthread_mutex_lock(&count_mu); \
-	if (ok_) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-	pthread_mutex_unlock(&count_mu); \
-} while (0)
-
-static const char *host;
-static int port;
-static char base[256];
-
-static uint8_t *
-pack(const ProtobufCMessage *m, size_t *len)
-{
-	*len = protobuf_c_message_get_packed_size(m);
-	uint8_t *b = malloc(*len + 1);
-	protobuf_c_message_pack(m, b);
-	return b;
-}
-
-static uint8_t *
-file_info_req(const char *path, size_t *len)
-{
-	Hadoop__Hdfs__GetFileInfoRequestProto req = HADOOP__HDFS__GET_FILE_INFO_REQUEST_PROTO__INIT;
-	req.src = (char *)path;
-	return pack(&req.base, len);
-}
+#include "live_util.h"
 
 /* getFileInfo through call_raw: the file type, or -1 if absent, -2 on error. */
 static int
 raw_file_type(struct hdfs_namenode *nn, const char *path, int *rc_out)
 {
 	size_t len;
-	uint8_t *req = file_info_req(path, &len);
+	uint8_t *req = live_file_info_req(path, &len);
 	struct hdfs_nn_call *call = (void *)1;
 	const uint8_t *body = (void *)1;
 	size_t blen = 1;
@@ -90,7 +49,7 @@ test_success_and_remote_error(struct hdfs_namenode *nn)
 	mk.masked = &perm;
 	mk.createparent = 1;
 	size_t len;
-	uint8_t *req = pack(&mk.base, &len);
+	uint8_t *req = live_pack(&mk.base, &len);
 	struct hdfs_nn_call *call;
 	const uint8_t *body;
 	size_t blen;
@@ -113,7 +72,7 @@ test_success_and_remote_error(struct hdfs_namenode *nn)
 
 	/* A relative path: the NameNode answers with a Java exception, whose
 	 * class and message the call carries. */
-	req = file_info_req("relative/path", &len);
+	req = live_file_info_req("relative/path", &len);
 	rc = hdfs_namenode_call_raw(nn, "getFileInfo", req, len, -1, &call, &body, &blen);
 	free(req);
 	CHECK(rc == HDFS_EREMOTE);
@@ -181,7 +140,7 @@ test_closed(void)
 	CHECK(type == -2);
 	CHECK(rc == HDFS_ECLOSED);
 	size_t len;
-	uint8_t *req = file_info_req("/", &len);
+	uint8_t *req = live_file_info_req("/", &len);
 	struct hdfs_nn_call *call;
 	const uint8_t *body;
 	size_t blen;
@@ -199,7 +158,7 @@ test_connect_error(void)
 	struct hdfs_namenode *nn;
 	CHECK(hdfs_namenode_new(&nn, "127.0.0.1", 1, "root") == 0);
 	size_t len;
-	uint8_t *req = file_info_req("/", &len);
+	uint8_t *req = live_file_info_req("/", &len);
 	struct hdfs_nn_call *call;
 	const uint8_t *body;
 	size_t blen;
@@ -216,13 +175,7 @@ test_connect_error(void)
 int
 main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-		return 2;
-	}
-	host = argv[1];
-	port = atoi(argv[2]);
-	snprintf(base, sizeof(base), "/c-test-ops/%d", (int)getpid());
+	live_args(argc, argv, "/c-test-ops/%d");
 
 	struct hdfs_namenode *nn;
 	CHECK(hdfs_namenode_new(&nn, host, port, "root") == 0);
@@ -231,6 +184,5 @@ main(int argc, char **argv)
 	hdfs_namenode_free(nn);
 	test_closed();
 	test_connect_error();
-	printf("test_nn_ops_live: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test_nn_ops_live");
 }

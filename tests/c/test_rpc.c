@@ -13,13 +13,7 @@
 #include "IpcConnectionContext.pb-c.h"
 #include "ProtobufRpcEngine.pb-c.h"
 #include "RpcHeader.pb-c.h"
-
-static int passed, failed;
-
-#define CHECK(cond) do { \
-	if (cond) { passed++; } else { failed++; \
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 /* Append a server frame: response header (+ body when status is SUCCESS). */
 static void
@@ -410,6 +404,5 @@ main(void)
 	test_handshake_and_calls(true);
 	test_errors();
 	test_recorded("nn_session.bin", 6);
-	printf("test_rpc: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test_rpc");
 }
