@@ -16,7 +16,7 @@
 static int passed, failed;
 static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void
+static inline void
 check_report(int ok, const char *file, int line, const char *what)
 {
 	pthread_mutex_lock(&check_mu);
@@ -46,7 +46,7 @@ check_report(int ok, const char *file, int line, const char *what)
 	check_report(ok_, __FILE__, __LINE__, #call " fails with " #e); \
 } while (0)
 
-static int
+static inline int
 check_done(const char *prog)
 {
 	printf("%s: %d passed, %d failed\n", prog, passed, failed);
