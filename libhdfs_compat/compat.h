@@ -43,9 +43,14 @@ struct fs_instance {
 	pthread_mutex_t mu;         /* guards refs, cwd, active, targets' nn */
 	int refs;
 	char *cache_key;            /* non-NULL: listed in the shared cache */
+	/* Java's LocalFileSystem (a NULL NameNode, or a file: URI): paths are
+	 * this machine's, served by local.c and the fd-based files of file.c;
+	 * no NameNode targets. */
+	bool local;
 
 	char *authority;            /* of the file system URI: "host:port" or a nameservice */
-	char *uri;                  /* "hdfs://" + authority */
+	char *uri;                  /* "hdfs://" + authority; "file:" when local (the
+	                             * prefix of Java's qualified local paths) */
 	char *user;
 	char *client_name;          /* DFSClient_... for leases */
 
@@ -55,7 +60,7 @@ struct fs_instance {
 	char *cwd_path;
 
 	struct hdfs_conf *conf;     /* files + builder settings; read-only after connect */
-	int64_t block_size;         /* dfs.blocksize */
+	int64_t block_size;         /* dfs.blocksize; fs.local.block.size when local */
 	int replication;            /* dfs.replication */
 	int buffer_size;            /* io.file.buffer.size */
 	unsigned umask;             /* fs.permissions.umask-mode */
@@ -129,5 +134,59 @@ COMPAT_HIDDEN void compat_instance_unref(struct fs_instance *in);
 COMPAT_HIDDEN int compat_fill_info(struct fs_instance *in, hdfsFileInfo *fi,
     const Hadoop__Hdfs__HdfsFileStatusProto *st, const char *full);
 COMPAT_HIDDEN void compat_free_info_entry(hdfsFileInfo *fi);
+/* The owner string with libhdfs' extended information behind it (flags
+ * 0: not encrypted), as compat_fill_info makes it; NULL on OOM. */
+COMPAT_HIDDEN char *compat_owner_string(const char *owner, int flags);
+
+/* ---- copies (file.c) ---- */
+
+/* FileUtil#copy(srcFS, src, dstFS, dst, deleteSource, conf): 0 or an
+ * errno value (error recorded, naming `fn`). */
+COMPAT_HIDDEN int compat_copy(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst,
+    bool move, const char *fn);
+
+/* ---- the local file system (local.c) ----
+ *
+ * What Java's LocalFileSystem (ChecksumFileSystem over RawLocalFileSystem)
+ * does for each hdfs.h call, on paths already resolved by compat_resolve
+ * (absolute, dot segments removed). Each returns 0 or an errno value with
+ * the error recorded (naming `fn`). Java keeps a ".NAME.crc" checksum
+ * file beside each file it writes; nothing here writes them, but every
+ * change of NAME's bytes or name removes or moves its checksum file, so
+ * that Java never reads a stale one. */
+
+/* Record the failure of a system call on `path` (errno value `e`) under
+ * the Java exception class Java would throw for it; returns e. */
+COMPAT_HIDDEN int compat_local_fail(int e, const char *fn, const char *what,
+    const char *path);
+/* Remove the checksum file of `abs` (absent is fine). */
+COMPAT_HIDDEN void compat_local_drop_crc(const char *abs);
+/* RawLocalFileSystem#mkdirs: every missing directory made with mode
+ * 0777 & ~umask; an existing non-directory at `abs` is EEXIST, above it
+ * ENOTDIR. */
+COMPAT_HIDDEN int compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs);
+
+COMPAT_HIDDEN int compat_local_exists(struct fs_instance *in, const char *fn, const char *abs);
+COMPAT_HIDDEN int compat_local_path_info(struct fs_instance *in, const char *fn,
+    const char *abs, hdfsFileInfo **out);
+COMPAT_HIDDEN int compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
+    hdfsFileInfo **out, int *n);
+COMPAT_HIDDEN int compat_local_delete(struct fs_instance *in, const char *fn, const char *abs,
+    bool recursive);
+COMPAT_HIDDEN int compat_local_rename(struct fs_instance *in, const char *fn, const char *src,
+    const char *dst);
+COMPAT_HIDDEN int compat_local_chown(struct fs_instance *in, const char *fn, const char *abs,
+    const char *owner, const char *group);
+COMPAT_HIDDEN int compat_local_chmod(struct fs_instance *in, const char *fn, const char *abs,
+    short mode);
+COMPAT_HIDDEN int compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
+    tTime mtime, tTime atime);
+COMPAT_HIDDEN int compat_local_truncate(struct fs_instance *in, const char *fn, const char *abs,
+    tOffset newlength);
+COMPAT_HIDDEN int compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
+    tOffset start, tOffset length, char ****out);
+/* FileSystem#getStatus of the root's partition: capacity or used bytes. */
+COMPAT_HIDDEN int compat_local_fs_stat(struct fs_instance *in, const char *fn, bool capacity,
+    tOffset *out);
 
 #endif

@@ -7,6 +7,10 @@
  * NameNode client the stream borrows), so it may outlive hdfsDisconnect.
  * Like Java streams, one hdfsFile is used by one thread at a time, except
  * hdfsPread/hdfsPreadFully, which any number of threads may run at once.
+ *
+ * Files of a local file system (fs_instance.local) are a file descriptor
+ * instead, read and written with POSIX calls, with what Java's
+ * LocalFileSystem streams do at their edges (EOFs, seeks past the end).
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <hadoofus/file.h>
 
@@ -38,6 +44,11 @@ struct hdfsFile_internal {
 	struct hdfs_file_reader *r;
 	struct hdfs_file_writer *w;
 	struct hdfs_file_read_stats base;   /* hdfsFileClearReadStatistics */
+	/* Local files: fd >= 0, the offset of the next hdfsRead/hdfsWrite
+	 * (preads leave it alone), the path for messages. */
+	int fd;
+	uint64_t pos;
+	char *path;
 };
 
 /* ---- errors ---- */
@@ -134,6 +145,153 @@ struct open_args {
 	int64_t block_size;        /* 0: configured */
 };
 
+/* ---- local files ---- */
+
+/*
+ * FileSystem#open / #create(overwrite) / #append of LocalFileSystem on an
+ * absolute path: a directory is no file to read (Java's FileInputStream:
+ * FileNotFoundException, ENOENT in libhdfs); creating makes the missing
+ * parents and leaves the file with mode 0666 & ~umask, overwritten or not.
+ * Appending is RawLocalFileSystem's (see compat_local_truncate). Writing
+ * removes the file's checksum file, which no longer matches.
+ */
+static int
+local_open(struct fs_instance *in, const char *fn, const char *abs, int flags, hdfsFile *out)
+{
+	*out = NULL;
+	int acc = flags & O_ACCMODE, fd = -1;
+	struct stat st;
+	if (acc == O_RDONLY) {
+		if (stat(abs, &st) != 0)
+			return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "open", abs);
+		if (S_ISDIR(st.st_mode))
+			return compat_fail(ENOENT, "java.io.FileNotFoundException", fn,
+			    "%s (Is a directory)", abs);
+		fd = open(abs, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return compat_local_fail(errno, fn, "open", abs);
+	} else if (flags & O_APPEND) {
+		if (stat(abs, &st) != 0)
+			return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "append", abs);
+		if (S_ISDIR(st.st_mode))
+			return compat_fail(EISDIR, "java.io.IOException", fn,
+			    "Cannot append to a directory (=%s)", abs);
+		fd = open(abs, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			return compat_local_fail(errno, fn, "append", abs);
+	} else {
+		char *parent = strdup(abs);
+		if (!parent)
+			return oom(fn);
+		char *slash = strrchr(parent, '/');
+		int err = 0;
+		if (slash && slash != parent) {
+			*slash = '\0';
+			err = compat_local_mkdirs(in, fn, parent);
+		}
+		free(parent);
+		if (err)
+			return err;
+		if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+			return compat_fail(EISDIR, "java.io.FileNotFoundException", fn,
+			    "%s (Is a directory)", abs);
+		fd = open(abs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return compat_local_fail(errno, fn, "create", abs);
+		if (fchmod(fd, 0666 & ~in->umask) != 0) {
+			err = compat_local_fail(errno, fn, "chmod", abs);
+			close(fd);
+			return err;
+		}
+	}
+	hdfsFile f = calloc(1, sizeof(*f));
+	if (!f || (acc != O_RDONLY && fstat(fd, &st) != 0)) {
+		int err = f ? compat_local_fail(errno, fn, "stat", abs) : oom(fn);
+		free(f);
+		close(fd);
+		return err;
+	}
+	if (acc != O_RDONLY) {
+		compat_local_drop_crc(abs);
+		f->pos = (uint64_t)st.st_size;   /* 0 unless appending */
+	}
+	f->fd = fd;
+	/* No ByteBuffer reads on Java's local streams: neither test hook
+	 * flag is set. */
+	f->type = acc == O_RDONLY ? STREAM_INPUT : STREAM_OUTPUT;
+	*out = f;
+	return 0;
+}
+
+/* Read up to len bytes at the file offset (or at `at` for a pread, when
+ * at >= 0), as Java's stream reads fill the buffer before returning:
+ * short only at the end of the file. 0 or errno (recorded). */
+static int
+local_read(hdfsFile f, const char *fn, int64_t at, void *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = at >= 0 ? pread(f->fd, (char *)buf + *got, len - *got, (off_t)at + (off_t)*got) :
+		    read(f->fd, (char *)buf + *got, len - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return compat_local_fail(errno, fn, "read", f->path);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	if (at < 0)
+		f->pos += *got;
+	return 0;
+}
+
+/* Write all of buf (FSDataOutputStream never writes short). */
+static int
+local_write(hdfsFile f, const char *fn, const void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(f->fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = compat_local_fail(errno, fn, "write", f->path);
+			f->pos += done;
+			return err;
+		}
+		done += (size_t)n;
+	}
+	f->pos += done;
+	return 0;
+}
+
+static uint64_t
+local_size(hdfsFile f)
+{
+	struct stat st;
+	return fstat(f->fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* Any open file's sequential read or write, for copies: 0 or errno. */
+static int
+file_read(hdfsFile f, const char *fn, void *buf, size_t len, size_t *got)
+{
+	if (f->fd >= 0)
+		return local_read(f, fn, -1, buf, len, got);
+	int rc = hdfs_file_reader_read(f->r, buf, len, got);
+	return rc ? reader_fail(fn, f->r, rc) : 0;
+}
+
+static int
+file_write(hdfsFile f, const char *fn, const void *buf, size_t len)
+{
+	if (f->fd >= 0)
+		return local_write(f, fn, buf, len);
+	int rc = hdfs_file_writer_write(f->w, buf, len);
+	return rc ? writer_fail(fn, f->w, rc) : 0;
+}
+
 /* Open `path` as libhdfs' hdfsOpenFile would; errno value or 0. */
 static int
 open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a,
@@ -154,6 +312,19 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 	char *abs = NULL;
 	if ((err = compat_resolve(in, fn, path, &abs)) != 0)
 		return err;
+	if (in->local) {
+		hdfsFile lf = NULL;
+		err = local_open(in, fn, abs, a->flags, &lf);
+		if (err) {
+			free(abs);
+			return err;
+		}
+		lf->path = abs;
+		compat_instance_ref(in);
+		lf->in = in;
+		*out = lf;
+		return 0;
+	}
 	struct hdfs_namenode *nn;
 	if ((err = compat_active_nn(in, fn, &nn)) != 0) {
 		free(abs);
@@ -164,6 +335,7 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 		free(abs);
 		return oom(fn);
 	}
+	f->fd = -1;
 	int rc;
 	if (acc == O_RDONLY) {
 		struct hdfs_file_read_opts o = { 0 };
@@ -479,6 +651,12 @@ hdfsFileGetReadStatistics(hdfsFile file, struct hdfsReadStatistics **stats)
 		errno = EINVAL;
 		return -1;
 	}
+	if (file->fd >= 0) {
+		/* Only HDFS streams (HdfsDataInputStream) keep read statistics. */
+		errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException",
+		    "hdfsFileGetReadStatistics", "%s is not an HDFS stream", file->path);
+		return -1;
+	}
 	struct hdfsReadStatistics *s = calloc(1, sizeof(*s));
 	if (!s) {
 		errno = ENOMEM;
@@ -507,6 +685,11 @@ hdfsFileClearReadStatistics(hdfsFile file)
 		errno = EINVAL;
 		return EINVAL;
 	}
+	if (file->fd >= 0) {
+		errno = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException",
+		    "hdfsFileClearReadStatistics", "%s is not an HDFS stream", file->path);
+		return ENOTSUP;
+	}
 	hdfs_file_reader_stats(file->r, &file->base);
 	return 0;
 }
@@ -529,7 +712,11 @@ hdfsCloseFile(hdfsFS fs, hdfsFile file)
 		return -1;
 	}
 	int err = 0;
-	if (file->type == STREAM_OUTPUT) {
+	if (file->fd >= 0) {
+		if (close(file->fd) != 0 && file->type == STREAM_OUTPUT)
+			err = compat_local_fail(errno, fn, "close", file->path);
+		free(file->path);
+	} else if (file->type == STREAM_OUTPUT) {
 		int rc = hdfs_file_writer_close(file->w);
 		if (rc)
 			err = writer_fail(fn, file->w, rc);
@@ -593,6 +780,14 @@ hdfsRead(hdfsFS fs, hdfsFile f, void *buffer, tSize length)
 		return -1;
 	}
 	size_t got = 0;
+	if (f->fd >= 0) {
+		err = local_read(f, fn, -1, buffer, (size_t)length, &got);
+		if (err && got == 0) {
+			errno = err;
+			return -1;
+		}
+		return (tSize)got;
+	}
 	int rc = hdfs_file_reader_read(f->r, buffer, (size_t)length, &got);
 	if (rc && got == 0) {
 		errno = reader_fail(fn, f->r, rc);
@@ -614,6 +809,22 @@ hdfsPread(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize length)
 	if (err) {
 		errno = err;
 		return -1;
+	}
+	if (f->fd >= 0) {
+		/* FSInputStream#validatePositionedReadArgs; past the end is
+		 * the end. */
+		if (position < 0) {
+			errno = compat_fail(EINTERNAL, "java.io.EOFException", fn,
+			    "position is negative");
+			return -1;
+		}
+		size_t lgot = 0;
+		err = local_read(f, fn, position, buffer, (size_t)length, &lgot);
+		if (err && lgot == 0) {
+			errno = err;
+			return -1;
+		}
+		return (tSize)lgot;
 	}
 	if (position < 0)
 		return 0;   /* DFSInputStream: -1 (end of file) for a bad position */
@@ -639,11 +850,23 @@ hdfsPreadFully(hdfsFS fs, hdfsFile f, tOffset position, void *buffer, tSize leng
 		return -1;
 	}
 	size_t got = 0;
-	int rc = position < 0 ? 0 :
-	    hdfs_file_reader_pread(f->r, (uint64_t)position, buffer, (size_t)length, &got);
-	if (rc) {
-		errno = reader_fail(fn, f->r, rc);
-		return -1;
+	if (f->fd >= 0) {
+		if (position < 0) {
+			errno = compat_fail(EINTERNAL, "java.io.EOFException", fn,
+			    "position is negative");
+			return -1;
+		}
+		if ((err = local_read(f, fn, position, buffer, (size_t)length, &got)) != 0) {
+			errno = err;
+			return -1;
+		}
+	} else {
+		int rc = position < 0 ? 0 :
+		    hdfs_file_reader_pread(f->r, (uint64_t)position, buffer, (size_t)length, &got);
+		if (rc) {
+			errno = reader_fail(fn, f->r, rc);
+			return -1;
+		}
 	}
 	if (got < (size_t)length) {
 		/* Java's readFully throws EOFException, which libhdfs reports
@@ -672,9 +895,17 @@ hdfsSeek(hdfsFS fs, hdfsFile f, tOffset desiredPos)
 		    "Cannot seek to negative offset");
 		return -1;
 	}
-	if ((uint64_t)desiredPos > hdfs_file_reader_length(f->r)) {
+	if ((uint64_t)desiredPos > (f->fd >= 0 ? local_size(f) : hdfs_file_reader_length(f->r))) {
 		errno = compat_fail(EINTERNAL, "java.io.EOFException", fn, "Cannot seek after EOF");
 		return -1;
+	}
+	if (f->fd >= 0) {
+		if (lseek(f->fd, (off_t)desiredPos, SEEK_SET) < 0) {
+			errno = compat_local_fail(errno, fn, "seek", f->path);
+			return -1;
+		}
+		f->pos = (uint64_t)desiredPos;
+		return 0;
 	}
 	int rc = hdfs_file_reader_seek(f->r, (uint64_t)desiredPos);
 	if (rc) {
@@ -692,6 +923,8 @@ hdfsTell(hdfsFS fs, hdfsFile f)
 		errno = compat_fail(EBADF, NULL, "hdfsTell", "not an open file");
 		return -1;
 	}
+	if (f->fd >= 0)
+		return (tOffset)f->pos;
 	if (f->type == STREAM_INPUT)
 		return (tOffset)hdfs_file_reader_tell(f->r);
 	return (tOffset)hdfs_file_writer_tell(f->w);
@@ -705,7 +938,13 @@ hdfsAvailable(hdfsFS fs, hdfsFile f)
 		errno = compat_fail(EBADF, NULL, "hdfsAvailable", "not a file open for reading");
 		return -1;
 	}
-	uint64_t n = hdfs_file_reader_available(f->r);
+	uint64_t n;
+	if (f->fd >= 0) {
+		uint64_t size = local_size(f);
+		n = size > f->pos ? size - f->pos : 0;
+	} else {
+		n = hdfs_file_reader_available(f->r);
+	}
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
@@ -731,9 +970,8 @@ hdfsWrite(hdfsFS fs, hdfsFile f, const void *buffer, tSize length)
 	}
 	if (length == 0)
 		return 0;
-	int rc = hdfs_file_writer_write(f->w, buffer, (size_t)length);
-	if (rc) {
-		errno = writer_fail(fn, f->w, rc);
+	if ((err = file_write(f, fn, buffer, (size_t)length)) != 0) {
+		errno = err;
 		return -1;
 	}
 	return length;   /* never partial, as FSDataOutputStream */
@@ -749,6 +987,15 @@ flush(hdfsFile f, const char *fn, int how)
 	}
 	if (how < 0)
 		return 0;   /* flush(): the bytes are queued already */
+	if (f->fd >= 0) {
+		/* Written straight to the kernel: hflush has nothing to do;
+		 * hsync is the stream's FileDescriptor#sync. */
+		if (how == HDFS_FILE_HSYNC && fsync(f->fd) != 0) {
+			errno = compat_local_fail(errno, fn, "fsync", f->path);
+			return -1;
+		}
+		return 0;
+	}
 	int rc = hdfs_file_writer_flush(f->w, (unsigned)how);
 	if (rc) {
 		errno = writer_fail(fn, f->w, rc);
@@ -795,16 +1042,10 @@ copy_file(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 		err = oom(fn);
 	while (!err) {
 		size_t got = 0;
-		int rc = hdfs_file_reader_read(in->r, buf, CHUNK, &got);
-		if (got && (rc = hdfs_file_writer_write(out->w, buf, got)) != 0) {
-			err = writer_fail(fn, out->w, rc);
+		int rerr = file_read(in, fn, buf, CHUNK, &got);
+		if (got && (err = file_write(out, fn, buf, got)) != 0)
 			break;
-		}
-		if (rc) {
-			err = reader_fail(fn, in->r, rc);
-			break;
-		}
-		if (got < CHUNK)
+		if ((err = rerr) != 0 || got < CHUNK)
 			break;
 	}
 	free(buf);
@@ -895,6 +1136,16 @@ copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 	return err;
 }
 
+int
+compat_copy(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, bool move,
+    const char *fn)
+{
+	int err = copy_tree(sfs, src, dfs, dst, fn);
+	if (!err && move && hdfsDelete(sfs, src, 1) != 0)
+		err = errno;
+	return err;
+}
+
 static int
 copy_move(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, bool move,
     const char *fn)
@@ -905,10 +1156,7 @@ copy_move(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, bool move,
 		errno = err;
 		return -1;
 	}
-	if ((err = copy_tree(sfs, src, dfs, dst, fn)) == 0 && move &&
-	    hdfsDelete(sfs, src, 1) != 0)
-		err = errno;
-	if (err) {
+	if ((err = compat_copy(sfs, src, dfs, dst, move, fn)) != 0) {
 		errno = err;
 		return -1;
 	}
@@ -991,9 +1239,18 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 	if (!err && (!opts || maxLength < 0))
 		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "bad options or length");
+	bool local = !err && file->fd >= 0;
+	/* Java's local streams have no zero-copy path: FSDataInputStream
+	 * falls back on ByteBufferUtil#fallbackRead, which wants a pool
+	 * before anything, and reads until maxLength or the end (where the
+	 * buffer comes back empty, not NULL). */
+	if (local && !opts->pool)
+		err = compat_fail(EPROTONOSUPPORT, "java.lang.UnsupportedOperationException",
+		    fn, "zero-copy reads were not available, and you did not provide a "
+		    "fallback ByteBufferPool.");
 	/* DFSInputStream#read(pool, maxLength, opts) answers a 0-byte read
 	 * and the end of the file before it looks for a pool. */
-	bool at_end = !err &&
+	bool at_end = !err && !local &&
 	    hdfs_file_reader_tell(file->r) >= hdfs_file_reader_length(file->r);
 	if (!err && maxLength > 0 && !at_end && !opts->pool)
 		err = compat_fail(EPROTONOSUPPORT, "java.lang.UnsupportedOperationException",
@@ -1022,6 +1279,22 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 		return NULL;
 	}
 	size_t got = 0;
+	if (local) {
+		if ((err = local_read(file, fn, -1, data, (size_t)maxLength, &got)) != 0 && got == 0) {
+			free(b);
+			free(data);
+			errno = err;
+			return NULL;
+		}
+		if (got == 0) {
+			free(data);
+			data = empty_rz;
+		}
+		b->ptr = data;
+		b->length = (int32_t)got;
+		errno = 0;
+		return b;
+	}
 	int rc = hdfs_file_reader_read(file->r, data, (size_t)maxLength, &got);
 	if (rc && got == 0) {
 		free(b);

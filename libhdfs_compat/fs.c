@@ -585,30 +585,48 @@ split_uri(const char *uri, char **scheme, char **authority)
 	return 0;
 }
 
-static const char *
-builder_str(const struct hdfsBuilder *b, char *buf, size_t len)
+/* Whether a file system URI names Java's local file system (scheme
+ * "file", any authority: LocalFileSystem ignores it). "file://" with
+ * nothing after it is no URI to java.net.URI: EINVAL. */
+static int
+file_uri(const char *uri, bool *local)
 {
-	snprintf(buf, len, "nn=%s, port=%u, user=%s, forceNewInstance=%d",
-	    b->nn ? b->nn : "(NULL)", (unsigned)b->port, b->user ? b->user : "(NULL)",
-	    (int)b->force_new);
-	return buf;
+	*local = strncasecmp(uri, "file:", 5) == 0;
+	if (*local && strcmp(uri + 5, "//") == 0)
+		return EINVAL;
+	return 0;
+}
+
+/* The process's working directory, as Java's user.dir gives it (the
+ * working directory of a local file system); "/" if it is gone. */
+static char *
+process_cwd(void)
+{
+	for (size_t len = 256; len <= (1u << 20); len *= 2) {
+		char *buf = malloc(len);
+		if (!buf)
+			return NULL;
+		if (getcwd(buf, len))
+			return buf;
+		free(buf);
+		if (errno != ERANGE)
+			break;
+	}
+	return strdup("/");
 }
 
 static int
 connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 {
 	static const char fn[] = "hdfsBuilderConnect";
-	char desc[512];
 	struct hdfs_conf *conf = NULL;
 	char *uri = NULL, *scheme = NULL, *auth = NULL, *user = NULL, *key = NULL;
 	struct fs_instance *in = NULL;
 	int err;
+	/* libhdfs asks FileSystem#getLocal / #newInstanceLocal for a NULL
+	 * NameNode, and never looks at the user name then. */
+	bool local = bld->nn == NULL;
 
-	if (bld->nn == NULL) {
-		return compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
-		    "the local file system (NULL NameNode) is not supported by hadoofus (%s)",
-		    builder_str(bld, desc, sizeof(desc)));
-	}
 	if ((err = conf_load(&conf, fn)) != 0)
 		return err;
 	/* libhdfs applies the settings newest first: the first value set for
@@ -619,16 +637,20 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 			goto out;
 		}
 
-	char *auth_mode = conf_dup(conf, "hadoop.security.authentication", &err);
-	bool kerberos = auth_mode && strcasecmp(auth_mode, "simple") != 0;
-	free(auth_mode);
-	if (kerberos) {
-		err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
-		    "hadoop.security.authentication other than simple is not supported by hadoofus");
-		goto out;
+	if (!local) {
+		char *auth_mode = conf_dup(conf, "hadoop.security.authentication", &err);
+		bool kerberos = auth_mode && strcasecmp(auth_mode, "simple") != 0;
+		free(auth_mode);
+		if (kerberos) {
+			err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
+			    "hadoop.security.authentication other than simple is not supported by hadoofus");
+			goto out;
+		}
 	}
 
-	if (strcmp(bld->nn, "default") == 0) {
+	if (local) {
+		/* nothing to resolve */
+	} else if (strcmp(bld->nn, "default") == 0) {
 		uri = conf_dup(conf, "fs.defaultFS", &err);
 		if (!uri || !*uri) {
 			free(uri);
@@ -660,18 +682,30 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 		snprintf(uri, ul, "%s%s%s", prefix, bld->nn, suffix);
 	}
 
-	if ((err = split_uri(uri, &scheme, &auth)) != 0) {
-		err = compat_fail(err, "java.lang.IllegalArgumentException", fn,
-		    "not a file system URI: %s", uri);
+	if (uri && file_uri(uri, &local) != 0) {
+		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Expected authority at index 7: %s", uri);
 		goto out;
 	}
-	if (strcasecmp(scheme, "hdfs") != 0) {
-		err = compat_fail(ENOTSUP, "org.apache.hadoop.fs.UnsupportedFileSystemException",
-		    fn, "No FileSystem for scheme \"%s\" in hadoofus (%s): only hdfs:// is supported",
-		    scheme, uri);
-		goto out;
+	if (local) {
+		if ((auth = strdup("")) == NULL) {
+			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			goto out;
+		}
+	} else {
+		if ((err = split_uri(uri, &scheme, &auth)) != 0) {
+			err = compat_fail(err, "java.lang.IllegalArgumentException", fn,
+			    "not a file system URI: %s", uri);
+			goto out;
+		}
+		if (strcasecmp(scheme, "hdfs") != 0) {
+			err = compat_fail(ENOTSUP, "org.apache.hadoop.fs.UnsupportedFileSystemException",
+			    fn, "No FileSystem for scheme \"%s\" in hadoofus (%s): only hdfs:// and "
+			    "file:// are supported", scheme, uri);
+			goto out;
+		}
 	}
-	if (*auth == '\0') {
+	if (!local && *auth == '\0') {
 		/* hdfs:/// takes the authority of fs.defaultFS, as Java does. */
 		char *def = conf_dup(conf, "fs.defaultFS", &err), *ds = NULL, *da = NULL;
 		if (def && split_uri(def, &ds, &da) == 0 && strcasecmp(ds, "hdfs") == 0 && *da) {
@@ -689,7 +723,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 		}
 	}
 
-	user = bld->user ? strdup(bld->user) : login_user();
+	user = bld->user && !(local && bld->nn == NULL) ? strdup(bld->user) : login_user();
 	if (!user) {
 		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
 		goto out;
@@ -697,15 +731,18 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 
 	/* Java caches FileSystems by scheme, authority and UGI; only the
 	 * login user's UGI is shared (a named user gets a fresh UGI, hence a
-	 * fresh FileSystem, on every connect). */
-	bool cacheable = !bld->force_new && bld->user == NULL && bld->ticket_cache == NULL;
+	 * fresh FileSystem, on every connect). getLocal is the login user's
+	 * cached local file system whatever user the builder names. */
+	bool cacheable = !bld->force_new && ((local && bld->nn == NULL) ||
+	    (bld->user == NULL && bld->ticket_cache == NULL));
 	if (cacheable) {
-		size_t kl = strlen(auth) + strlen(user) + 2;
+		const char *kauth = local ? "file:///" : auth;
+		size_t kl = strlen(kauth) + strlen(user) + 2;
 		if ((key = malloc(kl)) == NULL) {
 			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
 			goto out;
 		}
-		snprintf(key, kl, "%s\n%s", auth, user);
+		snprintf(key, kl, "%s\n%s", kauth, user);
 		for (char *p = key; *p != '\n'; p++)
 			*p = (char)tolower((unsigned char)*p);
 		pthread_mutex_lock(&cache_mu);
@@ -735,25 +772,34 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	}
 	pthread_mutex_init(&in->mu, NULL);
 	in->refs = 1;
+	in->local = local;
 
-	char hosts[COMPAT_MAX_NN][256];
-	int ports[COMPAT_MAX_NN], n = 0;
-	int rc = hdfs_conf_namenodes(conf, auth, &hosts[0][0], sizeof(hosts[0]), ports,
-	    COMPAT_MAX_NN, &n);
-	if (rc != 0 || n < 1) {
-		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "cannot find the NameNode address(es) of %s (%s)", uri, hdfs_strerror(rc));
-		goto out;
-	}
-	in->ntargets = n;
-	for (int i = 0; i < n; i++) {
-		snprintf(in->targets[i].host, sizeof(in->targets[i].host), "%s", hosts[i]);
-		in->targets[i].port = ports[i];
+	if (!local) {
+		char hosts[COMPAT_MAX_NN][256];
+		int ports[COMPAT_MAX_NN], n = 0;
+		int rc = hdfs_conf_namenodes(conf, auth, &hosts[0][0], sizeof(hosts[0]), ports,
+		    COMPAT_MAX_NN, &n);
+		if (rc != 0 || n < 1) {
+			err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+			    "cannot find the NameNode address(es) of %s (%s)", uri, hdfs_strerror(rc));
+			goto out;
+		}
+		in->ntargets = n;
+		for (int i = 0; i < n; i++) {
+			snprintf(in->targets[i].host, sizeof(in->targets[i].host), "%s", hosts[i]);
+			in->targets[i].port = ports[i];
+		}
 	}
 
 	int64_t v;
-	conf_int64(conf, "dfs.blocksize", 134217728, &v);
-	in->block_size = v > 0 ? v : 134217728;
+	if (local) {
+		/* FileSystem#getDefaultBlockSize of RawLocalFileSystem. */
+		conf_int64(conf, "fs.local.block.size", 32 * 1024 * 1024, &v);
+		in->block_size = v > 0 ? v : 32 * 1024 * 1024;
+	} else {
+		conf_int64(conf, "dfs.blocksize", 134217728, &v);
+		in->block_size = v > 0 ? v : 134217728;
+	}
 	conf_int64(conf, "dfs.replication", 3, &v);
 	in->replication = v > 0 && v <= 32767 ? (int)v : 3;
 	conf_int64(conf, "io.file.buffer.size", 4096, &v);
@@ -767,14 +813,18 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	in->uri = malloc(al + 8);
 	in->user = user;
 	user = NULL;
-	in->cwd_path = malloc(strlen(in->user) + 7);
+	in->cwd_path = local ? process_cwd() : malloc(strlen(in->user) + 7);
 	in->client_name = malloc(80);
 	if (!in->authority || !in->uri || !in->cwd_path || !in->client_name) {
 		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
 		goto out;
 	}
-	snprintf(in->uri, al + 8, "hdfs://%s", auth);
-	sprintf(in->cwd_path, "/user/%s", in->user);
+	if (local) {
+		strcpy(in->uri, "file:");
+	} else {
+		snprintf(in->uri, al + 8, "hdfs://%s", auth);
+		sprintf(in->cwd_path, "/user/%s", in->user);
+	}
 	in->cwd = compat_qualify(in, in->cwd_path);
 	unsigned seed = (unsigned)getpid() ^ (unsigned)(uintptr_t)in ^ (unsigned)time(NULL);
 	snprintf(in->client_name, 80, "DFSClient_NONMAPREDUCE_hadoofus_%u_%d",
@@ -1175,7 +1225,14 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 		jpath_free(&jp);
 		return compat_fail(err, "java.lang.OutOfMemoryError", fn, "out of memory");
 	}
-	if (jp.scheme && (strcasecmp(jp.scheme, "hdfs") != 0 ||
+	if (in->local && jp.scheme && (strcasecmp(jp.scheme, "file") != 0 ||
+	    (jp.authority && *jp.authority))) {
+		/* FileSystem#checkPath: file:///'s authority is none. */
+		jpath_free(&jp);
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Wrong FS: %s, expected: file:///", path);
+	}
+	if (!in->local && jp.scheme && (strcasecmp(jp.scheme, "hdfs") != 0 ||
 	    (jp.authority && *jp.authority && !authority_matches(in, jp.authority)))) {
 		jpath_free(&jp);
 		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
@@ -1202,7 +1259,10 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 		normalize_slashes(abs);
 		remove_dot_segments(abs);
 	}
-	if (!valid_hdfs_name(abs)) {
+	if (in->local) {
+		/* Path's URI#normalize; the names are the kernel's to judge. */
+		remove_dot_segments(abs);
+	} else if (!valid_hdfs_name(abs)) {
 		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "Pathname %s from %s is not a valid DFS filename.", abs, path);
 		free(abs);
@@ -1286,7 +1346,7 @@ hdfsSetWorkingDirectory(hdfsFS fs, const char *path)
 		if (relative) {
 			size_t prefix = strlen(in->cwd) - strlen(in->cwd_path);
 			snprintf(text, need, "%.*s%s", (int)prefix, in->cwd, abs);
-		} else if (jp.scheme && jp.authority) {
+		} else if (jp.scheme && jp.authority && (*jp.authority || !in->local)) {
 			snprintf(text, need, "%s://%s%s", jp.scheme, jp.authority, abs);
 		} else if (jp.scheme) {
 			snprintf(text, need, "%s:%s", jp.scheme, abs);

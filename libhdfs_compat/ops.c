@@ -48,6 +48,11 @@ hdfsExists(hdfsFS fs, const char *path)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_exists(in, fn, abs);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__GetFileInfoResponseProto *r;
 	err = file_info(in, fn, abs, &r);
 	free(abs);
@@ -91,22 +96,31 @@ compat_fill_info(struct fs_instance *in, hdfsFileInfo *fi,
 	fi->mBlockSize = (tOffset)st->blocksize;
 	uint32_t perm = st->permission ? st->permission->perm : 0;
 	fi->mPermissions = (short)(perm & 01777);
-	const char *owner = st->owner ? st->owner : "";
-	size_t off = ext_offset(owner);
-	fi->mOwner = calloc(1, off + sizeof(struct extended_info));
+	int flags = 0;
+	if (st->fileencryptioninfo || (perm & PERM_ENCRYPTED_BIT) ||
+	    (st->has_flags && (st->flags & HADOOP__HDFS__HDFS_FILE_STATUS_PROTO__FLAGS__HAS_CRYPT)))
+		flags |= EXT_ENCRYPTED;
+	fi->mOwner = compat_owner_string(st->owner ? st->owner : "", flags);
 	fi->mGroup = strdup(st->group ? st->group : "");
 	fi->mName = compat_qualify(in, full);
 	if (!fi->mOwner || !fi->mGroup || !fi->mName) {
 		compat_free_info_entry(fi);
 		return ENOMEM;
 	}
-	strcpy(fi->mOwner, owner);
-	struct extended_info ext = { 0 };
-	if (st->fileencryptioninfo || (perm & PERM_ENCRYPTED_BIT) ||
-	    (st->has_flags && (st->flags & HADOOP__HDFS__HDFS_FILE_STATUS_PROTO__FLAGS__HAS_CRYPT)))
-		ext.flags |= EXT_ENCRYPTED;
-	memcpy(fi->mOwner + off, &ext, sizeof(ext));
 	return 0;
+}
+
+char *
+compat_owner_string(const char *owner, int flags)
+{
+	size_t off = ext_offset(owner);
+	char *s = calloc(1, off + sizeof(struct extended_info));
+	if (s) {
+		struct extended_info ext = { flags };
+		strcpy(s, owner);
+		memcpy(s + off, &ext, sizeof(ext));
+	}
+	return s;
 }
 
 void
@@ -153,6 +167,13 @@ hdfsGetPathInfo(hdfsFS fs, const char *path)
 	}
 	Hadoop__Hdfs__GetFileInfoResponseProto *r;
 	hdfsFileInfo *fi = NULL;
+	if (in->local) {
+		err = compat_local_path_info(in, fn, abs, &fi);
+		free(abs);
+		if (err)
+			errno = err;
+		return fi;
+	}
 	err = file_info(in, fn, abs, &r);
 	if (err == 0) {
 		if (r->fs == NULL) {
@@ -207,6 +228,19 @@ hdfsListDirectory(hdfsFS fs, const char *path, int *numEntries)
 		errno = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "NULL numEntries");
 		return NULL;
+	}
+	if (in->local) {
+		hdfsFileInfo *lout = NULL;
+		int ln = 0;
+		err = compat_local_list(in, fn, abs, &lout, &ln);
+		free(abs);
+		if (err) {
+			errno = err;
+			return NULL;
+		}
+		*numEntries = ln;
+		errno = 0;
+		return lout;
 	}
 	hdfsFileInfo *out = NULL;
 	size_t n = 0, cap = 0;
@@ -296,6 +330,11 @@ hdfsCreateDirectory(hdfsFS fs, const char *path)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_mkdirs(in, fn, abs);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__MkdirsRequestProto req = HADOOP__HDFS__MKDIRS_REQUEST_PROTO__INIT;
 	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
 	perm.perm = 0777 & ~in->umask;
@@ -322,6 +361,11 @@ hdfsDelete(hdfsFS fs, const char *path, int recursive)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_delete(in, fn, abs, recursive != 0);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__DeleteRequestProto req = HADOOP__HDFS__DELETE_REQUEST_PROTO__INIT;
 	req.src = abs;
 	req.recursive = recursive != 0;
@@ -350,6 +394,12 @@ hdfsRename(hdfsFS fs, const char *oldPath, const char *newPath)
 		free(src);
 		return fail_errno(err);
 	}
+	if (in->local) {
+		err = compat_local_rename(in, fn, src, dst);
+		free(src);
+		free(dst);
+		return err ? fail_errno(err) : 0;
+	}
 	/* FileSystem#rename: the old rename, which moves into an existing
 	 * directory and answers false rather than throwing. */
 	Hadoop__Hdfs__RenameRequestProto req = HADOOP__HDFS__RENAME_REQUEST_PROTO__INIT;
@@ -376,6 +426,12 @@ hdfsSetReplication(hdfsFS fs, const char *path, int16_t replication)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		/* FileSystem#setReplication's default, which RawLocalFileSystem
+		 * keeps: true, whatever the path. */
+		free(abs);
+		return 0;
+	}
 	Hadoop__Hdfs__SetReplicationRequestProto req = HADOOP__HDFS__SET_REPLICATION_REQUEST_PROTO__INIT;
 	req.src = abs;
 	req.replication = (uint32_t)(int32_t)replication;
@@ -404,6 +460,11 @@ hdfsChown(hdfsFS fs, const char *path, const char *owner, const char *group)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_chown(in, fn, abs, owner, group);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__SetOwnerRequestProto req = HADOOP__HDFS__SET_OWNER_REQUEST_PROTO__INIT;
 	req.src = abs;
 	req.username = (char *)owner;
@@ -425,6 +486,11 @@ hdfsChmod(hdfsFS fs, const char *path, short mode)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_chmod(in, fn, abs, mode);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__SetPermissionRequestProto req = HADOOP__HDFS__SET_PERMISSION_REQUEST_PROTO__INIT;
 	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
 	perm.perm = (uint32_t)(unsigned short)mode & 01777;
@@ -447,6 +513,11 @@ hdfsUtime(hdfsFS fs, const char *path, tTime mtime, tTime atime)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_utime(in, fn, abs, mtime, atime);
+		free(abs);
+		return err ? fail_errno(err) : 0;
+	}
 	Hadoop__Hdfs__SetTimesRequestProto req = HADOOP__HDFS__SET_TIMES_REQUEST_PROTO__INIT;
 	req.src = abs;
 	/* -1 (no change) travels as Java's long -1. */
@@ -469,6 +540,11 @@ hdfsTruncateFile(hdfsFS fs, const char *path, tOffset newlength)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		err = compat_local_truncate(in, fn, abs, newlength);
+		free(abs);
+		return err ? fail_errno(err) : 1;   /* done at once, as RawLocalFileSystem */
+	}
 	Hadoop__Hdfs__TruncateRequestProto req = HADOOP__HDFS__TRUNCATE_REQUEST_PROTO__INIT;
 	req.src = abs;
 	req.newlength = (uint64_t)newlength;
@@ -511,6 +587,13 @@ hdfsGetHosts(hdfsFS fs, const char *path, tOffset start, tOffset length)
 		return NULL;
 	}
 	char ***hosts = NULL;
+	if (in->local) {
+		err = compat_local_hosts(in, fn, abs, start, length, &hosts);
+		free(abs);
+		if (err)
+			errno = err;
+		return hosts;
+	}
 	/* libhdfs asks for the file's status first: a missing path is ENOENT
 	 * with a FileNotFoundException. */
 	Hadoop__Hdfs__GetFileInfoResponseProto *fi;
@@ -591,6 +674,11 @@ fs_stat(hdfsFS fs, const char *fn, bool capacity)
 	struct fs_instance *in = enter(fs, fn, NULL, NULL, &err);
 	if (!in)
 		return fail_errno(err);
+	if (in->local) {
+		tOffset v = 0;
+		err = compat_local_fs_stat(in, fn, capacity, &v);
+		return err ? fail_errno(err) : v;
+	}
 	Hadoop__Hdfs__GetFsStatusRequestProto req = HADOOP__HDFS__GET_FS_STATUS_REQUEST_PROTO__INIT;
 	Hadoop__Hdfs__GetFsStatsResponseProto *r;
 	if ((err = compat_nn_call(in, fn, "getFsStats", &req.base, (ProtobufCMessage **)&r,

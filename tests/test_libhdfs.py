@@ -161,12 +161,37 @@ def test_libhdfs_apache(build_dir, cluster, java_client):
     assert java_client.stat(base + "/tlhMiniStressData/file", "%o %r") == "1048576 3"
 
 
-@pytest.mark.xfail(strict=True, reason="hadoofus implements no local file system: "
-                   "hdfsConnect(NULL, 0) fails with ENOTSUP (test_libhdfs_ops.c's lfs)")
 def test_libhdfs_apache_localfs(cluster):
     """test_libhdfs_ops.c's local file system part (copies and moves between
     it and HDFS, no direct reads on it)."""
     _run(_build_dirs()[0], "test_libhdfs_apache_live", cluster, _base("apache-localfs"), "localfs")
+
+
+@pytest.mark.parametrize("build_dir", _dirs())
+def test_libhdfs_local(build_dir, cluster, java_client, tmp_path):
+    """The local file system (hdfsConnect(NULL, 0), Java's LocalFileSystem):
+    every hdfs.h call on a local directory, copies and moves between it and
+    HDFS; files Java wrote there (with their .crc checksum files) are
+    overwritten, appended to, truncated and renamed by the C program and
+    must still read back through Java's checksum-verifying LocalFileSystem."""
+    local = tmp_path / "local"
+    stage = tmp_path / "stage"
+    local.mkdir()
+    stage.mkdir()
+    old = b"old bytes from java " * 50
+    for name, data in [("overwritten", old), ("appended", old), ("truncated", old),
+                       ("renamed", old), ("kept", b"from java\n")]:
+        (stage / name).write_bytes(data)
+    java_client.shell("-mkdir", "-p", "file://%s/java" % local)
+    java_client.shell("-put", *sorted(str(p) for p in stage.iterdir()), "file://%s/java" % local)
+    assert (local / "java" / ".overwritten.crc").exists()  # Java's checksum files
+    _run(build_dir, "test_libhdfs_local_live", cluster, _base("local"), str(local))
+    names = sorted(e["path"].rsplit("/", 1)[1] for e in java_client.ls("file://%s/java" % local))
+    assert names == ["appended", "kept", "overwritten", "renamed2", "truncated"]
+    j = "file://%s/java/" % local
+    got = java_client.shell("-cat", j + "overwritten", j + "appended", j + "truncated",
+                            j + "renamed2", j + "kept", "file://%s/for-java" % local).stdout
+    assert got == pattern(3000) + old + b"+more" + old[:4] + old + b"from java\n" + pattern(10000)
 
 
 @pytest.mark.parametrize("build_dir", _dirs())

@@ -280,17 +280,24 @@ static void
 test_connect_args(void)
 {
 	hdfsFS fs;
-	/* The local file system (NULL) is Java's LocalFileSystem: not here. */
+	/* The local file system (NULL, or a file: URI) is Java's
+	 * LocalFileSystem, working in the process's directory
+	 * (test_libhdfs_local_live has the rest). */
+	char lwd[4200], cwd[4096];
+	CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+	snprintf(lwd, sizeof(lwd), "file:%s", cwd);
+	CHECK((fs = hdfsConnect(NULL, 0)) != NULL && cwd_is(fs, lwd));
+	CHECK(fs && hdfsDisconnect(fs) == 0);
+	CHECK((fs = hdfsConnect("file:///", 0)) != NULL && cwd_is(fs, lwd));
+	CHECK(fs && hdfsDisconnect(fs) == 0);
 	errno = 0;
-	CHECK((fs = hdfsConnect(NULL, 0)) == NULL && errno == ENOTSUP);
-	CHECK(hdfsGetLastExceptionRootCause() != NULL &&
-	    strstr(hdfsGetLastExceptionRootCause(), "UnsupportedOperationException") != NULL);
-	CHECK(hdfsGetLastExceptionStackTrace() != NULL &&
-	    strstr(hdfsGetLastExceptionStackTrace(), "hdfsBuilderConnect") != NULL);
-	errno = 0;
-	CHECK((fs = hdfsConnect("file:///", 0)) == NULL && errno == ENOTSUP);
+	CHECK((fs = hdfsConnect("file://", 0)) == NULL && errno == EINVAL);
 	errno = 0;
 	CHECK((fs = hdfsConnect("webhdfs://127.0.0.1:1", 0)) == NULL && errno == ENOTSUP);
+	CHECK(hdfsGetLastExceptionRootCause() != NULL &&
+	    strstr(hdfsGetLastExceptionRootCause(), "UnsupportedFileSystemException") != NULL);
+	CHECK(hdfsGetLastExceptionStackTrace() != NULL &&
+	    strstr(hdfsGetLastExceptionStackTrace(), "hdfsBuilderConnect") != NULL);
 	/* A port both in the URI and as argument. */
 	errno = 0;
 	CHECK((fs = hdfsConnect("hdfs://127.0.0.1:5", 5)) == NULL && errno == EINVAL);

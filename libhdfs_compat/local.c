@@ -1,0 +1,624 @@
+/*
+ * libhdfs on hadoofus: the local file system, for handles connected with a
+ * NULL NameNode or a file: URI. What each call does is what Java's
+ * LocalFileSystem (a ChecksumFileSystem over RawLocalFileSystem) does when
+ * Apache's libhdfs calls it, done with POSIX calls on this machine.
+ *
+ * Where Java reports a local failure through an exception libhdfs cannot
+ * name (an IOException from a shell command, a plain "false"), the errno
+ * here is the system call's own (EPERM, EACCES, ENOTEMPTY, EISDIR ...),
+ * as the rest of this library does for HDFS exceptions with an obvious
+ * errno; "nothing there" answers stay libhdfs' (ENOENT, or EIO for a
+ * delete of nothing).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "compat.h"
+
+/* ---- errors ---- */
+
+static const char *
+class_for_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "java.io.FileNotFoundException";
+	case EACCES:
+	case EPERM:
+		return "org.apache.hadoop.security.AccessControlException";
+	case EEXIST:
+		return "org.apache.hadoop.fs.FileAlreadyExistsException";
+	case ENOTDIR:
+		return "org.apache.hadoop.fs.ParentNotDirectoryException";
+	case ENOTEMPTY:
+		return "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException";
+	case EISDIR:
+		return "org.apache.hadoop.fs.PathIsDirectoryException";
+	case ENOMEM:
+		return "java.lang.OutOfMemoryError";
+	case EINVAL:
+		return "java.lang.IllegalArgumentException";
+	default:
+		return "java.io.IOException";
+	}
+}
+
+int
+compat_local_fail(int e, const char *fn, const char *what, const char *path)
+{
+	if (e == ENOENT)
+		return compat_fail(e, class_for_errno(e), fn, "File %s does not exist", path);
+	return compat_fail(e, class_for_errno(e), fn, "%s %s: %s", what, path, strerror(e));
+}
+
+static int
+oom(const char *fn)
+{
+	return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+}
+
+/* ---- paths ---- */
+
+/* dir + "/" + name, without a doubled slash under "/". */
+static char *
+join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	bool slash = dl && dir[dl - 1] == '/';
+	char *s = malloc(dl + nl + 2);
+	if (s)
+		snprintf(s, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
+	return s;
+}
+
+/* The parent of an absolute path ("/" for "/x"), or NULL for "/" (or OOM:
+ * *oom_out set). */
+static char *
+parent_of(const char *abs, bool *oom_out)
+{
+	*oom_out = false;
+	const char *slash = strrchr(abs, '/');
+	if (!slash || abs[1] == '\0')
+		return NULL;
+	size_t pl = slash == abs ? 1 : (size_t)(slash - abs);
+	char *p = strndup(abs, pl);
+	if (!p)
+		*oom_out = true;
+	return p;
+}
+
+static const char *
+base_of(const char *abs)
+{
+	const char *slash = strrchr(abs, '/');
+	return slash ? slash + 1 : abs;
+}
+
+/* ChecksumFileSystem#isChecksumFile: ".NAME.crc" (and ".crc"). */
+static bool
+is_crc_name(const char *name)
+{
+	size_t l = strlen(name);
+	return name[0] == '.' && l >= 4 && strcmp(name + l - 4, ".crc") == 0;
+}
+
+/* ChecksumFileSystem#getChecksumFile: ".NAME.crc" beside NAME. */
+static char *
+crc_path(const char *abs)
+{
+	bool o;
+	char *dir = parent_of(abs, &o);
+	if (!dir)
+		return NULL;
+	const char *b = base_of(abs);
+	size_t need = strlen(b) + 6;
+	char *name = malloc(need);
+	char *s = NULL;
+	if (name) {
+		snprintf(name, need, ".%s.crc", b);
+		s = join(dir, name);
+	}
+	free(name);
+	free(dir);
+	return s;
+}
+
+void
+compat_local_drop_crc(const char *abs)
+{
+	char *c = crc_path(abs);
+	if (c) {
+		(void)unlink(c);
+		free(c);
+	}
+}
+
+/* ---- file information ---- */
+
+/* Names of the last uid and gid looked up: listings mostly repeat them. */
+struct names {
+	bool have_uid, have_gid;
+	uid_t uid;
+	gid_t gid;
+	char user[256], group[256];
+};
+
+static void
+uid_name(struct names *nc, uid_t uid)
+{
+	if (nc->have_uid && nc->uid == uid)
+		return;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_name)
+		snprintf(nc->user, sizeof(nc->user), "%s", res->pw_name);
+	else   /* as `ls -ld` (Java's fallback) prints an unknown owner */
+		snprintf(nc->user, sizeof(nc->user), "%u", (unsigned)uid);
+	nc->uid = uid;
+	nc->have_uid = true;
+}
+
+static void
+gid_name(struct names *nc, gid_t gid)
+{
+	if (nc->have_gid && nc->gid == gid)
+		return;
+	struct group gr, *res = NULL;
+	char buf[4096];
+	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &res) == 0 && res && res->gr_name)
+		snprintf(nc->group, sizeof(nc->group), "%s", res->gr_name);
+	else
+		snprintf(nc->group, sizeof(nc->group), "%u", (unsigned)gid);
+	nc->gid = gid;
+	nc->have_gid = true;
+}
+
+/* RawLocalFileSystem's FileStatus, as libhdfs copies it: replication 1,
+ * the configured local block size, times in seconds, the path qualified
+ * as "file:/...", permission bits with the sticky bit. ENOMEM or 0. */
+static int
+fill_info(struct fs_instance *in, struct names *nc, hdfsFileInfo *fi, const char *abs,
+    const struct stat *st)
+{
+	memset(fi, 0, sizeof(*fi));
+	bool dir = S_ISDIR(st->st_mode);
+	fi->mKind = dir ? kObjectKindDirectory : kObjectKindFile;
+	fi->mLastMod = (tTime)st->st_mtime;
+	fi->mLastAccess = (tTime)st->st_atime;
+	fi->mSize = dir ? 0 : (tOffset)st->st_size;
+	fi->mReplication = 1;
+	fi->mBlockSize = in->block_size;
+	fi->mPermissions = (short)(st->st_mode & 01777);
+	uid_name(nc, st->st_uid);
+	gid_name(nc, st->st_gid);
+	fi->mOwner = compat_owner_string(nc->user, 0);
+	fi->mGroup = strdup(nc->group);
+	fi->mName = compat_qualify(in, abs);
+	if (!fi->mOwner || !fi->mGroup || !fi->mName) {
+		compat_free_info_entry(fi);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+int
+compat_local_exists(struct fs_instance *in, const char *fn, const char *abs)
+{
+	struct stat st;
+	if (stat(abs, &st) == 0)
+		return 0;
+	/* File#exists is false for anything it cannot stat; a denied search
+	 * is worth telling apart. */
+	if (errno == EACCES)
+		return compat_local_fail(EACCES, fn, "stat", abs);
+	return ENOENT;   /* no exception behind it, as libhdfs */
+}
+
+int
+compat_local_path_info(struct fs_instance *in, const char *fn, const char *abs,
+    hdfsFileInfo **out)
+{
+	*out = NULL;
+	struct stat st;
+	if (stat(abs, &st) != 0)
+		return errno == EACCES ? compat_local_fail(EACCES, fn, "stat", abs) : ENOENT;
+	hdfsFileInfo *fi = malloc(sizeof(*fi));
+	struct names nc = { 0 };
+	if (!fi || fill_info(in, &nc, fi, abs, &st) != 0) {
+		free(fi);
+		return oom(fn);
+	}
+	*out = fi;
+	return 0;
+}
+
+int
+compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
+    hdfsFileInfo **out, int *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	struct stat st;
+	struct names nc = { 0 };
+	if (stat(abs, &st) != 0)
+		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+	if (!S_ISDIR(st.st_mode)) {
+		/* listStatus of a file: the file itself. */
+		hdfsFileInfo *fi = malloc(sizeof(*fi));
+		if (!fi || fill_info(in, &nc, fi, abs, &st) != 0) {
+			free(fi);
+			return oom(fn);
+		}
+		*out = fi;
+		*n_out = 1;
+		return 0;
+	}
+	DIR *d = opendir(abs);
+	if (!d)
+		return compat_local_fail(errno, fn, "cannot list", abs);
+	hdfsFileInfo *list = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+	struct dirent *de;
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno)
+				err = compat_local_fail(errno, fn, "cannot list", abs);
+			break;
+		}
+		const char *name = de->d_name;
+		/* ChecksumFileSystem's listings leave out checksum files. */
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_crc_name(name))
+			continue;
+		char *child = join(abs, name);
+		if (!child) {
+			err = oom(fn);
+			break;
+		}
+		struct stat cst;
+		/* An entry gone (or a dangling link) since the directory was
+		 * read is left out, as Java leaves out what it cannot stat. */
+		if (stat(child, &cst) != 0) {
+			free(child);
+			continue;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			hdfsFileInfo *grown = realloc(list, ncap * sizeof(*list));
+			if (!grown) {
+				free(child);
+				err = oom(fn);
+				break;
+			}
+			list = grown;
+			cap = ncap;
+		}
+		if (fill_info(in, &nc, &list[n], child, &cst) != 0) {
+			free(child);
+			err = oom(fn);
+			break;
+		}
+		n++;
+		free(child);
+	}
+	closedir(d);
+	if (err || n > INT32_MAX) {
+		hdfsFreeFileInfo(list, (int)n);
+		return err ? err : compat_fail(EOVERFLOW, NULL, fn, "too many entries in %s", abs);
+	}
+	if (n == 0) {
+		free(list);
+		list = NULL;
+	}
+	*out = list;
+	*n_out = (int)n;
+	return 0;
+}
+
+/* ---- changes ---- */
+
+int
+compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
+{
+	struct stat st;
+	if (stat(abs, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return compat_fail(EEXIST, class_for_errno(EEXIST), fn,
+		    "Destination exists and is not a directory: %s", abs);
+	}
+	bool o;
+	char *parent = parent_of(abs, &o);
+	if (o)
+		return oom(fn);
+	if (parent) {
+		int err = 0;
+		if (stat(parent, &st) == 0) {
+			if (!S_ISDIR(st.st_mode))
+				err = compat_fail(ENOTDIR, class_for_errno(ENOTDIR), fn,
+				    "Parent path is not a directory: file:%s", parent);
+		} else {
+			err = compat_local_mkdirs(in, fn, parent);
+		}
+		free(parent);
+		if (err)
+			return err;
+	}
+	/* mkdir, then the mode set outright (not through the process umask),
+	 * as RawLocalFileSystem#mkOneDirWithMode. */
+	if (mkdir(abs, 0777) == 0) {
+		if (chmod(abs, 0777 & ~in->umask) != 0)
+			return compat_local_fail(errno, fn, "chmod", abs);
+		return 0;
+	}
+	int e = errno;
+	if (e == EEXIST && stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;   /* made by someone else meanwhile */
+	return compat_local_fail(e, fn, "mkdir", abs);
+}
+
+/* Remove one name: a directory (not a link to one) with rmdir, anything
+ * else with unlink. 0 or errno. */
+static int
+remove_one(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path))
+		return errno;
+	return 0;
+}
+
+/* FileUtil#fullyDelete: the name itself if that works (a file, a link,
+ * an empty directory), else the directory's contents (links are removed,
+ * never followed), then the directory. Goes on past failures; returns
+ * the first errno, or 0. */
+static int
+fully_delete(const char *path)
+{
+	int e = remove_one(path);
+	if (e == 0 || (e != ENOTEMPTY && e != EEXIST))
+		return e;
+	DIR *d = opendir(path);
+	if (!d)
+		return errno;
+	int first = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *child = join(path, de->d_name);
+		int ce = child ? fully_delete(child) : ENOMEM;
+		if (ce && !first)
+			first = ce;
+		free(child);
+	}
+	closedir(d);
+	e = remove_one(path);
+	return first ? first : e;
+}
+
+int
+compat_local_delete(struct fs_instance *in, const char *fn, const char *abs, bool recursive)
+{
+	struct stat st;
+	if (stat(abs, &st) != 0)   /* nothing to delete: false, EIO in libhdfs */
+		return compat_fail(EIO, NULL, fn, "delete %s returned false", abs);
+	if (!S_ISDIR(st.st_mode)) {
+		compat_local_drop_crc(abs);
+		if (unlink(abs) != 0)
+			return compat_local_fail(errno, fn, "cannot delete", abs);
+		return 0;
+	}
+	if (!recursive) {
+		/* Checksum files count: RawLocalFileSystem sees them. */
+		DIR *d = opendir(abs);
+		if (!d)
+			return compat_local_fail(errno, fn, "cannot list", abs);
+		bool empty = true;
+		struct dirent *de;
+		while (empty && (de = readdir(d)) != NULL)
+			empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+		closedir(d);
+		if (!empty)
+			return compat_fail(ENOTEMPTY, "java.io.IOException", fn,
+			    "Directory %s is not empty", abs);
+	}
+	int e = fully_delete(abs);
+	if (e)
+		return compat_local_fail(e, fn, "cannot delete", abs);
+	return 0;
+}
+
+int
+compat_local_rename(struct fs_instance *in, const char *fn, const char *src, const char *dst)
+{
+	struct stat st;
+	bool src_dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+	char *target = NULL;
+	/* ChecksumFileSystem#rename: a file renamed onto a directory goes
+	 * into it, under its own name. */
+	if (!src_dir && stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
+		target = join(dst, base_of(src));
+	else
+		target = strdup(dst);
+	if (!target)
+		return oom(fn);
+	int err = 0;
+	if (rename(src, target) != 0) {
+		/* RawLocalFileSystem#rename falls back on FileUtil#copy with the
+		 * source deleted (across file systems, into missing parents,
+		 * onto non-empty directories; the failures are the copy's). */
+		struct hdfs_internal h = { in };
+		err = compat_copy(&h, src, &h, target, true, fn);
+	}
+	if (!err && !src_dir) {
+		/* The checksum file follows its file; none at the source means
+		 * the destination's old one is stale. */
+		char *sc = crc_path(src), *dc = crc_path(target);
+		if (sc && dc && access(sc, F_OK) == 0)
+			(void)rename(sc, dc);
+		else if (dc)
+			(void)unlink(dc);
+		free(sc);
+		free(dc);
+	}
+	free(target);
+	return err;
+}
+
+/* A user or group name, or a number as chown(1) takes it; -1 when
+ * absent or empty. */
+static int
+lookup_id(const char *name, bool group, long *id)
+{
+	*id = -1;
+	if (!name || !*name)
+		return 0;
+	char buf[4096];
+	if (group) {
+		struct group gr, *res = NULL;
+		if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) == 0 && res) {
+			*id = (long)res->gr_gid;
+			return 0;
+		}
+	} else {
+		struct passwd pw, *res = NULL;
+		if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res) {
+			*id = (long)res->pw_uid;
+			return 0;
+		}
+	}
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(name, &end, 10);
+	if (*end || errno || v > (unsigned long)INT32_MAX)
+		return EINVAL;
+	*id = (long)v;
+	return 0;
+}
+
+int
+compat_local_chown(struct fs_instance *in, const char *fn, const char *abs,
+    const char *owner, const char *group)
+{
+	long uid, gid;
+	if (lookup_id(owner, false, &uid) != 0)
+		return compat_fail(EINVAL, "java.io.IOException", fn, "chown: invalid user: '%s'",
+		    owner);
+	if (lookup_id(group, true, &gid) != 0)
+		return compat_fail(EINVAL, "java.io.IOException", fn, "chown: invalid group: '%s'",
+		    group);
+	/* FileUtil#setOwner runs chown(1), which follows links. */
+	if (chown(abs, (uid_t)uid, (gid_t)gid) != 0)
+		return compat_local_fail(errno, fn, "chown", abs);
+	return 0;
+}
+
+int
+compat_local_chmod(struct fs_instance *in, const char *fn, const char *abs, short mode)
+{
+	/* FsPermission keeps the permission and sticky bits only. */
+	if (chmod(abs, (mode_t)((unsigned short)mode & 01777)) != 0)
+		return compat_local_fail(errno, fn, "chmod", abs);
+	return 0;
+}
+
+int
+compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
+    tTime mtime, tTime atime)
+{
+	/* RawLocalFileSystem#setTimes: a negative time is left alone. */
+	struct timespec ts[2] = {
+		{ .tv_sec = atime, .tv_nsec = atime < 0 ? UTIME_OMIT : 0 },
+		{ .tv_sec = mtime, .tv_nsec = mtime < 0 ? UTIME_OMIT : 0 },
+	};
+	if (utimensat(AT_FDCWD, abs, ts, 0) != 0)
+		return compat_local_fail(errno, fn, "setTimes", abs);
+	return 0;
+}
+
+/*
+ * Java's ChecksumFileSystem refuses truncate (and append), having no way
+ * to fix the checksum file; RawLocalFileSystem does both. Keeping no
+ * checksums, this library does what RawLocalFileSystem does and removes
+ * the checksum file, so a superset of what Java allows works.
+ */
+int
+compat_local_truncate(struct fs_instance *in, const char *fn, const char *abs,
+    tOffset newlength)
+{
+	struct stat st;
+	if (stat(abs, &st) != 0)
+		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+	if (S_ISDIR(st.st_mode))
+		return compat_fail(EISDIR, "java.io.IOException", fn,
+		    "Cannot truncate a directory (=%s)", abs);
+	if (newlength < 0 || newlength > (tOffset)st.st_size)
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Cannot truncate to a larger file size. Current size: %" PRId64
+		    ", truncate size: %" PRId64 ".", (int64_t)st.st_size, (int64_t)newlength);
+	if (truncate(abs, (off_t)newlength) != 0)
+		return compat_local_fail(errno, fn, "truncate", abs);
+	compat_local_drop_crc(abs);
+	return 0;
+}
+
+int
+compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
+    tOffset start, tOffset length, char ****out)
+{
+	*out = NULL;
+	struct stat st;
+	if (stat(abs, &st) != 0)
+		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+	if (start < 0 || length < 0)
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Invalid start or len parameter");
+	/* FileSystem#getFileBlockLocations' default: one block on
+	 * "localhost" spanning the file, none from its end on. */
+	bool one = (tOffset)st.st_size > start;
+	char ***hosts = calloc(2, sizeof(*hosts));
+	if (hosts && one) {
+		hosts[0] = calloc(2, sizeof(char *));
+		if (hosts[0])
+			hosts[0][0] = strdup("localhost");
+		if (!hosts[0] || !hosts[0][0]) {
+			hdfsFreeHosts(hosts);
+			hosts = NULL;
+		}
+	}
+	if (!hosts)
+		return oom(fn);
+	*out = hosts;
+	return 0;
+}
+
+int
+compat_local_fs_stat(struct fs_instance *in, const char *fn, bool capacity, tOffset *out)
+{
+	/* RawLocalFileSystem#getStatus of "/": File#getTotalSpace, and used
+	 * as total minus File#getFreeSpace. */
+	struct statvfs sv;
+	if (statvfs("/", &sv) != 0)
+		return compat_local_fail(errno, fn, "statvfs", "/");
+	uint64_t total = (uint64_t)sv.f_blocks * sv.f_frsize;
+	uint64_t freeb = (uint64_t)sv.f_bfree * sv.f_frsize;
+	*out = (tOffset)(capacity ? total : total - freeb);
+	return 0;
+}
