@@ -110,6 +110,25 @@ main(void)
 	    strcmp(hosts[0], "10.1.2.3") == 0);
 	hdfs_conf_free(c);
 
+	/* Deprecated names stand for the current ones, set or read, in files
+	 * too (Java's Configuration); the later setting of either wins. */
+	CHECK(hdfs_conf_new(&c) == 0);
+	CHECK(hdfs_conf_set(c, "dfs.block.size", "4096") == 0);
+	CHECK(get(c, "dfs.blocksize") && strcmp(get(c, "dfs.blocksize"), "4096") == 0);
+	CHECK(hdfs_conf_set(c, "dfs.blocksize", "8k") == 0);
+	CHECK(hdfs_conf_get_int64(c, "dfs.block.size", 0, &v) == 0 && v == 8192);
+	write_file("old-site.xml", "<configuration>\n"
+	    PROP("fs.default.name", "hdfs://oldstyle:8020")
+	    PROP("io.bytes.per.checksum", "1024")
+	    "</configuration>\n");
+	snprintf(path, sizeof(path), "%s/old-site.xml", dir);
+	CHECK(hdfs_conf_load_file(c, path) == 0);
+	CHECK(get(c, "fs.defaultFS") && strcmp(get(c, "fs.defaultFS"), "hdfs://oldstyle:8020") == 0);
+	CHECK(hdfs_conf_get_int64(c, "dfs.bytes-per-checksum", 0, &v) == 0 && v == 1024);
+	CHECK(hdfs_conf_namenodes(c, NULL, hosts[0], 64, ports, 4, &n) == 0 && n == 1 &&
+	    strcmp(hosts[0], "oldstyle") == 0);
+	hdfs_conf_free(c);
+
 	/* libhdfs users point at their conf through CLASSPATH. */
 	unsetenv("HADOOP_CONF_DIR");
 	unsetenv("HADOOP_HOME");
@@ -125,6 +144,8 @@ main(void)
 		snprintf(path, sizeof(path), "%s/%s", dir, f);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/old-site.xml", dir);
+	unlink(path);
 	rmdir(dir);
 	return check_done("test_conf");
 }

@@ -3,6 +3,7 @@
  * Run by tests/test_c_units.py with the minicluster; also under ASan/UBSan.
  */
 #include <poll.h>
+#include <sys/socket.h>
 
 #include "live_util.h"
 
@@ -200,6 +201,120 @@ test_event_loop(void)
 	hdfs_namenode_free(nn);
 }
 
+/* Drive the event-loop API until `n` calls were taken (or a minute):
+ * poll + process, and hdfs_namenode_resend_nb when calls wait to be
+ * (re)sent. Returns how many were taken; adds their udata to *sum and
+ * counts statuses other than 0 in *bad. */
+static int
+drive(struct hdfs_namenode *nn, int n, int *sum, int *bad)
+{
+	int taken = 0;
+	for (int rounds = 0; taken < n && rounds < 20000; rounds++) {
+		int64_t next = hdfs_namenode_next_resend_ms(nn);
+		if (next == 0)
+			hdfs_namenode_resend_nb(nn, 1);
+		struct hdfs_nn_call *c;
+		while (hdfs_namenode_take_completed(nn, &c) == 0) {
+			taken++;
+			*sum += (int)(intptr_t)hdfs_nn_call_udata(c);
+			*bad += hdfs_nn_call_status(c) != 0;
+		}
+		if (taken >= n)
+			break;
+		struct pollfd pfd = { .fd = hdfs_namenode_fd(nn), .events = (short)hdfs_namenode_events(nn) };
+		if (pfd.fd < 0 || pfd.events == 0) {
+			usleep(next > 0 ? (useconds_t)next * 1000 : 1000);
+			continue;
+		}
+		if (poll(&pfd, 1, next > 0 ? (int)next : 3000) > 0)
+			hdfs_namenode_process(nn, pfd.revents);
+	}
+	return taken;
+}
+
+/* Event-loop calls never wait for a connection: they queue until
+ * hdfs_namenode_resend_nb connects; cut off by a lost connection, they are
+ * resent; with no connection to be had, or on close, they complete with
+ * the error. */
+static void
+test_event_loop_resend(void)
+{
+	size_t len;
+	uint8_t *req = live_file_info_req("/", &len);
+	struct hdfs_namenode *nn;
+	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
+	CHECK(hdfs_namenode_next_resend_ms(nn) == -1);
+	CHECK(hdfs_namenode_resend_nb(nn, 1) == 0 && hdfs_namenode_fd(nn) < 0);  /* nothing waits */
+	enum { N = 50 };
+	struct hdfs_nn_call *calls[N];
+	for (int i = 0; i < N; i++)
+		CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len,
+		    (void *)(intptr_t)(i + 1), &calls[i]) == 0);
+	CHECK(hdfs_namenode_fd(nn) < 0 && hdfs_namenode_events(nn) == 0);
+	CHECK(hdfs_namenode_next_resend_ms(nn) == 0);
+	CHECK(hdfs_namenode_resend_nb(nn, 0) == HDFS_EAGAIN);   /* may not connect */
+	CHECK(hdfs_namenode_num_connects(nn) == 0);
+	CHECK(hdfs_namenode_resend_nb(nn, 1) == 0);
+	CHECK(hdfs_namenode_num_connects(nn) == 1 && hdfs_namenode_next_resend_ms(nn) == -1);
+	int sum = 0, bad = 0;
+	CHECK(drive(nn, N, &sum, &bad) == N && sum == N * (N + 1) / 2 && bad == 0);
+	for (int i = 0; i < N; i++)
+		hdfs_nn_call_free(calls[i]);
+
+	/* The connection dies under calls in flight (getFileInfo is
+	 * idempotent): each completes, answered before the loss or resent. */
+	for (int i = 0; i < N; i++)
+		CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len,
+		    (void *)(intptr_t)(i + 1), &calls[i]) == 0);
+	shutdown(hdfs_namenode_fd(nn), SHUT_RDWR);
+	sum = bad = 0;
+	CHECK(drive(nn, N, &sum, &bad) == N && sum == N * (N + 1) / 2 && bad == 0);
+	for (int i = 0; i < N; i++)
+		hdfs_nn_call_free(calls[i]);
+	/* The loss was seen: the next call reconnects. */
+	struct hdfs_nn_call *c1;
+	CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len, (void *)1, &c1) == 0);
+	sum = bad = 0;
+	CHECK(drive(nn, 1, &sum, &bad) == 1 && bad == 0);
+	CHECK(hdfs_namenode_num_connects(nn) == 2);
+	hdfs_nn_call_free(c1);
+
+	/* A queued call freed before it went out is forgotten. */
+	hdfs_namenode_close(nn);
+	hdfs_namenode_free(nn);
+	CHECK(hdfs_namenode_new(&nn, host, port, "alice") == 0);
+	CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len, NULL, &c1) == 0);
+	hdfs_nn_call_free(c1);
+	CHECK(hdfs_namenode_next_resend_ms(nn) == -1);
+	/* Closing completes what still waits with HDFS_ECLOSED. */
+	struct hdfs_nn_call *q[2];
+	for (int i = 0; i < 2; i++)
+		CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len, NULL, &q[i]) == 0);
+	hdfs_namenode_close(nn);
+	for (int i = 0; i < 2; i++) {
+		CHECK(hdfs_nn_call_status(q[i]) == HDFS_ECLOSED);
+		hdfs_nn_call_free(q[i]);
+	}
+	CHECK(hdfs_namenode_next_resend_ms(nn) == -1);
+	hdfs_namenode_free(nn);
+
+	/* No NameNode there: the queued calls fail with the connect error. */
+	CHECK(hdfs_namenode_new(&nn, "127.0.0.1", 1, "alice") == 0);
+	for (int i = 0; i < 3; i++)
+		CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len,
+		    (void *)(intptr_t)(i + 1), &calls[i]) == 0);
+	CHECK(hdfs_namenode_resend_nb(nn, 1) == HDFS_ECONNECT);
+	int failed_ok = 0;
+	struct hdfs_nn_call *c;
+	while (hdfs_namenode_take_completed(nn, &c) == 0)
+		failed_ok += hdfs_nn_call_status(c) == HDFS_ECONNECT && hdfs_nn_call_message(c) != NULL;
+	CHECK(failed_ok == 3 && hdfs_namenode_next_resend_ms(nn) == -1);
+	for (int i = 0; i < 3; i++)
+		hdfs_nn_call_free(calls[i]);
+	hdfs_namenode_free(nn);
+	free(req);
+}
+
 static void
 test_connect_errors(void)
 {
@@ -278,6 +393,7 @@ main(int argc, char **argv)
 	CHECK(hdfs_namenode_num_connects(nn) == 1);
 	hdfs_namenode_free(nn);
 	test_event_loop();
+	test_event_loop_resend();
 	test_lease_renewal();
 	test_connect_errors();
 	test_close();
