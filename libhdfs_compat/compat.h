@@ -88,6 +88,14 @@ COMPAT_HIDDEN int compat_fail(int err, const char *jclass, const char *fn,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The errno libhdfs gives a Java exception class. */
 COMPAT_HIDDEN int compat_errno_for_class(const char *jclass);
+/* A core error code without a Java exception: the errno, and in *jclass
+ * the Java class Java's client would have thrown. */
+COMPAT_HIDDEN int compat_errno_for_code(int rc, const char **jclass);
+/* compat_fail for an allocation failure (ENOMEM, OutOfMemoryError). */
+COMPAT_HIDDEN int compat_oom(const char *fn);
+/* dir + "/" + name without a doubled slash under "/" (malloc'ed; NULL
+ * when out of memory). */
+COMPAT_HIDDEN char *compat_join(const char *dir, const char *name);
 
 /* ---- instances (fs.c) ---- */
 

@@ -53,45 +53,15 @@ struct hdfsFile_internal {
 
 /* ---- errors ---- */
 
-static int
-oom(const char *fn)
-{
-	return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
-}
-
-/* errno and Java class for a core error code with no remote exception. */
+/* errno and Java class for a core error code with no remote exception;
+ * a DataNode refusing us means its block token. */
 static int
 code_errno(int rc, const char **jclass)
 {
-	switch (rc) {
-	case HDFS_ENOMEM:
-		*jclass = "java.lang.OutOfMemoryError";
-		return ENOMEM;
-	case HDFS_EINVAL:
-		*jclass = "java.lang.IllegalArgumentException";
-		return EINVAL;
-	case HDFS_ECONNECT:
-		*jclass = "java.net.ConnectException";
-		return ECONNREFUSED;
-	case HDFS_ETIMEDOUT:
-		*jclass = "java.net.SocketTimeoutException";
-		return ETIMEDOUT;
-	case HDFS_ECONNRESET:
-		*jclass = "java.io.EOFException";
-		return ECONNRESET;
-	case HDFS_ECHECKSUM:
-		*jclass = "org.apache.hadoop.fs.ChecksumException";
-		return EIO;
-	case HDFS_EAUTH:
+	int e = compat_errno_for_code(rc, jclass);
+	if (rc == HDFS_EAUTH)
 		*jclass = "org.apache.hadoop.security.token.SecretManager$InvalidToken";
-		return EACCES;
-	case HDFS_EPROTO:
-		*jclass = "java.io.IOException";
-		return EIO;
-	default:
-		*jclass = "java.io.IOException";
-		return EIO;
-	}
+	return e;
 }
 
 /* Record a stream failure: the NameNode's exception when there is one. */
@@ -182,7 +152,7 @@ local_open(struct fs_instance *in, const char *fn, const char *abs, int flags, h
 	} else {
 		char *parent = strdup(abs);
 		if (!parent)
-			return oom(fn);
+			return compat_oom(fn);
 		char *slash = strrchr(parent, '/');
 		int err = 0;
 		if (slash && slash != parent) {
@@ -206,7 +176,7 @@ local_open(struct fs_instance *in, const char *fn, const char *abs, int flags, h
 	}
 	hdfsFile f = calloc(1, sizeof(*f));
 	if (!f || (acc != O_RDONLY && fstat(fd, &st) != 0)) {
-		int err = f ? compat_local_fail(errno, fn, "stat", abs) : oom(fn);
+		int err = f ? compat_local_fail(errno, fn, "stat", abs) : compat_oom(fn);
 		free(f);
 		close(fd);
 		return err;
@@ -333,7 +303,7 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 	hdfsFile f = calloc(1, sizeof(*f));
 	if (!f) {
 		free(abs);
-		return oom(fn);
+		return compat_oom(fn);
 	}
 	f->fd = -1;
 	int rc;
@@ -1039,7 +1009,7 @@ copy_file(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 	enum { CHUNK = 1 << 20 };
 	char *buf = malloc(CHUNK);
 	if (!buf)
-		err = oom(fn);
+		err = compat_oom(fn);
 	while (!err) {
 		size_t got = 0;
 		int rerr = file_read(in, fn, buf, CHUNK, &got);
@@ -1057,16 +1027,6 @@ copy_file(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 	return err;
 }
 
-static char *
-join(const char *dir, const char *name)
-{
-	size_t dl = strlen(dir), nl = strlen(name);
-	bool slash = dl && dir[dl - 1] == '/';
-	char *s = malloc(dl + nl + 2);
-	if (s)
-		snprintf(s, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
-	return s;
-}
 
 static int
 copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *fn)
@@ -1086,7 +1046,7 @@ copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 	hdfsFileInfo *di = hdfsGetPathInfo(dfs, dst);
 	if (di && di->mKind == kObjectKindDirectory) {
 		const char *name = strrchr(si->mName, '/');
-		target = join(dst, name ? name + 1 : si->mName);
+		target = compat_join(dst, name ? name + 1 : si->mName);
 		hdfsFileInfo *ti = target ? hdfsGetPathInfo(dfs, target) : NULL;
 		if (ti && ti->mKind == kObjectKindDirectory && si->mKind != kObjectKindDirectory)
 			err = compat_fail(EINTERNAL, "java.io.IOException", fn,
@@ -1097,7 +1057,7 @@ copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 	}
 	hdfsFreeFileInfo(di, 1);
 	if (!target && !err)
-		err = oom(fn);
+		err = compat_oom(fn);
 	if (!err && si->mKind == kObjectKindDirectory) {
 		/* FileUtil#checkDependencies: not into itself. */
 		if (sfs == dfs || (sfs && dfs && sfs->in == dfs->in)) {
@@ -1121,9 +1081,9 @@ copy_tree(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst, const char *
 			err = errno;
 		for (int i = 0; !err && i < n; i++) {
 			const char *name = strrchr(kids[i].mName, '/');
-			char *s = join(src, name ? name + 1 : kids[i].mName);
-			char *d = join(target, name ? name + 1 : kids[i].mName);
-			err = s && d ? copy_tree(sfs, s, dfs, d, fn) : oom(fn);
+			char *s = compat_join(src, name ? name + 1 : kids[i].mName);
+			char *d = compat_join(target, name ? name + 1 : kids[i].mName);
+			err = s && d ? copy_tree(sfs, s, dfs, d, fn) : compat_oom(fn);
 			free(s);
 			free(d);
 		}
@@ -1258,7 +1218,7 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 		    "fallback ByteBufferPool.");
 	struct hadoopRzBuffer *b = err ? NULL : calloc(1, sizeof(*b));
 	if (!err && !b)
-		err = oom(fn);
+		err = compat_oom(fn);
 	if (err) {
 		errno = err;
 		return NULL;
@@ -1275,7 +1235,7 @@ hadoopReadZero(hdfsFile file, struct hadoopRzOptions *opts, int32_t maxLength)
 	void *data = malloc((size_t)maxLength);
 	if (!data) {
 		free(b);
-		errno = oom(fn);
+		errno = compat_oom(fn);
 		return NULL;
 	}
 	size_t got = 0;

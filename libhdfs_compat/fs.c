@@ -165,10 +165,8 @@ compat_errno_for_class(const char *jclass)
 	return EINTERNAL;
 }
 
-/* A core error code without a Java exception: errno and the Java class
- * Java's client would have thrown. */
-static int
-errno_for_code(int rc, const char **jclass)
+int
+compat_errno_for_code(int rc, const char **jclass)
 {
 	switch (rc) {
 	case HDFS_ENOMEM:
@@ -189,10 +187,30 @@ errno_for_code(int rc, const char **jclass)
 	case HDFS_EAUTH:
 		*jclass = "org.apache.hadoop.security.AccessControlException";
 		return EACCES;
+	case HDFS_ECHECKSUM:
+		*jclass = "org.apache.hadoop.fs.ChecksumException";
+		return EIO;
 	default:
 		*jclass = "java.io.IOException";
 		return EIO;
 	}
+}
+
+int
+compat_oom(const char *fn)
+{
+	return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+}
+
+char *
+compat_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	bool slash = dl && dir[dl - 1] == '/';
+	char *s = malloc(dl + nl + 2);
+	if (s)
+		snprintf(s, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
+	return s;
 }
 
 /* ==================================================================== */
@@ -260,7 +278,7 @@ conf_load(struct hdfs_conf **out, const char *fn)
 {
 	struct hdfs_conf *c;
 	if (hdfs_conf_new(&c) != 0)
-		return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		return compat_oom(fn);
 	int rc = hdfs_conf_load_default(c);
 	if (rc) {
 		int err = compat_fail(rc == HDFS_ENOMEM ? ENOMEM : EINVAL,
@@ -633,7 +651,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	 * a key is the one that stays. */
 	for (struct builder_opt *o = bld->opts; o; o = o->next)
 		if (o->key && o->val && hdfs_conf_set(conf, o->key, o->val) == HDFS_ENOMEM) {
-			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			err = compat_oom(fn);
 			goto out;
 		}
 
@@ -676,7 +694,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 		}
 		size_t ul = strlen(prefix) + strlen(bld->nn) + strlen(suffix) + 1;
 		if ((uri = malloc(ul)) == NULL) {
-			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			err = compat_oom(fn);
 			goto out;
 		}
 		snprintf(uri, ul, "%s%s%s", prefix, bld->nn, suffix);
@@ -689,7 +707,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	}
 	if (local) {
 		if ((auth = strdup("")) == NULL) {
-			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			err = compat_oom(fn);
 			goto out;
 		}
 	} else {
@@ -725,7 +743,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 
 	user = bld->user && !(local && bld->nn == NULL) ? strdup(bld->user) : login_user();
 	if (!user) {
-		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		err = compat_oom(fn);
 		goto out;
 	}
 
@@ -739,7 +757,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 		const char *kauth = local ? "file:///" : auth;
 		size_t kl = strlen(kauth) + strlen(user) + 2;
 		if ((key = malloc(kl)) == NULL) {
-			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			err = compat_oom(fn);
 			goto out;
 		}
 		snprintf(key, kl, "%s\n%s", kauth, user);
@@ -756,7 +774,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 				}
 				pthread_mutex_unlock(&cache_mu);
 				if (!h) {
-					err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+					err = compat_oom(fn);
 					goto out;
 				}
 				*out = h;
@@ -767,7 +785,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	}
 
 	if ((in = calloc(1, sizeof(*in))) == NULL) {
-		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		err = compat_oom(fn);
 		goto out;
 	}
 	pthread_mutex_init(&in->mu, NULL);
@@ -816,7 +834,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	in->cwd_path = local ? process_cwd() : malloc(strlen(in->user) + 7);
 	in->client_name = malloc(80);
 	if (!in->authority || !in->uri || !in->cwd_path || !in->client_name) {
-		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		err = compat_oom(fn);
 		goto out;
 	}
 	if (local) {
@@ -830,7 +848,7 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	snprintf(in->client_name, 80, "DFSClient_NONMAPREDUCE_hadoofus_%u_%d",
 	    (unsigned)rand_r(&seed), (int)getpid());
 	if (!in->cwd) {
-		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		err = compat_oom(fn);
 		goto out;
 	}
 	in->conf = conf;
@@ -838,14 +856,14 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 
 	hdfsFS h = new_handle(in);
 	if (!h) {
-		err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		err = compat_oom(fn);
 		goto out;
 	}
 	if (cacheable) {
 		struct cache_entry *e = calloc(1, sizeof(*e));
 		if (!e) {
 			free(h);
-			err = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			err = compat_oom(fn);
 			goto out;
 		}
 		in->cache_key = key;
@@ -1041,7 +1059,7 @@ compat_nn_call(struct fs_instance *in, const char *fn, const char *method,
 		char buf[512];
 		const char *msg = call && hdfs_nn_call_message(call) ? hdfs_nn_call_message(call) :
 		    hdfs_namenode_error_message(nn, buf, sizeof(buf));
-		err = errno_for_code(rc, &jclass);
+		err = compat_errno_for_code(rc, &jclass);
 		compat_fail(err, jclass, fn, "%s (%s:%d): %s: %s", method, in->targets[idx].host,
 		    in->targets[idx].port, hdfs_strerror(rc), msg ? msg : "");
 	}
@@ -1243,7 +1261,7 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 		abs = strdup(jp.path[0] ? jp.path : "/");
 		if (!abs) {
 			jpath_free(&jp);
-			return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			return compat_oom(fn);
 		}
 	} else {
 		pthread_mutex_lock(&in->mu);
@@ -1254,7 +1272,7 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 		pthread_mutex_unlock(&in->mu);
 		if (!abs) {
 			jpath_free(&jp);
-			return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+			return compat_oom(fn);
 		}
 		normalize_slashes(abs);
 		remove_dot_segments(abs);
@@ -1367,7 +1385,7 @@ hdfsSetWorkingDirectory(hdfsFS fs, const char *path)
 	jpath_free(&jp);
 	free(abs);
 	if (!text) {
-		errno = compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
+		errno = compat_oom(fn);
 		return -1;
 	}
 	return 0;

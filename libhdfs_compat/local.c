@@ -64,25 +64,8 @@ compat_local_fail(int e, const char *fn, const char *what, const char *path)
 	return compat_fail(e, class_for_errno(e), fn, "%s %s: %s", what, path, strerror(e));
 }
 
-static int
-oom(const char *fn)
-{
-	return compat_fail(ENOMEM, "java.lang.OutOfMemoryError", fn, "out of memory");
-}
-
 /* ---- paths ---- */
 
-/* dir + "/" + name, without a doubled slash under "/". */
-static char *
-join(const char *dir, const char *name)
-{
-	size_t dl = strlen(dir), nl = strlen(name);
-	bool slash = dl && dir[dl - 1] == '/';
-	char *s = malloc(dl + nl + 2);
-	if (s)
-		snprintf(s, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
-	return s;
-}
 
 /* The parent of an absolute path ("/" for "/x"), or NULL for "/" (or OOM:
  * *oom_out set). */
@@ -129,7 +112,7 @@ crc_path(const char *abs)
 	char *s = NULL;
 	if (name) {
 		snprintf(name, need, ".%s.crc", b);
-		s = join(dir, name);
+		s = compat_join(dir, name);
 	}
 	free(name);
 	free(dir);
@@ -239,7 +222,7 @@ compat_local_path_info(struct fs_instance *in, const char *fn, const char *abs,
 	struct names nc = { 0 };
 	if (!fi || fill_info(in, &nc, fi, abs, &st) != 0) {
 		free(fi);
-		return oom(fn);
+		return compat_oom(fn);
 	}
 	*out = fi;
 	return 0;
@@ -260,7 +243,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 		hdfsFileInfo *fi = malloc(sizeof(*fi));
 		if (!fi || fill_info(in, &nc, fi, abs, &st) != 0) {
 			free(fi);
-			return oom(fn);
+			return compat_oom(fn);
 		}
 		*out = fi;
 		*n_out = 1;
@@ -284,9 +267,9 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 		/* ChecksumFileSystem's listings leave out checksum files. */
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_crc_name(name))
 			continue;
-		char *child = join(abs, name);
+		char *child = compat_join(abs, name);
 		if (!child) {
-			err = oom(fn);
+			err = compat_oom(fn);
 			break;
 		}
 		struct stat cst;
@@ -301,7 +284,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 			hdfsFileInfo *grown = realloc(list, ncap * sizeof(*list));
 			if (!grown) {
 				free(child);
-				err = oom(fn);
+				err = compat_oom(fn);
 				break;
 			}
 			list = grown;
@@ -309,7 +292,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 		}
 		if (fill_info(in, &nc, &list[n], child, &cst) != 0) {
 			free(child);
-			err = oom(fn);
+			err = compat_oom(fn);
 			break;
 		}
 		n++;
@@ -344,7 +327,7 @@ compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
 	bool o;
 	char *parent = parent_of(abs, &o);
 	if (o)
-		return oom(fn);
+		return compat_oom(fn);
 	if (parent) {
 		int err = 0;
 		if (stat(parent, &st) == 0) {
@@ -402,7 +385,7 @@ fully_delete(const char *path)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		char *child = join(path, de->d_name);
+		char *child = compat_join(path, de->d_name);
 		int ce = child ? fully_delete(child) : ENOMEM;
 		if (ce && !first)
 			first = ce;
@@ -454,11 +437,11 @@ compat_local_rename(struct fs_instance *in, const char *fn, const char *src, con
 	/* ChecksumFileSystem#rename: a file renamed onto a directory goes
 	 * into it, under its own name. */
 	if (!src_dir && stat(dst, &st) == 0 && S_ISDIR(st.st_mode))
-		target = join(dst, base_of(src));
+		target = compat_join(dst, base_of(src));
 	else
 		target = strdup(dst);
 	if (!target)
-		return oom(fn);
+		return compat_oom(fn);
 	int err = 0;
 	if (rename(src, target) != 0) {
 		/* RawLocalFileSystem#rename falls back on FileUtil#copy with the
@@ -604,7 +587,7 @@ compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
 		}
 	}
 	if (!hosts)
-		return oom(fn);
+		return compat_oom(fn);
 	*out = hosts;
 	return 0;
 }
