@@ -8,6 +8,7 @@ fresh directory, prepared here with the Java client where a program needs
 files from another client; what the programs write is read back with it.
 """
 
+import glob
 import os
 import re
 import subprocess
@@ -243,3 +244,18 @@ def test_libhdfs_exports(build_dir):
     soname = subprocess.run(["readelf", "-d", os.path.join(build_dir, "libhdfs_compat/libhdfs/libhdfs.so")],
                             check=True, stdout=subprocess.PIPE).stdout.decode()
     assert "[libhdfs.so.0.0.0]" in soname  # as Apache's
+
+
+def test_libhdfs_suite_calls_every_function():
+    """The live programs (not only the offline ABI test) call every
+    function of include/hdfs/hdfs.h at least once."""
+    want = _header_functions()
+    src = ""
+    for path in glob.glob(os.path.join(HERE, "libhdfs", "*.[ch]")):
+        name = os.path.basename(path)
+        if name in ("test_libhdfs_abi.c", "fuse_probe.c"):
+            continue
+        with open(path) as f:
+            src += re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    missing = sorted(fn for fn in want if not re.search(r"\b%s\s*\(" % fn, src))
+    assert missing == []

@@ -216,6 +216,15 @@ check_read_builders(hdfsFS fs, const char *path, size_t n, const char *missing)
 	struct hdfsStreamBuilder *sb = hdfsStreamBuilderAlloc(fs, missing, O_RDONLY);
 	errno = 0;
 	CHECK(sb && hdfsStreamBuilderBuild(sb) == NULL && errno == ENOENT);
+	/* Builders given up before building are freed whole (ASan's leak
+	 * check watches). */
+	sb = hdfsStreamBuilderAlloc(fs, path, O_RDONLY);
+	CHECK(sb && hdfsStreamBuilderSetBufferSize(sb, 8192) == 0);
+	hdfsStreamBuilderFree(sb);
+	struct hdfsOpenFileBuilder *unused = hdfsOpenFileBuilderAlloc(fs, path);
+	CHECK(unused != NULL);
+	hdfsOpenFileBuilderFree(hdfsOpenFileBuilderOpt(unused, "fs.option.openfile.read.policy",
+	    "sequential"));
 
 	char len[32];
 	snprintf(len, sizeof(len), "%zu", n);
