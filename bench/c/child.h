@@ -64,4 +64,85 @@ bench_serve(void (*round)(void *ctx, long n), void *ctx, double (*nn_cpu)(void *
 	}
 }
 
+/*
+ * Whole-file read rounds, shared by fileread (core API) and libhdfsread
+ * (hdfs.h): with nthreads 0 one sequential pass by seq(), else nthreads
+ * threads each reading its 1/nthreads of [0, length) with pread() in chunk
+ * pieces into its own buffer. The callbacks die on errors; a pass that
+ * comes up short ends the program. sink keeps the reads from being
+ * optimised away.
+ */
+#include <pthread.h>
+#include <stdint.h>
+
+struct bench_read {
+	const char *prog;
+	uint64_t length;
+	size_t chunk;
+	int nthreads;              /* 0..64 */
+	uint8_t *bufs[64];         /* one per thread (bufs[0] for seq) */
+	/* Reads the whole file from its start; returns the bytes read. */
+	uint64_t (*seq)(struct bench_read *br, uint8_t *buf);
+	/* Reads n bytes at off; returns the bytes read. */
+	size_t (*pread)(struct bench_read *br, uint64_t off, uint8_t *buf, size_t n);
+	uint64_t sink;
+};
+
+struct bench_read_part {
+	struct bench_read *br;
+	uint64_t off, len;
+	uint8_t *buf;
+};
+
+static inline void *
+bench_read_part(void *arg)
+{
+	struct bench_read_part *p = arg;
+	struct bench_read *br = p->br;
+	for (uint64_t done = 0; done < p->len;) {
+		size_t n = p->len - done < br->chunk ? (size_t)(p->len - done) : br->chunk;
+		if (br->pread(br, p->off + done, p->buf, n) != n) {
+			fprintf(stderr, "%s: short positional read at %llu\n", br->prog,
+			    (unsigned long long)(p->off + done));
+			exit(1);
+		}
+		__atomic_fetch_add(&br->sink, p->buf[0], __ATOMIC_RELAXED);
+		done += n;
+	}
+	return NULL;
+}
+
+static inline void
+bench_read_once(struct bench_read *br)
+{
+	if (br->nthreads == 0) {
+		uint64_t total = br->seq(br, br->bufs[0]);
+		if (total != br->length) {
+			fprintf(stderr, "%s: read %llu of %llu bytes\n", br->prog,
+			    (unsigned long long)total, (unsigned long long)br->length);
+			exit(1);
+		}
+		return;
+	}
+	pthread_t th[64];
+	struct bench_read_part parts[64];
+	uint64_t share = br->length / (uint64_t)br->nthreads;
+	for (int i = 0; i < br->nthreads; i++) {
+		parts[i].br = br;
+		parts[i].off = share * (uint64_t)i;
+		parts[i].len = i == br->nthreads - 1 ? br->length - parts[i].off : share;
+		parts[i].buf = br->bufs[i];
+		pthread_create(&th[i], NULL, bench_read_part, &parts[i]);
+	}
+	for (int i = 0; i < br->nthreads; i++)
+		pthread_join(th[i], NULL);
+}
+
+static inline void
+bench_read_round(void *br, long n)
+{
+	for (long i = 0; i < n; i++)
+		bench_read_once(br);
+}
+
 #endif

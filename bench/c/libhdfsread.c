@@ -29,10 +29,6 @@
 
 static hdfsFS fs;
 static hdfsFile file;
-static tSize chunk;
-static int nthreads;
-static tOffset length;
-static uint64_t sink;
 
 static void
 die(const char *what)
@@ -43,72 +39,38 @@ die(const char *what)
 	exit(1);
 }
 
-struct part {
-	tOffset off, len;
-	char *buf;
-};
-
-static void *
-pread_part(void *arg)
+static uint64_t
+seq_read(struct bench_read *br, uint8_t *buf)
 {
-	struct part *p = arg;
-	tOffset done = 0;
-	while (done < p->len) {
-		tSize n = p->len - done < chunk ? (tSize)(p->len - done) : chunk;
-		tSize got = hdfsPread(fs, file, p->off + done, p->buf, n);
+	if (hdfsSeek(fs, file, 0))
+		die("hdfsSeek");
+	uint64_t total = 0;
+	for (;;) {
+		tSize got = hdfsRead(fs, file, buf, (tSize)br->chunk);
+		if (got < 0)
+			die("hdfsRead");
+		if (got == 0)
+			return total;
+		br->sink += buf[0];
+		total += (uint64_t)got;
+	}
+}
+
+/* hdfsPread may return less than asked: loop as a libhdfs user must. */
+static size_t
+pread_at(struct bench_read *br, uint64_t off, uint8_t *buf, size_t n)
+{
+	(void)br;
+	size_t done = 0;
+	while (done < n) {
+		tSize got = hdfsPread(fs, file, (tOffset)(off + done), buf + done, (tSize)(n - done));
 		if (got < 0)
 			die("hdfsPread");
-		if (got == 0) {
-			fprintf(stderr, "libhdfsread: early end of file\n");
-			exit(1);
-		}
-		sink += (uint8_t)p->buf[0];
-		done += got;
+		if (got == 0)
+			break;
+		done += (size_t)got;
 	}
-	return NULL;
-}
-
-static void
-read_once(char **bufs)
-{
-	if (nthreads == 0) {
-		if (hdfsSeek(fs, file, 0))
-			die("hdfsSeek");
-		tOffset total = 0;
-		for (;;) {
-			tSize got = hdfsRead(fs, file, bufs[0], chunk);
-			if (got < 0)
-				die("hdfsRead");
-			if (got == 0)
-				break;
-			sink += (uint8_t)bufs[0][0];
-			total += got;
-		}
-		if (total != length) {
-			fprintf(stderr, "libhdfsread: read %lld of %lld bytes\n",
-			    (long long)total, (long long)length);
-			exit(1);
-		}
-		return;
-	}
-	pthread_t th[64];
-	struct part parts[64];
-	tOffset share = length / nthreads;
-	for (int i = 0; i < nthreads; i++) {
-		parts[i].off = share * i;
-		parts[i].len = i == nthreads - 1 ? length - parts[i].off : share;
-		parts[i].buf = bufs[i];
-		pthread_create(&th[i], NULL, pread_part, &parts[i]);
-	}
-	for (int i = 0; i < nthreads; i++)
-		pthread_join(th[i], NULL);
-}
-
-static void
-read_round(void *bufs, long n)
-{
-	for (long i = 0; i < n; i++)
-		read_once(bufs);
+	return done;
 }
 
 int
@@ -118,12 +80,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: libhdfsread HOST PORT USER PATH CHUNK THREADS WARMUP\n");
 		return 2;
 	}
+	static struct bench_read br = { .prog = "libhdfsread", .seq = seq_read, .pread = pread_at };
 	long long c = atoll(argv[5]);
-	nthreads = atoi(argv[6]);
+	br.nthreads = atoi(argv[6]);
 	long warmup = atol(argv[7]);
-	if (c <= 0 || c > INT32_MAX || nthreads < 0 || nthreads > 64)
+	if (c <= 0 || c > INT32_MAX || br.nthreads < 0 || br.nthreads > 64)
 		return 2;
-	chunk = (tSize)c;
+	br.chunk = (size_t)c;
 
 	struct hdfsBuilder *b = hdfsNewBuilder();
 	if (!b)
@@ -137,19 +100,18 @@ main(int argc, char **argv)
 	hdfsFileInfo *info = hdfsGetPathInfo(fs, argv[4]);
 	if (!info)
 		die("hdfsGetPathInfo");
-	length = info->mSize;
+	br.length = (uint64_t)info->mSize;
 	hdfsFreeFileInfo(info, 1);
 	file = hdfsOpenFile(fs, argv[4], O_RDONLY, 0, 0, 0);
 	if (!file)
 		die("hdfsOpenFile");
 
-	char *bufs[64];
-	for (int i = 0; i < (nthreads ? nthreads : 1); i++)
-		if (!(bufs[i] = malloc((size_t)chunk)))
+	for (int i = 0; i < (br.nthreads ? br.nthreads : 1); i++)
+		if (!(br.bufs[i] = malloc(br.chunk)))
 			die("malloc");
 	for (long i = 0; i < warmup; i++)
-		read_once(bufs);
-	bench_serve(read_round, bufs, NULL);
+		bench_read_once(&br);
+	bench_serve(bench_read_round, &br, NULL);
 	struct hdfsReadStatistics *st = NULL;
 	unsigned long long total = 0, local = 0;
 	if (hdfsFileGetReadStatistics(file, &st) == 0) {
@@ -158,12 +120,12 @@ main(int argc, char **argv)
 		hdfsFileFreeReadStatistics(st);
 	}
 	printf("{\"total_bytes_read\": %llu, \"local_bytes_read\": %llu, \"sink\": %llu}\n",
-	    total, local, (unsigned long long)sink);
+	    total, local, (unsigned long long)br.sink);
 	fflush(stdout);
 	if (hdfsCloseFile(fs, file))
 		die("hdfsCloseFile");
 	hdfsDisconnect(fs);
-	for (int i = 0; i < (nthreads ? nthreads : 1); i++)
-		free(bufs[i]);
+	for (int i = 0; i < (br.nthreads ? br.nthreads : 1); i++)
+		free(br.bufs[i]);
 	return 0;
 }
