@@ -7,9 +7,10 @@
  * with a builder (forced new instance, the NameNode as "hdfs://host:port",
  * the user name), shared by every FUSE thread acting for that user and
  * disconnected once idle. Each FUSE operation is a short sequence of
- * hdfs.h calls; the op_* functions below make those sequences (written
- * from what fuse_dfs does, not its code) and return what FUSE would get
- * (0, a byte count, or -errno), so the checks see what a process on a
+ * hdfs.h calls; fuse_dfs_model.h makes those sequences (written from what
+ * fuse_dfs does, not its code; fuse_probe.c mounts the same model through
+ * the kernel) and the op_* functions below return what FUSE would get (0,
+ * a byte count, or -errno), so the checks see what a process on a
  * fuse_dfs mount would see.
  *
  * Users: alice and bob (the cluster knows their groups: "users"), each
@@ -23,309 +24,119 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_dfs_model.h"
 #include "live.h"
 
 /* ==================================================================== */
-/* Per-user connections (fuse_dfs' connection cache)                    */
+/* Per-user connections (fuse_dfs' connection cache, fuse_dfs_model.h)  */
 
-struct conn {
-	char user[64];
-	hdfsFS fs;
-	int refs;
-	int connects;   /* how many times this user was connected */
-};
-
-static struct conn conns[4];
-static int nconns;
-static pthread_mutex_t conns_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct fdm_conns conns = { .mu = PTHREAD_MUTEX_INITIALIZER };
 static char nn_uri[300];
 
-static hdfsFS
-new_user_fs(const char *user)
-{
-	struct hdfsBuilder *b = hdfsNewBuilder();
-	if (!b)
-		return NULL;
-	hdfsBuilderSetForceNewInstance(b);
-	hdfsBuilderSetNameNode(b, nn_uri);   /* port inside the URI, port 0 */
-	hdfsBuilderSetUserName(b, user);
-	return hdfsBuilderConnect(b);        /* frees the builder */
-}
-
 /* The connection for `user` (made on first use), held until conn_put. */
-static struct conn *
+static struct fdm_conn *
 conn_get(const char *user)
 {
-	pthread_mutex_lock(&conns_mu);
-	struct conn *c = NULL;
-	for (int i = 0; i < nconns; i++)
-		if (strcmp(conns[i].user, user) == 0)
-			c = &conns[i];
-	if (!c) {
-		c = &conns[nconns++];
-		snprintf(c->user, sizeof(c->user), "%s", user);
-	}
-	if (!c->fs) {
-		c->fs = new_user_fs(user);
-		CHECK(c->fs != NULL);
-		c->connects++;
-	}
-	if (c->fs)
-		c->refs++;
-	pthread_mutex_unlock(&conns_mu);
-	return c->fs ? c : NULL;
+	struct fdm_conn *c;
+	int ret = fdm_conn_get(&conns, user, &c);
+	CHECK(ret == 0);
+	return ret == 0 ? c : NULL;
 }
 
-static void
-conn_put(struct conn *c)
-{
-	pthread_mutex_lock(&conns_mu);
-	c->refs--;
-	pthread_mutex_unlock(&conns_mu);
-}
+#define conn_put fdm_conn_put
+
+/* The start of an operation as `user`: declares `c`, or returns -EIO.
+ * End it with fdm_put_ret(c, ret). */
+#define USER_CONN(c, user)                      \
+	struct fdm_conn *c = conn_get(user);    \
+	if (!c)                                 \
+		return -EIO
 
 /* The expiry timer: idle connections are disconnected. */
 static void
 conn_expire(void)
 {
-	pthread_mutex_lock(&conns_mu);
-	for (int i = 0; i < nconns; i++)
-		if (conns[i].fs && conns[i].refs == 0) {
-			CHECK(hdfsDisconnect(conns[i].fs) == 0);
-			conns[i].fs = NULL;
-		}
-	pthread_mutex_unlock(&conns_mu);
+	CHECK(fdm_conns_expire(&conns) == 0);
 }
 
 /* ==================================================================== */
-/* The FUSE operations, as fuse_dfs makes them                          */
+/* The FUSE operations, as fuse_dfs makes them (fuse_dfs_model.h): what */
+/* FUSE would get. Read, write and release are fdm_read,                */
+/* fdm_write_locked and fdm_release.                                    */
 
 enum { RDBUF = 64 * 1024 };   /* fuse_dfs' per-handle read buffer (rdbuffer) */
 
-struct fh {
-	struct conn *c;
-	hdfsFile f;
-	int hflags;               /* what hdfsOpenFile got */
-	pthread_mutex_t mu;
-	char *buf;                /* read buffer */
-	off_t buf_off;
-	tSize buf_len;
-};
-
-static int
-neg_errno(int dflt)
+/* fuse_dfs' stat: the file's block size as st_blksize. */
+static void
+fill_stat(const hdfsFileInfo *fi, struct stat *st)
 {
-	return errno > 0 ? -errno : -dflt;
+	fdm_fill_stat(fi, st);
+	st->st_blksize = (blksize_t)fi->mBlockSize;
 }
 
 static int
 op_getattr(const char *user, const char *path, struct stat *st)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = 0;
-	hdfsFileInfo *fi = hdfsGetPathInfo(c->fs, path);
-	if (!fi) {
-		ret = -ENOENT;
-		goto out;
-	}
-	memset(st, 0, sizeof(*st));
-	bool dir = fi->mKind == kObjectKindDirectory;
-	st->st_mode = (dir ? S_IFDIR : S_IFREG) | (fi->mPermissions & 07777);
-	st->st_size = dir ? 4096 : fi->mSize;
-	st->st_blksize = (blksize_t)fi->mBlockSize;
-	st->st_mtime = fi->mLastMod;
-	st->st_atime = fi->mLastAccess;
-	st->st_ctime = fi->mLastMod;
-	st->st_nlink = 1;
-	if (dir) {
-		/* Link count: entries + 2, from a listing (NULL when empty). */
-		int n = 0;
-		hdfsFileInfo *ls = hdfsListDirectory(c->fs, path, &n);
-		if (ls)
-			hdfsFreeFileInfo(ls, n);
-		st->st_nlink = n + 2;
-	}
-	hdfsFreeFileInfo(fi, 1);
-out:
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, fdm_getattr(c->fs, path, st, fill_stat) == 0 ? 0 : -ENOENT);
+}
+
+struct names {
+	char *s;
+	size_t cap;
+};
+
+static void
+add_name(void *arg, const char *name, const hdfsFileInfo *fi)
+{
+	struct names *nm = arg;
+	CHECK(name != NULL);
+	size_t l = strlen(nm->s);
+	snprintf(nm->s + l, nm->cap - l, "%s\n", name ? name : "?");
 }
 
 /* Names of the entries of `path`, newline-separated, into names. */
 static int
 op_readdir(const char *user, const char *path, char *names, size_t cap, int *count)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int n = 0, ret = 0;
-	errno = 0;
-	hdfsFileInfo *ls = hdfsListDirectory(c->fs, path, &n);
+	USER_CONN(c, user);
+	struct names nm = { names, cap };
 	names[0] = '\0';
-	*count = 0;
-	if (!ls && errno != 0) {
-		ret = -errno;
-	} else {
-		for (int i = 0; i < n; i++) {
-			const char *slash = strrchr(ls[i].mName, '/');
-			CHECK(slash != NULL);
-			size_t l = strlen(names);
-			snprintf(names + l, cap - l, "%s\n", slash ? slash + 1 : "?");
-		}
-		*count = n;
-		hdfsFreeFileInfo(ls, n);
-	}
-	conn_put(c);
-	return ret;
-}
-
-/* The flags fuse_dfs gives hdfsOpenFile for open(2) flags: O_RDWR and
- * O_WRONLY without O_TRUNC become whatever can work for the file as it
- * is (libhdfs has no read-write mode and O_WRONLY means overwrite). */
-static int
-hdfs_flags_for(hdfsFS fs, const char *path, int flags)
-{
-	int acc = flags & O_ACCMODE;
-	if (acc == O_RDONLY)
-		return O_RDONLY;
-	if (flags & O_TRUNC)
-		return O_WRONLY;
-	hdfsFileInfo *fi = hdfsGetPathInfo(fs, path);
-	if (!fi)
-		return (flags & O_CREAT) ? O_WRONLY : -ENOENT;
-	int r;
-	if (fi->mSize == 0)
-		r = O_WRONLY;
-	else if (acc == O_RDWR)
-		r = O_RDONLY;
-	else
-		r = O_WRONLY | O_APPEND;
-	hdfsFreeFileInfo(fi, 1);
-	return r;
+	int n = fdm_readdir(c->fs, path, add_name, &nm);
+	*count = n < 0 ? 0 : n;
+	return fdm_put_ret(c, n < 0 ? n : 0);
 }
 
 static int
-op_open(const char *user, const char *path, int flags, struct fh **out)
+op_open(const char *user, const char *path, int flags, struct fdm_file **out)
 {
 	*out = NULL;
-	struct fh *h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->c = conn_get(user);
-	if (!h->c) {
-		free(h);
-		return -EIO;
-	}
-	int ret = hdfs_flags_for(h->c->fs, path, flags);
-	if (ret < 0)
-		goto fail;
-	h->hflags = ret;
-	h->f = hdfsOpenFile(h->c->fs, path, h->hflags, 0, 0, 0);
-	if (!h->f) {
-		ret = (errno == 0 || errno == EINTERNAL) ? -EIO : -errno;
-		goto fail;
-	}
-	pthread_mutex_init(&h->mu, NULL);
-	if ((h->hflags & O_ACCMODE) == O_RDONLY)
-		h->buf = malloc(RDBUF);
-	*out = h;
-	return 0;
-fail:
-	conn_put(h->c);
-	free(h);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_open(c, path, flags, RDBUF, out);   /* takes c */
 }
 
 /* create(2): fuse_dfs ORs the mode into the flags before opening. */
 static int
-op_create(const char *user, const char *path, mode_t fmode, int flags, struct fh **out)
+op_create(const char *user, const char *path, mode_t fmode, int flags, struct fdm_file **out)
 {
 	return op_open(user, path, flags | (int)fmode, out);
 }
 
 static int
-pread_all(hdfsFS fs, hdfsFile f, off_t off, char *buf, size_t size, size_t *got)
-{
-	tSize n = 0;
-	*got = 0;
-	while (*got < size &&
-	    (n = hdfsPread(fs, f, off + (tOffset)*got, buf + *got, (tSize)(size - *got))) > 0)
-		*got += (size_t)n;
-	return n < 0 && *got < size ? -EIO : 0;
-}
-
-static int
-op_read(struct fh *h, char *buf, size_t size, off_t off)
-{
-	if (size == 0)
-		return 0;
-	size_t got;
-	if (size >= RDBUF) {
-		/* Big reads go straight to the caller's buffer, unlocked:
-		 * preads of one file from several threads at once. */
-		int r = pread_all(h->c->fs, h->f, off, buf, size, &got);
-		return r ? r : (int)got;
-	}
-	pthread_mutex_lock(&h->mu);
-	int ret = 0;
-	if (h->buf_len == 0 || off < h->buf_off ||
-	    off + (off_t)size > h->buf_off + h->buf_len) {
-		if (pread_all(h->c->fs, h->f, off, h->buf, RDBUF, &got) != 0) {
-			h->buf_len = 0;
-			ret = -EIO;
-		} else {
-			h->buf_len = (tSize)got;
-			h->buf_off = off;
-		}
-	}
-	if (ret == 0 && h->buf_len > 0 && off >= h->buf_off && off < h->buf_off + h->buf_len) {
-		size_t avail = (size_t)(h->buf_off + h->buf_len - off);
-		size_t n = avail < size ? avail : size;
-		memcpy(buf, h->buf + (off - h->buf_off), n);
-		ret = (int)n;
-	}
-	pthread_mutex_unlock(&h->mu);
-	return ret;
-}
-
-/* Writes must come in order: the stream's position is checked first. */
-static int
-op_write(struct fh *h, const char *buf, size_t size, off_t off)
+op_write(struct fdm_file *h, const char *buf, size_t size, off_t off)
 {
 	pthread_mutex_lock(&h->mu);
-	int ret;
-	tOffset pos = hdfsTell(h->c->fs, h->f);
-	if (pos != off) {
-		ret = -ENOTSUP;
-	} else {
-		tSize n = hdfsWrite(h->c->fs, h->f, buf, (tSize)size);
-		ret = n <= 0 ? -EIO : n;
-	}
+	int ret = fdm_write_locked(h, buf, size, off, NULL);
 	pthread_mutex_unlock(&h->mu);
 	return ret;
 }
 
 static int
-op_flush(struct fh *h, int open_flags)
+op_flush(struct fdm_file *h, int open_flags)
 {
 	if (open_flags & O_WRONLY)
 		return hdfsFlush(h->c->fs, h->f) == 0 ? 0 : -EIO;
 	return 0;
-}
-
-static int
-op_release(struct fh *h)
-{
-	int ret = 0;
-	if (h->f && hdfsCloseFile(h->c->fs, h->f) != 0)
-		ret = -EIO;
-	free(h->buf);
-	pthread_mutex_destroy(&h->mu);
-	conn_put(h->c);
-	free(h);
-	return ret;
 }
 
 /* truncate(2) to 0: the file is made anew by opening it for writing. */
@@ -334,17 +145,8 @@ op_truncate(const char *user, const char *path, off_t size)
 {
 	if (size != 0)
 		return 0;   /* fuse_dfs lets other sizes pass silently */
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = 0;
-	hdfsFile f = hdfsOpenFile(c->fs, path, O_WRONLY | O_CREAT, 0, 0, 0);
-	if (!f)
-		ret = -EIO;
-	else if (hdfsCloseFile(c->fs, f) != 0)
-		ret = -EIO;
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, fdm_truncate_to_zero(c->fs, path) == 0 ? 0 : -EIO);
 }
 
 struct statfs_res {
@@ -354,156 +156,74 @@ struct statfs_res {
 static int
 op_statfs(const char *user, struct statfs_res *r)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
+	USER_CONN(c, user);
 	r->cap = hdfsGetCapacity(c->fs);
 	r->used = hdfsGetUsed(c->fs);
 	r->bsize = hdfsGetDefaultBlockSize(c->fs);
-	conn_put(c);
-	return 0;
+	return fdm_put_ret(c, 0);
 }
 
 static int
 op_mkdir(const char *user, const char *path, mode_t fmode)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = 0;
-	if (hdfsCreateDirectory(c->fs, path) != 0)
-		ret = neg_errno(EIO);
-	else if (hdfsChmod(c->fs, path, (short)fmode) != 0)
-		ret = neg_errno(EIO);
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, fdm_mkdir(c->fs, path, fmode));
 }
 
 /* chmod(2): the kernel's mode carries the file type bits too. */
 static int
 op_chmod(const char *user, const char *path, mode_t fmode)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = hdfsChmod(c->fs, path, (short)fmode) == 0 ? 0 : neg_errno(EIO);
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, hdfsChmod(c->fs, path, (short)fmode) == 0 ? 0 : fdm_errno_or(EIO));
 }
 
 /* chown(2) with an owner or a group left unchanged (NULL). */
 static int
 op_chown(const char *user, const char *path, const char *owner, const char *group)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = hdfsChown(c->fs, path, owner, group) == 0 ? 0 : neg_errno(EIO);
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, hdfsChown(c->fs, path, owner, group) == 0 ? 0 : fdm_errno_or(EIO));
 }
 
 /* utimens(2): a failure on a directory is ignored (tar sets them). */
 static int
 op_utimens(const char *user, const char *path, time_t atime, time_t mtime)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = 0;
-	if (hdfsUtime(c->fs, path, (tTime)mtime, (tTime)atime) != 0) {
-		int e = errno;
-		hdfsFileInfo *fi = hdfsGetPathInfo(c->fs, path);
-		if (!fi)
-			ret = errno > 0 ? -errno : -ENOENT;
-		else if (fi->mKind != kObjectKindDirectory)
-			ret = e > 0 ? -e : -EACCES;
-		hdfsFreeFileInfo(fi, 1);
-	}
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, fdm_utime(c->fs, path, (tTime)mtime, (tTime)atime));
 }
 
 static int
 op_rename(const char *user, const char *from, const char *to)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = hdfsRename(c->fs, from, to) == 0 ? 0 : neg_errno(EIO);
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, hdfsRename(c->fs, from, to) == 0 ? 0 : fdm_errno_or(EIO));
 }
 
-/* Trash: move `path` to /user/USER/.Trash/Current/PATH (a numbered name
- * when taken). 0, or an errno value. */
-static int
-move_to_trash(hdfsFS fs, const char *user, const char *path, char *where, size_t wlen)
-{
-	char dir[1024], target[1100];
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return EINVAL;
-	snprintf(dir, sizeof(dir), "/user/%s/.Trash/Current%.*s", user, (int)(slash - path), path);
-	snprintf(target, sizeof(target), "%s/%s", dir, slash + 1);
-	if (hdfsExists(fs, dir) != 0) {
-		if (hdfsCreateDirectory(fs, dir) != 0)
-			return errno;
-	} else if (hdfsExists(fs, target) == 0) {
-		int i;
-		for (i = 1; i < 100; i++) {
-			snprintf(target, sizeof(target), "%s/%s.%d", dir, slash + 1, i);
-			if (hdfsExists(fs, target) != 0)
-				break;
-		}
-		if (i == 100)
-			return EINVAL;
-	}
-	if (hdfsRename(fs, path, target) != 0)
-		return errno;
-	snprintf(where, wlen, "%s", target);
-	return 0;
-}
-
-static int
-delete_maybe_trash(hdfsFS fs, const char *user, const char *path, bool trash, char *where,
-    size_t wlen)
-{
-	where[0] = '\0';
-	if (trash && move_to_trash(fs, user, path, where, wlen) == 0)
-		return 0;
-	if (hdfsDelete(fs, path, 1) != 0)
-		return -(errno > 0 ? errno : EIO);
-	return 0;
-}
-
+/* unlink(2), into the trash (/user/USER/.Trash/Current/PATH, a numbered
+ * name when taken: where[wlen]) when `trash`. */
 static int
 op_unlink(const char *user, const char *path, bool trash, char *where, size_t wlen)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
-	int ret = delete_maybe_trash(c->fs, user, path, trash, where, wlen);
-	conn_put(c);
-	return ret;
+	USER_CONN(c, user);
+	return fdm_put_ret(c, fdm_delete(c, path, trash, where, wlen));
 }
 
+/* rmdir(2): the listing's NULL is not looked at, any delete failure is
+ * EIO. */
 static int
 op_rmdir(const char *user, const char *path, bool trash, char *where, size_t wlen)
 {
-	struct conn *c = conn_get(user);
-	if (!c)
-		return -EIO;
+	USER_CONN(c, user);
 	int n = 0, ret;
 	hdfsFileInfo *ls = hdfsListDirectory(c->fs, path, &n);
-	if (n) {
+	if (n)
 		ret = -ENOTEMPTY;
-	} else {
-		ret = delete_maybe_trash(c->fs, user, path, trash, where, wlen) ? -EIO : 0;
-	}
+	else
+		ret = fdm_delete(c, path, trash, where, wlen) ? -EIO : 0;
 	hdfsFreeFileInfo(ls, n);
-	conn_put(c);
-	return ret;
+	return fdm_put_ret(c, ret);
 }
 
 /* ==================================================================== */
@@ -528,7 +248,7 @@ is_pattern(const char *b, size_t n, size_t start)
 /* Write `n` pattern bytes from `start` through a handle, in FUSE-sized
  * pieces at the offsets the kernel would give. */
 static bool
-write_through(struct fh *h, size_t n, size_t start, off_t off)
+write_through(struct fdm_file *h, size_t n, size_t start, off_t off)
 {
 	char buf[32768];
 	for (size_t done = 0; done < n;) {
@@ -545,14 +265,14 @@ write_through(struct fh *h, size_t n, size_t start, off_t off)
 /* Read `n` bytes at `off` with 4 KiB FUSE reads; true when they are the
  * pattern from `start` (and, with at_end, the file ends there). */
 static bool
-read_through(struct fh *h, size_t n, size_t start, off_t off, bool at_end)
+read_through(struct fdm_file *h, size_t n, size_t start, off_t off, bool at_end)
 {
 	char *buf = malloc(n + 1);
 	size_t got = 0;
 	bool ok = buf != NULL;
 	while (ok && got < n) {
 		size_t want = n - got < 4096 ? n - got : 4096;
-		int r = op_read(h, buf + got, want, off + (off_t)got);
+		int r = fdm_read(h, buf + got, want, off + (off_t)got);
 		if (r <= 0)
 			ok = false;
 		else
@@ -561,7 +281,7 @@ read_through(struct fh *h, size_t n, size_t start, off_t off, bool at_end)
 	ok = ok && is_pattern(buf, n, start);
 	if (ok && at_end) {
 		char extra[16];
-		ok = op_read(h, extra, sizeof(extra), off + (off_t)n) == 0;   /* end of file */
+		ok = fdm_read(h, extra, sizeof(extra), off + (off_t)n) == 0;   /* end of file */
 	}
 	free(buf);
 	return ok;
@@ -630,7 +350,7 @@ test_conf_and_connect(void)
 
 	/* Forced new instances are distinct: disconnecting one leaves the
 	 * other usable. */
-	hdfsFS a1 = new_user_fs("alice"), a2 = new_user_fs("alice");
+	hdfsFS a1 = fdm_connect(&conns, "alice"), a2 = fdm_connect(&conns, "alice");
 	CHECK(a1 && a2 && a1 != a2);
 	CHECK(a1 && hdfsDisconnect(a1) == 0);
 	CHECK(a2 && hdfsExists(a2, "/") == 0);
@@ -655,7 +375,7 @@ user_workload(void *arg)
 	char d[512], f[600], g[600], where[1200], names[4096];
 	snprintf(d, sizeof(d), "%s", P("fuse/%s/t%d", u, j->t));
 	struct stat st;
-	struct fh *h;
+	struct fdm_file *h;
 	int n;
 
 	/* mkdir with a mode, an empty directory's listing and attributes. */
@@ -663,7 +383,7 @@ user_workload(void *arg)
 	CHECK(op_getattr(u, d, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    (st.st_mode & 0777) == 0750 && st.st_nlink == 2);
 	CHECK(op_readdir(u, d, names, sizeof(names), &n) == 0 && n == 0 && names[0] == '\0');
-	struct conn *c = conn_get(u);
+	struct fdm_conn *c = conn_get(u);
 	errno = 0;
 	int nn = -1;
 	hdfsFileInfo *ls = hdfsListDirectory(c->fs, d, &nn);
@@ -681,7 +401,7 @@ user_workload(void *arg)
 		CHECK(op_write(h, &x, 1, 5) == -ENOTSUP);
 		CHECK(op_flush(h, O_WRONLY) == 0);
 		CHECK(hdfsHFlush(h->c->fs, h->f) == 0);
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_getattr(u, f, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == FILE_BYTES &&
 	    (st.st_mode & 0777) == 0644 && st.st_nlink == 1 && st.st_blksize > 0);
@@ -700,16 +420,16 @@ user_workload(void *arg)
 		CHECK(read_through(h, FILE_BYTES, 0, 0, true));
 		CHECK(read_through(h, 1000, 150000, 150000, false));
 		char *big = malloc(2 * RDBUF);
-		CHECK(big && op_read(h, big, 2 * RDBUF, 70000) == 2 * RDBUF &&
+		CHECK(big && fdm_read(h, big, 2 * RDBUF, 70000) == 2 * RDBUF &&
 		    is_pattern(big, 2 * RDBUF, 70000));
 		/* Past the end: 0 bytes, not an error. */
-		CHECK(big && op_read(h, big, 2 * RDBUF, FILE_BYTES + 100) == 0);
+		CHECK(big && fdm_read(h, big, 2 * RDBUF, FILE_BYTES + 100) == 0);
 		CHECK(hdfsPread(h->c->fs, h->f, FILE_BYTES, big, 10) == 0);
 		free(big);
 		/* Writing to a read handle fails. */
 		CHECK(op_write(h, "x", 1, 0) == -EIO);
 		CHECK(op_flush(h, O_RDONLY) == 0);
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 
 	/* O_RDWR on an existing non-empty file: a read handle. */
@@ -717,7 +437,7 @@ user_workload(void *arg)
 	if (h) {
 		CHECK(h->hflags == O_RDONLY && hdfsFileIsOpenForRead(h->f));
 		CHECK(read_through(h, 100, 0, 0, false));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	/* O_WRONLY without O_TRUNC on an existing file: an append, whose
 	 * position starts at the file's length. */
@@ -728,13 +448,13 @@ user_workload(void *arg)
 		CHECK(write_through(h, 5000, FILE_BYTES, FILE_BYTES));
 		CHECK(hdfsTell(h->c->fs, h->f) == FILE_BYTES + 5000);
 		CHECK(op_flush(h, O_WRONLY) == 0);
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_getattr(u, f, &st) == 0 && st.st_size == FILE_BYTES + 5000);
 	CHECK(op_open(u, f, O_RDONLY, &h) == 0);
 	if (h) {
 		CHECK(read_through(h, FILE_BYTES + 5000, 0, 0, true));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 
 	/* A missing file: O_RDWR without O_CREAT is ENOENT, with O_CREAT a
@@ -746,7 +466,7 @@ user_workload(void *arg)
 		/* create() ORed 0666 into the flags: still a plain write. */
 		CHECK(h->hflags == O_WRONLY);
 		CHECK(write_through(h, 10, 0, 0));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	/* O_RDWR on an empty file: rewritten. */
 	CHECK(op_truncate(u, g, 0) == 0);
@@ -755,7 +475,7 @@ user_workload(void *arg)
 	if (h) {
 		CHECK(h->hflags == O_WRONLY);
 		CHECK(write_through(h, 3, 0, 0));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_getattr(u, g, &st) == 0 && st.st_size == 3);
 
@@ -838,13 +558,13 @@ test_permissions(void)
 {
 	char af[600], names[256], where[1200];
 	snprintf(af, sizeof(af), "%s", P("fuse/alice/secret"));
-	struct fh *h;
+	struct fdm_file *h;
 	struct stat st;
 	int n;
 	CHECK(op_create("alice", af, 0644, O_WRONLY | O_CREAT, &h) == 0);
 	if (h) {
 		CHECK(write_through(h, 100, 0, 0));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_chmod("alice", af, S_IFREG | 0600) == 0);
 
@@ -867,7 +587,7 @@ test_permissions(void)
 	CHECK(op_getattr("alice", af, &st) == 0 && st.st_size == 100);
 
 	/* The superuser may chown to anyone, owner or group alone. */
-	struct conn *c = conn_get(su);
+	struct fdm_conn *c = conn_get(su);
 	CHECK(op_chown(su, af, "bob", NULL) == 0);
 	hdfsFileInfo *fi = hdfsGetPathInfo(c->fs, af);
 	CHECK(fi && strcmp(fi->mOwner, "bob") == 0 && strcmp(fi->mGroup, "users") == 0);
@@ -881,7 +601,7 @@ test_permissions(void)
 	CHECK(op_open("bob", af, O_RDONLY, &h) == 0);
 	if (h) {
 		CHECK(read_through(h, 100, 0, 0, true));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 
 	/* What libhdfs itself says to flags fuse_dfs never passes. */
@@ -911,12 +631,13 @@ main(int argc, char **argv)
 {
 	live_args(argc, argv);
 	snprintf(nn_uri, sizeof(nn_uri), "hdfs://%s:%d", host, port);
+	conns.nn_uri = nn_uri;
 
 	test_conf_and_connect();
 
 	/* Set-up as the superuser: a directory for each user, their homes
 	 * (for the trash). */
-	struct conn *s = conn_get(su);
+	struct fdm_conn *s = conn_get(su);
 	CHECK(s != NULL);
 	if (!s)
 		return check_done("test_libhdfs_fuse_live");
@@ -954,28 +675,29 @@ main(int argc, char **argv)
 	conn_expire();
 	struct stat st;
 	CHECK(op_getattr("alice", P("fuse/alice/secret"), &st) == 0);
-	pthread_mutex_lock(&conns_mu);
-	for (int i = 0; i < nconns; i++) {
-		CHECK(conns[i].refs == 0);
-		if (strcmp(conns[i].user, "alice") == 0)
-			CHECK(conns[i].connects == 2);
+	pthread_mutex_lock(&conns.mu);
+	for (struct fdm_conn *ci = conns.head; ci; ci = ci->next) {
+		CHECK(ci->refs == 0);
+		if (strcmp(ci->user, "alice") == 0)
+			CHECK(ci->connects == 2);
 	}
-	pthread_mutex_unlock(&conns_mu);
+	pthread_mutex_unlock(&conns.mu);
 
 	/* A file for the Java client to check (tests/test_libhdfs.py). */
-	struct fh *h;
+	struct fdm_file *h;
 	CHECK(op_create("bob", P("fuse/bob/for-java"), 0644, O_WRONLY | O_CREAT | O_TRUNC, &h) == 0);
 	if (h) {
 		CHECK(write_through(h, 70000, 0, 0));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_open("bob", P("fuse/bob/for-java"), O_WRONLY, &h) == 0);
 	if (h) {
 		CHECK(write_through(h, 1000, 70000, 70000));
-		CHECK(op_release(h) == 0);
+		CHECK(fdm_release(h) == 0);
 	}
 	CHECK(op_utimens("bob", P("fuse/bob/for-java"), 1400000000, 1500000000) == 0);
 
 	conn_expire();
+	fdm_conns_close(&conns, "test_libhdfs_fuse_live");
 	return check_done("test_libhdfs_fuse_live");
 }
