@@ -79,6 +79,21 @@ copy_path(const char *p)
 /* ==================================================================== */
 /* What test_libhdfs_ops.c expects                                       */
 
+/* ops_write's file, opened for reading: it exists, reads, and has all
+ * of hello available. NULL (a failed check) when it does not open. */
+static hdfsFile
+open_hello(hdfsFS fs, const char *path)
+{
+	CHECK(hdfsExists(fs, path) == 0);
+	hdfsFile f = hdfsOpenFile(fs, path, O_RDONLY, 0, 0, 0);
+	CHECK(f != NULL);
+	if (!f)
+		return NULL;
+	CHECK(hdfsFileIsOpenForRead(f) == 1);
+	CHECK(hdfsAvailable(fs, f) == HELLO_LEN);
+	return f;
+}
+
 static void
 ops_write(hdfsFS fs, const char *path)
 {
@@ -100,13 +115,9 @@ static void
 ops_read(hdfsFS fs, const char *path)
 {
 	char buf[32];
-	CHECK(hdfsExists(fs, path) == 0);
-	hdfsFile f = hdfsOpenFile(fs, path, O_RDONLY, 0, 0, 0);
-	CHECK(f != NULL);
+	hdfsFile f = open_hello(fs, path);
 	if (!f)
 		return;
-	CHECK(hdfsFileIsOpenForRead(f) == 1);
-	CHECK(hdfsAvailable(fs, f) == HELLO_LEN);
 	CHECK(hdfsSeek(fs, f, 1) == 0 && hdfsTell(fs, f) == 1);
 	CHECK(hdfsAvailable(fs, f) == HELLO_LEN - 1);
 	/* HDFS streams take ByteBuffer reads: the direct paths are on. */
@@ -129,13 +140,9 @@ static void
 ops_pread(hdfsFS fs, const char *path)
 {
 	char buf[32];
-	CHECK(hdfsExists(fs, path) == 0);
-	hdfsFile f = hdfsOpenFile(fs, path, O_RDONLY, 0, 0, 0);
-	CHECK(f != NULL);
+	hdfsFile f = open_hello(fs, path);
 	if (!f)
 		return;
-	CHECK(hdfsFileIsOpenForRead(f) == 1);
-	CHECK(hdfsAvailable(fs, f) == HELLO_LEN);
 	for (int round = 0; round < 2; round++) {
 		/* Second round: with the direct pread switched off, which leaves
 		 * the direct read on. */

@@ -31,31 +31,20 @@ int hdfsFileUsesDirectPread(hdfsFile file);
 
 static char dir[512];
 
-/* DIR + "/" + suffix, in rotating buffers. */
+/* prefix + DIR + "/" + suffix, in one of 8 rotating buffers: L() is a
+ * path in DIR, FQ() the name Java's LocalFileSystem gives it. */
 static const char *
-L(const char *fmt, ...)
+in_dir(const char *prefix, const char *suffix)
 {
-	static char bufs[8][1024];
+	static char bufs[8][1100];
 	static int next;
 	char *b = bufs[next++ % 8];
-	int n = snprintf(b, sizeof(bufs[0]), "%s/", dir);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b + n, sizeof(bufs[0]) - (size_t)n, fmt, ap);
-	va_end(ap);
+	snprintf(b, sizeof(bufs[0]), "%s%s/%s", prefix, dir, suffix);
 	return b;
 }
 
-/* "file:" + DIR/suffix: the names Java's LocalFileSystem gives. */
-static const char *
-FQ(const char *suffix)
-{
-	static char bufs[4][1100];
-	static int next;
-	char *b = bufs[next++ % 4];
-	snprintf(b, sizeof(bufs[0]), "file:%s/%s", dir, suffix);
-	return b;
-}
+#define L(suffix) in_dir("", suffix)
+#define FQ(suffix) in_dir("file:", suffix)
 
 static int
 put_pattern(hdfsFS fs, const char *path, size_t n, uint64_t from)
