@@ -46,12 +46,12 @@ worker(void *arg)
 
 /* Reads of the working directory never see a torn value while another
  * thread flips it. */
-static volatile int stop_flip;
+static int stop_flip;   /* atomic: read by the flipper thread */
 
 static void *
 flipper(void *arg)
 {
-	for (int i = 0; !stop_flip; i++)
+	for (int i = 0; !__atomic_load_n(&stop_flip, __ATOMIC_RELAXED); i++)
 		CHECK(hdfsSetWorkingDirectory(shared, i % 2 ? "/flip/one" : "/flip/two-longer") == 0);
 	return NULL;
 }
@@ -108,7 +108,7 @@ main(int argc, char **argv)
 		pthread_create(&r[i], NULL, cwd_reader, NULL);
 	for (int i = 0; i < 4; i++)
 		pthread_join(r[i], NULL);
-	stop_flip = 1;
+	__atomic_store_n(&stop_flip, 1, __ATOMIC_RELAXED);
 	pthread_join(f, NULL);
 
 	/* `shared` is a cached FileSystem too: churning handles around it
