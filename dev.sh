@@ -3,8 +3,8 @@
 #
 #   ./dev.sh setup          install what the project needs (apt, pip, Hadoop jars); idempotent
 #   ./dev.sh test [ARGS]    setup, build + install the package, C unit tests (plain and
-#                           ASan+UBSan), a short libFuzzer run, then pytest against a real
-#                           HDFS (ARGS go to pytest)
+#                           ASan+UBSan), a TSan build, a short libFuzzer run, then pytest
+#                           against a real HDFS, C programs in all three builds (ARGS go to pytest)
 #   ./dev.sh run            setup, build, start a local real HDFS, run examples/, then the
 #                           gateway (once it exists); the cluster keeps running
 #   ./dev.sh stop           stop the cluster `run` started
@@ -12,7 +12,7 @@
 #   ./dev.sh bench [ARGS]   setup, build, then bench/run.py ARGS
 #
 # Knobs (environment): HADOOFUS_PYTHON (interpreter to use), HADOOFUS_SKIP_ASAN=1,
-# HADOOFUS_SKIP_FUZZ=1, HADOOFUS_FUZZ_SECONDS (default 30), PYTEST_TIMEOUT
+# HADOOFUS_SKIP_TSAN=1, HADOOFUS_SKIP_FUZZ=1, HADOOFUS_FUZZ_SECONDS (default 30), PYTEST_TIMEOUT
 # (per test, default 900 s).
 set -euo pipefail
 
@@ -212,6 +212,13 @@ asan_tests() {
 	"$PY" -m mesonbuild.mesonmain test -C "$BUILD/asan" --print-errorlogs
 }
 
+# ThreadSanitizer: the libhdfs and core C programs share handles across
+# threads (libhdfs promises thread-safe hdfsFS; the FUSE probe serves many
+# kernel threads); pytest runs them here too.
+tsan_build() {
+	meson_dir "$BUILD/tsan" -Dpython=disabled -Db_sanitize=thread -Db_lundef=false
+}
+
 fuzz() {
 	local secs=${1:-${HADOOFUS_FUZZ_SECONDS:-30}}
 	CC=clang meson_dir "$BUILD/fuzz" -Dfuzz=true -Dpython=disabled \
@@ -227,6 +234,7 @@ PYTEST_RC=0
 run_pytest() {
 	local dirs=$BUILD/c
 	[ "${HADOOFUS_SKIP_ASAN:-0}" = 1 ] || dirs=$dirs:$BUILD/asan
+	[ "${HADOOFUS_SKIP_TSAN:-0}" = 1 ] || dirs=$dirs:$BUILD/tsan
 	mkdir -p "$BUILD"
 	set +e
 	HADOOFUS_C_BUILD_DIRS=$dirs PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-900} \
@@ -240,6 +248,7 @@ cmd_test() {
 	phase "build+install" do_install
 	phase "C unit tests" c_tests
 	[ "${HADOOFUS_SKIP_ASAN:-0}" = 1 ] || phase "C tests ASan+UBSan" asan_tests
+	[ "${HADOOFUS_SKIP_TSAN:-0}" = 1 ] || phase "C build TSan" tsan_build
 	[ "${HADOOFUS_SKIP_FUZZ:-0}" = 1 ] || phase "fuzz (libFuzzer)" fuzz
 	phase "pytest (real HDFS)" run_pytest "$@"
 	print_phases
