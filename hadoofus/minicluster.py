@@ -16,7 +16,7 @@ is ``$HADOOFUS_CACHE_DIR``, else ``$XDG_CACHE_HOME/hadoofus``, else
 
 Command line (the JVMs outlive the command; state lives in the directory):
 
-    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--dir D]
+    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha] [--dir D]
     python -m hadoofus.minicluster status [--dir D]
     python -m hadoofus.minicluster stop [--dir D] [--clean]
 
@@ -113,6 +113,10 @@ DATANODE_CLASS = "org.apache.hadoop.hdfs.server.datanode.DataNode"
 FSSHELL_CLASS = "org.apache.hadoop.fs.FsShell"
 DFSADMIN_CLASS = "org.apache.hadoop.hdfs.tools.DFSAdmin"
 DFSCK_CLASS = "org.apache.hadoop.hdfs.tools.DFSck"
+DFSHAADMIN_CLASS = "org.apache.hadoop.hdfs.tools.DFSHAAdmin"
+FAILOVER_PROXY_PROVIDER = \
+    "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider"
+HA_NAMENODE_IDS = ("nn1", "nn2")
 
 # Users the NameNode knows the groups of without asking the OS (which has no
 # such users): tests act as them through simple authentication.  The
@@ -802,20 +806,35 @@ class _Daemon:
 
 
 class NameNode(_Daemon):
-    name = "namenode"
+    """One NameNode: ``rpc_port``, ``http_port``, ``nn_id`` (None unless
+    the cluster is an HA pair: "nn1"/"nn2"), ``pid``, ``alive``."""
+
     mainclass = NAMENODE_CLASS
 
-    def __init__(self, cluster, rpc_port, http_port):
+    def __init__(self, cluster, rpc_port, http_port, nn_id=None):
         super().__init__(cluster)
         self.rpc_port = rpc_port
         self.http_port = http_port
+        self.nn_id = nn_id
+
+    @property
+    def name(self):
+        return "namenode" if self.nn_id is None else "namenode-" + self.nn_id
 
     def ports(self):
         return [self.rpc_port, self.http_port]
 
     @property
     def name_dir(self):
-        return os.path.join(self.cluster.base_dir, "nn", "name")
+        return os.path.join(self.cluster.base_dir, self.nn_id or "nn", "name")
+
+    @property
+    def address(self):
+        return "%s:%d" % (HOST, self.rpc_port)
+
+    def __repr__(self):
+        return "<NameNode %s %s pid=%s alive=%s>" % (
+            self.nn_id or "", self.address, self.pid, self.alive)
 
 
 class DataNode(_Daemon):
@@ -867,14 +886,31 @@ class MiniCluster:
     ``conf`` is extra Hadoop configuration given to every daemon and to the
     client configuration; ``groups`` maps user names to the groups the
     NameNode gives them (default: ``DEFAULT_GROUPS``).
+
+    ``ha=True`` runs an HA pair instead of one NameNode: NameNodes "nn1" and
+    "nn2" of the nameservice ``nameservice`` share their edit log through a
+    local directory (``dfs.namenode.shared.edits.dir=file://...``; no
+    JournalNodes, no ZooKeeper, manual failover with ``shell(/bin/true)``
+    fencing), and the DataNodes report to both.  nn1 is made active at the
+    first start; ``failover()``, ``transition_to_active()`` and
+    ``transition_to_standby()`` move the active role (``DFSHAAdmin``).
+    ``namenode`` is then the active NameNode (``port``, ``http_port``,
+    ``wait_active`` and ``namenode_info`` follow it), ``namenodes`` both,
+    ``url`` is ``hdfs://<nameservice>`` and the client configuration holds
+    the HA settings (``ConfiguredFailoverProxyProvider``).
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None):
+                 jars_dir=None, ha=False, nameservice="hadoofus"):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
+        if ha and port is not None:
+            raise ValueError("port= picks the port of a single NameNode: not with ha=True")
+        self.ha = bool(ha)
+        self.nameservice = nameservice
+        self.namenodes = []
         self.n_datanodes = datanodes
         self.replication = replication
         self.extra_conf = dict(conf or {})
@@ -923,7 +959,27 @@ class MiniCluster:
 
     @property
     def url(self):
+        if self.ha:
+            return "hdfs://%s" % self.nameservice
         return "hdfs://%s:%d" % (self.host, self.port)
+
+    @property
+    def namenode_addresses(self):
+        """["127.0.0.1:port", ...] of every NameNode (nn1 first when HA)."""
+        self._need()
+        return [n.address for n in self.namenodes]
+
+    def namenode_by_id(self, nn_id):
+        """The NameNode "nn1"/"nn2" (or an index into ``namenodes``)."""
+        if isinstance(nn_id, NameNode):
+            return nn_id
+        if isinstance(nn_id, int):
+            return self.namenodes[nn_id]
+        for n in self.namenodes:
+            if n.nn_id == nn_id:
+                return n
+        raise KeyError("no NameNode %r (have %s)" % (
+            nn_id, [n.nn_id for n in self.namenodes]))
 
     @property
     def conf_dir(self):
@@ -996,7 +1052,7 @@ class MiniCluster:
 
     def _common_conf(self):
         core = {
-            "fs.defaultFS": "hdfs://%s:%d" % (HOST, self.namenode.rpc_port),
+            "fs.defaultFS": self.url,
             "hadoop.tmp.dir": os.path.join(self.base_dir, "tmp"),
             "hadoop.security.authentication": "simple",
             "hadoop.user.group.static.mapping.overrides": ";".join(
@@ -1031,7 +1087,30 @@ class MiniCluster:
             "dfs.client.use.datanode.hostname": False,
             "dfs.ls.limit": 1000,
         }
+        if self.ha:
+            ns = self.nameservice
+            for k in ("dfs.namenode.rpc-address", "dfs.namenode.http-address",
+                      "dfs.namenode.name.dir"):
+                del hdfs[k]
+            hdfs.update({
+                "dfs.nameservices": ns,
+                "dfs.ha.namenodes." + ns: ",".join(n.nn_id for n in self.namenodes),
+                "dfs.namenode.shared.edits.dir": "file://" + self._shared_edits_dir,
+                "dfs.client.failover.proxy.provider." + ns: FAILOVER_PROXY_PROVIDER,
+                "dfs.ha.automatic-failover.enabled": False,
+                "dfs.ha.fencing.methods": "shell(/bin/true)",
+                # The standby reads the shared edits each second (default 60 s).
+                "dfs.ha.tail-edits.period": 1,
+            })
+            for n in self.namenodes:
+                hdfs["dfs.namenode.rpc-address.%s.%s" % (ns, n.nn_id)] = n.address
+                hdfs["dfs.namenode.http-address.%s.%s" % (ns, n.nn_id)] = \
+                    "%s:%d" % (HOST, n.http_port)
         return core, hdfs
+
+    @property
+    def _shared_edits_dir(self):
+        return os.path.join(self.base_dir, "shared-edits")
 
     def _split_extra(self):
         core, hdfs = {}, {}
@@ -1043,7 +1122,13 @@ class MiniCluster:
     def _write_conf(self):
         core, hdfs = self._common_conf()
         xcore, xhdfs = self._split_extra()
-        specific = {"namenode": {}, "client": {}}
+        specific = {"client": {}}
+        for n in self.namenodes:
+            specific[n.name] = {} if n.nn_id is None else {
+                # Both NameNodes are local addresses: name each its own id.
+                "dfs.ha.namenode.id": n.nn_id,
+                "dfs.namenode.name.dir": "file://" + n.name_dir,
+            }
         for dn in self.datanodes:
             specific[dn.name] = {
                 "dfs.datanode.address": "%s:%d" % (HOST, dn.xfer_port),
@@ -1069,6 +1154,10 @@ class MiniCluster:
             "hadoop": HADOOP_VERSION,
             "rpc_port": self.namenode.rpc_port,
             "http_port": self.namenode.http_port,
+            "ha": self.ha,
+            "nameservice": self.nameservice,
+            "namenodes": [[n.nn_id, n.rpc_port, n.http_port] for n in self.namenodes],
+            "active": self.namenode.nn_id,
             "replication": self.replication,
             "storages_per_datanode": self.storages_per_datanode,
             "datanodes": [[d.xfer_port, d.ipc_port, d.http_port] for d in self.datanodes],
@@ -1099,7 +1188,15 @@ class MiniCluster:
             with open(self._layout_path()) as f:
                 existing = json.load(f)
         if existing is not None:
-            self.namenode = NameNode(self, existing["rpc_port"], existing["http_port"])
+            self.ha = bool(existing.get("ha", False))
+            self.nameservice = existing.get("nameservice", self.nameservice)
+            if self.ha:
+                self.namenodes = [NameNode(self, rp, hp, i)
+                                  for i, rp, hp in existing["namenodes"]]
+                self.namenode = self.namenode_by_id(existing.get("active") or "nn1")
+            else:
+                self.namenode = NameNode(self, existing["rpc_port"], existing["http_port"])
+                self.namenodes = [self.namenode]
             self.replication = existing["replication"]
             self.storages_per_datanode = existing["storages_per_datanode"]
             self.extra_conf = {**existing.get("conf", {}), **self.extra_conf}
@@ -1112,24 +1209,35 @@ class MiniCluster:
                 if not _port_bindable(rpc):
                     raise RuntimeError("port %d is in use" % rpc)
                 ports = [p for p in _free_ports(1 + 3 * self.n_datanodes + 1) if p != rpc]
+            elif self.ha:
+                ports = _free_ports(4 + 3 * self.n_datanodes)
+                self.namenodes = [NameNode(self, ports.pop(0), ports.pop(0), i)
+                                  for i in HA_NAMENODE_IDS]
             else:
                 ports = _free_ports(2 + 3 * self.n_datanodes)
                 rpc = ports.pop(0)
-            self.namenode = NameNode(self, rpc, ports.pop(0))
+            if not self.ha:
+                self.namenode = NameNode(self, rpc, ports.pop(0))
+                self.namenodes = [self.namenode]
+            else:
+                self.namenode = self.namenodes[0]
             self.datanodes = []
             for i in range(self.n_datanodes):
                 self.datanodes.append(DataNode(self, i, ports.pop(0), ports.pop(0),
                                                ports.pop(0), self.storages_per_datanode))
             self._fresh_ports = True
         self._write_conf()
-        if not os.path.exists(os.path.join(self.namenode.name_dir, "current", "VERSION")):
+        if not os.path.exists(os.path.join(self.namenodes[0].name_dir, "current", "VERSION")):
             self._format()
         self._save_layout()
         self._prepared = True
 
     def _format(self):
-        nn = self.namenode
-        shutil.rmtree(os.path.join(self.base_dir, "nn"), ignore_errors=True)
+        nn = self.namenodes[0]
+        for n in self.namenodes:
+            shutil.rmtree(os.path.dirname(n.name_dir), ignore_errors=True)
+        if self.ha:
+            shutil.rmtree(self._shared_edits_dir, ignore_errors=True)
         for dn in self.datanodes:
             shutil.rmtree(os.path.join(self.base_dir, "dn%d" % dn.index), ignore_errors=True)
         cp = os.pathsep.join(self._jars + [nn.conf_dir])
@@ -1170,17 +1278,23 @@ class MiniCluster:
             # may bind one first.  Then pick new ones, if nobody saw them yet.
             repick = self._fresh_ports and attempt < 4
             try:
-                self.namenode.start(port_wait=0.5 if repick else 15.0)
+                pw = 0.5 if repick else 15.0
+                if self.ha:
+                    self._start_ha(pw, timeout)
+                else:
+                    self.namenode.start(port_wait=pw)
                 # DataNodes retry until the NameNode answers; starting them now
                 # overlaps their JVM start-up with the NameNode's.
                 for dn in self.datanodes:
-                    dn.start(port_wait=0.5 if repick else 15.0)
+                    dn.start(port_wait=pw)
+                if self.ha:
+                    self._make_active(self.namenode, deadline=time.monotonic() + timeout)
                 self.wait_active(timeout=timeout, _strict=True)
                 break
             except (_PortsBusy, RuntimeError) as e:
                 self.stop(graceful=False)
                 if repick and (isinstance(e, _PortsBusy) or any(
-                        d.bind_failed() for d in [self.namenode] + self.datanodes)):
+                        d.bind_failed() for d in self.namenodes + self.datanodes)):
                     self._repick_ports()
                     continue
                 raise
@@ -1191,21 +1305,76 @@ class MiniCluster:
         self.start_seconds = time.monotonic() - t0
         return self
 
+    def _start_ha(self, port_wait, timeout):
+        """Start both NameNodes (each comes up standby); the first start
+        after formatting copies nn1's namespace to the other with
+        ``-bootstrapStandby``, which needs nn1 running."""
+        first = self.namenodes[0]
+        first.start(port_wait=port_wait)
+        for n in self.namenodes[1:]:
+            if not os.path.exists(os.path.join(n.name_dir, "current", "VERSION")):
+                self._wait_rpc(first, time.monotonic() + timeout)
+                self._bootstrap_standby(n)
+            n.start(port_wait=port_wait)
+
+    def _wait_rpc(self, nn, deadline):
+        while True:
+            if not nn.alive:
+                raise self._failure("%s exited" % nn.name)
+            try:
+                with socket.create_connection((HOST, nn.rpc_port), timeout=1):
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise self._failure("%s: RPC port %d not open" % (nn.name, nn.rpc_port))
+            time.sleep(0.1)
+
+    def _bootstrap_standby(self, nn):
+        shutil.rmtree(os.path.dirname(nn.name_dir), ignore_errors=True)
+        cp = os.pathsep.join(self._jars + [nn.conf_dir])
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("format"), *self.jvm_opts,
+               "-cp", cp, NAMENODE_CLASS, "-bootstrapStandby", "-nonInteractive"]
+        env = dict(os.environ)
+        env.pop("HADOOP_USER_NAME", None)
+        with open(nn.log_path, "ab") as log:
+            log.write(b"\n==== hadoofus.minicluster: bootstrapStandby ====\n")
+            log.flush()
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT, env=env, cwd=self.base_dir,
+                               timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError("-bootstrapStandby of %s failed (exit %d):\n%s"
+                               % (nn.name, r.returncode, _tail(nn.log_path)))
+
+    def _make_active(self, nn, deadline):
+        """transitionToActive, retried while the NameNode is still starting."""
+        while True:
+            r = self.haadmin("-transitionToActive", nn.nn_id, check=False)
+            if r.returncode == 0:
+                return
+            if not nn.alive or time.monotonic() > deadline:
+                raise self._failure("-transitionToActive %s failed: %s" % (
+                    nn.nn_id, r.stderr.decode(errors="replace")[-2000:]))
+            time.sleep(0.3)
+
     def _repick_ports(self):
-        ports = _free_ports(2 + 3 * len(self.datanodes))
+        nnn = len(self.namenodes)
+        ports = _free_ports(2 * nnn + 3 * len(self.datanodes))
         if self.requested_port:
             ports[0] = int(self.requested_port)
-        self.namenode.rpc_port, self.namenode.http_port = ports[0], ports[1]
+        for i, n in enumerate(self.namenodes):
+            n.rpc_port, n.http_port = ports[2 * i], ports[2 * i + 1]
+        ports = ports[2 * nnn:]
         for i, dn in enumerate(self.datanodes):
-            dn.xfer_port, dn.ipc_port, dn.http_port = ports[2 + 3 * i: 5 + 3 * i]
+            dn.xfer_port, dn.ipc_port, dn.http_port = ports[3 * i: 3 + 3 * i]
         self._write_conf()
         self._save_layout()
 
     def stop(self, graceful=True):
         """Stop every JVM (data kept; ``start()`` brings it back)."""
         daemons = [d for d in self.datanodes if d.pid is not None]
-        if self.namenode is not None and self.namenode.pid is not None:
-            daemons.append(self.namenode)
+        daemons += [n for n in self.namenodes if n.pid is not None]
         for d in daemons:
             if d.alive:
                 d.signal(signal.SIGTERM if graceful else signal.SIGKILL)
@@ -1288,17 +1457,76 @@ class MiniCluster:
         return dn
 
     def restart_namenode(self, wait_safemode_exit=True, timeout=90, graceful=True):
-        """Restart the NameNode on the same ports with the same metadata."""
+        """Restart the NameNode on the same ports with the same metadata
+        (HA: the active one, made active again)."""
         self._need()
         self.namenode.stop(graceful=graceful)
         self.namenode.start()
+        if self.ha:
+            self._make_active(self.namenode, time.monotonic() + timeout)
         self.wait_active(timeout=timeout, wait_safemode_exit=wait_safemode_exit)
+
+    # -- HA ------------------------------------------------------------------
+
+    def haadmin(self, *args, **kw):
+        """``hdfs haadmin ARGS`` (``DFSHAAdmin``, one JVM)."""
+        return self.java(DFSHAADMIN_CLASS, *args, **kw)
+
+    def _need_ha(self):
+        self._need()
+        if not self.ha:
+            raise RuntimeError("not an HA cluster (MiniCluster(ha=True))")
+
+    def namenode_state(self, nn_id):
+        """"active"/"standby" of NameNode nn_id (from its JMX), or None
+        when it does not answer."""
+        n = self.namenode_by_id(nn_id)
+        try:
+            st = self._jmx("NameNodeStatus", nn=n)
+        except (OSError, ValueError, urllib.error.URLError):
+            return None
+        return st.get("State") if st else None
+
+    def failover(self, to=None, timeout=60, wait=True):
+        """Make NameNode ``to`` (default: the other one) active with
+        ``haadmin -failover FROM TO`` (FROM goes standby, fenced if it will
+        not); then wait until it is active, out of safe mode and sees the
+        live DataNodes.  Returns the new active NameNode."""
+        self._need_ha()
+        src = self.namenode
+        dst = self.namenode_by_id(to) if to is not None else \
+            [n for n in self.namenodes if n is not src][0]
+        if dst is src:
+            raise ValueError("%s is already the active NameNode" % dst.nn_id)
+        self.haadmin("-failover", src.nn_id, dst.nn_id)
+        self.namenode = dst
+        self._save_layout()
+        if wait:
+            self.wait_active(timeout=timeout)
+        return dst
+
+    def transition_to_standby(self, nn_id):
+        """``haadmin -transitionToStandby``: afterwards no NameNode may be
+        active until ``transition_to_active``."""
+        self._need_ha()
+        self.haadmin("-transitionToStandby", self.namenode_by_id(nn_id).nn_id)
+
+    def transition_to_active(self, nn_id, timeout=60, wait=True):
+        """``haadmin -transitionToActive`` (the other must not be active)."""
+        self._need_ha()
+        n = self.namenode_by_id(nn_id)
+        self.haadmin("-transitionToActive", n.nn_id)
+        self.namenode = n
+        self._save_layout()
+        if wait:
+            self.wait_active(timeout=timeout)
+        return n
 
     # -- state of the cluster ------------------------------------------------
 
-    def _jmx(self, bean, timeout=2.0):
+    def _jmx(self, bean, timeout=2.0, nn=None):
         url = "http://%s:%d/jmx?qry=Hadoop:service=NameNode,name=%s" % (
-            HOST, self.namenode.http_port, bean)
+            HOST, (nn or self.namenode).http_port, bean)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(url, timeout=timeout) as r:
             beans = json.loads(r.read().decode()).get("beans") or []
@@ -1422,8 +1650,8 @@ class MiniCluster:
 
     def _log_paths(self):
         out = {}
-        if self.namenode is not None:
-            out["namenode"] = self.namenode.log_path
+        for n in self.namenodes:
+            out[n.name] = n.log_path
         for dn in self.datanodes:
             out[dn.name] = dn.log_path
         return out
@@ -1543,7 +1771,7 @@ class MiniCluster:
             "classpath": self.classpath,
             "jars_dir": self.jars_dir,
             "java": self.java_path,
-            "pids": {d.name: d.pid for d in [self.namenode] + self.datanodes},
+            "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
         }
 
 
@@ -1614,7 +1842,7 @@ def _cli_start(a):
               % (d, len(old["datanodes"]), old["rpc_port"]), file=sys.stderr)
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
-                     port=a.port, die_with_parent=False, keep=True)
+                     port=a.port, die_with_parent=False, keep=True, ha=a.ha)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -1690,6 +1918,8 @@ def main(argv=None):
     s.add_argument("--replication", type=int, default=None,
                    help="default: min(3, datanodes)")
     s.add_argument("--port", type=int, default=None, help="NameNode RPC port (e.g. 8020)")
+    s.add_argument("--ha", action="store_true",
+                   help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)

@@ -304,3 +304,61 @@ def test_port_stolen_before_bind_is_repicked(monkeypatch):
     finally:
         thief.close()
         mc.close()
+
+
+# -- an HA pair ---------------------------------------------------------------
+
+
+def test_ha_pair_failover_java_client(fresh_cluster, tmp_path):
+    mc = fresh_cluster(datanodes=2, replication=2, ha=True)
+    assert mc.url == "hdfs://hadoofus"
+    assert [n.nn_id for n in mc.namenodes] == ["nn1", "nn2"]
+    assert mc.namenode.nn_id == "nn1" and mc.port == mc.namenodes[0].rpc_port
+    assert mc.namenode_state("nn1") == "active"
+    assert mc.namenode_state("nn2") == "standby"
+    with open(os.path.join(mc.conf_dir, "hdfs-site.xml")) as f:
+        site = f.read()
+    for key in ("dfs.nameservices", "dfs.ha.namenodes.hadoofus",
+                "dfs.namenode.rpc-address.hadoofus.nn2",
+                "dfs.client.failover.proxy.provider.hadoofus"):
+        assert key in site
+    # The DataNodes report to both NameNodes (the standby keeps block locations).
+    live = sorted(d.xfer_addr for d in mc.datanodes)
+    assert sorted(mc.live_datanodes()) == live
+
+    data = os.urandom(5000)
+    local = tmp_path / "a.bin"
+    local.write_bytes(data)
+    mc.fs_shell("-put", str(local), "hdfs://hadoofus/before.bin")
+    assert mc.fs_shell("-cat", "hdfs://hadoofus/before.bin").stdout == data
+
+    new = mc.failover("nn2")
+    assert new.nn_id == "nn2" and mc.namenode is new and mc.port == new.rpc_port
+    assert mc.namenode_state("nn1") == "standby"
+    assert mc.namenode_state("nn2") == "active"
+    assert sorted(mc.live_datanodes()) == live
+    # The Java client skips the standby nn1 (StandbyException) and finds
+    # the edits of before the failover on nn2.
+    assert mc.fs_shell("-cat", "hdfs://hadoofus/before.bin").stdout == data
+    mc.fs_shell("-put", str(local), "/after.bin")
+    out = mc.fs_shell("-ls", "/").stdout.decode()
+    assert "/before.bin" in out and "/after.bin" in out
+
+    # And back, with transitionToStandby/-Active.
+    mc.transition_to_standby("nn2")
+    mc.transition_to_active("nn1")
+    assert mc.namenode_state("nn1") == "active"
+    assert mc.fs_shell("-cat", "/after.bin").stdout == data
+
+
+def test_ha_pair_restart_keeps_roles(fresh_cluster):
+    mc = fresh_cluster(datanodes=1, replication=1, ha=True)
+    mc.fs_shell("-mkdir", "/kept")
+    mc.failover()
+    mc.stop()
+    assert not any(n.alive for n in mc.namenodes)
+    mc.start()
+    assert mc.namenode.nn_id == "nn2"
+    assert mc.namenode_state("nn2") == "active"
+    assert mc.namenode_state("nn1") == "standby"
+    assert "/kept" in mc.fs_shell("-ls", "/").stdout.decode()
