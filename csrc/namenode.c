@@ -8,6 +8,17 @@
  * read to the engine under mu, completes the answered calls and wakes the
  * others. A socket is closed only by the thread that reads it (others shut
  * it down), so no poll() ever races a close().
+ *
+ * HA: the handle may know several NameNodes of one nameservice and talks
+ * to one at a time (nn->cur), as Java's ConfiguredFailoverProxyProvider +
+ * RetryInvocationHandler do. A connect failure moves on to the next one
+ * (rounds through all of them, backing off between rounds). A call answered
+ * with StandbyException was not executed, so it is resent whatever its
+ * method; the connection is then abandoned for the next NameNode once the
+ * calls still in flight on it have their answers (a NameNode that turned
+ * active meanwhile may have run them), and calls submitted meanwhile wait.
+ * A lost connection also moves on, resending idempotent/at-most-once calls.
+ * Each call fails over at most max_failovers times, backing off per round.
  */
 #include <errno.h>
 #include <poll.h>
@@ -27,6 +38,7 @@
 
 #define READ_CHUNK 65536
 #define RETRIABLE_EXCEPTION "org.apache.hadoop.ipc.RetriableException"
+#define STANDBY_EXCEPTION "org.apache.hadoop.ipc.StandbyException"
 
 struct hdfs_nn_call {
 	struct hdfs_namenode *nn;
@@ -34,6 +46,7 @@ struct hdfs_nn_call {
 	int refs;               /* the user's + one while the call is live */
 	int32_t id;
 	int32_t retry;
+	int failovers;          /* moves to another NameNode so far */
 	int status;             /* HDFS_EAGAIN while pending */
 	bool live;              /* sent, queued or waiting to be resent */
 	bool needs_resend;      /* to be sent again by its waiter (or, for an
@@ -65,9 +78,19 @@ struct hdfs_namenode {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int refs;               /* the user's + one per call object */
-	char *host;
+	char *host;             /* == hosts[cur] (read without mu by _host()) */
 	char *user;
-	int port;
+	int port;               /* == ports[cur] */
+	char **hosts;           /* every NameNode of the nameservice */
+	int *ports;
+	int naddrs;
+	int cur;
+	bool failover_pending;  /* StandbyException seen: leave this NameNode
+	                         * once nothing is in flight on it */
+	int max_failovers;
+	int failover_base_ms;
+	int failover_max_ms;
+	uint64_t num_failovers;
 	int connect_ms;
 	int call_ms;
 	int retry_window_ms;
@@ -267,9 +290,40 @@ drop_socket(struct hdfs_namenode *nn)
 	nn->fd = -1;
 }
 
+/* Point the handle at the next NameNode (mu held, not connected). */
+static void
+advance_namenode(struct hdfs_namenode *nn)
+{
+	if (nn->naddrs < 2)
+		return;
+	nn->cur = (nn->cur + 1) % nn->naddrs;
+	__atomic_store_n(&nn->host, nn->hosts[nn->cur], __ATOMIC_RELEASE);
+	__atomic_store_n(&nn->port, nn->ports[nn->cur], __ATOMIC_RELEASE);
+	nn->num_failovers++;
+}
+
+/* When a call of c's moves to another NameNode: the resend time (ms) after
+ * counting the failover, or -1 when it has failed over too often. The
+ * first round through the NameNodes goes at once; later rounds back off
+ * exponentially (Java: failover sleep base/max). */
+static int64_t
+failover_delay(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
+{
+	if (c->failovers >= nn->max_failovers)
+		return -1;
+	int round = c->failovers++ / nn->naddrs;
+	if (round == 0)
+		return 0;
+	int64_t d = (int64_t)nn->failover_base_ms << (round - 1 < 20 ? round - 1 : 20);
+	if (d > nn->failover_max_ms)
+		d = nn->failover_max_ms;
+	return hdfs_now_ms() + d;
+}
+
 /*
  * The connection is gone: close it, then resend-or-fail every call it
  * carried. Returns true if the namenode must be destroyed after unlocking.
+ * With several NameNodes the next connection goes to the next one.
  */
 static bool
 fail_connection(struct hdfs_namenode *nn, int rc, const char *why)
@@ -279,17 +333,40 @@ fail_connection(struct hdfs_namenode *nn, int rc, const char *why)
 	drop_socket(nn);
 	if (nn->reconnect_deadline == 0)
 		nn->reconnect_deadline = hdfs_now_ms() + nn->retry_window_ms;
+	bool ha = nn->naddrs > 1 && !nn->closed;
 	struct hdfs_rpc_result r;
 	while (hdfs_rpc_take_unanswered(nn->rpc, &r) == 0) {
 		struct hdfs_nn_call *c = r.udata;
-		if (retriable(nn, c))
-			mark_resend(nn, c, 0);
+		int64_t when = 0;
+		if (retriable(nn, c) && (!ha || (when = failover_delay(nn, c)) >= 0))
+			mark_resend(nn, c, when);
 		else
 			free_nn |= complete_error(nn, c, nn->closed ? HDFS_ECLOSED : rc, why);
 	}
 	hdfs_rpc_begin(nn->rpc);  /* forget the dead connection's state */
+	if (ha)
+		advance_namenode(nn);
+	nn->failover_pending = false;
 	pthread_cond_broadcast(&nn->cv);
 	return free_nn;
+}
+
+/* After a StandbyException: once nothing is in flight on this connection,
+ * close it and point at the next NameNode (mu held). */
+static void
+maybe_switch(struct hdfs_namenode *nn)
+{
+	if (!nn->failover_pending || hdfs_rpc_in_flight(nn->rpc) > 0)
+		return;
+	nn->failover_pending = false;
+	snprintf(nn->errmsg, sizeof(nn->errmsg), "%s:%d is a standby NameNode",
+	    nn->host, nn->port);
+	drop_socket(nn);
+	hdfs_rpc_begin(nn->rpc);
+	advance_namenode(nn);
+	if (nn->reconnect_deadline == 0)
+		nn->reconnect_deadline = hdfs_now_ms() + nn->retry_window_ms;
+	pthread_cond_broadcast(&nn->cv);
 }
 
 static int
@@ -401,10 +478,17 @@ ensure_connected(struct hdfs_namenode *nn)
 	nn->connecting = true;
 	int rc;
 	int64_t backoff = 100;
+	int tried = 0;
 	for (;;) {
 		rc = connect_once(nn);
 		if (rc == 0 || rc == HDFS_EAUTH || rc == HDFS_EFATAL || rc == HDFS_ENOMEM)
 			break;
+		if (nn->naddrs > 1) {
+			/* The rest of this round of NameNodes at once. */
+			advance_namenode(nn);
+			if (++tried % nn->naddrs != 0)
+				continue;
+		}
 		int64_t now = hdfs_now_ms();
 		if (!nn->ever_connected || nn->reconnect_deadline == 0 ||
 		    now + backoff > nn->reconnect_deadline)
@@ -455,9 +539,22 @@ dispatch_results(struct hdfs_namenode *nn)
 			pthread_cond_broadcast(&nn->cv);
 			continue;
 		}
+		/* The standby refused the call before running it: any method
+		 * may go again, to the next NameNode. */
+		int64_t when;
+		if (r.status == HDFS_EREMOTE && nn->naddrs > 1 && !c->user_gone &&
+		    !nn->closed && strcmp(r.exception_class, STANDBY_EXCEPTION) == 0 &&
+		    (when = failover_delay(nn, c)) >= 0) {
+			mark_resend(nn, c, when);
+			nn->failover_pending = true;
+			hdfs_rpc_result_clear(&r);
+			pthread_cond_broadcast(&nn->cv);
+			continue;
+		}
 		free_nn |= complete(nn, c, r.status, r.exception_class,
 		    r.error_message, r.body, r.body_len);
 	}
+	maybe_switch(nn);
 	return free_nn;
 }
 
@@ -487,28 +584,51 @@ absorb(struct hdfs_namenode *nn, ssize_t got)
 
 /* ---- public API ---- */
 
+static void
+free_addrs(struct hdfs_namenode *nn)
+{
+	for (int i = 0; nn->hosts && i < nn->naddrs; i++)
+		free(nn->hosts[i]);
+	free(nn->hosts);
+	free(nn->ports);
+}
+
 int
-hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
-    const char *user)
+hdfs_namenode_new_ha(struct hdfs_namenode **out, const char *const *hosts,
+    const int *ports, int n, const char *user)
 {
 	*out = NULL;
-	if (host == NULL || !*host || user == NULL || !*user || port <= 0 || port > 65535)
+	if (hosts == NULL || ports == NULL || n < 1 || n > 64 || user == NULL || !*user)
 		return HDFS_EINVAL;
+	for (int i = 0; i < n; i++)
+		if (hosts[i] == NULL || !*hosts[i] || ports[i] <= 0 || ports[i] > 65535)
+			return HDFS_EINVAL;
 	struct hdfs_namenode *nn = calloc(1, sizeof(*nn));
 	if (nn == NULL)
 		return HDFS_ENOMEM;
-	nn->host = hstrdup(host);
+	nn->hosts = calloc((size_t)n, sizeof(*nn->hosts));
+	nn->ports = calloc((size_t)n, sizeof(*nn->ports));
+	nn->naddrs = n;
 	nn->user = hstrdup(user);
-	int rc = nn->host && nn->user ? 0 : HDFS_ENOMEM;
+	int rc = nn->hosts && nn->ports && nn->user ? 0 : HDFS_ENOMEM;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		nn->ports[i] = ports[i];
+		if ((nn->hosts[i] = hstrdup(hosts[i])) == NULL)
+			rc = HDFS_ENOMEM;
+	}
 	if (rc == 0)
 		rc = hdfs_rpc_new(&nn->rpc, HDFS_CLIENT_PROTOCOL, user);
 	if (rc) {
 		hdfs_rpc_free(nn->rpc);
-		free(nn->host);
+		if (nn->hosts == NULL)
+			nn->naddrs = 0;
+		free_addrs(nn);
 		free(nn->user);
 		free(nn);
 		return rc;
 	}
+	nn->host = nn->hosts[0];
+	nn->port = nn->ports[0];
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -516,15 +636,41 @@ hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&nn->mu, NULL);
 	nn->refs = 1;
-	nn->port = port;
 	nn->fd = -1;
 	nn->zombie_fd = -1;
 	nn->connect_ms = 20000;
 	nn->call_ms = 0;
 	nn->retry_window_ms = 30000;
 	nn->max_retries = 10;
+	nn->max_failovers = 15;
+	nn->failover_base_ms = 500;
+	nn->failover_max_ms = 15000;
 	nn->lease_interval_ms = 30000;
 	*out = nn;
+	return 0;
+}
+
+int
+hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
+    const char *user)
+{
+	*out = NULL;
+	if (host == NULL)
+		return HDFS_EINVAL;
+	return hdfs_namenode_new_ha(out, &host, &port, 1, user);
+}
+
+int
+hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
+    int base_ms, int max_ms)
+{
+	if (max_failovers < 0 || base_ms < 0 || max_ms < base_ms)
+		return HDFS_EINVAL;
+	pthread_mutex_lock(&nn->mu);
+	nn->max_failovers = max_failovers;
+	nn->failover_base_ms = base_ms;
+	nn->failover_max_ms = max_ms;
+	pthread_mutex_unlock(&nn->mu);
 	return 0;
 }
 
@@ -616,7 +762,7 @@ nn_destroy(struct hdfs_namenode *nn)
 	}
 	pthread_mutex_destroy(&nn->mu);
 	pthread_cond_destroy(&nn->cv);
-	free(nn->host);
+	free_addrs(nn);
 	free(nn->user);
 	free(nn);
 }
@@ -655,13 +801,41 @@ hdfs_namenode_user(const struct hdfs_namenode *nn)
 const char *
 hdfs_namenode_host(const struct hdfs_namenode *nn)
 {
-	return nn->host;
+	/* The strings live as long as the handle; only the choice changes. */
+	return __atomic_load_n(&nn->host, __ATOMIC_ACQUIRE);
 }
 
 int
 hdfs_namenode_port(const struct hdfs_namenode *nn)
 {
-	return nn->port;
+	return __atomic_load_n(&nn->port, __ATOMIC_ACQUIRE);
+}
+
+int
+hdfs_namenode_num_addresses(const struct hdfs_namenode *nn)
+{
+	return nn->naddrs;
+}
+
+const char *
+hdfs_namenode_address_host(const struct hdfs_namenode *nn, int i)
+{
+	return i >= 0 && i < nn->naddrs ? nn->hosts[i] : NULL;
+}
+
+int
+hdfs_namenode_address_port(const struct hdfs_namenode *nn, int i)
+{
+	return i >= 0 && i < nn->naddrs ? nn->ports[i] : -1;
+}
+
+uint64_t
+hdfs_namenode_num_failovers(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	uint64_t n = nn->num_failovers;
+	pthread_mutex_unlock(&nn->mu);
+	return n;
 }
 
 uint64_t
@@ -723,6 +897,17 @@ submit_common(struct hdfs_namenode *nn, const char *method, const uint8_t *req,
 	pthread_mutex_lock(&nn->mu);
 	nn->refs++;
 	nn->num_calls++;
+	if (!nn->closed && nn->failover_pending) {
+		/* Leaving a standby: wait for the next NameNode (never sent,
+		 * so any method may go later). */
+		c->refs++;   /* the live reference */
+		c->id = hdfs_rpc_next_call_id(nn->rpc);
+		c->retry = 0;
+		c->live = true;
+		mark_resend(nn, c, 0);
+		pthread_mutex_unlock(&nn->mu);
+		return 0;
+	}
 	if (nb && !nn->closed && (nn->fd < 0 || nn->connecting)) {
 		/* An event-loop submit never waits for a connection: the call
 		 * queues for hdfs_namenode_resend_nb (never sent, so any
@@ -807,7 +992,7 @@ hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
 			free_nn |= complete_error(nn, c, HDFS_ECLOSED, "the handle was closed");
 			break;
 		}
-		if (c->needs_resend) {
+		if (c->needs_resend && !nn->failover_pending) {
 			if (c->next_try_ms > now) {
 				cv_wait_until(nn, deadline && deadline < c->next_try_ms ?
 				    deadline : c->next_try_ms);
@@ -818,12 +1003,15 @@ hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
 				free_nn |= complete_error(nn, c, rc, nn->errmsg);
 				break;
 			}
-			if (!c->needs_resend)
+			if (!c->needs_resend || nn->failover_pending)
 				continue;
-			c->retry++;
+			if (c->sent)
+				c->retry++;
 			free_nn |= send_call(nn, c);
 			continue;
 		}
+		/* Pending a failover, a resend waits for the switch: read the
+		 * answers still due on this connection meanwhile. */
 		if (nn->reading || nn->fd < 0) {
 			cv_wait_until(nn, deadline);
 			continue;
@@ -1066,7 +1254,9 @@ hdfs_namenode_next_resend_ms(struct hdfs_namenode *nn)
 {
 	pthread_mutex_lock(&nn->mu);
 	int64_t next = -1;
-	if (nn->resend_head) {
+	/* Leaving a standby: nothing is due until the answers still in flight
+	 * are read (hdfs_namenode_process) and the connection is dropped. */
+	if (nn->resend_head && !nn->failover_pending) {
 		int64_t now = hdfs_now_ms();
 		for (struct hdfs_nn_call *c = nn->resend_head; c; c = c->next_resend) {
 			int64_t due = c->next_try_ms > now ? c->next_try_ms - now : 0;
@@ -1084,7 +1274,7 @@ hdfs_namenode_resend_nb(struct hdfs_namenode *nn, int may_connect)
 	pthread_mutex_lock(&nn->mu);
 	bool free_nn = false;
 	int rc = 0;
-	if (nn->resend_head == NULL)
+	if (nn->resend_head == NULL || nn->failover_pending)
 		goto out;
 	if (nn->fd < 0 || nn->connecting) {
 		if (!may_connect) {
@@ -1109,7 +1299,7 @@ hdfs_namenode_resend_nb(struct hdfs_namenode *nn, int may_connect)
 		struct hdfs_nn_call *c = nn->resend_head;
 		while (c && c->next_try_ms > now)
 			c = c->next_resend;
-		if (c == NULL || nn->fd < 0)
+		if (c == NULL || nn->fd < 0 || nn->failover_pending)
 			break;
 		resend_unlink(nn, c);
 		if (c->sent)

@@ -24,6 +24,10 @@ struct hdfs_nn_call;
 
 int hdfs_namenode_new(struct hdfs_namenode **out, const char *host, int port,
     const char *user);
+int hdfs_namenode_new_ha(struct hdfs_namenode **out, const char *const *hosts,
+    const int *ports, int n, const char *user);
+int hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
+    int base_ms, int max_ms);
 int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms,
     int call_ms);
 int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,
@@ -36,6 +40,10 @@ const char *hdfs_namenode_error_message(struct hdfs_namenode *nn, char *buf,
 const char *hdfs_namenode_user(const struct hdfs_namenode *nn);
 const char *hdfs_namenode_host(const struct hdfs_namenode *nn);
 int hdfs_namenode_port(const struct hdfs_namenode *nn);
+int hdfs_namenode_num_addresses(const struct hdfs_namenode *nn);
+const char *hdfs_namenode_address_host(const struct hdfs_namenode *nn, int i);
+int hdfs_namenode_address_port(const struct hdfs_namenode *nn, int i);
+uint64_t hdfs_namenode_num_failovers(struct hdfs_namenode *nn);
 uint64_t hdfs_namenode_num_calls(struct hdfs_namenode *nn);
 uint64_t hdfs_namenode_num_connects(struct hdfs_namenode *nn);
 

@@ -10,6 +10,23 @@
  * cache dedupes those) are sent again with the same call id, others fail
  * with HDFS_ECONNRESET.
  *
+ * HA: a handle made with hdfs_namenode_new_ha() knows every NameNode of a
+ * nameservice and talks to one at a time, failing over as Java's
+ * ConfiguredFailoverProxyProvider + RetryInvocationHandler
+ * (FailoverOnNetworkExceptionRetry) do:
+ *  - connecting moves on to the next NameNode when one cannot be reached,
+ *    in rounds through all of them (backing off between rounds);
+ *  - a call answered with org.apache.hadoop.ipc.StandbyException (which the
+ *    standby throws before running anything) is resent, whatever its
+ *    method, to the next NameNode; the handle leaves the standby once the
+ *    other calls in flight on it have their answers;
+ *  - a lost connection moves on too, resending @Idempotent/@AtMostOnce
+ *    calls with the same call id (others fail with HDFS_ECONNRESET);
+ *  - each call fails over at most max_failovers times (default 15); the
+ *    first round through the NameNodes is immediate, later rounds sleep
+ *    base * 2^(round-1) ms up to max (defaults 500 and 15000), as Java's
+ *    dfs.client.failover.* defaults.
+ *
  * Requests and responses are protobuf messages (protobuf-c structs from the
  * generated headers installed under hadoofus/proto/, or serialized bytes).
  * Methods are named as in Java's ClientProtocol ("getFileInfo").
@@ -63,6 +80,24 @@ HDFS_API int hdfs_namenode_new(struct hdfs_namenode **out, const char *host,
     int port, const char *user);
 
 /*
+ * A client for the NameNodes of one HA nameservice: n (1..64) addresses
+ * hosts[i]:ports[i], tried in this order (see the top of this file). With
+ * n == 1 it is hdfs_namenode_new(). Strings are copied. Returns 0,
+ * HDFS_EINVAL, HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_namenode_new_ha(struct hdfs_namenode **out,
+    const char *const *hosts, const int *ports, int n, const char *user);
+
+/*
+ * Failover policy of an HA handle: at most max_failovers moves to another
+ * NameNode per call (0: never fail over), rounds after the first through
+ * the NameNodes sleeping base_ms * 2^(round-1) ms up to max_ms. Defaults
+ * 15, 500, 15000. Returns 0 or HDFS_EINVAL.
+ */
+HDFS_API int hdfs_namenode_set_failover(struct hdfs_namenode *nn,
+    int max_failovers, int base_ms, int max_ms);
+
+/*
  * Timeouts in milliseconds (0 = wait forever): connect_ms for each TCP
  * connect + handshake, call_ms for an answer to each call while the
  * connection is quiet. Defaults: 20000 and 0 (as Java, which waits as long
@@ -100,8 +135,18 @@ HDFS_API const char *hdfs_namenode_error_message(struct hdfs_namenode *nn,
     char *buf, size_t buflen);
 
 HDFS_API const char *hdfs_namenode_user(const struct hdfs_namenode *nn);
+/* The NameNode in use (or to be tried next); of an HA handle it changes
+ * with failovers. The string lives as long as the handle. */
 HDFS_API const char *hdfs_namenode_host(const struct hdfs_namenode *nn);
 HDFS_API int hdfs_namenode_port(const struct hdfs_namenode *nn);
+/* The configured addresses: how many, and the i-th (NULL / -1 out of range). */
+HDFS_API int hdfs_namenode_num_addresses(const struct hdfs_namenode *nn);
+HDFS_API const char *hdfs_namenode_address_host(const struct hdfs_namenode *nn,
+    int i);
+HDFS_API int hdfs_namenode_address_port(const struct hdfs_namenode *nn, int i);
+/* Moves to another NameNode so far (connect failures, standbys, lost
+ * connections). */
+HDFS_API uint64_t hdfs_namenode_num_failovers(struct hdfs_namenode *nn);
 /* Calls submitted so far (each retry not counted again). */
 HDFS_API uint64_t hdfs_namenode_num_calls(struct hdfs_namenode *nn);
 /* Connections made so far (1 after the first connect; more after reconnects). */

@@ -379,6 +379,51 @@ test_lease_renewal(void)
 	hdfs_namenode_free(nn);   /* joins the renewer */
 }
 
+
+/* Several addresses (an HA nameservice): a dead first NameNode is skipped,
+ * for blocking and event-loop calls alike; all dead fails after a round. */
+static void
+test_failover_addresses(void)
+{
+	struct hdfs_namenode *nn;
+	const char *hosts[3] = {"127.0.0.1", host, "127.0.0.1"};
+	int ports[3] = {1, port, 1};
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, ports, 0, "alice") == HDFS_EINVAL);
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, (int[]){1, 0}, 2, "alice") == HDFS_EINVAL);
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, ports, 2, "alice") == 0);
+	CHECK(hdfs_namenode_num_addresses(nn) == 2);
+	CHECK(hdfs_namenode_address_port(nn, 0) == 1 && hdfs_namenode_address_port(nn, 1) == port);
+	CHECK(hdfs_namenode_address_host(nn, 2) == NULL && hdfs_namenode_address_port(nn, -1) == -1);
+	CHECK(hdfs_namenode_port(nn) == 1);
+	CHECK(hdfs_namenode_set_failover(nn, 3, 10, 5) == HDFS_EINVAL);
+	CHECK(hdfs_namenode_set_failover(nn, 3, 10, 100) == 0);
+	test_basic(nn);
+	CHECK(hdfs_namenode_port(nn) == port && strcmp(hdfs_namenode_host(nn), host) == 0);
+	CHECK(hdfs_namenode_num_failovers(nn) == 1 && hdfs_namenode_num_connects(nn) == 1);
+	hdfs_namenode_free(nn);
+
+	/* The event loop: queued calls go to the live one. */
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, ports, 2, "alice") == 0);
+	size_t len;
+	uint8_t *req = live_file_info_req("/", &len);
+	struct hdfs_nn_call *c1;
+	CHECK(hdfs_namenode_submit_nb(nn, "getFileInfo", req, len, (void *)1, &c1) == 0);
+	CHECK(hdfs_namenode_resend_nb(nn, 1) == 0 && hdfs_namenode_port(nn) == port);
+	int sum = 0;
+	int bad = 0;
+	CHECK(drive(nn, 1, &sum, &bad) == 1 && bad == 0);
+	hdfs_nn_call_free(c1);
+	hdfs_namenode_free(nn);
+
+	/* None answers: one round, then the connect error. */
+	int dead[2] = {1, 1};
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, dead, 2, "alice") == 0);
+	CHECK(hdfs_namenode_connect(nn) == HDFS_ECONNECT);
+	CHECK(hdfs_namenode_num_failovers(nn) == 2 && hdfs_namenode_port(nn) == 1);
+	hdfs_namenode_free(nn);
+	free(req);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -396,6 +441,7 @@ main(int argc, char **argv)
 	test_event_loop_resend();
 	test_lease_renewal();
 	test_connect_errors();
+	test_failover_addresses();
 	test_close();
 	return check_done("test_namenode_live");
 }
