@@ -94,9 +94,9 @@ def _conf_where():
     return "no HADOOP_CONF_DIR or HADOOP_HOME set"
 
 
-def _namenode(authority):
-    """(host, port) of the NameNode for an hdfs:// authority ("" or None:
-    fs.defaultFS); an HA nameservice gives its first NameNode."""
+def _namenodes(authority):
+    """[(host, port), ...] of the NameNodes for an hdfs:// authority ("" or
+    None: fs.defaultFS): one, or every NameNode of an HA nameservice."""
     conf = _conf()
     hosts = ffi.new("char[]", 8 * 256)
     ports = ffi.new("int[]", 8)
@@ -112,7 +112,28 @@ def _namenode(authority):
                          % (authority or "fs.defaultFS",
                             "no NameNode listed" if rc == 0 else
                             ffi.string(lib.hdfs_strerror(rc)).decode()))
-    return ffi.string(hosts).decode(), ports[0]
+    return [(ffi.string(hosts + 256 * i).decode(), ports[i])
+            for i in range(min(count[0], 8))]
+
+
+def _namenode(authority):
+    """(host, port) for a single NameNode, or (nameservice, None) for an HA
+    nameservice (hadoofus.rpc resolves it again and fails over)."""
+    nns = _namenodes(authority)
+    if len(nns) == 1:
+        return nns[0]
+    if authority:
+        return authority, None
+    # fs.defaultFS names the nameservice.
+    buf = ffi.new("char[]", 1024)
+    _check_conf(lib.hdfs_conf_get(_conf(), b"fs.defaultFS", buf, 1024, ffi.NULL))
+    return urllib.parse.urlsplit(ffi.string(buf).decode()).netloc, None
+
+
+def _check_conf(rc):
+    if rc:
+        raise ValueError("cannot read fs.defaultFS: %s"
+                         % ffi.string(lib.hdfs_strerror(rc)).decode())
 
 
 def _user(user):
@@ -124,7 +145,8 @@ def _user(user):
 
 
 def resolve(url, user=None):
-    """(host, port, user, path) for a file name as open() takes it."""
+    """(host, port, user, path) for a file name as open() takes it; for an
+    HA nameservice (host, port) is (nameservice, None)."""
     if isinstance(url, os.PathLike):
         url = os.fspath(url)
     if isinstance(url, bytes):
@@ -169,13 +191,15 @@ _fs_cache = {}
 
 
 def filesystem(host, port=8020, user=None):
-    """The cached hadoofus.rpc for (host, port, user); made on first use."""
+    """The cached hadoofus.rpc for (host, port, user); made on first use.
+    port None: host is an HA nameservice of the configuration (or a host,
+    port 8020)."""
     user = _user(user)
-    key = (host, int(port), user)
+    key = (host, None if port is None else int(port), user)
     with _fs_lock:
         fs = _fs_cache.get(key)
         if fs is None or fs.closed:
-            fs = _fs_cache[key] = _rpc(host, int(port), user)
+            fs = _fs_cache[key] = _rpc(host, key[1], user)
         return fs
 
 

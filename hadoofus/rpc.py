@@ -819,29 +819,69 @@ def _parse_address(host, port):
         scheme, _, rest = host.partition("://")
         if scheme != "hdfs":
             raise ValueError("only hdfs:// URLs are understood: %r" % host)
-        rest = rest.split("/", 1)[0]
-        if rest.rsplit(":", 1)[-1].isdigit() and ":" in rest:
-            host, p = rest.rsplit(":", 1)
-            port = int(p)
-        else:
-            host = rest
+        host = rest.split("/", 1)[0]
+    h, sep, p = host.rpartition(":")
+    if sep and p.isdigit() and (h.count(":") == 0 or (h[:1] == "[" and h[-1:] == "]")):
+        host, port = h.strip("[]"), int(p)
     return host, port
+
+
+def _addresses(host, port):
+    """[(host, port), ...] of the NameNodes `host` names: a list of
+    "host:port" strings or (host, port) pairs (an HA nameservice given by
+    hand), "host[:port]" or an hdfs:// URL, or, without a port, a
+    nameservice of the Hadoop configuration (dfs.nameservices) or a host
+    (port 8020)."""
+    if isinstance(host, (list, tuple)):
+        if not host:
+            raise ValueError("no NameNode address given")
+        out = []
+        for a in host:
+            if isinstance(a, (list, tuple)) and len(a) == 2:
+                h, p = a
+            else:
+                h, p = _parse_address(a, None)
+            out.append((_text(h, "host"), _int(8020 if p is None else p, "port", 1, 65535)))
+        return out
+    host, port = _parse_address(host, port)
+    if port is not None:
+        return [(host, _int(port, "port", 1, 65535))]
+    try:
+        from .easy import _namenodes
+        found = _namenodes(host)
+    except (ValueError, HadoofusError):
+        found = None
+    return found or [(host, 8020)]
 
 
 class _Client(_Ops):
     """What both clients share: the C handle and per-client state."""
 
-    def __init__(self, host, port=8020, user=None, *, connect_timeout=None,
+    def __init__(self, host, port=None, user=None, *, connect_timeout=None,
                  call_timeout=None, retry_window=None, max_retries=None,
-                 client_name=None):
-        host, port = _parse_address(host, port)
-        port = _int(port, "port", 1, 65535)
+                 client_name=None, max_failovers=None, failover_sleep_base=None,
+                 failover_sleep_max=None):
+        addrs = _addresses(host, port)
         if user is None:
             user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
         user = _text(user, "user")
         p = ffi.new("struct hdfs_namenode **")
-        _check(lib.hdfs_namenode_new(p, host.encode(), port, user.encode()))
+        if len(addrs) == 1:
+            _check(lib.hdfs_namenode_new(p, addrs[0][0].encode(), addrs[0][1],
+                                         user.encode()))
+        else:
+            hosts = [ffi.new("char[]", h.encode()) for h, _ in addrs]
+            _check(lib.hdfs_namenode_new_ha(p, ffi.new("const char *[]", hosts),
+                                            ffi.new("int[]", [pt for _, pt in addrs]),
+                                            len(addrs), user.encode()))
         self._nn = ffi.gc(p[0], lib.hdfs_namenode_free)
+        self.addresses = addrs
+        if max_failovers is not None or failover_sleep_base is not None or \
+                failover_sleep_max is not None:
+            _check(lib.hdfs_namenode_set_failover(
+                self._nn, 15 if max_failovers is None else int(max_failovers),
+                500 if failover_sleep_base is None else int(failover_sleep_base * 1000),
+                15000 if failover_sleep_max is None else int(failover_sleep_max * 1000)))
         if connect_timeout is not None or call_timeout is not None:
             _check(lib.hdfs_namenode_set_timeouts(
                 self._nn,
@@ -852,8 +892,6 @@ class _Client(_Ops):
                 self._nn,
                 30000 if retry_window is None else int(retry_window * 1000),
                 10 if max_retries is None else max_retries))
-        self.host = host
-        self.port = port
         self.user = user
         # As DFSClient: one lease holder name per client.
         self.client_name = client_name or "DFSClient_NONMAPREDUCE_hadoofus_%d_%d" % (
@@ -871,6 +909,20 @@ class _Client(_Ops):
     @property
     def num_connects(self):
         return lib.hdfs_namenode_num_connects(self._nn)
+
+    @property
+    def host(self):
+        """The NameNode in use (of an HA nameservice: the one failed over to)."""
+        return ffi.string(lib.hdfs_namenode_host(self._nn)).decode()
+
+    @property
+    def port(self):
+        return lib.hdfs_namenode_port(self._nn)
+
+    @property
+    def num_failovers(self):
+        """Moves to another NameNode of the nameservice so far."""
+        return lib.hdfs_namenode_num_failovers(self._nn)
 
     @property
     def closed(self):
@@ -933,6 +985,15 @@ class rpc(_Client):
     in seconds: connect_timeout (default 20), call_timeout (default none),
     retry_window (reconnecting after a lost connection, default 30),
     max_retries (resends of an idempotent call, default 10).
+
+    HA: rpc(["nn1.example:8020", "nn2.example:8020"]) or rpc("nameservice")
+    (without a port, a name listed in dfs.nameservices of the Hadoop
+    configuration resolves to its NameNodes) fails over between them as
+    Java's DFSClient does: StandbyException answers are resent to the next
+    NameNode (any method), connect failures and lost connections move on too
+    (resending idempotent/at-most-once calls). max_failovers (default 15),
+    failover_sleep_base / failover_sleep_max (seconds, default 0.5 / 15)
+    bound it; host/port say which NameNode is in use.
     """
 
     def connect(self):
