@@ -4,6 +4,7 @@ nameservice "hadoofus", manual failover with DFSHAAdmin)."""
 
 import asyncio
 import os
+import time
 
 import pytest
 
@@ -149,3 +150,30 @@ def test_java_sees_what_we_wrote_after_failover(ha_conf):
     with easy.open(path, "rb") as f:
         assert f.read() == b"hello ha\n"
     easy.filesystem("hadoofus", None).delete(path, False)
+
+
+def test_lost_active_fails_over(ha):
+    """The active NameNode dies (SIGKILL) and the standby is forced active:
+    a call on the dead connection is resent (getFileInfo is idempotent) to
+    the other NameNode. Last in this file: it restarts the dead one."""
+    dead, other = ha.namenode, _other(ha)
+    fs = hadoofus.rpc(ha.namenode_addresses, user=ha.superuser)
+    path = "/ha-lost-%d" % os.getpid()
+    assert fs.mkdirs(path)
+    assert fs.port == dead.rpc_port
+    dead.stop(graceful=False)
+    ha.haadmin("-transitionToActive", "--forceactive", other.nn_id)
+    ha.namenode = other
+    ha.wait_active(timeout=60)
+    assert fs.getFileInfo(path).isdir
+    assert fs.port == other.rpc_port
+    assert fs.num_failovers >= 1
+    fs.delete(path, True)
+    fs.close()
+    # Back as a standby of the same pair.
+    dead.start()
+    for _ in range(600):
+        if ha.namenode_state(dead.nn_id) == "standby":
+            break
+        time.sleep(0.1)
+    assert ha.namenode_state(dead.nn_id) == "standby"
