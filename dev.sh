@@ -287,6 +287,19 @@ run_examples() {
 		HADOOFUS_NAMENODE=$url "$PY" "$ex" "$url"
 		n=$((n + 1))
 	done
+	# C examples: libhdfs programs, built against the installed package's
+	# hdfs.h and libhdfs.so (libhdfs_hadoofus.so), "default" = the cluster.
+	local pkg libdir exe
+	pkg=$("$PY" -c 'import hadoofus, os; print(os.path.dirname(hadoofus.__file__))')
+	libdir=$("$PY" -c 'import hadoofus; print(hadoofus.libhdfs_dir())')
+	for ex in "$ROOT"/examples/*.c; do
+		echo "-- $ex"
+		exe=$BUILD/examples/$(basename "$ex" .c)
+		mkdir -p "$BUILD/examples"
+		cc -std=gnu11 -Wall -O2 -o "$exe" "$ex" -I"$pkg/include/hdfs" -L"$libdir" -lhdfs
+		LD_LIBRARY_PATH=$libdir HADOOP_CONF_DIR=$CLUSTER_DIR/conf/client "$exe"
+		n=$((n + 1))
+	done
 	echo "ran $n example(s)"
 }
 
