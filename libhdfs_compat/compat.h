@@ -4,10 +4,12 @@
  *
  * Shape of the handles:
  *   hdfsFS (struct hdfs_internal) -> struct fs_instance, the equivalent of
- *     one Java FileSystem object: NameNode client(s), working directory,
- *     configuration. Handles made by the plain hdfsConnect* forms without a
- *     user share an instance (Java's FileSystem cache); an instance lives
- *     until its last handle is disconnected.
+ *     one Java FileSystem object: one NameNode client (for an HA
+ *     nameservice the core's failover handle over all its NameNodes),
+ *     working directory, configuration. Handles made by the plain
+ *     hdfsConnect* forms without a user share an instance (Java's
+ *     FileSystem cache); an instance lives until its last handle is
+ *     disconnected.
  *   Errors: each API function clears the calling thread's last-error state
  *   on entry; a failure records "Class: message" (root cause) and a trace,
  *   and sets errno.
@@ -33,19 +35,13 @@
 /* At most this many NameNodes per nameservice. */
 #define COMPAT_MAX_NN 8
 
-struct nn_target {
-	char host[256];
-	int port;
-	struct hdfs_namenode *nn;   /* made on first use */
-};
-
 struct fs_instance {
-	pthread_mutex_t mu;         /* guards refs, cwd, active, targets' nn */
+	pthread_mutex_t mu;         /* guards refs, cwd */
 	int refs;
 	char *cache_key;            /* non-NULL: listed in the shared cache */
 	/* Java's LocalFileSystem (a NULL NameNode, or a file: URI): paths are
 	 * this machine's, served by local.c and the fd-based files of file.c;
-	 * no NameNode targets. */
+	 * no NameNode client. */
 	bool local;
 
 	char *authority;            /* of the file system URI: "host:port" or a nameservice */
@@ -65,9 +61,12 @@ struct fs_instance {
 	int buffer_size;            /* io.file.buffer.size */
 	unsigned umask;             /* fs.permissions.umask-mode */
 
-	int ntargets;
-	int active;                 /* index of the NameNode believed active */
-	struct nn_target targets[COMPAT_MAX_NN];
+	/* The NameNode client (NULL when local), made at connect time (it
+	 * connects on first use). For an HA nameservice it knows every
+	 * NameNode of it and fails over between them itself
+	 * (hdfs_namenode_new_ha: connect errors, StandbyException, lost
+	 * connections). Streams borrow it: it lives as long as the instance. */
+	struct hdfs_namenode *nn;
 };
 
 struct hdfs_internal {
@@ -100,21 +99,15 @@ COMPAT_HIDDEN char *compat_join(const char *dir, const char *name);
 /* ---- instances (fs.c) ---- */
 
 /*
- * Call `method` on the active NameNode of `in` (failing over between HA
- * NameNodes on connect errors and StandbyException). On failure records
- * the error (naming API function `fn`) and returns its errno value; on
- * success returns 0 with *resp set (free with
+ * Call `method` on the NameNode client of `in` (an HA handle fails over by
+ * itself). On failure records the error (naming API function `fn`) and
+ * returns its errno value; on success returns 0 with *resp set (free with
  * protobuf_c_message_free_unpacked). If jclass_out is not NULL it receives
  * a copy of the remote exception class on failure (free it), else NULL.
  */
 COMPAT_HIDDEN int compat_nn_call(struct fs_instance *in, const char *fn,
     const char *method, const ProtobufCMessage *req, ProtobufCMessage **resp,
     char **jclass_out);
-
-/* The NameNode client of the NameNode believed active (for streams, which
- * borrow it: it lives as long as the instance). 0 or an errno value. */
-COMPAT_HIDDEN int compat_active_nn(struct fs_instance *in, const char *fn,
-    struct hdfs_namenode **out);
 
 /*
  * Resolve a libhdfs path argument against the file system: checks the

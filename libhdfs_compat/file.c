@@ -295,11 +295,7 @@ open_file(hdfsFS fs, const char *fn, const char *path, const struct open_args *a
 		*out = lf;
 		return 0;
 	}
-	struct hdfs_namenode *nn;
-	if ((err = compat_active_nn(in, fn, &nn)) != 0) {
-		free(abs);
-		return err;
-	}
+	struct hdfs_namenode *nn = in->nn;   /* an HA handle fails over by itself */
 	hdfsFile f = calloc(1, sizeof(*f));
 	if (!f) {
 		free(abs);

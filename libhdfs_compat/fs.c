@@ -471,8 +471,7 @@ instance_free(struct fs_instance *in)
 {
 	if (!in)
 		return;
-	for (int i = 0; i < in->ntargets; i++)
-		hdfs_namenode_free(in->targets[i].nn);
+	hdfs_namenode_free(in->nn);
 	hdfs_conf_free(in->conf);
 	free(in->cache_key);
 	free(in->authority);
@@ -802,11 +801,31 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 			    "cannot find the NameNode address(es) of %s (%s)", uri, hdfs_strerror(rc));
 			goto out;
 		}
-		in->ntargets = n;
-		for (int i = 0; i < n; i++) {
-			snprintf(in->targets[i].host, sizeof(in->targets[i].host), "%s", hosts[i]);
-			in->targets[i].port = ports[i];
+		/* One client for all of them: the core fails over between the
+		 * NameNodes of a nameservice (connect errors, StandbyException,
+		 * lost connections) as Java's ConfiguredFailoverProxyProvider
+		 * does. Nothing connects before the first call (Java too). */
+		const char *hp[COMPAT_MAX_NN];
+		for (int i = 0; i < n; i++)
+			hp[i] = hosts[i];
+		if ((rc = hdfs_namenode_new_ha(&in->nn, hp, ports, n, user)) != 0) {
+			err = rc == HDFS_ENOMEM ? compat_oom(fn) :
+			    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+			    "cannot set up a client for %s (%s:%d): %s", uri, hosts[0], ports[0],
+			    hdfs_strerror(rc));
+			goto out;
 		}
+		int64_t ms, fo, base, max;
+		conf_int64(conf, "ipc.client.connect.timeout", 20000, &ms);
+		if (ms > 0 && ms < INT32_MAX)
+			hdfs_namenode_set_timeouts(in->nn, (int)ms, 0);
+		/* Java's dfs.client.failover.* (HdfsClientConfigKeys.Failover). */
+		conf_int64(conf, "dfs.client.failover.max.attempts", 15, &fo);
+		conf_int64(conf, "dfs.client.failover.sleep.base.millis", 500, &base);
+		conf_int64(conf, "dfs.client.failover.sleep.max.millis", 15000, &max);
+		if (fo >= 0 && fo < INT32_MAX && base >= 0 && base < INT32_MAX &&
+		    max >= base && max < INT32_MAX)
+			hdfs_namenode_set_failover(in->nn, (int)fo, (int)base, (int)max);
 	}
 
 	int64_t v;
@@ -977,74 +996,19 @@ compat_instance_unref(struct fs_instance *in)
 /* ==================================================================== */
 /* NameNode calls                                                        */
 
-#define STANDBY_EXCEPTION "org.apache.hadoop.ipc.StandbyException"
-
-static struct hdfs_namenode *
-target_nn(struct fs_instance *in, int idx, int *rc)
-{
-	struct nn_target *t = &in->targets[idx];
-	*rc = 0;
-	if (t->nn == NULL) {
-		*rc = hdfs_namenode_new(&t->nn, t->host, t->port, in->user);
-		if (*rc == 0) {
-			int64_t ms;
-			conf_int64(in->conf, "ipc.client.connect.timeout", 20000, &ms);
-			if (ms > 0 && ms < INT32_MAX)
-				hdfs_namenode_set_timeouts(t->nn, (int)ms, 0);
-		}
-	}
-	return t->nn;
-}
-
-int
-compat_active_nn(struct fs_instance *in, const char *fn, struct hdfs_namenode **out)
-{
-	int rc;
-	pthread_mutex_lock(&in->mu);
-	int idx = in->active;
-	*out = target_nn(in, idx, &rc);
-	pthread_mutex_unlock(&in->mu);
-	if (*out == NULL)
-		return compat_fail(rc == HDFS_ENOMEM ? ENOMEM : EINVAL, NULL, fn,
-		    "cannot set up a client for %s:%d: %s", in->targets[idx].host,
-		    in->targets[idx].port, hdfs_strerror(rc));
-	return 0;
-}
-
 int
 compat_nn_call(struct fs_instance *in, const char *fn, const char *method,
     const ProtobufCMessage *req, ProtobufCMessage **resp, char **jclass_out)
 {
-	int attempts = in->ntargets > 1 ? in->ntargets * 2 : 1;
-	int rc = HDFS_EINVAL, idx = 0;
+	struct hdfs_namenode *nn = in->nn;
 	struct hdfs_nn_call *call = NULL;
-	struct hdfs_namenode *nn = NULL;
 	if (jclass_out)
 		*jclass_out = NULL;
 	*resp = NULL;
-	for (int a = 0; a < attempts; a++) {
-		pthread_mutex_lock(&in->mu);
-		idx = in->active;
-		nn = target_nn(in, idx, &rc);
-		pthread_mutex_unlock(&in->mu);
-		if (nn == NULL)
-			return compat_fail(rc == HDFS_ENOMEM ? ENOMEM : EINVAL, NULL, fn,
-			    "cannot set up a client for %s:%d: %s", in->targets[idx].host,
-			    in->targets[idx].port, hdfs_strerror(rc));
+	int rc = hdfs_namenode_call(nn, method, req, resp, &call);
+	if (rc == 0) {
 		hdfs_nn_call_free(call);
-		call = NULL;
-		rc = hdfs_namenode_call(nn, method, req, resp, &call);
-		if (rc == 0)
-			return 0;
-		const char *exc = call ? hdfs_nn_call_exception(call) : NULL;
-		bool failover = rc == HDFS_ECONNECT || rc == HDFS_ECLOSED ||
-		    (exc && strcmp(exc, STANDBY_EXCEPTION) == 0);
-		if (in->ntargets < 2 || !failover)
-			break;
-		pthread_mutex_lock(&in->mu);
-		if (in->active == idx)
-			in->active = (idx + 1) % in->ntargets;
-		pthread_mutex_unlock(&in->mu);
+		return 0;
 	}
 
 	int err;
@@ -1060,8 +1024,8 @@ compat_nn_call(struct fs_instance *in, const char *fn, const char *method,
 		const char *msg = call && hdfs_nn_call_message(call) ? hdfs_nn_call_message(call) :
 		    hdfs_namenode_error_message(nn, buf, sizeof(buf));
 		err = compat_errno_for_code(rc, &jclass);
-		compat_fail(err, jclass, fn, "%s (%s:%d): %s: %s", method, in->targets[idx].host,
-		    in->targets[idx].port, hdfs_strerror(rc), msg ? msg : "");
+		compat_fail(err, jclass, fn, "%s (%s:%d): %s: %s", method, hdfs_namenode_host(nn),
+		    hdfs_namenode_port(nn), hdfs_strerror(rc), msg ? msg : "");
 	}
 	hdfs_nn_call_free(call);
 	return err;
@@ -1129,13 +1093,14 @@ authority_matches(struct fs_instance *in, const char *a)
 {
 	if (strcasecmp(a, in->authority) == 0)
 		return true;
-	if (in->ntargets != 1)
+	if (hdfs_namenode_num_addresses(in->nn) != 1)
 		return false;
 	const char *colon = strrchr(a, ':');
 	size_t hl = colon ? (size_t)(colon - a) : strlen(a);
 	int port = colon ? atoi(colon + 1) : COMPAT_NN_DEFAULT_PORT;
-	return strlen(in->targets[0].host) == hl &&
-	    strncasecmp(a, in->targets[0].host, hl) == 0 && port == in->targets[0].port;
+	const char *h = hdfs_namenode_address_host(in->nn, 0);
+	return strlen(h) == hl && strncasecmp(a, h, hl) == 0 &&
+	    port == hdfs_namenode_address_port(in->nn, 0);
 }
 
 /* Resolve "." and ".." segments of an absolute path in place, as
