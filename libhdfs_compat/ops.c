@@ -30,6 +30,36 @@ fail_errno(int err)
 }
 
 /* getFileInfo: 0 with *st (NULL when absent) or an errno value. */
+/* A call whose answer carries nothing (setOwner, setPermission,
+ * setTimes): 0 or the errno, recorded. */
+static int
+nn_void_call(struct fs_instance *in, const char *fn, const char *method,
+    const ProtobufCMessage *req)
+{
+	ProtobufCMessage *r;
+	int err = compat_nn_call(in, fn, method, req, &r, NULL);
+	if (err == 0)
+		PB_FREE(r);
+	return err;
+}
+
+/* A call answered by `required bool result = 1` (mkdirs, delete, rename,
+ * setReplication, truncate): 0 with *result, or the errno, recorded. */
+static int
+nn_bool_call(struct fs_instance *in, const char *fn, const char *method,
+    const ProtobufCMessage *req, bool *result)
+{
+	ProtobufCMessage *r;
+	int err = compat_nn_call(in, fn, method, req, &r, NULL);
+	if (err)
+		return err;
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(r->descriptor, "result");
+	*result = f && *(const protobuf_c_boolean *)((const char *)r + f->offset);
+	PB_FREE(r);
+	return 0;
+}
+
 static int
 file_info(struct fs_instance *in, const char *fn, const char *abs,
     Hadoop__Hdfs__GetFileInfoResponseProto **resp)
@@ -332,21 +362,17 @@ hdfsCreateDirectory(hdfsFS fs, const char *path)
 		return fail_errno(err);
 	if (in->local) {
 		err = compat_local_mkdirs(in, fn, abs);
-		free(abs);
-		return err ? fail_errno(err) : 0;
-	}
-	Hadoop__Hdfs__MkdirsRequestProto req = HADOOP__HDFS__MKDIRS_REQUEST_PROTO__INIT;
-	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
-	perm.perm = 0777 & ~in->umask;
-	req.src = abs;
-	req.masked = &perm;
-	req.createparent = 1;
-	Hadoop__Hdfs__MkdirsResponseProto *r;
-	err = compat_nn_call(in, fn, "mkdirs", &req.base, (ProtobufCMessage **)&r, NULL);
-	if (err == 0) {
-		if (!r->result)
+	} else {
+		Hadoop__Hdfs__MkdirsRequestProto req = HADOOP__HDFS__MKDIRS_REQUEST_PROTO__INIT;
+		Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
+		perm.perm = 0777 & ~in->umask;
+		req.src = abs;
+		req.masked = &perm;
+		req.createparent = 1;
+		bool ok;
+		err = nn_bool_call(in, fn, "mkdirs", &req.base, &ok);
+		if (err == 0 && !ok)
 			err = compat_fail(EIO, NULL, fn, "mkdirs %s returned false", abs);
-		PB_FREE(r);
 	}
 	free(abs);
 	return err ? fail_errno(err) : 0;
@@ -363,19 +389,15 @@ hdfsDelete(hdfsFS fs, const char *path, int recursive)
 		return fail_errno(err);
 	if (in->local) {
 		err = compat_local_delete(in, fn, abs, recursive != 0);
-		free(abs);
-		return err ? fail_errno(err) : 0;
-	}
-	Hadoop__Hdfs__DeleteRequestProto req = HADOOP__HDFS__DELETE_REQUEST_PROTO__INIT;
-	req.src = abs;
-	req.recursive = recursive != 0;
-	Hadoop__Hdfs__DeleteResponseProto *r;
-	err = compat_nn_call(in, fn, "delete", &req.base, (ProtobufCMessage **)&r, NULL);
-	if (err == 0) {
+	} else {
+		Hadoop__Hdfs__DeleteRequestProto req = HADOOP__HDFS__DELETE_REQUEST_PROTO__INIT;
+		req.src = abs;
+		req.recursive = recursive != 0;
+		bool ok;
+		err = nn_bool_call(in, fn, "delete", &req.base, &ok);
 		/* Nothing deleted (e.g. no such path): EIO, as libhdfs. */
-		if (!r->result)
+		if (err == 0 && !ok)
 			err = compat_fail(EIO, NULL, fn, "delete %s returned false", abs);
-		PB_FREE(r);
 	}
 	free(abs);
 	return err ? fail_errno(err) : 0;
@@ -396,21 +418,16 @@ hdfsRename(hdfsFS fs, const char *oldPath, const char *newPath)
 	}
 	if (in->local) {
 		err = compat_local_rename(in, fn, src, dst);
-		free(src);
-		free(dst);
-		return err ? fail_errno(err) : 0;
-	}
-	/* FileSystem#rename: the old rename, which moves into an existing
-	 * directory and answers false rather than throwing. */
-	Hadoop__Hdfs__RenameRequestProto req = HADOOP__HDFS__RENAME_REQUEST_PROTO__INIT;
-	req.src = src;
-	req.dst = dst;
-	Hadoop__Hdfs__RenameResponseProto *r;
-	err = compat_nn_call(in, fn, "rename", &req.base, (ProtobufCMessage **)&r, NULL);
-	if (err == 0) {
-		if (!r->result)
+	} else {
+		/* FileSystem#rename: the old rename, which moves into an
+		 * existing directory and answers false rather than throwing. */
+		Hadoop__Hdfs__RenameRequestProto req = HADOOP__HDFS__RENAME_REQUEST_PROTO__INIT;
+		req.src = src;
+		req.dst = dst;
+		bool ok;
+		err = nn_bool_call(in, fn, "rename", &req.base, &ok);
+		if (err == 0 && !ok)
 			err = compat_fail(EIO, NULL, fn, "rename %s to %s returned false", src, dst);
-		PB_FREE(r);
 	}
 	free(src);
 	free(dst);
@@ -426,23 +443,20 @@ hdfsSetReplication(hdfsFS fs, const char *path, int16_t replication)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
-	if (in->local) {
-		/* FileSystem#setReplication's default, which RawLocalFileSystem
-		 * keeps: true, whatever the path. */
-		free(abs);
-		return 0;
-	}
-	Hadoop__Hdfs__SetReplicationRequestProto req = HADOOP__HDFS__SET_REPLICATION_REQUEST_PROTO__INIT;
-	req.src = abs;
-	req.replication = (uint32_t)(int32_t)replication;
-	Hadoop__Hdfs__SetReplicationResponseProto *r;
-	err = compat_nn_call(in, fn, "setReplication", &req.base, (ProtobufCMessage **)&r, NULL);
-	if (err == 0) {
+	/* Local: FileSystem#setReplication's default, which RawLocalFileSystem
+	 * keeps: true, whatever the path. */
+	err = 0;
+	if (!in->local) {
+		Hadoop__Hdfs__SetReplicationRequestProto req =
+		    HADOOP__HDFS__SET_REPLICATION_REQUEST_PROTO__INIT;
+		req.src = abs;
+		req.replication = (uint32_t)(int32_t)replication;
+		bool ok;
+		err = nn_bool_call(in, fn, "setReplication", &req.base, &ok);
 		/* "false if the file does not exist or is a directory". */
-		if (!r->result)
+		if (err == 0 && !ok)
 			err = compat_fail(ENOENT, NULL, fn, "setReplication %s returned false "
 			    "(no such file, or a directory)", abs);
-		PB_FREE(r);
 	}
 	free(abs);
 	return err ? fail_errno(err) : 0;
@@ -462,17 +476,13 @@ hdfsChown(hdfsFS fs, const char *path, const char *owner, const char *group)
 		return fail_errno(err);
 	if (in->local) {
 		err = compat_local_chown(in, fn, abs, owner, group);
-		free(abs);
-		return err ? fail_errno(err) : 0;
+	} else {
+		Hadoop__Hdfs__SetOwnerRequestProto req = HADOOP__HDFS__SET_OWNER_REQUEST_PROTO__INIT;
+		req.src = abs;
+		req.username = (char *)owner;
+		req.groupname = (char *)group;
+		err = nn_void_call(in, fn, "setOwner", &req.base);
 	}
-	Hadoop__Hdfs__SetOwnerRequestProto req = HADOOP__HDFS__SET_OWNER_REQUEST_PROTO__INIT;
-	req.src = abs;
-	req.username = (char *)owner;
-	req.groupname = (char *)group;
-	ProtobufCMessage *r;
-	err = compat_nn_call(in, fn, "setOwner", &req.base, &r, NULL);
-	if (err == 0)
-		PB_FREE(r);
 	free(abs);
 	return err ? fail_errno(err) : 0;
 }
@@ -488,18 +498,15 @@ hdfsChmod(hdfsFS fs, const char *path, short mode)
 		return fail_errno(err);
 	if (in->local) {
 		err = compat_local_chmod(in, fn, abs, mode);
-		free(abs);
-		return err ? fail_errno(err) : 0;
+	} else {
+		Hadoop__Hdfs__SetPermissionRequestProto req =
+		    HADOOP__HDFS__SET_PERMISSION_REQUEST_PROTO__INIT;
+		Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
+		perm.perm = (uint32_t)(unsigned short)mode & 01777;
+		req.src = abs;
+		req.permission = &perm;
+		err = nn_void_call(in, fn, "setPermission", &req.base);
 	}
-	Hadoop__Hdfs__SetPermissionRequestProto req = HADOOP__HDFS__SET_PERMISSION_REQUEST_PROTO__INIT;
-	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
-	perm.perm = (uint32_t)(unsigned short)mode & 01777;
-	req.src = abs;
-	req.permission = &perm;
-	ProtobufCMessage *r;
-	err = compat_nn_call(in, fn, "setPermission", &req.base, &r, NULL);
-	if (err == 0)
-		PB_FREE(r);
 	free(abs);
 	return err ? fail_errno(err) : 0;
 }
@@ -515,18 +522,14 @@ hdfsUtime(hdfsFS fs, const char *path, tTime mtime, tTime atime)
 		return fail_errno(err);
 	if (in->local) {
 		err = compat_local_utime(in, fn, abs, mtime, atime);
-		free(abs);
-		return err ? fail_errno(err) : 0;
+	} else {
+		Hadoop__Hdfs__SetTimesRequestProto req = HADOOP__HDFS__SET_TIMES_REQUEST_PROTO__INIT;
+		req.src = abs;
+		/* -1 (no change) travels as Java's long -1. */
+		req.mtime = (uint64_t)(mtime == -1 ? -1 : (int64_t)mtime * 1000);
+		req.atime = (uint64_t)(atime == -1 ? -1 : (int64_t)atime * 1000);
+		err = nn_void_call(in, fn, "setTimes", &req.base);
 	}
-	Hadoop__Hdfs__SetTimesRequestProto req = HADOOP__HDFS__SET_TIMES_REQUEST_PROTO__INIT;
-	req.src = abs;
-	/* -1 (no change) travels as Java's long -1. */
-	req.mtime = (uint64_t)(mtime == -1 ? -1 : (int64_t)mtime * 1000);
-	req.atime = (uint64_t)(atime == -1 ? -1 : (int64_t)atime * 1000);
-	ProtobufCMessage *r;
-	err = compat_nn_call(in, fn, "setTimes", &req.base, &r, NULL);
-	if (err == 0)
-		PB_FREE(r);
 	free(abs);
 	return err ? fail_errno(err) : 0;
 }
@@ -540,24 +543,18 @@ hdfsTruncateFile(hdfsFS fs, const char *path, tOffset newlength)
 	struct fs_instance *in = enter(fs, fn, path, &abs, &err);
 	if (!in)
 		return fail_errno(err);
+	bool done = true;   /* local: at once, as RawLocalFileSystem */
 	if (in->local) {
 		err = compat_local_truncate(in, fn, abs, newlength);
-		free(abs);
-		return err ? fail_errno(err) : 1;   /* done at once, as RawLocalFileSystem */
-	}
-	Hadoop__Hdfs__TruncateRequestProto req = HADOOP__HDFS__TRUNCATE_REQUEST_PROTO__INIT;
-	req.src = abs;
-	req.newlength = (uint64_t)newlength;
-	req.clientname = in->client_name;
-	Hadoop__Hdfs__TruncateResponseProto *r;
-	err = compat_nn_call(in, fn, "truncate", &req.base, (ProtobufCMessage **)&r, NULL);
-	int ret = -1;
-	if (err == 0) {
-		ret = r->result ? 1 : 0;
-		PB_FREE(r);
+	} else {
+		Hadoop__Hdfs__TruncateRequestProto req = HADOOP__HDFS__TRUNCATE_REQUEST_PROTO__INIT;
+		req.src = abs;
+		req.newlength = (uint64_t)newlength;
+		req.clientname = in->client_name;
+		err = nn_bool_call(in, fn, "truncate", &req.base, &done);
 	}
 	free(abs);
-	return err ? fail_errno(err) : ret;
+	return err ? fail_errno(err) : done ? 1 : 0;
 }
 
 /* ---- blocks and sizes ---- */
