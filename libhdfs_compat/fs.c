@@ -668,11 +668,8 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	if (local) {
 		/* nothing to resolve */
 	} else if (strcmp(bld->nn, "default") == 0) {
+		/* (fs.default.name, its old name, is the same key: conf.c.) */
 		uri = conf_dup(conf, "fs.defaultFS", &err);
-		if (!uri || !*uri) {
-			free(uri);
-			uri = conf_dup(conf, "fs.default.name", &err);
-		}
 		if (!uri) {
 			err = compat_fail(err ? err : EINVAL, "java.lang.IllegalArgumentException",
 			    fn, "no fs.defaultFS");
