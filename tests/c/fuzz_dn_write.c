@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "hadoofus/datanode.h"
-#include "dn_internal.h"
+#include "engine/dn_internal.h"
 #include "fuzz_util.h"
 
 #define NPKTS 4

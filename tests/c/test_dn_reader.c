@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "hadoofus/datanode.h"
-#include "dn_internal.h"
+#include "engine/dn_internal.h"
 #include "check.h"
 
 static uint32_t rng = 2463534242u;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "hadoofus/datanode.h"
-#include "dn_internal.h"
+#include "engine/dn_internal.h"
 #include "check.h"
 
 #define GS 1001

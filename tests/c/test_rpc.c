@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hadoofus/rpc.h"
-#include "buf.h"
+#include "util/buf.h"
 
 #include "IpcConnectionContext.pb-c.h"
 #include "ProtobufRpcEngine.pb-c.h"

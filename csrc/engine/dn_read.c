@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dn_internal.h"
+#include "engine/dn_internal.h"
 
 enum rstate {
 	R_REPLY_LEN,   /* the reply's varint length */

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "hadoofus/conf.h"
-#include "buf.h"
+#include "util/buf.h"
 
 #define MAX_EXPAND_DEPTH 20
 

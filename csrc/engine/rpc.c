@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "hadoofus/rpc.h"
-#include "buf.h"
+#include "util/buf.h"
 
 #include "IpcConnectionContext.pb-c.h"
 #include "ProtobufRpcEngine.pb-c.h"

@@ -12,7 +12,7 @@
 #include "hadoofus/crc.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
-#include "buf.h"
+#include "util/buf.h"
 
 #include "ClientNamenodeProtocol.pb-c.h"
 

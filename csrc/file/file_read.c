@@ -28,8 +28,8 @@
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
-#include "dn_internal.h"
-#include "net.h"
+#include "engine/dn_internal.h"
+#include "util/net.h"
 
 #include "ClientDatanodeProtocol.pb-c.h"
 #include "ClientNamenodeProtocol.pb-c.h"

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "hadoofus/datanode.h"
-#include "dn_internal.h"
-#include "net.h"
+#include "engine/dn_internal.h"
+#include "util/net.h"
 
 #define IOV_BATCH 64           /* 32 packets (2 MiB) per sendmsg at most */
 #define TIMEOUT_PER_NODE 5000  /* HdfsConstants READ/WRITE_TIMEOUT_EXTENSION */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "hadoofus/error.h"
-#include "net.h"
+#include "util/net.h"
 
 int64_t
 hdfs_now_ms(void)

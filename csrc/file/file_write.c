@@ -34,9 +34,9 @@
 #include "hadoofus/datanode.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
-#include "buf.h"
-#include "dn_internal.h"
-#include "net.h"
+#include "util/buf.h"
+#include "engine/dn_internal.h"
+#include "util/net.h"
 
 #include "ClientNamenodeProtocol.pb-c.h"
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "hadoofus/error.h"
-#include "buf.h"
+#include "util/buf.h"
 
 int
 hbuf_reserve(struct hbuf *b, size_t extra)

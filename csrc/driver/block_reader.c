@@ -20,8 +20,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "dn_internal.h"
-#include "net.h"
+#include "engine/dn_internal.h"
+#include "util/net.h"
 
 #define DEFAULT_CONNECT_MS 60000
 #define DEFAULT_IO_MS 60000

@@ -27,8 +27,8 @@
 
 #include "hadoofus/datanode.h"
 #include "hadoofus/crc.h"
-#include "buf.h"
-#include "dn_internal.h"
+#include "util/buf.h"
+#include "engine/dn_internal.h"
 
 #define HEARTBEAT_SEQNO (-1)
 #define UNKNOWN_SEQNO (-2)   /* PipelineAck.UNKOWN_SEQNO: an OOB ack */

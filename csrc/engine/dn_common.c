@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dn_internal.h"
+#include "engine/dn_internal.h"
 
 ProtobufCMessage *
 hdfs_pb_copy(const ProtobufCMessage *m)

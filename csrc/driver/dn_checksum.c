@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "hadoofus/file.h"
-#include "dn_internal.h"
-#include "net.h"
+#include "engine/dn_internal.h"
+#include "util/net.h"
 
 static void
 seterr(char *err, size_t errlen, const char *host, int port, const char *what)

@@ -12,7 +12,7 @@
 #include <isa-l/crc.h>
 
 #include "hadoofus/crc.h"
-#include "buf.h"
+#include "util/buf.h"
 
 /* crc32_iscsi takes an int length. */
 #define ISCSI_STEP (1u << 30)

@@ -21,7 +21,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "hadoofus/datanode.h"
-#include "buf.h"
+#include "util/buf.h"
 
 #include "datatransfer.pb-c.h"
 #include "hdfs.pb-c.h"

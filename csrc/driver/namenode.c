@@ -33,8 +33,8 @@
 
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
-#include "buf.h"
-#include "net.h"
+#include "util/buf.h"
+#include "util/net.h"
 
 #define READ_CHUNK 65536
 #define RETRIABLE_EXCEPTION "org.apache.hadoop.ipc.RetriableException"
