@@ -479,3 +479,25 @@ def test_dask_partitioned_dataset(cluster, base, no_jvm):
         csvs = _url(cluster, base + "/dcsv/*.csv")
         dd.from_pandas(df, npartitions=3).to_csv(csvs, index=False)
         assert len(dd.read_csv(csvs)) == 500
+
+
+def test_ha_nameservice_url(fresh_cluster, monkeypatch):
+    # hdfs://<nameservice>/path: both NameNodes from HADOOP_CONF_DIR, and
+    # calls fail over with the active one.
+    ha = fresh_cluster(datanodes=1, replication=1, ha=True)
+    monkeypatch.setenv("HADOOP_CONF_DIR", ha.conf_dir)
+    monkeypatch.setenv("HADOOP_USER_NAME", ha.superuser)
+    url = "hdfs://%s/fsspec-ha" % ha.nameservice
+    try:
+        with fsspec.open(url + "/f", "wb") as f:
+            f.write(b"before")
+        fs, path = fsspec.core.url_to_fs(url)
+        assert isinstance(fs, HadoofusFileSystem) and path == "/fsspec-ha"
+        assert fs.unstrip_protocol(path) == url
+        ha.failover()
+        fs.pipe(path + "/g", b"after")
+        assert fs.cat([path + "/f", path + "/g"]) == {path + "/f": b"before",
+                                                    path + "/g": b"after"}
+        assert fsspec.filesystem("hdfs").ls(path, detail=False) == [path + "/f", path + "/g"]
+    finally:
+        easy.clear_cache()
