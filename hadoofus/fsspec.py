@@ -59,6 +59,8 @@ class HadoofusFileSystem(AbstractFileSystem):
     replication and default_block_size (bytes): defaults for files written
     (else the configuration's dfs.replication / dfs.blocksize); open() takes
     them per file too. threads: files moved at once by put/get/copy/cat.
+    fsspec caches instances by these arguments: the user is fixed when one
+    is made (give user= rather than change $HADOOP_USER_NAME later).
     """
 
     protocol = ("hdfs",)
@@ -639,6 +641,7 @@ class HdfsFile(AbstractBufferedFile):
                 self._temp = target = "%s/.%s._hadoofus_%s" % (head, tail, uuid.uuid4().hex)
             self._w = fs._writer(target, "wb" if self._temp else mode, replication,
                                  default_block_size)
+            self.loc = self._w.tell()     # the length so far, for "ab"
 
     def _fetch_range(self, start, end):
         r = self._r
@@ -684,10 +687,14 @@ class HdfsFile(AbstractBufferedFile):
 
     def commit(self):
         if self._temp is not None:
+            self.close()
             temp, self._temp = self._temp, None
             self.fs.client.rename2(temp, self.path, overwrite=self.mode != "xb")
 
     def discard(self):
         if self._temp is not None:
-            temp, self._temp = self._temp, None
-            self.fs.client.delete(temp, False)
+            try:
+                self.close()
+            finally:
+                temp, self._temp = self._temp, None
+                self.fs.client.delete(temp, False)

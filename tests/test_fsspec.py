@@ -350,7 +350,9 @@ def test_write_modes(hfs, base):
         f.hflush()
     assert hfs.info(p)["replication"] == 2
     with hfs.open(p, "ab") as f:
+        assert f.tell() == 3
         f.write(b"def")
+        assert f.tell() == 6
     assert hfs.cat(p) == b"abcdef"
     with pytest.raises(FileExistsError):
         hfs.open(p, "xb")
@@ -375,6 +377,9 @@ def test_transaction_commits_on_exit(hfs, base):
             raise RuntimeError
     assert not hfs.exists(base + "/tx2")
     assert hfs.ls(base, detail=False) == [base + "/tx"]
+    with hfs.transaction:          # left open: committed all the same
+        hfs.open(base + "/tx3", "wb").write(b"open")
+    assert hfs.cat(base + "/tx3") == b"open"
 
 
 def test_put_get_trees_in_parallel(hfs, base, tmp_path):
