@@ -5,7 +5,10 @@
     fs.ls("/data")
     with fsspec.open("hdfs://namenode:8020/data/x.csv", "rt") as f:
         ...
-    pandas.read_parquet("hdfs://mycluster/warehouse/t")   # an HA nameservice
+    pandas.read_csv("hdfs://mycluster/warehouse/t.csv")   # an HA nameservice
+    # pandas' Parquet tries pyarrow's JNI HDFS first unless storage_options
+    # (any dict) or filesystem= is given:
+    pandas.read_parquet("hdfs://mycluster/warehouse/t", storage_options={})
 
 Installing hadoofus registers this class for "hdfs://" (the `fsspec.specs`
 entry point), in place of fsspec's own pyarrow/JNI one. URLs are
@@ -50,6 +53,17 @@ def _join(parent, name):
     return parent + name if parent.endswith("/") else parent + "/" + name
 
 
+class _HadoopEnviron:
+    """A class attribute that reads as the environment choosing the
+    default NameNode and user: fsspec adds it to its instance-cache key
+    (_extra_tokenize_attributes), so an instance made under another
+    HADOOP_CONF_DIR or HADOOP_USER_NAME is not handed out again."""
+
+    def __get__(self, obj, owner=None):
+        return tuple(os.environ.get(k) for k in
+                     ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH", "HADOOP_USER_NAME"))
+
+
 class HadoofusFileSystem(AbstractFileSystem):
     """fsspec's AbstractFileSystem on an HDFS NameNode (or HA nameservice).
 
@@ -59,12 +73,14 @@ class HadoofusFileSystem(AbstractFileSystem):
     replication and default_block_size (bytes): defaults for files written
     (else the configuration's dfs.replication / dfs.blocksize); open() takes
     them per file too. threads: files moved at once by put/get/copy/cat.
-    fsspec caches instances by these arguments: the user is fixed when one
-    is made (give user= rather than change $HADOOP_USER_NAME later).
+    fsspec caches instances by these arguments and the Hadoop environment
+    variables above.
     """
 
     protocol = ("hdfs",)
     root_marker = "/"
+    _hadoop_environ = _HadoopEnviron()
+    _extra_tokenize_attributes = ("_hadoop_environ",)
 
     def __init__(self, host="default", port=None, user=None, replication=None,
                  default_block_size=None, threads=8, **kwargs):

@@ -123,9 +123,9 @@ def test_url_forms(cluster, hdfs_conf_dir, monkeypatch, base):
 def test_user_from_environment(cluster, monkeypatch, base, hfs):
     hfs.chmod(base, 0o777)
     monkeypatch.setenv("HADOOP_USER_NAME", "alice")
-    fs = fsspec.filesystem("hdfs", host=cluster.host, port=cluster.port,
-                           skip_instance_cache=True)
-    assert fs.user == "alice"
+    # Not the instance made before under the login name (fsspec's cache).
+    fs = fsspec.filesystem("hdfs", host=cluster.host, port=cluster.port)
+    assert fs.user == "alice" and fs is not hfs
     fs.pipe(base + "/by-alice", b"x")
     assert hfs.info(base + "/by-alice")["owner"] == "alice"
     bob = fsspec.filesystem("hdfs", host=cluster.host, port=cluster.port, user="bob")
