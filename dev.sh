@@ -38,6 +38,8 @@ PIP_PACKAGES=(
 	"pytest>=7" "pytest-timeout"
 	# The libhdfs drop-in proof: pyarrow.fs.HadoopFileSystem on libhdfs_hadoofus.so.
 	"pyarrow"
+	# hadoofus.fsspec's tests: fsspec's generic suite, pandas and dask on hdfs://.
+	"fsspec" "pandas" "dask"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
