@@ -4,12 +4,15 @@
  *
  * Shape of the handles:
  *   hdfsFS (struct hdfs_internal) -> struct fs_instance, the equivalent of
- *     one Java FileSystem object: one NameNode client (for an HA
- *     nameservice the core's failover handle over all its NameNodes),
- *     working directory, configuration. Handles made by the plain
- *     hdfsConnect* forms without a user share an instance (Java's
- *     FileSystem cache); an instance lives until its last handle is
- *     disconnected.
+ *     one Java FileSystem object: its backend (struct compat_fs_ops: the
+ *     local file system of local.c or HDFS of dfs.c), for HDFS one
+ *     NameNode client (for an HA nameservice the core's failover handle
+ *     over all its NameNodes), working directory, configuration. Handles
+ *     made by the plain hdfsConnect* forms without a user share an
+ *     instance (Java's FileSystem cache); an instance lives until its
+ *     last handle is disconnected.
+ *   hdfsFile (struct hdfsFile_internal) -> the open file of the backend
+ *     (struct compat_file_ops).
  *   Errors: each API function clears the calling thread's last-error state
  *   on entry; a failure records "Class: message" (root cause) and a trace,
  *   and sets errno.
@@ -29,11 +32,6 @@
 #include "hdfs/hdfs.h"
 
 #define COMPAT_HIDDEN __attribute__((visibility("hidden")))
-
-/* Default NameNode RPC port (Java's HdfsClientConfigKeys.DFS_NAMENODE_RPC_PORT_DEFAULT). */
-#define COMPAT_NN_DEFAULT_PORT 8020
-/* At most this many NameNodes per nameservice. */
-#define COMPAT_MAX_NN 8
 
 struct fs_instance {
 	pthread_mutex_t mu;         /* guards refs, cwd */
@@ -141,7 +139,7 @@ struct compat_fs_ops {
 	/* *out: one entry (hdfsFreeFileInfo); ENOENT unrecorded when absent. */
 	int (*path_info)(struct fs_instance *in, const char *fn, const char *abs,
 	    hdfsFileInfo **out);
-	/* *out: *n entries, NULL when none. */
+	/* *out: *n entries (hdfsFreeFileInfo; none may come as a list of 0). */
 	int (*list)(struct fs_instance *in, const char *fn, const char *abs,
 	    hdfsFileInfo **out, int *n);
 	int (*mkdirs)(struct fs_instance *in, const char *fn, const char *abs);

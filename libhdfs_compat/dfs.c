@@ -17,6 +17,11 @@
 
 #define PB_FREE(m) protobuf_c_message_free_unpacked((ProtobufCMessage *)(m), NULL)
 
+/* Default NameNode RPC port (Java's HdfsClientConfigKeys.DFS_NAMENODE_RPC_PORT_DEFAULT). */
+#define COMPAT_NN_DEFAULT_PORT 8020
+/* At most this many NameNodes per nameservice. */
+#define COMPAT_MAX_NN 8
+
 /* ---- NameNode calls ---- */
 
 /*
@@ -374,10 +379,6 @@ dfs_list(struct fs_instance *in, const char *fn, const char *abs, hdfsFileInfo *
 	if (err) {
 		hdfsFreeFileInfo(out, (int)n);
 		return err;
-	}
-	if (n == 0) {
-		free(out);
-		out = NULL;
 	}
 	*out_list = out;
 	*n_out = (int)n;

@@ -315,10 +315,6 @@ local_list(struct fs_instance *in, const char *fn, const char *abs,
 		hdfsFreeFileInfo(list, (int)n);
 		return err ? err : compat_fail(EOVERFLOW, NULL, fn, "too many entries in %s", abs);
 	}
-	if (n == 0) {
-		free(list);
-		list = NULL;
-	}
 	*out = list;
 	*n_out = (int)n;
 	return 0;

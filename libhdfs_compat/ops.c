@@ -145,6 +145,10 @@ hdfsListDirectory(hdfsFS fs, const char *path, int *numEntries)
 		return NULL;
 	}
 	*numEntries = n;
+	if (n == 0) {   /* an empty directory: NULL, with errno 0 */
+		free(out);
+		out = NULL;
+	}
 	errno = 0;
 	return out;
 }
