@@ -4,12 +4,15 @@
  *
  * Shape of the handles:
  *   hdfsFS (struct hdfs_internal) -> struct fs_instance, the equivalent of
- *     one Java FileSystem object: one NameNode client (for an HA
- *     nameservice the core's failover handle over all its NameNodes),
- *     working directory, configuration. Handles made by the plain
- *     hdfsConnect* forms without a user share an instance (Java's
- *     FileSystem cache); an instance lives until its last handle is
- *     disconnected.
+ *     one Java FileSystem object: its backend (struct compat_fs_ops: the
+ *     local file system of local.c or HDFS of dfs.c), for HDFS one
+ *     NameNode client (for an HA nameservice the core's failover handle
+ *     over all its NameNodes), working directory, configuration. Handles
+ *     made by the plain hdfsConnect* forms without a user share an
+ *     instance (Java's FileSystem cache); an instance lives until its
+ *     last handle is disconnected.
+ *   hdfsFile (struct hdfsFile_internal) -> the open file of the backend
+ *     (struct compat_file_ops).
  *   Errors: each API function clears the calling thread's last-error state
  *   on entry; a failure records "Class: message" (root cause) and a trace,
  *   and sets errno.
@@ -22,27 +25,21 @@
 #include <stdint.h>
 
 #include <hadoofus/conf.h>
+#include <hadoofus/file.h>
 #include <hadoofus/namenode.h>
-#include "ClientNamenodeProtocol.pb-c.h"
 
 #define LIBHDFS_DLL_EXPORT 1
 #include "hdfs/hdfs.h"
 
 #define COMPAT_HIDDEN __attribute__((visibility("hidden")))
 
-/* Default NameNode RPC port (Java's HdfsClientConfigKeys.DFS_NAMENODE_RPC_PORT_DEFAULT). */
-#define COMPAT_NN_DEFAULT_PORT 8020
-/* At most this many NameNodes per nameservice. */
-#define COMPAT_MAX_NN 8
-
 struct fs_instance {
 	pthread_mutex_t mu;         /* guards refs, cwd */
 	int refs;
 	char *cache_key;            /* non-NULL: listed in the shared cache */
-	/* Java's LocalFileSystem (a NULL NameNode, or a file: URI): paths are
-	 * this machine's, served by local.c and the fd-based files of file.c;
-	 * no NameNode client. */
-	bool local;
+	/* Which file system this is: compat_local_fs (a NULL NameNode, or
+	 * a file: URI) or compat_dfs. */
+	const struct compat_fs_ops *ops;
 
 	char *authority;            /* of the file system URI: "host:port" or a nameservice */
 	char *uri;                  /* "hdfs://" + authority; "file:" when local (the
@@ -73,6 +70,145 @@ struct hdfs_internal {
 	struct fs_instance *in;
 };
 
+/* hdfsStreamType of libhdfs (its hdfs.c). */
+enum compat_stream_type {
+	STREAM_UNINITIALIZED = 0,
+	STREAM_INPUT = 1,
+	STREAM_OUTPUT = 2,
+};
+
+/* hdfsFile_internal flags: the read paths libhdfs' test hooks report
+ * (hdfs_test.h), each switched off on its own. */
+#define FILE_DIRECT_READ  (1 << 0)
+#define FILE_DIRECT_PREAD (1 << 1)
+
+/* An open file: the first member of each backend's own file struct (one
+ * allocation, freed by hdfsCloseFile). Like Java streams, one hdfsFile is
+ * used by one thread at a time, except hdfsPread/hdfsPreadFully, which
+ * any number of threads may run at once. */
+struct hdfsFile_internal {
+	const struct compat_file_ops *ops;
+	enum compat_stream_type type;
+	int flags;
+	struct fs_instance *in;      /* referenced: the file may outlive hdfsDisconnect */
+	struct hdfs_file_read_stats base;   /* hdfsFileClearReadStatistics */
+};
+
+/* hdfsOpenFile's arguments past the path. */
+struct compat_open_args {
+	int flags;
+	int32_t buffer_size;
+	int16_t replication;       /* 0: configured */
+	int64_t block_size;        /* 0: configured */
+};
+
+/*
+ * The two file systems an hdfsFS can be, Java's LocalFileSystem (local.c)
+ * and DistributedFileSystem (dfs.c), behind one table each, chosen when
+ * the instance is made. The table exists so that the hdfs.h entry points
+ * (ops.c, file.c: argument checks, path resolution, errno and the ABI)
+ * never ask which file system they have, and so that each backend holds
+ * only its own side of every call.
+ *
+ * Unless said otherwise, a function takes an absolute path already
+ * resolved by compat_resolve and returns 0 or an errno value with the
+ * failure recorded (naming API function `fn`).
+ */
+struct compat_fs_ops {
+	/* Finish an instance whose conf, authority and user are set: block
+	 * size, uri, working directory (cwd_path), clients. `uri` is the
+	 * file system URI asked for (NULL for a NULL NameNode). */
+	int (*connect)(struct fs_instance *in, const char *fn, const char *uri);
+	/* Release what connect made (NULL: nothing). */
+	void (*disconnect)(struct fs_instance *in);
+
+	/* FileSystem#checkPath for a path given with a scheme (authority
+	 * NULL when absent). */
+	int (*check_fs)(struct fs_instance *in, const char *fn, const char *path,
+	    const char *scheme, const char *authority);
+	/* The last word on a resolved path `abs` (may rewrite it in place,
+	 * never longer) given as `path`. */
+	int (*check_name)(struct fs_instance *in, const char *fn, const char *path, char *abs);
+	/* Path#toString of a working directory set as "scheme:///p" keeps
+	 * the empty authority ("hdfs:///p"); Java's local paths drop it
+	 * ("file:/p"). */
+	bool keeps_empty_authority;
+
+	/* ENOENT, unrecorded (no exception in libhdfs), when absent. */
+	int (*exists)(struct fs_instance *in, const char *fn, const char *abs);
+	/* *out: one entry (hdfsFreeFileInfo); ENOENT unrecorded when absent. */
+	int (*path_info)(struct fs_instance *in, const char *fn, const char *abs,
+	    hdfsFileInfo **out);
+	/* *out: *n entries (hdfsFreeFileInfo; none may come as a list of 0). */
+	int (*list)(struct fs_instance *in, const char *fn, const char *abs,
+	    hdfsFileInfo **out, int *n);
+	int (*mkdirs)(struct fs_instance *in, const char *fn, const char *abs);
+	int (*remove)(struct fs_instance *in, const char *fn, const char *abs, bool recursive);
+	int (*rename)(struct fs_instance *in, const char *fn, const char *src, const char *dst);
+	int (*set_replication)(struct fs_instance *in, const char *fn, const char *abs,
+	    int16_t replication);
+	/* owner or group may be NULL (not both). */
+	int (*chown)(struct fs_instance *in, const char *fn, const char *abs,
+	    const char *owner, const char *group);
+	int (*chmod)(struct fs_instance *in, const char *fn, const char *abs, short mode);
+	/* Times in seconds; -1 leaves one alone. */
+	int (*utime)(struct fs_instance *in, const char *fn, const char *abs,
+	    tTime mtime, tTime atime);
+	/* *done: false while the last block is still being recovered. */
+	int (*truncate)(struct fs_instance *in, const char *fn, const char *abs,
+	    tOffset newlength, bool *done);
+	/* *out: as hdfsGetHosts returns (hdfsFreeHosts). */
+	int (*hosts)(struct fs_instance *in, const char *fn, const char *abs,
+	    tOffset start, tOffset length, char ****out);
+	/* FileSystem#getStatus: capacity or used bytes. */
+	int (*fs_stat)(struct fs_instance *in, const char *fn, bool capacity, tOffset *out);
+
+	/* Open for reading (O_RDONLY), writing (O_WRONLY, creating or
+	 * overwriting, parents made) or appending (O_WRONLY|O_APPEND): *out
+	 * a new file with ops and flags set; the caller sets the rest. */
+	int (*open)(struct fs_instance *in, const char *fn, const char *abs,
+	    const struct compat_open_args *a, hdfsFile *out);
+};
+
+/*
+ * An open file's side of the calls. The entry points (file.c) have
+ * checked the handle and its direction; each function returns 0 or an
+ * errno value with the failure recorded (naming `fn`).
+ */
+struct compat_file_ops {
+	/* Up to len bytes at the position, which advances; *got < len only
+	 * at the end of the file. After a failure *got bytes may still have
+	 * been delivered; with partial_ok the caller returns them, and the
+	 * backend need not record a failure after *got > 0 bytes (the next
+	 * call meets it again). */
+	int (*read)(hdfsFile f, const char *fn, void *buf, size_t len, size_t *got,
+	    bool partial_ok);
+	/* The same at `pos` (any value), leaving the position alone. */
+	int (*pread)(hdfsFile f, const char *fn, tOffset pos, void *buf, size_t len,
+	    size_t *got, bool partial_ok);
+	/* All of buf (FSDataOutputStream never writes short). */
+	int (*write)(hdfsFile f, const char *fn, const void *buf, size_t len);
+	/* pos <= length(f). */
+	int (*seek)(hdfsFile f, const char *fn, uint64_t pos);
+	uint64_t (*tell)(hdfsFile f);
+	/* The readable length of a file open for reading. */
+	uint64_t (*length)(hdfsFile f);
+	/* how: 0 (hflush) or HDFS_FILE_HSYNC. */
+	int (*flush)(hdfsFile f, const char *fn, unsigned how);
+	/* The read statistics (a reading file). */
+	int (*read_stats)(hdfsFile f, const char *fn, struct hdfs_file_read_stats *out);
+	/* Release the backend's resources; the caller frees f. A failure
+	 * (recorded) still releases everything. */
+	int (*close)(hdfsFile f, const char *fn);
+	/* Java's HasEnhancedByteBufferAccess (hadoopReadZero's own path):
+	 * DFSInputStream has it; streams without it take
+	 * ByteBufferUtil#fallbackRead. */
+	bool enhanced_byte_buffer_access;
+};
+
+COMPAT_HIDDEN extern const struct compat_fs_ops compat_local_fs;
+COMPAT_HIDDEN extern const struct compat_fs_ops compat_dfs;
+
 /* ---- errors (fs.c) ---- */
 
 /* Forget the calling thread's last error (every API entry point). */
@@ -99,17 +235,6 @@ COMPAT_HIDDEN char *compat_join(const char *dir, const char *name);
 /* ---- instances (fs.c) ---- */
 
 /*
- * Call `method` on the NameNode client of `in` (an HA handle fails over by
- * itself). On failure records the error (naming API function `fn`) and
- * returns its errno value; on success returns 0 with *resp set (free with
- * protobuf_c_message_free_unpacked). If jclass_out is not NULL it receives
- * a copy of the remote exception class on failure (free it), else NULL.
- */
-COMPAT_HIDDEN int compat_nn_call(struct fs_instance *in, const char *fn,
-    const char *method, const ProtobufCMessage *req, ProtobufCMessage **resp,
-    char **jclass_out);
-
-/*
  * Resolve a libhdfs path argument against the file system: checks the
  * scheme and authority of URIs, resolves relative paths against the
  * working directory, normalizes slashes and validates as HDFS does.
@@ -119,8 +244,16 @@ COMPAT_HIDDEN int compat_nn_call(struct fs_instance *in, const char *fn,
 COMPAT_HIDDEN int compat_resolve(struct fs_instance *in, const char *fn,
     const char *path, char **out);
 
-/* "hdfs://authority" + abs (a new string), or NULL. */
+/* The instance's uri + abs (a new string), or NULL. */
 COMPAT_HIDDEN char *compat_qualify(struct fs_instance *in, const char *abs);
+
+/* Resolve "." and ".." segments of an absolute path in place, as
+ * java.net.URI#normalize does; a ".." with nothing left to remove stays. */
+COMPAT_HIDDEN void compat_remove_dot_segments(char *s);
+
+/* A configured integer, `dflt` when absent or malformed. */
+COMPAT_HIDDEN int64_t compat_conf_int(const struct hdfs_conf *conf, const char *key,
+    int64_t dflt);
 
 /* The instance behind a handle; records EBADF for NULL. */
 COMPAT_HIDDEN struct fs_instance *compat_fs(hdfsFS fs, const char *fn, int *err);
@@ -130,13 +263,13 @@ COMPAT_HIDDEN struct fs_instance *compat_fs(hdfsFS fs, const char *fn, int *err)
 COMPAT_HIDDEN void compat_instance_ref(struct fs_instance *in);
 COMPAT_HIDDEN void compat_instance_unref(struct fs_instance *in);
 
-/* Fill one hdfsFileInfo from a status; `full` is the entry's absolute path.
- * Returns 0 or ENOMEM. */
-COMPAT_HIDDEN int compat_fill_info(struct fs_instance *in, hdfsFileInfo *fi,
-    const Hadoop__Hdfs__HdfsFileStatusProto *st, const char *full);
+/* ---- file information (ops.c) ---- */
+
 COMPAT_HIDDEN void compat_free_info_entry(hdfsFileInfo *fi);
-/* The owner string with libhdfs' extended information behind it (flags
- * 0: not encrypted), as compat_fill_info makes it; NULL on OOM. */
+/* hdfsFileIsEncrypted's answer, kept with the owner string. */
+#define COMPAT_INFO_ENCRYPTED 0x1
+/* The owner string with libhdfs' extended information behind it (flags:
+ * COMPAT_INFO_ENCRYPTED or 0), for hdfsFileInfo.mOwner; NULL on OOM. */
 COMPAT_HIDDEN char *compat_owner_string(const char *owner, int flags);
 
 /* ---- copies (file.c) ---- */
@@ -145,49 +278,5 @@ COMPAT_HIDDEN char *compat_owner_string(const char *owner, int flags);
  * errno value (error recorded, naming `fn`). */
 COMPAT_HIDDEN int compat_copy(hdfsFS sfs, const char *src, hdfsFS dfs, const char *dst,
     bool move, const char *fn);
-
-/* ---- the local file system (local.c) ----
- *
- * What Java's LocalFileSystem (ChecksumFileSystem over RawLocalFileSystem)
- * does for each hdfs.h call, on paths already resolved by compat_resolve
- * (absolute, dot segments removed). Each returns 0 or an errno value with
- * the error recorded (naming `fn`). Java keeps a ".NAME.crc" checksum
- * file beside each file it writes; nothing here writes them, but every
- * change of NAME's bytes or name removes or moves its checksum file, so
- * that Java never reads a stale one. */
-
-/* Record the failure of a system call on `path` (errno value `e`) under
- * the Java exception class Java would throw for it; returns e. */
-COMPAT_HIDDEN int compat_local_fail(int e, const char *fn, const char *what,
-    const char *path);
-/* Remove the checksum file of `abs` (absent is fine). */
-COMPAT_HIDDEN void compat_local_drop_crc(const char *abs);
-/* RawLocalFileSystem#mkdirs: every missing directory made with mode
- * 0777 & ~umask; an existing non-directory at `abs` is EEXIST, above it
- * ENOTDIR. */
-COMPAT_HIDDEN int compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs);
-
-COMPAT_HIDDEN int compat_local_exists(struct fs_instance *in, const char *fn, const char *abs);
-COMPAT_HIDDEN int compat_local_path_info(struct fs_instance *in, const char *fn,
-    const char *abs, hdfsFileInfo **out);
-COMPAT_HIDDEN int compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
-    hdfsFileInfo **out, int *n);
-COMPAT_HIDDEN int compat_local_delete(struct fs_instance *in, const char *fn, const char *abs,
-    bool recursive);
-COMPAT_HIDDEN int compat_local_rename(struct fs_instance *in, const char *fn, const char *src,
-    const char *dst);
-COMPAT_HIDDEN int compat_local_chown(struct fs_instance *in, const char *fn, const char *abs,
-    const char *owner, const char *group);
-COMPAT_HIDDEN int compat_local_chmod(struct fs_instance *in, const char *fn, const char *abs,
-    short mode);
-COMPAT_HIDDEN int compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
-    tTime mtime, tTime atime);
-COMPAT_HIDDEN int compat_local_truncate(struct fs_instance *in, const char *fn, const char *abs,
-    tOffset newlength);
-COMPAT_HIDDEN int compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
-    tOffset start, tOffset length, char ****out);
-/* FileSystem#getStatus of the root's partition: capacity or used bytes. */
-COMPAT_HIDDEN int compat_local_fs_stat(struct fs_instance *in, const char *fn, bool capacity,
-    tOffset *out);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * libhdfs on hadoofus: errors, configuration, connecting, paths, and the
- * NameNode call wrapper shared by the other files.
+ * libhdfs on hadoofus: errors, configuration, connecting (where the
+ * backend, local.c or dfs.c, is chosen), and paths.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -471,7 +471,8 @@ instance_free(struct fs_instance *in)
 {
 	if (!in)
 		return;
-	hdfs_namenode_free(in->nn);
+	if (in->ops && in->ops->disconnect)
+		in->ops->disconnect(in);
 	hdfs_conf_free(in->conf);
 	free(in->cache_key);
 	free(in->authority);
@@ -574,12 +575,13 @@ parse_umask(const char *s)
 	return mask;
 }
 
-static int
-conf_int64(const struct hdfs_conf *c, const char *key, int64_t dflt, int64_t *out)
+int64_t
+compat_conf_int(const struct hdfs_conf *conf, const char *key, int64_t dflt)
 {
-	if (hdfs_conf_get_int64(c, key, dflt, out) != 0)
-		*out = dflt;
-	return 0;
+	int64_t v;
+	if (hdfs_conf_get_int64(conf, key, dflt, &v) != 0)
+		v = dflt;
+	return v;
 }
 
 /* Split "scheme://authority/..." into scheme and authority (new strings). */
@@ -612,24 +614,6 @@ file_uri(const char *uri, bool *local)
 	if (*local && strcmp(uri + 5, "//") == 0)
 		return EINVAL;
 	return 0;
-}
-
-/* The process's working directory, as Java's user.dir gives it (the
- * working directory of a local file system); "/" if it is gone. */
-static char *
-process_cwd(void)
-{
-	for (size_t len = 256; len <= (1u << 20); len *= 2) {
-		char *buf = malloc(len);
-		if (!buf)
-			return NULL;
-		if (getcwd(buf, len))
-			return buf;
-		free(buf);
-		if (errno != ERANGE)
-			break;
-	}
-	return strdup("/");
 }
 
 static int
@@ -786,79 +770,28 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	}
 	pthread_mutex_init(&in->mu, NULL);
 	in->refs = 1;
-	in->local = local;
-
-	if (!local) {
-		char hosts[COMPAT_MAX_NN][256];
-		int ports[COMPAT_MAX_NN], n = 0;
-		int rc = hdfs_conf_namenodes(conf, auth, &hosts[0][0], sizeof(hosts[0]), ports,
-		    COMPAT_MAX_NN, &n);
-		if (rc != 0 || n < 1) {
-			err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-			    "cannot find the NameNode address(es) of %s (%s)", uri, hdfs_strerror(rc));
-			goto out;
-		}
-		/* One client for all of them: the core fails over between the
-		 * NameNodes of a nameservice (connect errors, StandbyException,
-		 * lost connections) as Java's ConfiguredFailoverProxyProvider
-		 * does. Nothing connects before the first call (Java too). */
-		const char *hp[COMPAT_MAX_NN];
-		for (int i = 0; i < n; i++)
-			hp[i] = hosts[i];
-		if ((rc = hdfs_namenode_new_ha(&in->nn, hp, ports, n, user)) != 0) {
-			err = rc == HDFS_ENOMEM ? compat_oom(fn) :
-			    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-			    "cannot set up a client for %s (%s:%d): %s", uri, hosts[0], ports[0],
-			    hdfs_strerror(rc));
-			goto out;
-		}
-		int64_t ms, fo, base, max;
-		conf_int64(conf, "ipc.client.connect.timeout", 20000, &ms);
-		if (ms > 0 && ms < INT32_MAX)
-			hdfs_namenode_set_timeouts(in->nn, (int)ms, 0);
-		/* Java's dfs.client.failover.* (HdfsClientConfigKeys.Failover). */
-		conf_int64(conf, "dfs.client.failover.max.attempts", 15, &fo);
-		conf_int64(conf, "dfs.client.failover.sleep.base.millis", 500, &base);
-		conf_int64(conf, "dfs.client.failover.sleep.max.millis", 15000, &max);
-		if (fo >= 0 && fo < INT32_MAX && base >= 0 && base < INT32_MAX &&
-		    max >= base && max < INT32_MAX)
-			hdfs_namenode_set_failover(in->nn, (int)fo, (int)base, (int)max);
-	}
-
-	int64_t v;
-	if (local) {
-		/* FileSystem#getDefaultBlockSize of RawLocalFileSystem. */
-		conf_int64(conf, "fs.local.block.size", 32 * 1024 * 1024, &v);
-		in->block_size = v > 0 ? v : 32 * 1024 * 1024;
-	} else {
-		conf_int64(conf, "dfs.blocksize", 134217728, &v);
-		in->block_size = v > 0 ? v : 134217728;
-	}
-	conf_int64(conf, "dfs.replication", 3, &v);
-	in->replication = v > 0 && v <= 32767 ? (int)v : 3;
-	conf_int64(conf, "io.file.buffer.size", 4096, &v);
-	in->buffer_size = v > 0 && v <= INT32_MAX ? (int)v : 4096;
-	char *um = conf_dup(conf, "fs.permissions.umask-mode", &err);
-	in->umask = parse_umask(um);
-	free(um);
-
-	size_t al = strlen(auth);
+	in->ops = local ? &compat_local_fs : &compat_dfs;
+	in->conf = conf;
+	conf = NULL;
 	in->authority = strdup(auth);
-	in->uri = malloc(al + 8);
 	in->user = user;
 	user = NULL;
-	in->cwd_path = local ? process_cwd() : malloc(strlen(in->user) + 7);
 	in->client_name = malloc(80);
-	if (!in->authority || !in->uri || !in->cwd_path || !in->client_name) {
+	if (!in->authority || !in->client_name) {
 		err = compat_oom(fn);
 		goto out;
 	}
-	if (local) {
-		strcpy(in->uri, "file:");
-	} else {
-		snprintf(in->uri, al + 8, "hdfs://%s", auth);
-		sprintf(in->cwd_path, "/user/%s", in->user);
-	}
+	if ((err = in->ops->connect(in, fn, uri)) != 0)
+		goto out;
+
+	int64_t v = compat_conf_int(in->conf, "dfs.replication", 3);
+	in->replication = v > 0 && v <= 32767 ? (int)v : 3;
+	v = compat_conf_int(in->conf, "io.file.buffer.size", 4096);
+	in->buffer_size = v > 0 && v <= INT32_MAX ? (int)v : 4096;
+	char *um = conf_dup(in->conf, "fs.permissions.umask-mode", &err);
+	in->umask = parse_umask(um);
+	free(um);
+
 	in->cwd = compat_qualify(in, in->cwd_path);
 	unsigned seed = (unsigned)getpid() ^ (unsigned)(uintptr_t)in ^ (unsigned)time(NULL);
 	snprintf(in->client_name, 80, "DFSClient_NONMAPREDUCE_hadoofus_%u_%d",
@@ -867,8 +800,6 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 		err = compat_oom(fn);
 		goto out;
 	}
-	in->conf = conf;
-	conf = NULL;
 
 	hdfsFS h = new_handle(in);
 	if (!h) {
@@ -991,44 +922,6 @@ compat_instance_unref(struct fs_instance *in)
 }
 
 /* ==================================================================== */
-/* NameNode calls                                                        */
-
-int
-compat_nn_call(struct fs_instance *in, const char *fn, const char *method,
-    const ProtobufCMessage *req, ProtobufCMessage **resp, char **jclass_out)
-{
-	struct hdfs_namenode *nn = in->nn;
-	struct hdfs_nn_call *call = NULL;
-	if (jclass_out)
-		*jclass_out = NULL;
-	*resp = NULL;
-	int rc = hdfs_namenode_call(nn, method, req, resp, &call);
-	if (rc == 0) {
-		hdfs_nn_call_free(call);
-		return 0;
-	}
-
-	int err;
-	const char *exc = call ? hdfs_nn_call_exception(call) : NULL;
-	if (rc == HDFS_EREMOTE && exc) {
-		err = compat_fail(compat_errno_for_class(exc), exc, fn, "%s",
-		    hdfs_nn_call_message(call) ? hdfs_nn_call_message(call) : "");
-		if (jclass_out)
-			*jclass_out = strdup(exc);
-	} else {
-		const char *jclass;
-		char buf[512];
-		const char *msg = call && hdfs_nn_call_message(call) ? hdfs_nn_call_message(call) :
-		    hdfs_namenode_error_message(nn, buf, sizeof(buf));
-		err = compat_errno_for_code(rc, &jclass);
-		compat_fail(err, jclass, fn, "%s (%s:%d): %s: %s", method, hdfs_namenode_host(nn),
-		    hdfs_namenode_port(nn), hdfs_strerror(rc), msg ? msg : "");
-	}
-	hdfs_nn_call_free(call);
-	return err;
-}
-
-/* ==================================================================== */
 /* Paths                                                                 */
 
 /* A path string split the way Java's Path(String) does. */
@@ -1083,28 +976,9 @@ jpath_parse(const char *s, struct jpath *p)
 	return 0;
 }
 
-/* The authority of a path names this file system: the same string
- * (case-insensitively), or for a single NameNode its host and port. */
-static bool
-authority_matches(struct fs_instance *in, const char *a)
-{
-	if (strcasecmp(a, in->authority) == 0)
-		return true;
-	if (hdfs_namenode_num_addresses(in->nn) != 1)
-		return false;
-	const char *colon = strrchr(a, ':');
-	size_t hl = colon ? (size_t)(colon - a) : strlen(a);
-	int port = colon ? atoi(colon + 1) : COMPAT_NN_DEFAULT_PORT;
-	const char *h = hdfs_namenode_address_host(in->nn, 0);
-	return strlen(h) == hl && strncasecmp(a, h, hl) == 0 &&
-	    port == hdfs_namenode_address_port(in->nn, 0);
-}
-
-/* Resolve "." and ".." segments of an absolute path in place, as
- * java.net.URI#normalize does: a ".." with nothing left to remove stays
- * (and the path is then refused as invalid). */
-static void
-remove_dot_segments(char *s)
+/* (A ".." left over makes the path invalid for HDFS.) */
+void
+compat_remove_dot_segments(char *s)
 {
 	size_t n = strlen(s);
 	const char **seg = malloc((n / 2 + 2) * sizeof(*seg));
@@ -1151,30 +1025,6 @@ remove_dot_segments(char *s)
 	free(copy);
 }
 
-/* DFSUtil#isValidName for an absolute, slash-normalized path: no "." or
- * ".." components (".." allowed under /.reserved/.inodes), no ':'. */
-static bool
-valid_hdfs_name(const char *src)
-{
-	if (src[0] != '/')
-		return false;
-	bool inodes = strncmp(src, "/.reserved/.inodes/", 19) == 0 && strchr(src + 19, '/');
-	for (const char *p = src + 1; *p;) {
-		const char *e = strchr(p, '/');
-		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (l == 0 && e)
-			return false;
-		if (l == 1 && p[0] == '.')
-			return false;
-		if (l == 2 && p[0] == '.' && p[1] == '.' && !inodes)
-			return false;
-		if (memchr(p, ':', l))
-			return false;
-		p = e ? e + 1 : p + l;
-	}
-	return true;
-}
-
 char *
 compat_qualify(struct fs_instance *in, const char *abs)
 {
@@ -1205,18 +1055,9 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 		jpath_free(&jp);
 		return compat_fail(err, "java.lang.OutOfMemoryError", fn, "out of memory");
 	}
-	if (in->local && jp.scheme && (strcasecmp(jp.scheme, "file") != 0 ||
-	    (jp.authority && *jp.authority))) {
-		/* FileSystem#checkPath: file:///'s authority is none. */
+	if (jp.scheme && (err = in->ops->check_fs(in, fn, path, jp.scheme, jp.authority)) != 0) {
 		jpath_free(&jp);
-		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "Wrong FS: %s, expected: file:///", path);
-	}
-	if (!in->local && jp.scheme && (strcasecmp(jp.scheme, "hdfs") != 0 ||
-	    (jp.authority && *jp.authority && !authority_matches(in, jp.authority)))) {
-		jpath_free(&jp);
-		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "Wrong FS: %s, expected: %s", path, in->uri);
+		return err;
 	}
 	char *abs;
 	if (jp.path[0] == '/' || (jp.path[0] == '\0' && jp.authority)) {
@@ -1237,14 +1078,9 @@ resolve_full(struct fs_instance *in, const char *fn, const char *path, char **ou
 			return compat_oom(fn);
 		}
 		normalize_slashes(abs);
-		remove_dot_segments(abs);
+		compat_remove_dot_segments(abs);
 	}
-	if (in->local) {
-		/* Path's URI#normalize; the names are the kernel's to judge. */
-		remove_dot_segments(abs);
-	} else if (!valid_hdfs_name(abs)) {
-		err = compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
-		    "Pathname %s from %s is not a valid DFS filename.", abs, path);
+	if ((err = in->ops->check_name(in, fn, path, abs)) != 0) {
 		free(abs);
 		jpath_free(&jp);
 		return err;
@@ -1326,7 +1162,7 @@ hdfsSetWorkingDirectory(hdfsFS fs, const char *path)
 		if (relative) {
 			size_t prefix = strlen(in->cwd) - strlen(in->cwd_path);
 			snprintf(text, need, "%.*s%s", (int)prefix, in->cwd, abs);
-		} else if (jp.scheme && jp.authority && (*jp.authority || !in->local)) {
+		} else if (jp.scheme && jp.authority && (*jp.authority || in->ops->keeps_empty_authority)) {
 			snprintf(text, need, "%s://%s%s", jp.scheme, jp.authority, abs);
 		} else if (jp.scheme) {
 			snprintf(text, need, "%s:%s", jp.scheme, abs);

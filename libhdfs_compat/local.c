@@ -1,8 +1,16 @@
 /*
- * libhdfs on hadoofus: the local file system, for handles connected with a
- * NULL NameNode or a file: URI. What each call does is what Java's
- * LocalFileSystem (a ChecksumFileSystem over RawLocalFileSystem) does when
- * Apache's libhdfs calls it, done with POSIX calls on this machine.
+ * libhdfs on hadoofus: the local file system, the backend of handles
+ * connected with a NULL NameNode or a file: URI. What each call does is
+ * what Java's LocalFileSystem (a ChecksumFileSystem over
+ * RawLocalFileSystem) does when Apache's libhdfs calls it, done with POSIX
+ * calls on this machine. Open files are a file descriptor, with what
+ * Java's LocalFileSystem streams do at their edges (EOFs, seeks past the
+ * end).
+ *
+ * Java keeps a ".NAME.crc" checksum file beside each file it writes;
+ * nothing here writes them, but every change of NAME's bytes or name
+ * removes or moves its checksum file, so that Java never reads a stale
+ * one.
  *
  * Where Java reports a local failure through an exception libhdfs cannot
  * name (an IOException from a shell command, a plain "false"), the errno
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -56,8 +65,10 @@ class_for_errno(int e)
 	}
 }
 
-int
-compat_local_fail(int e, const char *fn, const char *what, const char *path)
+/* Record the failure of a system call on `path` (errno value `e`) under
+ * the Java exception class Java would throw for it; returns e. */
+static int
+local_fail(int e, const char *fn, const char *what, const char *path)
 {
 	if (e == ENOENT)
 		return compat_fail(e, class_for_errno(e), fn, "File %s does not exist", path);
@@ -119,8 +130,9 @@ crc_path(const char *abs)
 	return s;
 }
 
-void
-compat_local_drop_crc(const char *abs)
+/* Remove the checksum file of `abs` (absent is fine). */
+static void
+drop_crc(const char *abs)
 {
 	char *c = crc_path(abs);
 	if (c) {
@@ -197,8 +209,8 @@ fill_info(struct fs_instance *in, struct names *nc, hdfsFileInfo *fi, const char
 	return 0;
 }
 
-int
-compat_local_exists(struct fs_instance *in, const char *fn, const char *abs)
+static int
+local_exists(struct fs_instance *in, const char *fn, const char *abs)
 {
 	struct stat st;
 	if (stat(abs, &st) == 0)
@@ -206,18 +218,18 @@ compat_local_exists(struct fs_instance *in, const char *fn, const char *abs)
 	/* File#exists is false for anything it cannot stat; a denied search
 	 * is worth telling apart. */
 	if (errno == EACCES)
-		return compat_local_fail(EACCES, fn, "stat", abs);
+		return local_fail(EACCES, fn, "stat", abs);
 	return ENOENT;   /* no exception behind it, as libhdfs */
 }
 
-int
-compat_local_path_info(struct fs_instance *in, const char *fn, const char *abs,
+static int
+local_path_info(struct fs_instance *in, const char *fn, const char *abs,
     hdfsFileInfo **out)
 {
 	*out = NULL;
 	struct stat st;
 	if (stat(abs, &st) != 0)
-		return errno == EACCES ? compat_local_fail(EACCES, fn, "stat", abs) : ENOENT;
+		return errno == EACCES ? local_fail(EACCES, fn, "stat", abs) : ENOENT;
 	hdfsFileInfo *fi = malloc(sizeof(*fi));
 	struct names nc = { 0 };
 	if (!fi || fill_info(in, &nc, fi, abs, &st) != 0) {
@@ -228,8 +240,8 @@ compat_local_path_info(struct fs_instance *in, const char *fn, const char *abs,
 	return 0;
 }
 
-int
-compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
+static int
+local_list(struct fs_instance *in, const char *fn, const char *abs,
     hdfsFileInfo **out, int *n_out)
 {
 	*out = NULL;
@@ -237,7 +249,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 	struct stat st;
 	struct names nc = { 0 };
 	if (stat(abs, &st) != 0)
-		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+		return local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
 	if (!S_ISDIR(st.st_mode)) {
 		/* listStatus of a file: the file itself. */
 		hdfsFileInfo *fi = malloc(sizeof(*fi));
@@ -251,7 +263,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 	}
 	DIR *d = opendir(abs);
 	if (!d)
-		return compat_local_fail(errno, fn, "cannot list", abs);
+		return local_fail(errno, fn, "cannot list", abs);
 	hdfsFileInfo *list = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0;
@@ -260,7 +272,7 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno)
-				err = compat_local_fail(errno, fn, "cannot list", abs);
+				err = local_fail(errno, fn, "cannot list", abs);
 			break;
 		}
 		const char *name = de->d_name;
@@ -303,10 +315,6 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 		hdfsFreeFileInfo(list, (int)n);
 		return err ? err : compat_fail(EOVERFLOW, NULL, fn, "too many entries in %s", abs);
 	}
-	if (n == 0) {
-		free(list);
-		list = NULL;
-	}
 	*out = list;
 	*n_out = (int)n;
 	return 0;
@@ -314,8 +322,11 @@ compat_local_list(struct fs_instance *in, const char *fn, const char *abs,
 
 /* ---- changes ---- */
 
-int
-compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
+/* RawLocalFileSystem#mkdirs: every missing directory made with mode
+ * 0777 & ~umask; an existing non-directory at `abs` is EEXIST, above it
+ * ENOTDIR. */
+static int
+local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
 {
 	struct stat st;
 	if (stat(abs, &st) == 0) {
@@ -335,7 +346,7 @@ compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
 				err = compat_fail(ENOTDIR, class_for_errno(ENOTDIR), fn,
 				    "Parent path is not a directory: file:%s", parent);
 		} else {
-			err = compat_local_mkdirs(in, fn, parent);
+			err = local_mkdirs(in, fn, parent);
 		}
 		free(parent);
 		if (err)
@@ -345,13 +356,13 @@ compat_local_mkdirs(struct fs_instance *in, const char *fn, const char *abs)
 	 * as RawLocalFileSystem#mkOneDirWithMode. */
 	if (mkdir(abs, 0777) == 0) {
 		if (chmod(abs, 0777 & ~in->umask) != 0)
-			return compat_local_fail(errno, fn, "chmod", abs);
+			return local_fail(errno, fn, "chmod", abs);
 		return 0;
 	}
 	int e = errno;
 	if (e == EEXIST && stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;   /* made by someone else meanwhile */
-	return compat_local_fail(e, fn, "mkdir", abs);
+	return local_fail(e, fn, "mkdir", abs);
 }
 
 /* Remove one name: a directory (not a link to one) with rmdir, anything
@@ -396,23 +407,23 @@ fully_delete(const char *path)
 	return first ? first : e;
 }
 
-int
-compat_local_delete(struct fs_instance *in, const char *fn, const char *abs, bool recursive)
+static int
+local_remove(struct fs_instance *in, const char *fn, const char *abs, bool recursive)
 {
 	struct stat st;
 	if (stat(abs, &st) != 0)   /* nothing to delete: false, EIO in libhdfs */
 		return compat_fail(EIO, NULL, fn, "delete %s returned false", abs);
 	if (!S_ISDIR(st.st_mode)) {
-		compat_local_drop_crc(abs);
+		drop_crc(abs);
 		if (unlink(abs) != 0)
-			return compat_local_fail(errno, fn, "cannot delete", abs);
+			return local_fail(errno, fn, "cannot delete", abs);
 		return 0;
 	}
 	if (!recursive) {
 		/* Checksum files count: RawLocalFileSystem sees them. */
 		DIR *d = opendir(abs);
 		if (!d)
-			return compat_local_fail(errno, fn, "cannot list", abs);
+			return local_fail(errno, fn, "cannot list", abs);
 		bool empty = true;
 		struct dirent *de;
 		while (empty && (de = readdir(d)) != NULL)
@@ -424,12 +435,12 @@ compat_local_delete(struct fs_instance *in, const char *fn, const char *abs, boo
 	}
 	int e = fully_delete(abs);
 	if (e)
-		return compat_local_fail(e, fn, "cannot delete", abs);
+		return local_fail(e, fn, "cannot delete", abs);
 	return 0;
 }
 
-int
-compat_local_rename(struct fs_instance *in, const char *fn, const char *src, const char *dst)
+static int
+local_rename(struct fs_instance *in, const char *fn, const char *src, const char *dst)
 {
 	struct stat st;
 	bool src_dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
@@ -496,8 +507,8 @@ lookup_id(const char *name, bool group, long *id)
 	return 0;
 }
 
-int
-compat_local_chown(struct fs_instance *in, const char *fn, const char *abs,
+static int
+local_chown(struct fs_instance *in, const char *fn, const char *abs,
     const char *owner, const char *group)
 {
 	long uid, gid;
@@ -509,21 +520,21 @@ compat_local_chown(struct fs_instance *in, const char *fn, const char *abs,
 		    group);
 	/* FileUtil#setOwner runs chown(1), which follows links. */
 	if (chown(abs, (uid_t)uid, (gid_t)gid) != 0)
-		return compat_local_fail(errno, fn, "chown", abs);
+		return local_fail(errno, fn, "chown", abs);
 	return 0;
 }
 
-int
-compat_local_chmod(struct fs_instance *in, const char *fn, const char *abs, short mode)
+static int
+local_chmod(struct fs_instance *in, const char *fn, const char *abs, short mode)
 {
 	/* FsPermission keeps the permission and sticky bits only. */
 	if (chmod(abs, (mode_t)((unsigned short)mode & 01777)) != 0)
-		return compat_local_fail(errno, fn, "chmod", abs);
+		return local_fail(errno, fn, "chmod", abs);
 	return 0;
 }
 
-int
-compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
+static int
+local_utime(struct fs_instance *in, const char *fn, const char *abs,
     tTime mtime, tTime atime)
 {
 	/* RawLocalFileSystem#setTimes: a negative time is left alone. */
@@ -532,7 +543,7 @@ compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
 		{ .tv_sec = mtime, .tv_nsec = mtime < 0 ? UTIME_OMIT : 0 },
 	};
 	if (utimensat(AT_FDCWD, abs, ts, 0) != 0)
-		return compat_local_fail(errno, fn, "setTimes", abs);
+		return local_fail(errno, fn, "setTimes", abs);
 	return 0;
 }
 
@@ -542,13 +553,14 @@ compat_local_utime(struct fs_instance *in, const char *fn, const char *abs,
  * checksums, this library does what RawLocalFileSystem does and removes
  * the checksum file, so a superset of what Java allows works.
  */
-int
-compat_local_truncate(struct fs_instance *in, const char *fn, const char *abs,
-    tOffset newlength)
+static int
+local_truncate(struct fs_instance *in, const char *fn, const char *abs,
+    tOffset newlength, bool *done)
 {
+	*done = true;   /* at once, as RawLocalFileSystem */
 	struct stat st;
 	if (stat(abs, &st) != 0)
-		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+		return local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
 	if (S_ISDIR(st.st_mode))
 		return compat_fail(EISDIR, "java.io.IOException", fn,
 		    "Cannot truncate a directory (=%s)", abs);
@@ -557,19 +569,19 @@ compat_local_truncate(struct fs_instance *in, const char *fn, const char *abs,
 		    "Cannot truncate to a larger file size. Current size: %" PRId64
 		    ", truncate size: %" PRId64 ".", (int64_t)st.st_size, (int64_t)newlength);
 	if (truncate(abs, (off_t)newlength) != 0)
-		return compat_local_fail(errno, fn, "truncate", abs);
-	compat_local_drop_crc(abs);
+		return local_fail(errno, fn, "truncate", abs);
+	drop_crc(abs);
 	return 0;
 }
 
-int
-compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
+static int
+local_hosts(struct fs_instance *in, const char *fn, const char *abs,
     tOffset start, tOffset length, char ****out)
 {
 	*out = NULL;
 	struct stat st;
 	if (stat(abs, &st) != 0)
-		return compat_local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
+		return local_fail(errno == EACCES ? EACCES : ENOENT, fn, "stat", abs);
 	if (start < 0 || length < 0)
 		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "Invalid start or len parameter");
@@ -592,16 +604,318 @@ compat_local_hosts(struct fs_instance *in, const char *fn, const char *abs,
 	return 0;
 }
 
-int
-compat_local_fs_stat(struct fs_instance *in, const char *fn, bool capacity, tOffset *out)
+static int
+local_fs_stat(struct fs_instance *in, const char *fn, bool capacity, tOffset *out)
 {
 	/* RawLocalFileSystem#getStatus of "/": File#getTotalSpace, and used
 	 * as total minus File#getFreeSpace. */
 	struct statvfs sv;
 	if (statvfs("/", &sv) != 0)
-		return compat_local_fail(errno, fn, "statvfs", "/");
+		return local_fail(errno, fn, "statvfs", "/");
 	uint64_t total = (uint64_t)sv.f_blocks * sv.f_frsize;
 	uint64_t freeb = (uint64_t)sv.f_bfree * sv.f_frsize;
 	*out = (tOffset)(capacity ? total : total - freeb);
 	return 0;
 }
+
+/* ---- open files ---- */
+
+struct local_file {
+	struct hdfsFile_internal f;
+	int fd;
+	uint64_t pos;   /* of the next hdfsRead/hdfsWrite (preads leave it alone) */
+	char *path;     /* for messages */
+};
+
+static const struct compat_file_ops local_file_ops;
+
+/*
+ * FileSystem#open / #create(overwrite) / #append of LocalFileSystem on an
+ * absolute path: a directory is no file to read (Java's FileInputStream:
+ * FileNotFoundException, ENOENT in libhdfs); creating makes the missing
+ * parents and leaves the file with mode 0666 & ~umask, overwritten or not.
+ * Appending is RawLocalFileSystem's (see local_truncate). Writing
+ * removes the file's checksum file, which no longer matches.
+ */
+static int
+local_open(struct fs_instance *in, const char *fn, const char *abs,
+    const struct compat_open_args *a, hdfsFile *out)
+{
+	*out = NULL;
+	int flags = a->flags, acc = flags & O_ACCMODE, fd = -1;
+	struct stat st;
+	if (acc == O_RDONLY) {
+		if (stat(abs, &st) != 0)
+			return local_fail(errno == EACCES ? EACCES : ENOENT, fn, "open", abs);
+		if (S_ISDIR(st.st_mode))
+			return compat_fail(ENOENT, "java.io.FileNotFoundException", fn,
+			    "%s (Is a directory)", abs);
+		fd = open(abs, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return local_fail(errno, fn, "open", abs);
+	} else if (flags & O_APPEND) {
+		if (stat(abs, &st) != 0)
+			return local_fail(errno == EACCES ? EACCES : ENOENT, fn, "append", abs);
+		if (S_ISDIR(st.st_mode))
+			return compat_fail(EISDIR, "java.io.IOException", fn,
+			    "Cannot append to a directory (=%s)", abs);
+		fd = open(abs, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			return local_fail(errno, fn, "append", abs);
+	} else {
+		char *parent = strdup(abs);
+		if (!parent)
+			return compat_oom(fn);
+		char *slash = strrchr(parent, '/');
+		int err = 0;
+		if (slash && slash != parent) {
+			*slash = '\0';
+			err = local_mkdirs(in, fn, parent);
+		}
+		free(parent);
+		if (err)
+			return err;
+		if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+			return compat_fail(EISDIR, "java.io.FileNotFoundException", fn,
+			    "%s (Is a directory)", abs);
+		fd = open(abs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return local_fail(errno, fn, "create", abs);
+		if (fchmod(fd, 0666 & ~in->umask) != 0) {
+			err = local_fail(errno, fn, "chmod", abs);
+			close(fd);
+			return err;
+		}
+	}
+	struct local_file *f = calloc(1, sizeof(*f));
+	char *path = f ? strdup(abs) : NULL;
+	if (!path || (acc != O_RDONLY && fstat(fd, &st) != 0)) {
+		int err = path ? local_fail(errno, fn, "stat", abs) : compat_oom(fn);
+		free(path);
+		free(f);
+		close(fd);
+		return err;
+	}
+	if (acc != O_RDONLY) {
+		drop_crc(abs);
+		f->pos = (uint64_t)st.st_size;   /* 0 unless appending */
+	}
+	f->f.ops = &local_file_ops;
+	f->fd = fd;
+	f->path = path;
+	/* No ByteBuffer reads on Java's local streams: neither test hook
+	 * flag is set. */
+	*out = &f->f;
+	return 0;
+}
+
+/* Read up to len bytes at the file offset (or at `at` for a pread, when
+ * at >= 0), as Java's stream reads fill the buffer before returning:
+ * short only at the end of the file. 0 or errno (recorded). */
+static int
+read_at(struct local_file *f, const char *fn, int64_t at, void *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = at >= 0 ? pread(f->fd, (char *)buf + *got, len - *got, (off_t)at + (off_t)*got) :
+		    read(f->fd, (char *)buf + *got, len - *got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return local_fail(errno, fn, "read", f->path);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	if (at < 0)
+		f->pos += *got;
+	return 0;
+}
+
+static int
+local_write(hdfsFile file, const char *fn, const void *buf, size_t len)
+{
+	struct local_file *f = (struct local_file *)file;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(f->fd, (const char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = local_fail(errno, fn, "write", f->path);
+			f->pos += done;
+			return err;
+		}
+		done += (size_t)n;
+	}
+	f->pos += done;
+	return 0;
+}
+
+static uint64_t
+local_length(hdfsFile f)
+{
+	struct stat st;
+	int fd = ((struct local_file *)f)->fd;
+	return fstat(fd, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* A failure after some bytes is recorded too (partial_ok or not). */
+static int
+local_read(hdfsFile f, const char *fn, void *buf, size_t len, size_t *got, bool partial_ok)
+{
+	return read_at((struct local_file *)f, fn, -1, buf, len, got);
+}
+
+static int
+local_pread(hdfsFile f, const char *fn, tOffset pos, void *buf, size_t len, size_t *got,
+    bool partial_ok)
+{
+	/* FSInputStream#validatePositionedReadArgs; past the end is the
+	 * end. */
+	*got = 0;
+	if (pos < 0)
+		return compat_fail(EINTERNAL, "java.io.EOFException", fn, "position is negative");
+	return read_at((struct local_file *)f, fn, pos, buf, len, got);
+}
+
+static int
+local_seek(hdfsFile file, const char *fn, uint64_t pos)
+{
+	struct local_file *f = (struct local_file *)file;
+	if (lseek(f->fd, (off_t)pos, SEEK_SET) < 0)
+		return local_fail(errno, fn, "seek", f->path);
+	f->pos = pos;
+	return 0;
+}
+
+static uint64_t
+local_tell(hdfsFile f)
+{
+	return ((struct local_file *)f)->pos;
+}
+
+static int
+local_flush(hdfsFile file, const char *fn, unsigned how)
+{
+	struct local_file *f = (struct local_file *)file;
+	/* Written straight to the kernel: hflush has nothing to do; hsync is
+	 * the stream's FileDescriptor#sync. */
+	if (how == HDFS_FILE_HSYNC && fsync(f->fd) != 0)
+		return local_fail(errno, fn, "fsync", f->path);
+	return 0;
+}
+
+static int
+local_read_stats(hdfsFile f, const char *fn, struct hdfs_file_read_stats *out)
+{
+	/* Only HDFS streams (HdfsDataInputStream) keep read statistics. */
+	return compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
+	    "%s is not an HDFS stream", ((struct local_file *)f)->path);
+}
+
+static int
+local_close(hdfsFile file, const char *fn)
+{
+	struct local_file *f = (struct local_file *)file;
+	int err = 0;
+	if (close(f->fd) != 0 && f->f.type == STREAM_OUTPUT)
+		err = local_fail(errno, fn, "close", f->path);
+	free(f->path);
+	return err;
+}
+
+static const struct compat_file_ops local_file_ops = {
+	.read = local_read,
+	.pread = local_pread,
+	.write = local_write,
+	.seek = local_seek,
+	.tell = local_tell,
+	.length = local_length,
+	.flush = local_flush,
+	.read_stats = local_read_stats,
+	.close = local_close,
+	.enhanced_byte_buffer_access = false,
+};
+
+/* ---- the file system ---- */
+
+/* The process's working directory, as Java's user.dir gives it (the
+ * working directory of a local file system); "/" if it is gone. */
+static char *
+process_cwd(void)
+{
+	for (size_t len = 256; len <= (1u << 20); len *= 2) {
+		char *buf = malloc(len);
+		if (!buf)
+			return NULL;
+		if (getcwd(buf, len))
+			return buf;
+		free(buf);
+		if (errno != ERANGE)
+			break;
+	}
+	return strdup("/");
+}
+
+static int
+local_connect(struct fs_instance *in, const char *fn, const char *uri)
+{
+	/* FileSystem#getDefaultBlockSize of RawLocalFileSystem. */
+	int64_t v = compat_conf_int(in->conf, "fs.local.block.size", 32 * 1024 * 1024);
+	in->block_size = v > 0 ? v : 32 * 1024 * 1024;
+	in->uri = strdup("file:");
+	in->cwd_path = process_cwd();
+	if (!in->uri || !in->cwd_path)
+		return compat_oom(fn);
+	return 0;
+}
+
+static int
+local_check_fs(struct fs_instance *in, const char *fn, const char *path, const char *scheme,
+    const char *authority)
+{
+	/* FileSystem#checkPath: file:///'s authority is none. */
+	if (strcasecmp(scheme, "file") != 0 || (authority && *authority))
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Wrong FS: %s, expected: file:///", path);
+	return 0;
+}
+
+static int
+local_check_name(struct fs_instance *in, const char *fn, const char *path, char *abs)
+{
+	/* Path's URI#normalize; the names are the kernel's to judge. */
+	compat_remove_dot_segments(abs);
+	return 0;
+}
+
+static int
+local_set_replication(struct fs_instance *in, const char *fn, const char *abs,
+    int16_t replication)
+{
+	/* FileSystem#setReplication's default, which RawLocalFileSystem
+	 * keeps: true, whatever the path. */
+	return 0;
+}
+
+const struct compat_fs_ops compat_local_fs = {
+	.connect = local_connect,
+	.check_fs = local_check_fs,
+	.check_name = local_check_name,
+	.keeps_empty_authority = false,
+	.exists = local_exists,
+	.path_info = local_path_info,
+	.list = local_list,
+	.mkdirs = local_mkdirs,
+	.remove = local_remove,
+	.rename = local_rename,
+	.set_replication = local_set_replication,
+	.chown = local_chown,
+	.chmod = local_chmod,
+	.utime = local_utime,
+	.truncate = local_truncate,
+	.hosts = local_hosts,
+	.fs_stat = local_fs_stat,
+	.open = local_open,
+};
