@@ -12,8 +12,8 @@ after the Java class (FileNotFoundException is also a FileNotFoundError).
 from . import errors  # noqa: F401
 from .errors import *  # noqa: F401,F403  (the exception classes)
 from .errors import __all__ as _errors_all
-from .rpc import Future, Pipeline, rpc  # noqa: F401
-from .data import data  # noqa: F401
+from ._namenode import Future, Pipeline, rpc  # noqa: F401
+from ._datanode import data  # noqa: F401
 from . import easy  # noqa: F401
 from . import types  # noqa: F401
 from .types import AclEntry, FileStatus  # noqa: F401

@@ -45,7 +45,7 @@ import urllib.parse
 from . import errors
 from .errors import _error
 from ._native import ffi, lib
-from .rpc import rpc as _rpc
+from ._namenode import rpc as _rpc
 
 __all__ = ["open", "checksum", "filesystem", "clear_cache", "resolve", "FileChecksum",
            "HdfsFileReader", "HdfsBufferedReader", "DEFAULT_BUFFER_SIZE"]
