@@ -17,7 +17,7 @@ import threading
 import pytest
 
 import hadoofus
-from hadoofus._datanode import BlockReadError
+from hadoofus import BlockReadError
 
 BS = 1024 * 1024    # block size for multi-block files
 
