@@ -359,8 +359,8 @@ def remote_exception(etype, message):
 
 # --- C return codes ---------------------------------------------------------
 # The one place a negative HDFS_E* code becomes an exception, whichever C
-# object failed: the object's error detail (message, remote Java class) is
-# read by the function registered for its type in _DETAILS.
+# object failed: its error detail (message, remote Java class) is read by
+# the function _DETAILS holds for its type.
 
 def _code_classes(lib):
     return {
@@ -407,35 +407,38 @@ def _load():
     _CODES = _code_classes(lib)
     _ERRNOS = _code_errnos(lib)
 
-    def copied(fn, n=2048):
-        # The file layer copies its detail out into the caller's buffer.
+    def copied(fn, size=2048):
+        # Some objects copy their detail out into the caller's buffer.
         def get(h):
-            buf = ffi.new("char[]", n)
-            return _str(ffi, fn(h, buf, n)) or None
+            buf = ffi.new("char[]", size)
+            return _str(ffi, fn(h, buf, size)) or None
         return get
 
     def const(fn):
         return lambda h: _str(ffi, fn(h)) or None
 
-    # C object type -> its detail: (Java exception class or None, text or None).
-    _DETAILS = {
-        "struct hdfs_nn_call *": lambda h: (
-            _str(ffi, lib.hdfs_nn_call_exception(h)), _str(ffi, lib.hdfs_nn_call_message(h))),
-        "struct hdfs_namenode *": lambda h: (
-            None, copied(lib.hdfs_namenode_error_message, 1024)(h)),
-        "struct hdfs_block_reader *": lambda h: (
-            None, const(lib.hdfs_block_reader_error_message)(h)),
-        "struct hdfs_block_writer *": lambda h: (
-            None, const(lib.hdfs_block_writer_error_message)(h)),
-        "struct hdfs_conf *": lambda h: (None, const(lib.hdfs_conf_error_message)(h)),
-        "struct hdfs_file_reader *": lambda h: (
+    # C object type -> (its detail: h -> (Java exception class or None,
+    # text or None), its kind: what _error does besides).
+    by_name = {
+        "struct hdfs_nn_call *": (lambda h: (
+            _str(ffi, lib.hdfs_nn_call_exception(h)),
+            _str(ffi, lib.hdfs_nn_call_message(h))), None),
+        "struct hdfs_namenode *": (lambda h: (
+            None, copied(lib.hdfs_namenode_error_message, 1024)(h)), None),
+        "struct hdfs_block_reader *": (lambda h: (
+            None, const(lib.hdfs_block_reader_error_message)(h)), "block_reader"),
+        "struct hdfs_block_writer *": (lambda h: (
+            None, const(lib.hdfs_block_writer_error_message)(h)), None),
+        "struct hdfs_conf *": (lambda h: (
+            None, const(lib.hdfs_conf_error_message)(h)), None),
+        "struct hdfs_file_reader *": (lambda h: (
             copied(lib.hdfs_file_reader_error_exception, 256)(h),
-            copied(lib.hdfs_file_reader_error_message)(h)),
-        "struct hdfs_file_writer *": lambda h: (
+            copied(lib.hdfs_file_reader_error_message)(h)), "file"),
+        "struct hdfs_file_writer *": (lambda h: (
             copied(lib.hdfs_file_writer_error_exception, 256)(h),
-            copied(lib.hdfs_file_writer_error_message)(h)),
+            copied(lib.hdfs_file_writer_error_message)(h)), "file"),
     }
-    _DETAILS = {ffi.typeof(t): f for t, f in _DETAILS.items()}
+    _DETAILS = {ffi.typeof(t): v for t, v in by_name.items()}
     _native = n
     return n
 
@@ -461,16 +464,13 @@ def _error(rc, handle=None):
     whose call failed (a NameNode, one of its calls, a block reader or
     writer, a file reader or writer, a configuration), supplies the detail."""
     ffi = (_native or _load()).ffi
-    etype = detail = None
-    file_layer = False
-    if handle is not None and handle != ffi.NULL:
-        t = ffi.typeof(handle)
-        etype, detail = _DETAILS[t](handle)
-        file_layer = t in (ffi.typeof("struct hdfs_file_reader *"),
-                           ffi.typeof("struct hdfs_file_writer *"))
-        if t is ffi.typeof("struct hdfs_block_reader *"):
-            return _block_reader_error(rc, handle, detail)
-    return _exception(rc, etype, detail, file_layer=file_layer)
+    if handle is None or handle == ffi.NULL:
+        return _exception(rc)
+    details, kind = _DETAILS[ffi.typeof(handle)]
+    etype, detail = details(handle)
+    if kind == "block_reader":
+        return _block_reader_error(rc, handle, detail)
+    return _exception(rc, etype, detail, file_layer=(kind == "file"))
 
 
 def _block_reader_error(rc, br, detail):
