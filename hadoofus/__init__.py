@@ -6,22 +6,26 @@
 
 hadoofus.aio.rpc is the asyncio flavour. Errors derive from HadoofusError;
 Java exceptions from the server are ProtocolException subclasses named
-after the Java class (FileNotFoundException is also a FileNotFoundError).
+after the Java class (FileNotFoundException is also a FileNotFoundError);
+arguments refused before anything is sent raise InvalidArgumentError (a
+ValueError) or ArgumentTypeError (a TypeError). hadoofus.conf reads the
+Hadoop configuration.
 """
 
 from . import errors  # noqa: F401
 from .errors import *  # noqa: F401,F403  (the exception classes)
 from .errors import __all__ as _errors_all
-from .rpc import Future, Pipeline, rpc  # noqa: F401
-from .data import data  # noqa: F401
+from ._namenode import Future, Pipeline, rpc  # noqa: F401
+from ._datanode import data  # noqa: F401
+from . import conf  # noqa: F401
 from . import easy  # noqa: F401
 from . import types  # noqa: F401
 from .types import AclEntry, FileStatus  # noqa: F401
 
 __version__ = "0.1.0"
 
-__all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "FileStatus",
-           "AclEntry", "libhdfs_dir"] + [n for n in _errors_all
+__all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "conf",
+           "FileStatus", "AclEntry", "libhdfs_dir"] + [n for n in _errors_all
                           if n not in ("exception_class", "remote_exception")]
 
 

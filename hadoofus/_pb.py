@@ -27,7 +27,7 @@ import operator
 import struct
 from collections.abc import Mapping
 
-from .errors import HadoofusError
+from .errors import ArgumentTypeError, HadoofusError
 
 __all__ = ["Message", "MessageType", "Schema", "ProtobufError", "EncodeError",
            "DecodeError"]
@@ -135,7 +135,7 @@ class Message:
         d = self.__dict__
         for k, v in fields.items():
             if k not in known:
-                raise TypeError("%s has no field %r" % (self._type.name, k))
+                raise ArgumentTypeError("%s has no field %r" % (self._type.name, k))
             if v is not None:
                 d[k] = v
 
@@ -248,7 +248,7 @@ class MessageType:
         """Make decode() build instances of `cls`, a subclass of this type's
         generated class."""
         if not (isinstance(cls, type) and issubclass(cls, self.cls_generated)):
-            raise TypeError("%r must subclass %r" % (cls, self.cls_generated))
+            raise ArgumentTypeError("%r must subclass %r" % (cls, self.cls_generated))
         self.cls = cls
         self._decf = None   # compiled for the old class
 
@@ -290,7 +290,7 @@ class MessageType:
         if value is None:
             value = fields
         elif fields:
-            raise TypeError("pass a message or keyword fields, not both")
+            raise ArgumentTypeError("pass a message or keyword fields, not both")
         out = bytearray()
         _encode(self, value, out, True)
         return bytes(out)
@@ -300,7 +300,7 @@ class MessageType:
         if value is None:
             value = fields
         elif fields:
-            raise TypeError("pass a message or keyword fields, not both")
+            raise ArgumentTypeError("pass a message or keyword fields, not both")
         out = bytearray()
         _encode(self, value, out, False)
         return bytes(out)
@@ -624,8 +624,8 @@ def _check_int(v, rng, mt, name):
     try:
         v = operator.index(v)
     except TypeError:
-        raise TypeError("%s.%s: expected an int, got %s"
-                        % (mt.name, name, type(v).__name__)) from None
+        raise ArgumentTypeError("%s.%s: expected an int, got %s"
+                                % (mt.name, name, type(v).__name__)) from None
     if not rng[0] <= v <= rng[1]:
         raise EncodeError("%s.%s: %d is out of range [%d, %d]"
                           % (mt.name, name, v, rng[0], rng[1]))
@@ -640,8 +640,8 @@ def _put_value(out, f, v, mt, check=True):
         if isinstance(v, str):
             v = v.encode()
         elif not isinstance(v, (bytes, bytearray)):
-            raise TypeError("%s.%s: expected str, got %s"
-                            % (mt.name, f.name, type(v).__name__))
+            raise ArgumentTypeError("%s.%s: expected str, got %s"
+                                    % (mt.name, f.name, type(v).__name__))
         _put_varint(out, len(v))
         out += v
     elif kind == _MESSAGE:
@@ -651,8 +651,8 @@ def _put_value(out, f, v, mt, check=True):
         out += sub
     elif kind == _BOOL:
         if not isinstance(v, (bool, int)):
-            raise TypeError("%s.%s: expected bool, got %s"
-                            % (mt.name, f.name, type(v).__name__))
+            raise ArgumentTypeError("%s.%s: expected bool, got %s"
+                                    % (mt.name, f.name, type(v).__name__))
         out.append(1 if v else 0)
     elif kind == _ENUM:
         et = f.enum_type
@@ -682,8 +682,8 @@ def _put_value(out, f, v, mt, check=True):
         elif isinstance(v, memoryview):
             v = v.tobytes()
         elif not isinstance(v, (bytes, bytearray)):
-            raise TypeError("%s.%s: expected bytes, got %s"
-                            % (mt.name, f.name, type(v).__name__))
+            raise ArgumentTypeError("%s.%s: expected bytes, got %s"
+                                    % (mt.name, f.name, type(v).__name__))
         _put_varint(out, len(v))
         out += v
     else:  # fixed width
@@ -693,8 +693,8 @@ def _put_value(out, f, v, mt, check=True):
             try:
                 v = float(v)
             except (TypeError, ValueError):
-                raise TypeError("%s.%s: expected a float, got %s"
-                                % (mt.name, f.name, type(v).__name__)) from None
+                raise ArgumentTypeError("%s.%s: expected a float, got %s"
+                                        % (mt.name, f.name, type(v).__name__)) from None
         out += struct.pack(f.fmt, v)
 
 
@@ -708,31 +708,31 @@ def _fields_of(mt, val):
         d = val
     elif isinstance(val, Message):
         if val._type is not mt:
-            raise TypeError("expected a %s message, got %s"
-                            % (mt.name, val._type.name))
+            raise ArgumentTypeError("expected a %s message, got %s"
+                                    % (mt.name, val._type.name))
         return val.__dict__
     elif isinstance(val, Mapping):
         d = val
     else:
-        raise TypeError("expected a %s (message or mapping), got %s"
-                        % (mt.name, type(val).__name__))
+        raise ArgumentTypeError("expected a %s (message or mapping), got %s"
+                                % (mt.name, type(val).__name__))
     known = mt.fields_by_name
     for k in d:
         if k not in known:
-            raise TypeError("%s has no field %r (fields: %s)"
-                            % (mt.name, k, ", ".join(mt.fields_by_name)))
+            raise ArgumentTypeError("%s has no field %r (fields: %s)"
+                                    % (mt.name, k, ", ".join(mt.fields_by_name)))
     return d
 
 
 def _put_repeated(out, f, key, v, mt, check):
     if isinstance(v, (str, bytes, bytearray, Mapping, Message)):
-        raise TypeError("%s.%s is repeated: expected a sequence, got %s"
-                        % (mt.name, f.name, type(v).__name__))
+        raise ArgumentTypeError("%s.%s is repeated: expected a sequence, got %s"
+                                % (mt.name, f.name, type(v).__name__))
     try:
         items = iter(v)
     except TypeError:
-        raise TypeError("%s.%s is repeated: expected a sequence, got %s"
-                        % (mt.name, f.name, type(v).__name__)) from None
+        raise ArgumentTypeError("%s.%s is repeated: expected a sequence, got %s"
+                                % (mt.name, f.name, type(v).__name__)) from None
     if f.packed:
         body = bytearray()
         for x in items:

@@ -32,9 +32,10 @@ import collections
 import io
 import threading
 
+from . import conf as _conf
 from . import errors
 from ._native import ffi, lib
-from .easy import _file_error
+from .errors import ArgumentTypeError, InvalidArgumentError, _error
 
 __all__ = ["HdfsFileWriter", "open_write"]
 
@@ -42,20 +43,14 @@ _CHUNK = 1 << 30    # largest single C write (size_t is fine; keeps progress vis
 _NOCOPY_MIN = 64 * 1024   # bytes objects from a packet's size on are not copied
 
 
-def _writer_error(rc, fw):
-    """The exception for a failed C file-writer call, with its detail."""
-    return _file_error(rc, fw, lib.hdfs_file_writer_error_message,
-                       lib.hdfs_file_writer_error_exception)
-
-
 _POLICIES = {"DEFAULT": 0, "NEVER": 1, "ALWAYS": 2}
 
 
 def _int_arg(v, what, lo, hi):
     if isinstance(v, bool) or not isinstance(v, int):
-        raise TypeError("%s must be an int, not %s" % (what, type(v).__name__))
+        raise ArgumentTypeError("%s must be an int, not %s" % (what, type(v).__name__))
     if not lo <= v <= hi:
-        raise ValueError("%s must be %d..%d: %d" % (what, lo, hi, v))
+        raise InvalidArgumentError("%s must be %d..%d: %d" % (what, lo, hi, v))
     return v
 
 
@@ -67,23 +62,24 @@ def _opts(fs, keep, replication=None, blocksize=None, overwrite=True, permission
     o = ffi.new("struct hdfs_file_write_opts *")
     if conf is not None and conf != ffi.NULL:
         err = ffi.new("char[]", 256)
-        if lib.hdfs_file_write_opts_from_conf(o, conf, err, 256):
-            raise ValueError("Hadoop configuration: %s" % ffi.string(err).decode())
+        rc = lib.hdfs_file_write_opts_from_conf(o, conf, err, 256)
+        if rc:
+            raise errors._config_error(rc, "Hadoop configuration: %s" % ffi.string(err).decode())
     o.flags = lib.HDFS_FILE_CREATE_PARENT | (lib.HDFS_FILE_OVERWRITE if overwrite else 0)
     if replication is not None:
         o.replication = _int_arg(replication, "replication", 1, 32767)
     if blocksize is not None:
         o.block_size = _int_arg(blocksize, "blocksize", 1, (1 << 63) - 1)
         if blocksize % 512:
-            raise ValueError("blocksize must be a multiple of 512 (the bytes per "
-                             "checksum): %d" % blocksize)
+            raise InvalidArgumentError("blocksize must be a multiple of 512 (the bytes per "
+                                       "checksum): %d" % blocksize)
     if permission is not None:
         o.permission = _int_arg(permission, "permission", 1, 0o7777)
     if replace_datanode_on_failure is not None:
         key = str(replace_datanode_on_failure).upper()
         if key not in _POLICIES:
-            raise ValueError("replace_datanode_on_failure must be DEFAULT, ALWAYS or "
-                             "NEVER: %r" % (replace_datanode_on_failure,))
+            raise InvalidArgumentError("replace_datanode_on_failure must be DEFAULT, ALWAYS or "
+                                       "NEVER: %r" % (replace_datanode_on_failure,))
         o.replace_policy = _POLICIES[key]
     if best_effort is not None:
         o.replace_best_effort = bool(best_effort)
@@ -107,7 +103,7 @@ def _open_c(fs, path, append, o):
     if fw != ffi.NULL:
         fw = ffi.gc(fw, lib.hdfs_file_writer_free)
     if rc:
-        e = _writer_error(rc, fw)
+        e = _error(rc, fw)
         if fw != ffi.NULL:
             ffi.release(fw)
         raise e
@@ -185,7 +181,7 @@ class HdfsFileWriter(io.BufferedIOBase):
     def _handle(self):
         fw = self._fw
         if fw is None:
-            raise ValueError("I/O operation on closed file.")
+            raise InvalidArgumentError("I/O operation on closed file.")
         return fw
 
     def write(self, b):
@@ -196,7 +192,7 @@ class HdfsFileWriter(io.BufferedIOBase):
         buffers are copied into packets (the caller may change them as soon
         as write returns)."""
         if isinstance(b, str):
-            raise TypeError("write() argument must be a bytes-like object, not str")
+            raise ArgumentTypeError("write() argument must be a bytes-like object, not str")
         try:
             ptr = ffi.from_buffer(b)
         except BufferError:
@@ -214,7 +210,7 @@ class HdfsFileWriter(io.BufferedIOBase):
                 if rc:
                     if pin:     # a failed writer sends nothing more, but keep it
                         self._pinned.append((1 << 64, ptr))
-                    raise _writer_error(rc, fw)
+                    raise _error(rc, fw)
                 done += k
             if pin:
                 pinned = self._pinned
@@ -243,7 +239,7 @@ class HdfsFileWriter(io.BufferedIOBase):
             fw = self._handle()
             rc = lib.hdfs_file_writer_flush(fw, flags)
             if rc:
-                raise _writer_error(rc, fw)
+                raise _error(rc, fw)
             self._pinned.clear()     # all acknowledged
 
     def close(self):
@@ -260,7 +256,7 @@ class HdfsFileWriter(io.BufferedIOBase):
             try:
                 rc = lib.hdfs_file_writer_close(fw)
                 if rc:
-                    raise _writer_error(rc, fw)
+                    raise _error(rc, fw)
             finally:
                 self._last_stats = self._stats_of(fw)
                 ffi.release(fw)
@@ -275,7 +271,7 @@ class HdfsFileWriter(io.BufferedIOBase):
         the bytes written)."""
         fw = self._fw
         if fw is None:
-            raise ValueError("I/O operation on closed file.")
+            raise InvalidArgumentError("I/O operation on closed file.")
         return lib.hdfs_file_writer_tell(fw)
 
     def detach(self):
@@ -346,7 +342,6 @@ def open_write(fs, path, *, name=None, append=False, overwrite=True, replication
     accepted for symmetry and unused: writes go straight to the C writer,
     which fills 64 KiB packets."""
     if "conf" not in kw:
-        from . import easy
-        kw["conf"] = easy._conf()
+        kw["conf"] = _conf.load()
     return HdfsFileWriter(fs, path, append=append, overwrite=overwrite,
                           replication=replication, blocksize=blocksize, name=name, **kw)

@@ -20,16 +20,13 @@ backoff.
 """
 
 import asyncio
-import importlib
 import select
 
+from . import _namenode as _rpc
 from ._native import ffi, lib
 from .errors import HadoofusError, HandleClosedError, _check
 
 __all__ = ["rpc"]
-
-# hadoofus.rpc is the class (the package re-exports it); we need the module.
-_rpc = importlib.import_module(".rpc", __package__)
 
 
 class _Pending:

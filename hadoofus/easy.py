@@ -5,7 +5,9 @@
     with hfs.open("hdfs://namenode:8020/logs/today.txt") as f:    # text: UTF-8
         for line in f:
             ...
-    with hfs.open("/data/blob.bin", "rb") as f:     # NameNode: fs.defaultFS
+    with hfs.open("/data/blob.bin", "wb") as f:     # NameNode: fs.defaultFS
+        f.write(payload)
+    with hfs.open("/data/blob.bin", "rb") as f:
         f.seek(512)
         head = f.read(200)
         tail = f.pread(f.length - 100, 100)          # any thread, no seek
@@ -30,22 +32,26 @@ replicas are reported to the NameNode, bytes a writer hflushed are
 visible; large reads land in the result without a copy, and the GIL is
 released while data is on the wire.
 
+Write modes ("wb" create or overwrite, "xb" create only, "ab" append; "w",
+"x", "a" in text) give an HdfsFileWriter on the C file writer
+(libhadoofus' hdfs_file_writer): flush() is hflush, hsync() fsyncs on the
+DataNodes, close() completes the file (see hadoofus._writer).
+
 Files on one NameNode, as one user, share one connection: a small cache
 of hadoofus.rpc clients, like Java's FileSystem cache (filesystem() hands
 them out; clear_cache() closes them).
 """
 
-import builtins
-import getpass
 import io
 import os
 import threading
-import urllib.parse
 
+from . import conf as _conf
+from . import _writer
 from . import errors
-from .errors import _error
+from .errors import ArgumentTypeError, InvalidArgumentError, _error
 from ._native import ffi, lib
-from .rpc import rpc as _rpc
+from ._namenode import rpc as _rpc
 
 __all__ = ["open", "checksum", "filesystem", "clear_cache", "resolve", "FileChecksum",
            "HdfsFileReader", "HdfsBufferedReader", "DEFAULT_BUFFER_SIZE"]
@@ -61,88 +67,7 @@ _MODES = frozenset("rwaxbt")
 
 
 # ---------------------------------------------------------------------------
-# Hadoop configuration and names
-
-_conf_lock = threading.Lock()
-_conf_cache = {}
-
-
-def _conf():
-    """The Hadoop configuration as hdfs_conf_load_default finds it; loaded
-    again when the environment variables that locate it change."""
-    key = tuple(os.environ.get(k) for k in ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH"))
-    with _conf_lock:
-        c = _conf_cache.get(key)
-        if c is None:
-            p = ffi.new("struct hdfs_conf **")
-            errors._check(lib.hdfs_conf_new(p))
-            c = ffi.gc(p[0], lib.hdfs_conf_free)
-            rc = lib.hdfs_conf_load_default(c)
-            if rc:
-                raise ValueError("cannot load the Hadoop configuration: %s"
-                                 % ffi.string(lib.hdfs_conf_error_message(c)).decode(
-                                     "utf-8", "replace"))
-            _conf_cache.clear()
-            _conf_cache[key] = c
-        return c
-
-
-def _conf_where():
-    for k in ("HADOOP_CONF_DIR", "HADOOP_HOME"):
-        if os.environ.get(k):
-            return "%s=%s" % (k, os.environ[k])
-    return "no HADOOP_CONF_DIR or HADOOP_HOME set"
-
-
-def _namenodes(authority):
-    """[(host, port), ...] of the NameNodes for an hdfs:// authority ("" or
-    None: fs.defaultFS): one, or every NameNode of an HA nameservice."""
-    conf = _conf()
-    hosts = ffi.new("char[]", 8 * 256)
-    ports = ffi.new("int[]", 8)
-    count = ffi.new("int *")
-    auth = authority.encode() if authority else ffi.NULL
-    rc = lib.hdfs_conf_namenodes(conf, auth, hosts, 256, ports, 8, count)
-    if rc == lib.HDFS_ENOTFOUND:
-        raise ValueError("no NameNode to use: fs.defaultFS is not an hdfs:// URI in the "
-                         "Hadoop configuration (%s); give hdfs://host:port/path"
-                         % _conf_where())
-    if rc or count[0] == 0:
-        raise ValueError("cannot resolve the NameNode of %r: %s"
-                         % (authority or "fs.defaultFS",
-                            "no NameNode listed" if rc == 0 else
-                            ffi.string(lib.hdfs_strerror(rc)).decode()))
-    return [(ffi.string(hosts + 256 * i).decode(), ports[i])
-            for i in range(min(count[0], 8))]
-
-
-def _namenode(authority):
-    """(host, port) for a single NameNode, or (nameservice, None) for an HA
-    nameservice (hadoofus.rpc resolves it again and fails over)."""
-    nns = _namenodes(authority)
-    if len(nns) == 1:
-        return nns[0]
-    if authority:
-        return authority, None
-    # fs.defaultFS names the nameservice.
-    buf = ffi.new("char[]", 1024)
-    _check_conf(lib.hdfs_conf_get(_conf(), b"fs.defaultFS", buf, 1024, ffi.NULL))
-    return urllib.parse.urlsplit(ffi.string(buf).decode()).netloc, None
-
-
-def _check_conf(rc):
-    if rc:
-        raise ValueError("cannot read fs.defaultFS: %s"
-                         % ffi.string(lib.hdfs_strerror(rc)).decode())
-
-
-def _user(user):
-    if user is None:
-        user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
-    if not isinstance(user, str) or not user:
-        raise TypeError("user must be a non-empty str")
-    return user
-
+# Names
 
 def resolve(url, user=None):
     """(host, port, user, path) for a file name as open() takes it; for an
@@ -152,26 +77,26 @@ def resolve(url, user=None):
     if isinstance(url, bytes):
         url = url.decode("utf-8", "surrogateescape")
     if not isinstance(url, str):
-        raise TypeError("url must be a str (hdfs://host:port/path or a path), not %s"
-                        % type(url).__name__)
+        raise ArgumentTypeError("url must be a str (hdfs://host:port/path or a path), not %s"
+                                % type(url).__name__)
     if not url:
-        raise ValueError("empty file name")
+        raise InvalidArgumentError("empty file name")
     if "\0" in url:
-        raise ValueError("file name contains NUL: %r" % url)
-    user = _user(user)
+        raise InvalidArgumentError("file name contains NUL: %r" % url)
+    user = _conf.user(user)
     scheme, sep, rest = url.partition("://")
     if sep and "/" not in scheme:
         if scheme.lower() != "hdfs":
-            raise ValueError("only hdfs:// URLs are understood (not %s://): %r"
-                             % (scheme, url))
+            raise InvalidArgumentError("only hdfs:// URLs are understood (not %s://): %r"
+                                       % (scheme, url))
         authority, slash, path = rest.partition("/")
         path = "/" + path
         if authority.startswith("[") and "]" not in authority:
-            raise ValueError("bad address in %r" % url)
-        host, port = _namenode(authority)
+            raise InvalidArgumentError("bad address in %r" % url)
+        host, port = _conf.namenode(authority)
     else:
         path = url
-        host, port = _namenode(None)
+        host, port = _conf.namenode(None)
         if not path.startswith("/"):
             # Java's working directory: the user's home.
             path = "/user/%s/%s" % (user, path)
@@ -194,7 +119,7 @@ def filesystem(host, port=8020, user=None):
     """The cached hadoofus.rpc for (host, port, user); made on first use.
     port None: host is an HA nameservice of the configuration (or a host,
     port 8020)."""
-    user = _user(user)
+    user = _conf.user(user)
     key = (host, None if port is None else int(port), user)
     with _fs_lock:
         fs = _fs_cache.get(key)
@@ -224,34 +149,6 @@ def _fs_for(url, user):
 def _cstr(fn, handle, n=2048):
     buf = ffi.new("char[]", n)
     return ffi.string(fn(handle, buf, n)).decode("utf-8", "replace")
-
-
-def _reader_error(rc, r):
-    """The exception for a failed C file-reader call, with its detail."""
-    return _file_error(rc, r, lib.hdfs_file_reader_error_message,
-                       lib.hdfs_file_reader_error_exception)
-
-
-def _file_error(rc, handle, message_fn, exception_fn):
-    """The exception for a failed call on a C file reader or writer, with
-    the detail its error_message/error_exception functions copy out."""
-    if handle is None or handle == ffi.NULL:
-        return _error(rc)
-    msg = _cstr(message_fn, handle)
-    etype = _cstr(exception_fn, handle, 256)
-    if rc == lib.HDFS_EREMOTE and etype:
-        if etype.endswith(".FileNotFoundException") and "not a file" in msg:
-            # The NameNode's answer for a directory (INodeFile.valueOf):
-            # Python's open() raises IsADirectoryError there.
-            return errors.PathIsDirectoryException(etype, msg)
-        return errors.remote_exception(etype, msg)
-    e = _error(rc)
-    if msg:
-        text = "%s: %s" % (e.args[0], msg) if e.args else msg
-        e.args = (text,)
-        if isinstance(e, builtins.OSError):
-            e.strerror = text
-    return e
 
 
 def _fresh(n):
@@ -309,7 +206,7 @@ class HdfsFileReader(io.RawIOBase):
         if r != ffi.NULL:
             r = ffi.gc(r, lib.hdfs_file_reader_free)
         if rc:
-            e = _reader_error(rc, r)
+            e = _error(rc, r)
             if r != ffi.NULL:
                 ffi.release(r)
             raise e
@@ -320,7 +217,7 @@ class HdfsFileReader(io.RawIOBase):
     def _enter(self):
         with self._mu:
             if self._r is None or self._freeing:
-                raise ValueError("I/O operation on closed file")
+                raise InvalidArgumentError("I/O operation on closed file")
             self._busy += 1
             return self._r
 
@@ -371,7 +268,7 @@ class HdfsFileReader(io.RawIOBase):
             rc = lib.hdfs_file_reader_read(r, ptr, n, self._got)
             got = self._got[0]
             if rc:
-                e = _reader_error(rc, r)
+                e = _error(rc, r)
                 if got == 0:
                     raise e
                 self._pending = e
@@ -389,7 +286,7 @@ class HdfsFileReader(io.RawIOBase):
                 rc = lib.hdfs_file_reader_read(r, ptr + done, n - done, self._got)
                 done += self._got[0]
                 if rc:
-                    raise _reader_error(rc, r)
+                    raise _error(rc, r)
                 if self._got[0] == 0:
                     break
         finally:
@@ -408,7 +305,7 @@ class HdfsFileReader(io.RawIOBase):
             elif whence == io.SEEK_END:
                 target = lib.hdfs_file_reader_length(r) + offset
             else:
-                raise ValueError("invalid whence (%r, should be 0, 1 or 2)" % (whence,))
+                raise InvalidArgumentError("invalid whence (%r, should be 0, 1 or 2)" % (whence,))
             if target < 0:
                 raise OSError(22, "Invalid argument: negative seek position %d" % target)
             errors._check(lib.hdfs_file_reader_seek(r, target))
@@ -430,7 +327,7 @@ class HdfsFileReader(io.RawIOBase):
         """Fill buffer with the bytes at offset (fewer only at the end of
         the file); returns the count. The position does not move."""
         if offset < 0:
-            raise ValueError("negative offset: %d" % offset)
+            raise InvalidArgumentError("negative offset: %d" % offset)
         mv = memoryview(buffer)
         n = mv.nbytes
         r = self._enter()
@@ -441,7 +338,7 @@ class HdfsFileReader(io.RawIOBase):
             got = ffi.new("size_t *")
             rc = lib.hdfs_file_reader_pread(r, offset, ptr, n, got)
             if rc:
-                raise _reader_error(rc, r)
+                raise _error(rc, r)
             return got[0]
         finally:
             self._leave()
@@ -450,9 +347,9 @@ class HdfsFileReader(io.RawIOBase):
         """The n bytes at offset (fewer at the end of the file) as bytes;
         the position does not move."""
         if offset < 0:
-            raise ValueError("negative offset: %d" % offset)
+            raise InvalidArgumentError("negative offset: %d" % offset)
         if n < 0:
-            raise ValueError("negative length: %d" % n)
+            raise InvalidArgumentError("negative length: %d" % n)
         r = self._enter()
         try:
             length = lib.hdfs_file_reader_length(r)
@@ -463,7 +360,7 @@ class HdfsFileReader(io.RawIOBase):
             got = ffi.new("size_t *")
             rc = lib.hdfs_file_reader_pread(r, offset, ptr, n, got)
             if rc:
-                raise _reader_error(rc, r)
+                raise _error(rc, r)
         finally:
             self._leave()
         if got[0] < n:
@@ -504,7 +401,7 @@ class HdfsFileReader(io.RawIOBase):
         try:
             rc = lib.hdfs_file_reader_refresh(r)
             if rc:
-                raise _reader_error(rc, r)
+                raise _error(rc, r)
             return lib.hdfs_file_reader_length(r)
         finally:
             self._leave()
@@ -582,17 +479,17 @@ class HdfsBufferedReader(io.BufferedReader):
 
 def _parse_mode(mode):
     if not isinstance(mode, str):
-        raise TypeError("mode must be a str, not %s" % type(mode).__name__)
+        raise ArgumentTypeError("mode must be a str, not %s" % type(mode).__name__)
     chars = set(mode)
     if "+" in chars:
-        raise ValueError("HDFS files are read or written, not both: mode %r" % mode)
+        raise InvalidArgumentError("HDFS files are read or written, not both: mode %r" % mode)
     if not chars <= _MODES or len(mode) != len(chars):
-        raise ValueError("invalid mode: %r" % mode)
+        raise InvalidArgumentError("invalid mode: %r" % mode)
     kinds = chars & set("rwax")
     if len(kinds) != 1:
-        raise ValueError("mode must have exactly one of r, w, a, x: %r" % mode)
+        raise InvalidArgumentError("mode must have exactly one of r, w, a, x: %r" % mode)
     if "b" in chars and "t" in chars:
-        raise ValueError("can't have text and binary mode at once: %r" % mode)
+        raise InvalidArgumentError("can't have text and binary mode at once: %r" % mode)
     return kinds.pop(), "b" not in chars
 
 
@@ -612,7 +509,8 @@ def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=T
     Java's FileSystem.create."""
     kind, text = _parse_mode(mode)
     if not text and (encoding is not None or errors is not None or newline is not None):
-        raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
+        raise InvalidArgumentError("binary mode doesn't take an encoding, errors or newline "
+                                   "argument")
     if buffer_size is None or buffer_size < 1:
         buffer_size = DEFAULT_BUFFER_SIZE
     fs, path = _fs_for(url, user)
@@ -623,31 +521,16 @@ def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=T
                              timeout=timeout)
         f = HdfsBufferedReader(raw, buffer_size)
     else:
-        f = _open_write(fs, path, name=name, append=(kind == "a"),
-                        overwrite=overwrite and kind == "w", replication=replication,
-                        blocksize=blocksize, buffer_size=buffer_size)
+        f = _writer.open_write(fs, path, name=name, append=(kind == "a"),
+                               overwrite=overwrite and kind == "w",
+                               replication=replication, blocksize=blocksize,
+                               buffer_size=buffer_size)
     if text:
         return io.TextIOWrapper(f, encoding=encoding or "utf-8", errors=errors,
                                 newline=newline, write_through=False)
     return f
 
 
-# The write side's dispatch point. hadoofus/_writer.py (the file writer's
-# Python face, built on the C hdfs_file_writer) provides
-#     open_write(fs, path, *, name, append, overwrite, replication, blocksize,
-#                buffer_size) -> a binary, writable io.BufferedIOBase
-# where fs is the cached hadoofus.rpc (fs._nn its C handle), path the
-# absolute HDFS path, name what to show as .name, append True for "a",
-# overwrite False for "x" (and for "w" with overwrite=False), replication
-# and blocksize None for the server's defaults. open() wraps the result in
-# a TextIOWrapper for text modes.
-def _open_write(fs, path, **kw):
-    try:
-        from . import _writer
-    except ImportError:
-        raise NotImplementedError("writing HDFS files is not available in this "
-                                  "hadoofus build yet") from None
-    return _writer.open_write(fs, path, **kw)
 
 
 # ---------------------------------------------------------------------------
@@ -701,29 +584,19 @@ def checksum(url, user=None, length=None, *, fs=None):
     else:
         path = url
         if not isinstance(path, str) or not path.startswith("/"):
-            raise ValueError("with fs=, give an absolute path: %r" % (path,))
+            raise InvalidArgumentError("with fs=, give an absolute path: %r" % (path,))
     if length is None:
         length = (1 << 63) - 1
     elif length < 0:
-        raise ValueError("negative length: %d" % length)
+        raise InvalidArgumentError("negative length: %d" % length)
     out = ffi.new("struct hdfs_file_checksum *")
     exc = ffi.new("char[]", 256)
     msg = ffi.new("char[]", 2048)
     rc = lib.hdfs_file_checksum(fs._nn, path.encode("utf-8", "surrogateescape"), length,
                                 out, exc, 256, msg, 2048)
     if rc:
-        etype = ffi.string(exc).decode("utf-8", "replace")
-        text = ffi.string(msg).decode("utf-8", "replace")
-        if rc == lib.HDFS_EREMOTE and etype:
-            if etype.endswith(".FileNotFoundException") and "not a file" in text:
-                raise errors.PathIsDirectoryException(etype, text)
-            raise errors.remote_exception(etype, text)
-        e = _error(rc)
-        if text:
-            e.args = ("%s: %s" % (e.args[0], text) if e.args else text,)
-            if isinstance(e, builtins.OSError):
-                e.strerror = e.args[0]
-        raise e
+        raise errors._exception(rc, ffi.string(exc).decode("utf-8", "replace"),
+                                ffi.string(msg).decode("utf-8", "replace"), file_layer=True)
     return FileChecksum(ffi.string(out.algorithm).decode(), bytes(out.bytes),
                         out.bytes_per_crc, out.crc_per_block, out.crc_type,
                         bytes(out.md5))

@@ -10,11 +10,14 @@ first line of .message.
 
 import builtins
 import errno as _E
+import re
 
 __all__ = [
     "HadoofusError", "ProtocolException", "ConnectionError", "TimeoutError",
     "ConnectionLostError", "ConnectionRejectedError", "AuthenticationError",
-    "WireProtocolError", "HandleClosedError", "ChecksumError",
+    "WireProtocolError", "HandleClosedError", "ChecksumError", "HdfsIOError",
+    "InvalidArgumentError", "ArgumentTypeError", "ConfigurationError", "OutOfMemoryError",
+    "NotFoundError", "BlockReadError", "BlockWriteError",
     "exception_class", "remote_exception",
 ]
 
@@ -59,6 +62,83 @@ class HandleClosedError(HadoofusError, ValueError):
 
 class ChecksumError(HadoofusError, builtins.OSError):
     """Data failed checksum verification."""
+
+
+class HdfsIOError(HadoofusError, builtins.OSError):
+    """An HDFS operation failed on its way (HDFS_EIO, Java's IOException):
+    no DataNode could serve a block, a block could not be allocated, a file
+    could not be closed..."""
+
+
+class OutOfMemoryError(HadoofusError, builtins.MemoryError):
+    """The C core could not allocate memory."""
+
+
+class NotFoundError(HadoofusError, builtins.LookupError):
+    """Something the C core looked up is not there (a configuration key,
+    a nameservice)."""
+
+
+# --- arguments --------------------------------------------------------------
+# hadoofus checks arguments before anything is sent and raises these, as the
+# C core's HDFS_EINVAL does; they are ValueError/TypeError too.
+
+class InvalidArgumentError(HadoofusError, builtins.ValueError):
+    """An argument was refused (a bad value, a bad range, a bad mode)."""
+
+
+class ArgumentTypeError(HadoofusError, builtins.TypeError):
+    """An argument of the wrong type."""
+
+
+class ConfigurationError(HadoofusError, builtins.ValueError):
+    """The Hadoop configuration cannot be loaded, or does not name what is
+    asked for (no fs.defaultFS, an unknown nameservice...)."""
+
+
+# --- DataNodes --------------------------------------------------------------
+
+class BlockReadError(HadoofusError, builtins.OSError):
+    """Every replica of a block failed to deliver the requested bytes.
+
+    .failures lists (address "ip:port", exception) per DataNode tried."""
+
+    def __init__(self, message, failures=()):
+        super().__init__(message)
+        self.failures = list(failures)
+
+
+class BlockWriteError(HadoofusError, builtins.OSError):
+    """A block's write pipeline failed.
+
+    .code        the C error code (HDFS_E*)
+    .bad_node    index in the pipeline of the DataNode blamed (None: none)
+    .datanode    its DatanodeInfo (None when unknown)
+    .status      the DataTransfer status it reported ("ERROR",
+                 "ERROR_CHECKSUM", "OOB_RESTART"...; None when the failure
+                 was the connection: reset, closed, timed out)
+    .acked       bytes of the block every node has acknowledged (the
+                 replicas' agreed length: what a recovery starts from)
+    .recovery_stage  the stage to rebuild the pipeline at ("STREAMING_RECOVERY",
+                 ...), or None when the block cannot be recovered (a new
+                 block whose pipeline never came up: abandon it)
+    """
+
+    def __init__(self, message, code=None, bad_node=None, datanode=None,
+                 status=None, acked=0, recovery_stage=None):
+        super().__init__(message)
+        self.code = code
+        self.bad_node = bad_node
+        self.datanode = datanode
+        self.status = status
+        self.acked = acked
+        self.recovery_stage = recovery_stage
+        self.strerror = message
+        if code is not None:
+            self.errno = _errno(code)
+
+    def __str__(self):
+        return self.strerror
 
 
 # --- remote Java exceptions -------------------------------------------------
@@ -278,34 +358,88 @@ def remote_exception(etype, message):
 
 
 # --- C return codes ---------------------------------------------------------
+# The one place a negative HDFS_E* code becomes an exception, whichever C
+# object failed: its error detail (message, remote Java class) is read by
+# the function _DETAILS holds for its type.
 
 def _code_classes(lib):
     return {
-        lib.HDFS_ENOMEM: MemoryError,
-        lib.HDFS_EINVAL: ValueError,
+        lib.HDFS_ENOMEM: OutOfMemoryError,
+        lib.HDFS_EINVAL: InvalidArgumentError,
         lib.HDFS_EPROTO: WireProtocolError,
         lib.HDFS_ECONNECT: ConnectionError,
         lib.HDFS_ECONNRESET: ConnectionLostError,
         lib.HDFS_ETIMEDOUT: TimeoutError,
         lib.HDFS_EAUTH: AuthenticationError,
         lib.HDFS_ECLOSED: HandleClosedError,
-        lib.HDFS_EIO: builtins.OSError,
+        lib.HDFS_EIO: HdfsIOError,
         lib.HDFS_EFATAL: ConnectionRejectedError,
         lib.HDFS_ETOOBIG: WireProtocolError,
         lib.HDFS_ECHECKSUM: ChecksumError,
-        lib.HDFS_ENOTFOUND: LookupError,
+        lib.HDFS_ENOTFOUND: NotFoundError,
     }
 
 
+def _code_errnos(lib):
+    return {
+        lib.HDFS_ECONNECT: _E.ECONNREFUSED,
+        lib.HDFS_ECONNRESET: _E.ECONNRESET,
+        lib.HDFS_ETIMEDOUT: _E.ETIMEDOUT,
+        lib.HDFS_EAUTH: _E.EACCES,
+        lib.HDFS_ECHECKSUM: _E.EIO,
+        lib.HDFS_EIO: _E.EIO,
+    }
+
+
+# "opReadBlock BP-..:blk_.. received exception java.io.IOException: msg"
+_DN_EXCEPTION = re.compile(r"received exception ([\w.$]+)(?:: )?(.*)", re.S)
+
 _native = None
 _CODES = None
+_ERRNOS = None
+_DETAILS = None
 
 
 def _load():
-    global _native, _CODES
+    global _native, _CODES, _ERRNOS, _DETAILS
     from . import _native as n
+    ffi, lib = n.ffi, n.lib
+    _CODES = _code_classes(lib)
+    _ERRNOS = _code_errnos(lib)
+
+    def copied(fn, size=2048):
+        # Some objects copy their detail out into the caller's buffer.
+        def get(h):
+            buf = ffi.new("char[]", size)
+            return _str(ffi, fn(h, buf, size)) or None
+        return get
+
+    def const(fn):
+        return lambda h: _str(ffi, fn(h)) or None
+
+    # C object type -> (its detail: h -> (Java exception class or None,
+    # text or None), its kind: what _error does besides).
+    by_name = {
+        "struct hdfs_nn_call *": (lambda h: (
+            _str(ffi, lib.hdfs_nn_call_exception(h)),
+            _str(ffi, lib.hdfs_nn_call_message(h))), None),
+        "struct hdfs_namenode *": (lambda h: (
+            None, copied(lib.hdfs_namenode_error_message, 1024)(h)), None),
+        "struct hdfs_block_reader *": (lambda h: (
+            None, const(lib.hdfs_block_reader_error_message)(h)), "block_reader"),
+        "struct hdfs_block_writer *": (lambda h: (
+            None, const(lib.hdfs_block_writer_error_message)(h)), None),
+        "struct hdfs_conf *": (lambda h: (
+            None, const(lib.hdfs_conf_error_message)(h)), None),
+        "struct hdfs_file_reader *": (lambda h: (
+            copied(lib.hdfs_file_reader_error_exception, 256)(h),
+            copied(lib.hdfs_file_reader_error_message)(h)), "file"),
+        "struct hdfs_file_writer *": (lambda h: (
+            copied(lib.hdfs_file_writer_error_exception, 256)(h),
+            copied(lib.hdfs_file_writer_error_message)(h)), "file"),
+    }
+    _DETAILS = {ffi.typeof(t): v for t, v in by_name.items()}
     _native = n
-    _CODES = _code_classes(n.lib)
     return n
 
 
@@ -313,38 +447,89 @@ def _str(ffi, p):
     return None if p == ffi.NULL else ffi.string(p).decode("utf-8", "replace")
 
 
-def _error(rc, handle=None):
-    """The exception for a negative C return code; `handle` (an hdfs_nn_call
-    or hdfs_namenode cdata) supplies the detail."""
+def _errno(rc):
+    """The errno an OSError for a C return code carries (None: none fits)."""
+    if _ERRNOS is None:
+        _load()
+    return _ERRNOS.get(rc)
+
+
+def _strerror(rc):
     n = _native or _load()
-    ffi, lib = n.ffi, n.lib
-    etype = detail = None
-    if handle is not None and handle != ffi.NULL:
-        t = ffi.typeof(handle)
-        if t is ffi.typeof("struct hdfs_nn_call *"):
-            etype = _str(ffi, lib.hdfs_nn_call_exception(handle))
-            detail = _str(ffi, lib.hdfs_nn_call_message(handle))
-        elif t is ffi.typeof("struct hdfs_namenode *"):
-            buf = ffi.new("char[]", 1024)
-            detail = _str(ffi, lib.hdfs_namenode_error_message(handle, buf, 1024)) or None
-    if rc == lib.HDFS_EREMOTE and etype:
-        return remote_exception(etype, detail)
-    text = _str(ffi, lib.hdfs_strerror(rc))
+    return _str(n.ffi, n.lib.hdfs_strerror(rc))
+
+
+def _error(rc, handle=None):
+    """The exception for a negative C return code; `handle`, the C object
+    whose call failed (a NameNode, one of its calls, a block reader or
+    writer, a file reader or writer, a configuration), supplies the detail."""
+    ffi = (_native or _load()).ffi
+    if handle is None or handle == ffi.NULL:
+        return _exception(rc)
+    details, kind = _DETAILS[ffi.typeof(handle)]
+    etype, detail = details(handle)
+    if kind == "block_reader":
+        return _block_reader_error(rc, handle, detail)
+    return _exception(rc, etype, detail, file_layer=(kind == "file"))
+
+
+def _block_reader_error(rc, br, detail):
+    # A DataNode's refusal comes as text: its Java class is inside.
+    n = _native
+    if rc == n.lib.HDFS_EREMOTE and detail:
+        m = _DN_EXCEPTION.search(detail)
+        if m:
+            e = remote_exception(m.group(1), m.group(2))
+            e.datanode_message = detail
+            return e
+    e = _exception(rc, None, detail)
+    if rc == n.lib.HDFS_ECHECKSUM:
+        e.offset = n.lib.hdfs_block_reader_error_offset(br)
+    return e
+
+
+def _text(rc, detail):
+    """The C code's text, then the detail."""
+    text = _strerror(rc)
     if detail and detail != text:
         text = "%s: %s" % (text, detail)
-    cls = _CODES.get(rc, HadoofusError)
-    if issubclass(cls, HadoofusError):
-        e = cls(text)
-        e.code = rc
-        if isinstance(e, builtins.OSError):
-            e.errno = {lib.HDFS_ECONNECT: _E.ECONNREFUSED,
-                       lib.HDFS_ECONNRESET: _E.ECONNRESET,
-                       lib.HDFS_ETIMEDOUT: _E.ETIMEDOUT,
-                       lib.HDFS_EAUTH: _E.EACCES,
-                       lib.HDFS_ECHECKSUM: _E.EIO}.get(rc)
-            e.strerror = text
-        return e
-    return cls(text)
+    return text
+
+
+def _exception(rc, etype=None, detail=None, *, file_layer=False):
+    """The exception for a negative C return code and its detail: the Java
+    exception class the server named (for HDFS_EREMOTE) and the message.
+    file_layer: the call was on a file (a reader, writer or checksum)."""
+    n = _native or _load()
+    if rc == n.lib.HDFS_EREMOTE and etype:
+        if file_layer and etype.endswith(".FileNotFoundException") \
+                and "not a file" in (detail or ""):
+            # The NameNode's answer for a directory (INodeFile.valueOf):
+            # Python's open() raises IsADirectoryError there.
+            return PathIsDirectoryException(etype, detail)
+        if etype.endswith(".IllegalStateException") and "not a directory" in (detail or ""):
+            # Hadoop 2.7's NameNode answers a create (createParent) below a
+            # file so ("Current inode is not a directory"); later ones send
+            # ParentNotDirectoryException.
+            return ParentNotDirectoryException(etype, detail)
+        return remote_exception(etype, detail)
+    text = _text(rc, detail)
+    e = _CODES.get(rc, HadoofusError)(text)
+    e.code = rc
+    if isinstance(e, builtins.OSError):
+        e.errno = _ERRNOS.get(rc)
+        e.strerror = text
+    return e
+
+
+def _config_error(rc, text, conf=None):
+    """ConfigurationError for a failed hdfs_conf call: `text` says what was
+    being done; the configuration handle, if given, says why."""
+    n = _native or _load()
+    detail = _str(n.ffi, n.lib.hdfs_conf_error_message(conf)) if conf is not None else None
+    e = ConfigurationError("%s: %s" % (text, detail) if detail else text)
+    e.code = rc
+    return e
 
 
 def _check(rc, handle=None):

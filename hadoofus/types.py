@@ -12,6 +12,7 @@ field is still in the instance __dict__ and is what gets encoded.
 
 import stat as _stat
 
+from .errors import ArgumentTypeError, InvalidArgumentError
 from .proto import SCHEMA
 
 __all__ = [
@@ -380,14 +381,14 @@ def parse_fs_action(mode):
     """An FsAction from 0..7, a member/name ("READ_WRITE"), or symbols
     ("rw-", "r-x", "rwx", or the letters alone: "rw", "")."""
     if isinstance(mode, bool):
-        raise TypeError("FsAction must be an int or str, not bool")
+        raise ArgumentTypeError("FsAction must be an int or str, not bool")
     if isinstance(mode, int):
         if not 0 <= mode <= 7:
-            raise ValueError("FsAction must be in 0..7: %r" % mode)
+            raise InvalidArgumentError("FsAction must be in 0..7: %r" % mode)
         return FsAction(mode)
     if not isinstance(mode, str):
-        raise TypeError("FsAction must be an int or str, not %s"
-                        % type(mode).__name__)
+        raise ArgumentTypeError("FsAction must be an int or str, not %s"
+                                % type(mode).__name__)
     if mode in FsAction.__members__:
         return FsAction[mode]
     if len(mode) == 3 and all(c in "-" + s for c, s in zip(mode, "rwx")):
@@ -395,8 +396,8 @@ def parse_fs_action(mode):
                         (mode[2] == "x"))
     if len(set(mode)) == len(mode) and set(mode) <= set("rwx"):
         return FsAction(("r" in mode) * 4 + ("w" in mode) * 2 + ("x" in mode))
-    raise ValueError("not an FsAction: %r (use e.g. 'rwx', 'r-x', 'rw' or 0..7)"
-                     % mode)
+    raise InvalidArgumentError("not an FsAction: %r (use e.g. 'rwx', 'r-x', 'rw' or 0..7)"
+                               % mode)
 
 
 @_register("hadoop.hdfs.AclEntryProto")
@@ -411,31 +412,31 @@ class AclEntry(_base("hadoop.hdfs.AclEntryProto")):
         """Parse "[default:]type:[name][:perm]" as Java's
         AclEntry.parseAclEntry (perm omitted for removeAclEntries)."""
         if not isinstance(spec, str):
-            raise TypeError("ACL entry must be a str, not %s" % type(spec).__name__)
+            raise ArgumentTypeError("ACL entry must be a str, not %s" % type(spec).__name__)
         parts = spec.strip().split(":")
         scope = _AclScope.ACCESS
         if parts and parts[0].lower() == "default":
             scope = _AclScope.DEFAULT
             parts = parts[1:]
         if len(parts) < 1 or not parts[0]:
-            raise ValueError("invalid ACL entry %r" % spec)
+            raise InvalidArgumentError("invalid ACL entry %r" % spec)
         try:
             typ = _AclType[parts[0].upper()]
         except KeyError:
-            raise ValueError("invalid ACL entry type %r in %r (user, group, "
-                             "mask or other)" % (parts[0], spec)) from None
+            raise InvalidArgumentError("invalid ACL entry type %r in %r (user, group, "
+                                       "mask or other)" % (parts[0], spec)) from None
         name = parts[1] if len(parts) > 1 else ""
         if name and typ in (_AclType.MASK, _AclType.OTHER):
-            raise ValueError("ACL entry %r: %s entries take no name"
-                             % (spec, typ.name.lower()))
+            raise InvalidArgumentError("ACL entry %r: %s entries take no name"
+                                       % (spec, typ.name.lower()))
         if include_permission:
             if len(parts) != 3:
-                raise ValueError("invalid ACL entry %r: expected "
-                                 "[default:]type:name:perm" % spec)
+                raise InvalidArgumentError("invalid ACL entry %r: expected "
+                                           "[default:]type:name:perm" % spec)
             perm = parse_fs_action(parts[2])
         else:
             if len(parts) > 3:
-                raise ValueError("invalid ACL entry %r" % spec)
+                raise InvalidArgumentError("invalid ACL entry %r" % spec)
             perm = parse_fs_action(parts[2]) if len(parts) == 3 else FsAction.NONE
         e = cls(type=typ, scope=scope, permissions=perm)
         if name:

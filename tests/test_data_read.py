@@ -17,7 +17,7 @@ import threading
 import pytest
 
 import hadoofus
-from hadoofus.data import BlockReadError
+from hadoofus import BlockReadError
 
 BS = 1024 * 1024    # block size for multi-block files
 

@@ -17,7 +17,7 @@ import time
 import pytest
 
 import hadoofus
-from hadoofus.data import BlockWriteError
+from hadoofus import BlockWriteError
 
 KiB = 1024
 MiB = 1024 * KiB

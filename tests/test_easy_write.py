@@ -350,10 +350,11 @@ def test_errors(cluster, java_client, tmp_hdfs_dir):
     # A file where a parent directory should be: Hadoop 2.7's NameNode
     # answers create(createParent=true), as Java's FileSystem.create sends
     # it, with java.lang.IllegalStateException ("Current inode is not a
-    # directory"); later ones with ParentNotDirectoryException.
-    with pytest.raises(hadoofus.ProtocolException) as ei:
+    # directory"); later ones with ParentNotDirectoryException, which
+    # hadoofus raises for both.
+    with pytest.raises(hadoofus.ParentNotDirectoryException) as ei:
         easy.open(url("/exists/below"), "wb")
-    assert "not a directory" in str(ei.value)
+    assert "not a directory" in str(ei.value) and isinstance(ei.value, NotADirectoryError)
     with pytest.raises(FileExistsError):     # a directory is there
         easy.open(url(""), "wb")
     java_client.mkdir(d + "/ro")

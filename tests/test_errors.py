@@ -135,18 +135,96 @@ def test_c_codes_map_to_exceptions():
         (lib.HDFS_ETOOBIG, hadoofus.WireProtocolError, hadoofus.HadoofusError),
         (lib.HDFS_ECHECKSUM, hadoofus.ChecksumError, OSError),
         (lib.HDFS_EREMOTE, hadoofus.HadoofusError, Exception),
-        (lib.HDFS_ENOMEM, MemoryError, MemoryError),
-        (lib.HDFS_EINVAL, ValueError, ValueError),
+        (lib.HDFS_ENOMEM, hadoofus.OutOfMemoryError, MemoryError),
+        (lib.HDFS_EINVAL, hadoofus.InvalidArgumentError, ValueError),
+        (lib.HDFS_EIO, hadoofus.HdfsIOError, OSError),
+        (lib.HDFS_ENOTFOUND, hadoofus.NotFoundError, LookupError),
     ]
     for code, cls, base in table:
         with pytest.raises(cls) as ei:
             errors._check(code)
-        assert isinstance(ei.value, base)
-        if isinstance(ei.value, hadoofus.HadoofusError):
-            assert ei.value.code == code
+        assert isinstance(ei.value, base) and isinstance(ei.value, hadoofus.HadoofusError)
+        assert ei.value.code == code
         assert str(ei.value)
+    assert errors._error(lib.HDFS_EIO).errno == errno.EIO
     assert issubclass(hadoofus.TimeoutError, hadoofus.HadoofusError)
     assert not issubclass(hadoofus.ConnectionError, hadoofus.ProtocolException)
+
+
+def test_every_core_code_raises_a_hadoofus_error():
+    codes = [getattr(lib, n) for n in dir(lib) if n.startswith("HDFS_E")]
+    codes = [c for c in codes if c < 0]
+    assert len(codes) >= 15
+    for code in codes:
+        e = errors._error(code)
+        assert isinstance(e, hadoofus.HadoofusError) and e.code == code, code
+        assert pickle.loads(pickle.dumps(e)).args == e.args
+
+
+def test_block_errors_live_in_errors():
+    assert hadoofus.BlockReadError is errors.BlockReadError
+    assert hadoofus.BlockWriteError is errors.BlockWriteError
+    e = errors.BlockReadError("no replica", [("127.0.0.1:1", OSError("x"))])
+    assert isinstance(e, hadoofus.HadoofusError) and isinstance(e, OSError)
+    assert e.failures[0][0] == "127.0.0.1:1"
+    e = errors.BlockWriteError("pipeline broke", code=lib.HDFS_ECONNRESET, bad_node=1)
+    assert isinstance(e, hadoofus.HadoofusError) and isinstance(e, OSError)
+    assert e.errno == errno.ECONNRESET and e.code == lib.HDFS_ECONNRESET
+    assert str(e) == "pipeline broke" and e.bad_node == 1
+    assert errors.BlockWriteError("x", code=lib.HDFS_ETIMEDOUT).errno == errno.ETIMEDOUT
+
+
+def test_argument_errors_are_hadoofus_errors():
+    """Arguments are checked before anything is sent (nothing listens on
+    the port): bad values raise InvalidArgumentError, a ValueError; bad
+    types ArgumentTypeError, a TypeError."""
+    c = hadoofus.rpc("127.0.0.1", _free_port())
+    cases = [
+        (lambda: c.mkdirs("relative/path"), hadoofus.InvalidArgumentError, ValueError),
+        (lambda: c.setPermission("/x", 0o17777), hadoofus.InvalidArgumentError, ValueError),
+        (lambda: c.mkdirs(5), hadoofus.ArgumentTypeError, TypeError),
+        (lambda: c.call("noSuchMethod"), hadoofus.InvalidArgumentError, ValueError),
+        (lambda: hadoofus.rpc(5), hadoofus.ArgumentTypeError, TypeError),
+        (lambda: hadoofus.data("not a block"), hadoofus.ArgumentTypeError, TypeError),
+        (lambda: hadoofus.easy.open("hdfs://127.0.0.1:1/x", "w+b"),
+         hadoofus.InvalidArgumentError, ValueError),
+        (lambda: hadoofus.easy.open(5), hadoofus.ArgumentTypeError, TypeError),
+        (lambda: hadoofus.types.AclEntry.parse("nobody:x:rwx"),
+         hadoofus.InvalidArgumentError, ValueError),
+    ]
+    for fn, cls, builtin in cases:
+        with pytest.raises(cls) as ei:
+            fn()
+        assert isinstance(ei.value, builtin) and isinstance(ei.value, hadoofus.HadoofusError)
+    assert c.num_calls == 0
+    c.close()
+
+
+def _conf_dir(tmp_path, monkeypatch, core_site):
+    (tmp_path / "core-site.xml").write_text(core_site)
+    monkeypatch.setenv("HADOOP_CONF_DIR", str(tmp_path))
+    monkeypatch.delenv("HADOOP_HOME", raising=False)
+    monkeypatch.delenv("CLASSPATH", raising=False)
+
+
+def test_configuration_errors(tmp_path, monkeypatch):
+    from hadoofus import conf
+    _conf_dir(tmp_path, monkeypatch, "<configuration><property><name>fs.defaultFS")
+    with pytest.raises(hadoofus.ConfigurationError) as ei:
+        conf.load()
+    e = ei.value
+    assert isinstance(e, ValueError) and isinstance(e, hadoofus.HadoofusError)
+    assert e.code < 0 and "core-site.xml" in str(e) and str(tmp_path) in str(e)
+    with pytest.raises(hadoofus.ConfigurationError):
+        hadoofus.easy.open("/some/file")
+    # A configuration without fs.defaultFS: plain paths name no NameNode.
+    _conf_dir(tmp_path, monkeypatch, "<configuration></configuration>")
+    with pytest.raises(hadoofus.ConfigurationError, match="no NameNode to use") as ei:
+        hadoofus.easy.resolve("/some/file")
+    assert ei.value.code == lib.HDFS_ENOTFOUND
+    # hdfs:// URLs need no configuration.
+    assert hadoofus.easy.resolve("hdfs://nn.example:9000/a//b/", user="u") == (
+        "nn.example", 9000, "u", "/a/b")
 
 
 class _Server:
@@ -257,6 +335,25 @@ def test_remote_errors_from_the_namenode(client, tmp_hdfs_dir):
         client.mkdirs(d + "/a:b")                  # ':' is not allowed in HDFS names
     with pytest.raises(hadoofus.HadoopIllegalArgumentException):
         client.setStoragePolicy(d, "NO_SUCH_POLICY")
+
+
+def test_parent_not_a_directory(cluster, client, tmp_hdfs_dir):
+    """Hadoop 2.7 answers a create below a file with a plain
+    IllegalStateException; it is a ParentNotDirectoryException here, as
+    later Hadoops send it."""
+    f = tmp_hdfs_dir + "/file"
+    client.mkdirs(tmp_hdfs_dir)
+    client.create(f)
+    client.complete(f)
+    with pytest.raises(hadoofus.ParentNotDirectoryException) as ei:
+        client.create(f + "/below")
+    e = ei.value
+    assert isinstance(e, NotADirectoryError) and e.errno == errno.ENOTDIR
+    assert e.etype == "java.lang.IllegalStateException" and "not a directory" in str(e)
+    url = "hdfs://%s:%d%s/below" % (cluster.host, cluster.port, f)
+    with pytest.raises(NotADirectoryError) as ei:
+        hadoofus.easy.open(url, "wb", user=cluster.superuser)
+    assert isinstance(ei.value, hadoofus.ParentNotDirectoryException)
 
 
 def test_method_missing_on_an_older_server(client):

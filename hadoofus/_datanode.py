@@ -25,13 +25,13 @@ finished read keeps its DataNode connection for ~3 s, so the next read of
 the same block skips the TCP connect.
 """
 
-import re
 import threading
 
 from . import errors
 from . import types as T
 from ._native import ffi, lib
-from .errors import HadoofusError, _error
+from .errors import (ArgumentTypeError, BlockReadError, BlockWriteError, HadoofusError,
+                     InvalidArgumentError, _error)
 from .proto import SCHEMA
 
 __all__ = ["data", "BlockReadError", "BlockWriter", "BlockWriteError", "crc32c", "crc32"]
@@ -47,19 +47,6 @@ _FRESH_BYTES_MIN = 256 * 1024
 
 _CHECKSUM_NAMES = {lib.HDFS_CHECKSUM_NULL: "NULL", lib.HDFS_CHECKSUM_CRC32: "CRC32",
                    lib.HDFS_CHECKSUM_CRC32C: "CRC32C"}
-
-# "opReadBlock BP-..:blk_.. received exception java.io.IOException: msg"
-_DN_EXCEPTION = re.compile(r"received exception ([\w.$]+)(?:: )?(.*)", re.S)
-
-
-class BlockReadError(HadoofusError, OSError):
-    """Every replica of a block failed to deliver the requested bytes.
-
-    .failures lists (address "ip:port", exception) per DataNode tried."""
-
-    def __init__(self, message, failures=()):
-        super().__init__(message)
-        self.failures = list(failures)
 
 
 def _nbytes(buffer):
@@ -91,28 +78,8 @@ def _located_bytes(block):
         return raw, _LocatedBlockProto.decode(raw)
     if isinstance(block, T.LocatedBlock):
         return block._encode(), block
-    raise TypeError("block must be a LocatedBlock (from getBlockLocations or "
-                    "addBlock) or its serialized bytes, not %s" % type(block).__name__)
-
-
-def _reader_error(rc, br):
-    """The exception for a failed C block-reader call, with its detail."""
-    detail = ffi.string(lib.hdfs_block_reader_error_message(br)).decode("utf-8", "replace")
-    if rc == lib.HDFS_EREMOTE:
-        m = _DN_EXCEPTION.search(detail)
-        if m:
-            e = errors.remote_exception(m.group(1), m.group(2))
-            e.datanode_message = detail
-            return e
-    e = _error(rc)
-    if detail:
-        text = "%s: %s" % (e.args[0], detail) if e.args else detail
-        e.args = (text,)
-        if isinstance(e, OSError):
-            e.strerror = text
-    if rc == lib.HDFS_ECHECKSUM:
-        e.offset = lib.hdfs_block_reader_error_offset(br)
-    return e
+    raise ArgumentTypeError("block must be a LocatedBlock (from getBlockLocations or "
+                            "addBlock) or its serialized bytes, not %s" % type(block).__name__)
 
 
 class data:
@@ -134,7 +101,7 @@ class data:
         if isinstance(client_name, str):
             client_name = client_name.encode("utf-8")
         if not isinstance(client_name, bytes) or not client_name or b"\0" in client_name:
-            raise ValueError("client_name must be a non-empty string without NUL")
+            raise InvalidArgumentError("client_name must be a non-empty string without NUL")
         p = ffi.new("struct hdfs_block_reader **")
         rc = lib.hdfs_block_reader_new_lb(p, raw, len(raw), client_name)
         if rc:
@@ -144,15 +111,8 @@ class data:
         self.located_block = lb
         self.block = lb.b
         self.client_name = client_name.decode("utf-8")
-
-        def ms(v, what):
-            if v is None:
-                return 0
-            if v <= 0:
-                raise ValueError("%s must be positive or None" % what)
-            return max(1, int(v * 1000))
-        rc = lib.hdfs_block_reader_set_timeouts(self._br, ms(connect_timeout, "connect_timeout"),
-                                                 ms(timeout, "timeout"))
+        rc = lib.hdfs_block_reader_set_timeouts(self._br, _ms(connect_timeout, "connect_timeout"),
+                                                 _ms(timeout, "timeout"))
         if rc:
             raise _error(rc)
         if not verify_checksum:
@@ -197,23 +157,23 @@ class data:
 
     def _range(self, offset, length, avail):
         if isinstance(offset, bool) or not isinstance(offset, int):
-            raise TypeError("offset must be an int")
+            raise ArgumentTypeError("offset must be an int")
         if offset < 0:
-            raise ValueError("offset must be >= 0: %d" % offset)
+            raise InvalidArgumentError("offset must be >= 0: %d" % offset)
         if length is not None:
             if isinstance(length, bool) or not isinstance(length, int):
-                raise TypeError("length must be an int or None")
+                raise ArgumentTypeError("length must be an int or None")
             if length < 0:
-                raise ValueError("length must be >= 0: %d" % length)
+                raise InvalidArgumentError("length must be >= 0: %d" % length)
         end = self.length
         if offset > end:
-            raise ValueError("offset %d is beyond the block's %d bytes" % (offset, end))
+            raise InvalidArgumentError("offset %d is beyond the block's %d bytes" % (offset, end))
         n = end - offset if length is None else length
         if avail is not None:
             n = min(n, avail)
         if offset + n > end:
-            raise ValueError("range %d+%d is beyond the block's %d bytes"
-                             % (offset, n, end))
+            raise InvalidArgumentError("range %d+%d is beyond the block's %d bytes"
+                                       % (offset, n, end))
         return n
 
     def _read_into(self, ptr, offset, length):
@@ -232,7 +192,7 @@ class data:
                 done += got[0]
             if rc == 0:
                 return done
-            e = _reader_error(rc, br)
+            e = _error(rc, br)
             if rc in _NO_FAILOVER:
                 raise e
             failures.append((self._address(i), e))
@@ -265,7 +225,7 @@ class data:
         as fit or the block holds. Returns the count."""
         nbytes, readonly = _nbytes(buffer)
         if readonly:
-            raise TypeError("readinto needs a writable buffer")
+            raise ArgumentTypeError("readinto needs a writable buffer")
         n = self._range(offset, None, nbytes)
         if n == 0:
             return 0
@@ -398,7 +358,6 @@ _STAGES = {
 _STAGE_NAMES = {v: k for k, v in _STAGES.items()}
 _WRITER_STATES = ["IDLE", "SETUP", "STREAMING", "DONE", "FAILED"]
 _CHECKSUMS = {"NULL": 0, "CRC32": 1, "CRC32C": 2}
-_ERRNO = {"ECONNRESET": 104, "ETIMEDOUT": 110, "ECONNREFUSED": 111, "EIO": 5}
 
 
 def _stage(v):
@@ -409,53 +368,17 @@ def _stage(v):
                 key = key[len(prefix):]
         if key in _STAGES:
             return _STAGES[key]
-        raise ValueError("stage must be one of %s: %r" % (", ".join(_STAGES), v))
+        raise InvalidArgumentError("stage must be one of %s: %r" % (", ".join(_STAGES), v))
     if isinstance(v, int) and not isinstance(v, bool) and v in _STAGE_NAMES:
         return v
-    raise ValueError("stage must be a BlockConstructionStage name or value: %r" % (v,))
-
-
-class BlockWriteError(HadoofusError, OSError):
-    """A block's write pipeline failed.
-
-    .code        the C error code (HDFS_E*)
-    .bad_node    index in the pipeline of the DataNode blamed (None: none)
-    .datanode    its DatanodeInfo (None when unknown)
-    .status      the DataTransfer status it reported ("ERROR",
-                 "ERROR_CHECKSUM", "OOB_RESTART"...; None when the failure
-                 was the connection: reset, closed, timed out)
-    .acked       bytes of the block every node has acknowledged (the
-                 replicas' agreed length: what a recovery starts from)
-    .recovery_stage  the stage to rebuild the pipeline at ("STREAMING_RECOVERY",
-                 ...), or None when the block cannot be recovered (a new
-                 block whose pipeline never came up: abandon it)
-    """
-
-    def __init__(self, message, code=None, bad_node=None, datanode=None,
-                 status=None, acked=0, recovery_stage=None):
-        super().__init__(message)
-        self.code = code
-        self.bad_node = bad_node
-        self.datanode = datanode
-        self.status = status
-        self.acked = acked
-        self.recovery_stage = recovery_stage
-        self.strerror = message
-        if code is not None:
-            self.errno = {lib.HDFS_ECONNECT: _ERRNO["ECONNREFUSED"],
-                          lib.HDFS_ECONNRESET: _ERRNO["ECONNRESET"],
-                          lib.HDFS_ETIMEDOUT: _ERRNO["ETIMEDOUT"],
-                          lib.HDFS_ECHECKSUM: _ERRNO["EIO"]}.get(code)
-
-    def __str__(self):
-        return self.strerror
+    raise InvalidArgumentError("stage must be a BlockConstructionStage name or value: %r" % (v,))
 
 
 def _ms(v, what):
     if v is None:
         return 0
     if v <= 0:
-        raise ValueError("%s must be positive or None" % what)
+        raise InvalidArgumentError("%s must be positive or None" % what)
     return max(1, int(v * 1000))
 
 
@@ -485,12 +408,12 @@ class BlockWriter:
         if stage == _STAGES["CREATE"]:
             gs = 0 if generation_stamp is None else generation_stamp
         elif generation_stamp is None:
-            raise ValueError("stage %s needs the new generation_stamp (from "
-                             "updateBlockForPipeline)" % _STAGE_NAMES[stage])
+            raise InvalidArgumentError("stage %s needs the new generation_stamp (from "
+                                       "updateBlockForPipeline)" % _STAGE_NAMES[stage])
         else:
             gs = generation_stamp
         if isinstance(gs, bool) or not isinstance(gs, int) or gs < 0:
-            raise TypeError("generation_stamp must be a non-negative int")
+            raise ArgumentTypeError("generation_stamp must be a non-negative int")
         if defaults is not None:
             if checksum is None:
                 checksum = int(defaults.checksumType)
@@ -512,8 +435,8 @@ class BlockWriter:
         if checksum is not None or bytes_per_checksum is not None:
             if isinstance(checksum, str):
                 if checksum.upper().replace("CHECKSUM_", "") not in _CHECKSUMS:
-                    raise ValueError("checksum must be one of %s: %r"
-                                     % (", ".join(_CHECKSUMS), checksum))
+                    raise InvalidArgumentError("checksum must be one of %s: %r"
+                                               % (", ".join(_CHECKSUMS), checksum))
                 checksum = _CHECKSUMS[checksum.upper().replace("CHECKSUM_", "")]
             ctype = lib.HDFS_CHECKSUM_CRC32C if checksum is None else int(checksum)
             bpc = lib.HDFS_DN_WRITE_BYTES_PER_CHECKSUM if bytes_per_checksum is None \
@@ -543,20 +466,16 @@ class BlockWriter:
 
     def _setting(self, rc, what):
         if rc:
-            raise ValueError("invalid %s" % what)
+            raise errors._exception(rc, None, what)
 
     def _failure(self, rc):
         w = self._w
+        if lib.hdfs_dn_writer_state(w) != lib.HDFS_DN_WRITER_FAILED and \
+                rc in (lib.HDFS_EINVAL, lib.HDFS_ENOMEM):
+            return _error(rc, self._bw)
         message = ffi.string(lib.hdfs_block_writer_error_message(self._bw)).decode(
             "utf-8", "replace")
-        if lib.hdfs_dn_writer_state(w) != lib.HDFS_DN_WRITER_FAILED:
-            if rc in (lib.HDFS_EINVAL, lib.HDFS_ENOMEM):
-                e = _error(rc)
-                if message:
-                    e.args = ("%s: %s" % (e.args[0], message),) if e.args else (message,)
-                return e
-        text = "%s: %s" % (ffi.string(lib.hdfs_strerror(rc)).decode(), message) \
-            if message else ffi.string(lib.hdfs_strerror(rc)).decode()
+        text = errors._text(rc, message)
         bad = lib.hdfs_dn_writer_bad_node(w)
         st = lib.hdfs_dn_writer_bad_status(w)
         rs = lib.hdfs_dn_writer_recovery_stage(w)
@@ -687,7 +606,7 @@ class BlockWriter:
         bad = lib.hdfs_dn_writer_bad_node(self._w)
         keep = [i for i in range(len(self._nodes)) if i != bad]
         if not keep:
-            raise ValueError("no DataNode left in the pipeline")
+            raise InvalidArgumentError("no DataNode left in the pipeline")
         lb = self._data.located_block
         fields = {"b": lb.b, "offset": lb.__dict__.get("offset", 0),
                   "locs": [self._nodes[i] for i in keep], "corrupt": False,

@@ -15,8 +15,8 @@ round trip, receives the decoded response and returns the Python result.
 Three drivers run the same ops: rpc (blocking: cffi releases the GIL while
 C waits), Future (pipelined: submitted at once, finished by .result()), and
 hadoofus.aio.rpc (asyncio, on the C event-loop API). Arguments are checked
-before anything is sent; a bad one raises ValueError/TypeError and costs no
-round trip.
+before anything is sent; a bad one raises InvalidArgumentError or
+ArgumentTypeError (a ValueError, a TypeError) and costs no round trip.
 
 Method and parameter names are Java's (ClientProtocol / DFSClient);
 parameters may also be given in snake_case (create_parent=True).
@@ -32,10 +32,11 @@ import re
 import threading
 import time
 
+from . import conf as _conf
 from . import errors
 from . import types as T
 from ._native import ffi, lib
-from .errors import HadoofusError, _check
+from .errors import ArgumentTypeError, HadoofusError, InvalidArgumentError, _check
 from .proto import METHODS, PROTOCOL, SCHEMA
 
 __all__ = ["rpc", "Future", "Pipeline", "QUOTA_DONT_SET", "QUOTA_RESET"]
@@ -86,17 +87,17 @@ def _path(p, what="path"):
     elif isinstance(p, bytes):
         nul, slash = b"\0", b"/"
     else:
-        raise TypeError("%s must be str or bytes, not %s" % (what, type(p).__name__))
+        raise ArgumentTypeError("%s must be str or bytes, not %s" % (what, type(p).__name__))
     if not p.startswith(slash):
-        raise ValueError("%s must be absolute: %r" % (what, p))
+        raise InvalidArgumentError("%s must be absolute: %r" % (what, p))
     if nul in p:
-        raise ValueError("%s must not contain NUL: %r" % (what, p))
+        raise InvalidArgumentError("%s must not contain NUL: %r" % (what, p))
     return p
 
 
 def _paths(ps, what="paths"):
     if isinstance(ps, (str, bytes, os.PathLike)):
-        raise TypeError("%s must be a sequence of paths, not a single path" % what)
+        raise ArgumentTypeError("%s must be a sequence of paths, not a single path" % what)
     return [_path(p) for p in ps]
 
 
@@ -104,35 +105,36 @@ def _text(s, what, allow_empty=False):
     if isinstance(s, bytes):
         s = s.decode("utf-8")
     if not isinstance(s, str):
-        raise TypeError("%s must be str, not %s" % (what, type(s).__name__))
+        raise ArgumentTypeError("%s must be str, not %s" % (what, type(s).__name__))
     if not s and not allow_empty:
-        raise ValueError("%s must not be empty" % what)
+        raise InvalidArgumentError("%s must not be empty" % what)
     if "\0" in s:
-        raise ValueError("%s must not contain NUL: %r" % (what, s))
+        raise InvalidArgumentError("%s must not contain NUL: %r" % (what, s))
     return s
 
 
 def _int(v, what, lo=None, hi=None):
     if isinstance(v, bool):
-        raise TypeError("%s must be an int, not bool" % what)
+        raise ArgumentTypeError("%s must be an int, not bool" % what)
     if not isinstance(v, int):
         try:
             v = v.__index__()
         except AttributeError:
-            raise TypeError("%s must be an int, not %s" % (what, type(v).__name__)) from None
+            raise ArgumentTypeError("%s must be an int, not %s"
+                                    % (what, type(v).__name__)) from None
     if lo is not None and v < lo:
-        raise ValueError("%s must be >= %d: %d" % (what, lo, v))
+        raise InvalidArgumentError("%s must be >= %d: %d" % (what, lo, v))
     if hi is not None and v > hi:
-        raise ValueError("%s must be <= %d: %d" % (what, hi, v))
+        raise InvalidArgumentError("%s must be <= %d: %d" % (what, hi, v))
     return v
 
 
 def _perm(v, what="permission"):
     if isinstance(v, bool) or not isinstance(v, int):
-        raise TypeError("%s must be an int such as 0o755, not %s"
-                        % (what, type(v).__name__))
+        raise ArgumentTypeError("%s must be an int such as 0o755, not %s"
+                                % (what, type(v).__name__))
     if not 0 <= v <= 0o7777:
-        raise ValueError("%s must be in 0..0o7777: %s" % (what, oct(v) if v >= 0 else v))
+        raise InvalidArgumentError("%s must be in 0..0o7777: %s" % (what, oct(v) if v >= 0 else v))
     return {"perm": v}
 
 
@@ -150,38 +152,38 @@ def _block(b, what="block"):
     if isinstance(b, T.LocatedBlock):
         b = b.b
     if not isinstance(b, (T.ExtendedBlock, dict)):
-        raise TypeError("%s must be an ExtendedBlock (e.g. LocatedBlock.block), not %s"
-                        % (what, type(b).__name__))
+        raise ArgumentTypeError("%s must be an ExtendedBlock (e.g. LocatedBlock.block), not %s"
+                                % (what, type(b).__name__))
     return b
 
 
 def _datanodes(nodes, what):
     if isinstance(nodes, (T.DatanodeInfo, str, bytes)):
-        raise TypeError("%s must be a sequence of DatanodeInfo" % what)
+        raise ArgumentTypeError("%s must be a sequence of DatanodeInfo" % what)
     out = list(nodes)
     for d in out:
         if not isinstance(d, (T.DatanodeInfo, dict)):
-            raise TypeError("%s must hold DatanodeInfo, not %s" % (what, type(d).__name__))
+            raise ArgumentTypeError("%s must hold DatanodeInfo, not %s" % (what, type(d).__name__))
     return out
 
 
 def _datanode_ids(nodes, what):
     if isinstance(nodes, (T.DatanodeInfo, T.DatanodeID, str, bytes)):
-        raise TypeError("%s must be a sequence of DatanodeID/DatanodeInfo" % what)
+        raise ArgumentTypeError("%s must be a sequence of DatanodeID/DatanodeInfo" % what)
     out = []
     for d in nodes:
         if isinstance(d, T.DatanodeInfo):
             d = d.id
         if not isinstance(d, (T.DatanodeID, dict)):
-            raise TypeError("%s must hold DatanodeID or DatanodeInfo, not %s"
-                            % (what, type(d).__name__))
+            raise ArgumentTypeError("%s must hold DatanodeID or DatanodeInfo, not %s"
+                                    % (what, type(d).__name__))
         out.append(d)
     return out
 
 
 def _strings(v, what):
     if isinstance(v, (str, bytes)):
-        raise TypeError("%s must be a sequence of str, not a single str" % what)
+        raise ArgumentTypeError("%s must be a sequence of str, not a single str" % what)
     return [_text(s, what) for s in v]
 
 
@@ -190,24 +192,25 @@ def _enum(et, v, what):
         key = v.upper()
         if key in et.__members__:
             return et[key]
-        raise ValueError("%s must be one of %s: %r"
-                         % (what, ", ".join(et.__members__), v))
+        raise InvalidArgumentError("%s must be one of %s: %r"
+                                   % (what, ", ".join(et.__members__), v))
     v = _int(v, what)
     if v not in et._value2member_map_:
-        raise ValueError("%s must be one of %s: %r" % (what, ", ".join(et.__members__), v))
+        raise InvalidArgumentError("%s must be one of %s: %r"
+                                   % (what, ", ".join(et.__members__), v))
     return et(v)
 
 
 def _flags(et, v, what, prefix=""):
     """Bit flags from an int, a name, "A|B" / "A,B", or an iterable of names/members."""
     if isinstance(v, bool):
-        raise TypeError("%s must be flag names or an int, not bool" % what)
+        raise ArgumentTypeError("%s must be flag names or an int, not bool" % what)
     if isinstance(v, int):
         allowed = 0
         for m in et:
             allowed |= int(m)
         if v < 0 or v & ~allowed:
-            raise ValueError("%s has unknown bits: %#x" % (what, v))
+            raise InvalidArgumentError("%s has unknown bits: %#x" % (what, v))
         return v
     if isinstance(v, str):
         v = [s for s in re.split(r"[|,\s]+", v) if s]
@@ -218,8 +221,8 @@ def _flags(et, v, what, prefix=""):
             if prefix and not name.startswith(prefix):
                 name = prefix + name
             if name not in et.__members__:
-                raise ValueError("%s: unknown flag %r (one of %s)"
-                                 % (what, x, ", ".join(et.__members__)))
+                raise InvalidArgumentError("%s: unknown flag %r (one of %s)"
+                                           % (what, x, ", ".join(et.__members__)))
             bits |= int(et[name])
         else:
             bits |= _int(x, what)
@@ -237,8 +240,8 @@ def _xattr(name, value=None):
     prefix, dot, rest = name.partition(".")
     ns = _XATTR_PREFIXES.get(prefix.lower())
     if not dot or ns is None or not rest:
-        raise ValueError("xattr name must be prefixed with user/trusted/security/"
-                         "system/raw followed by '.': %r" % name)
+        raise InvalidArgumentError("xattr name must be prefixed with user/trusted/security/"
+                                   "system/raw followed by '.': %r" % name)
     x = {"namespace": ns, "name": rest}
     if value is not None:
         if isinstance(value, str):
@@ -246,8 +249,8 @@ def _xattr(name, value=None):
         elif isinstance(value, (bytearray, memoryview)):
             value = bytes(value)
         elif not isinstance(value, bytes):
-            raise TypeError("xattr value must be bytes or str, not %s"
-                            % type(value).__name__)
+            raise ArgumentTypeError("xattr value must be bytes or str, not %s"
+                                    % type(value).__name__)
         x["value"] = value
     return x
 
@@ -266,8 +269,8 @@ def _acl_spec(spec, include_permission=True):
         if isinstance(e, str):
             e = T.AclEntry.parse(e, include_permission)
         elif not isinstance(e, T.AclEntry):
-            raise TypeError("ACL entries must be AclEntry or str like 'user:bob:rwx', "
-                            "not %s" % type(e).__name__)
+            raise ArgumentTypeError("ACL entries must be AclEntry or str like 'user:bob:rwx', "
+                                    "not %s" % type(e).__name__)
         out.append(e)
     return out
 
@@ -304,7 +307,7 @@ def _norm_kw(name, kw, amap):
     for k, v in kw.items():
         k2 = amap.get(k, k)
         if k2 in out:
-            raise TypeError("%s() got multiple values for argument %r" % (name, k2))
+            raise ArgumentTypeError("%s() got multiple values for argument %r" % (name, k2))
         out[k2] = v
     return out
 
@@ -455,7 +458,7 @@ class _Ops:
         trg = _path(trg)
         srcs = _paths(srcs, "srcs")
         if not srcs:
-            raise ValueError("srcs must not be empty")
+            raise InvalidArgumentError("srcs must not be empty")
         yield ("concat", {"trg": trg, "srcs": srcs})
 
     @_op()
@@ -466,7 +469,7 @@ class _Ops:
     def setOwner(self, src, username=None, groupname=None):
         src = _path(src)
         if username is None and groupname is None:
-            raise ValueError("setOwner: username and groupname are both None")
+            raise InvalidArgumentError("setOwner: username and groupname are both None")
         req = {"src": src}
         if username is not None:
             req["username"] = _text(username, "username")
@@ -496,8 +499,8 @@ class _Ops:
                 return QUOTA_DONT_SET
             v = _int(v, what, None, _LONG_MAX)
             if v != QUOTA_RESET and v < lo:
-                raise ValueError("%s must be >= %d, -1 (reset) or None (unchanged): %d"
-                                 % (what, lo, v))
+                raise InvalidArgumentError("%s must be >= %d, -1 (reset) or None (unchanged): %d"
+                                           % (what, lo, v))
             return v + (1 << 64) if v < 0 else v
 
         req = {"path": path,
@@ -512,7 +515,7 @@ class _Ops:
         req = {"target": _text(target, "target"), "link": _path(link),
                "dirPerm": _perm(dirPerm, "dirPerm"), "createParent": bool(createParent)}
         if "\0" in req["target"]:
-            raise ValueError("target must not contain NUL")
+            raise InvalidArgumentError("target must not contain NUL")
         yield ("createSymlink", req)
 
     # --- files, blocks, leases ---
@@ -613,7 +616,7 @@ class _Ops:
         blocks = list(blocks)
         for b in blocks:
             if not isinstance(b, T.LocatedBlock):
-                raise TypeError("blocks must hold LocatedBlock, not %s" % type(b).__name__)
+                raise ArgumentTypeError("blocks must hold LocatedBlock, not %s" % type(b).__name__)
         yield ("reportBadBlocks", {"blocks": blocks})
 
     @_op()
@@ -724,7 +727,7 @@ class _Ops:
         req = {"src": _path(src)}
         if xAttrs is not None:
             if isinstance(xAttrs, (str, bytes)):
-                raise TypeError("xAttrs must be a sequence of names, not a single name")
+                raise ArgumentTypeError("xAttrs must be a sequence of names, not a single name")
             req["xAttrs"] = [_xattr(n) for n in xAttrs]
         r = yield ("getXAttrs", req)
         return {_xattr_name(x): x.value for x in r.xAttrs}
@@ -740,7 +743,7 @@ class _Ops:
         req = {"src": _path(src), "xAttr": _xattr(name, b"" if value is None else value),
                "flag": _flags(_XAttrSetFlag, flag, "flag", prefix="XATTR_")}
         if not req["flag"]:
-            raise ValueError("flag must include CREATE and/or REPLACE")
+            raise InvalidArgumentError("flag must include CREATE and/or REPLACE")
         yield ("setXAttr", req)
 
     @_op()
@@ -799,13 +802,13 @@ class _Ops:
 
     def _generic(self, method, request):
         if method not in METHODS:
-            raise ValueError("unknown ClientProtocol method %r" % method)
+            raise InvalidArgumentError("unknown ClientProtocol method %r" % method)
         return (yield (method, request))
 
 
 def _build(method, request, fields):
     if request is not None and fields:
-        raise TypeError("pass a request or keyword fields, not both")
+        raise ArgumentTypeError("pass a request or keyword fields, not both")
     return fields if request is None else request
 
 
@@ -814,11 +817,11 @@ def _build(method, request, fields):
 
 def _parse_address(host, port):
     if not isinstance(host, str) or not host:
-        raise TypeError("host must be a non-empty str")
+        raise ArgumentTypeError("host must be a non-empty str")
     if "://" in host:
         scheme, _, rest = host.partition("://")
         if scheme != "hdfs":
-            raise ValueError("only hdfs:// URLs are understood: %r" % host)
+            raise InvalidArgumentError("only hdfs:// URLs are understood: %r" % host)
         host = rest.split("/", 1)[0]
     h, sep, p = host.rpartition(":")
     if sep and p.isdigit() and (h.count(":") == 0 or (h[:1] == "[" and h[-1:] == "]")):
@@ -834,7 +837,7 @@ def _addresses(host, port):
     (port 8020)."""
     if isinstance(host, (list, tuple)):
         if not host:
-            raise ValueError("no NameNode address given")
+            raise InvalidArgumentError("no NameNode address given")
         out = []
         for a in host:
             if isinstance(a, (list, tuple)) and len(a) == 2:
@@ -847,8 +850,7 @@ def _addresses(host, port):
     if port is not None:
         return [(host, _int(port, "port", 1, 65535))]
     try:
-        from .easy import _namenodes
-        found = _namenodes(host)
+        found = _conf.namenodes(host)
     except (ValueError, HadoofusError):
         found = None
     return found or [(host, 8020)]
@@ -938,7 +940,7 @@ class _Client(_Ops):
     def _prepare(self, method, request):
         m = METHODS.get(method)
         if m is None:
-            raise ValueError("unknown ClientProtocol method %r" % method)
+            raise InvalidArgumentError("unknown ClientProtocol method %r" % method)
         return m, m.request.encode(request)
 
     def _submit(self, m, data):
@@ -1017,7 +1019,7 @@ class rpc(_Client):
     def _roundtrip(self, method, request):
         m = METHODS.get(method)
         if m is None:
-            raise ValueError("unknown ClientProtocol method %r" % method)
+            raise InvalidArgumentError("unknown ClientProtocol method %r" % method)
         data = m.request.encode(request)
         # One crossing into C (submit + wait, the GIL released); the call
         # is freed here, not by the garbage collector. The out-parameters
@@ -1072,7 +1074,7 @@ class rpc(_Client):
             gen, amap = entry
             return Future(self, gen(self, *args, **_norm_kw(method, kwargs, amap)))
         if args:
-            raise TypeError("%s: pass request fields as keywords" % method)
+            raise ArgumentTypeError("%s: pass request fields as keywords" % method)
         return Future(self, self._generic(method, kwargs))
 
     def pipeline(self):
@@ -1166,7 +1168,7 @@ class Future:
         timeout (seconds) raises TimeoutError and leaves the call running."""
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
-            raise builtins.TimeoutError("result() timed out")
+            raise errors.TimeoutError("result() timed out")
         try:
             while not self._done:
                 if deadline is None:
@@ -1179,7 +1181,7 @@ class Future:
                         rc = lib.hdfs_nn_call_status(self._call)
                     if rc in (lib.HDFS_ETIMEDOUT, lib.HDFS_EAGAIN) and \
                             lib.hdfs_nn_call_status(self._call) == lib.HDFS_EAGAIN:
-                        raise builtins.TimeoutError("result() timed out")
+                        raise errors.TimeoutError("result() timed out")
                 self._complete(rc)
         finally:
             self._lock.release()
