@@ -32,12 +32,15 @@ APT_PACKAGES=(
 	clang libclang-rt-14-dev           # libFuzzer and sanitizers
 	hdfs-cli                           # a Go HDFS client, for bench/
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
+	wrk                                # bench/ gateway: small-request rate with 32 connections
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"
 	"pytest>=7" "pytest-timeout"
 	# The libhdfs drop-in proof: pyarrow.fs.HadoopFileSystem on libhdfs_hadoofus.so.
 	"pyarrow"
+	# Standard WebHDFS clients the gateway must serve unchanged (tests/test_gateway_clients.py).
+	"hdfs" "fsspec" "requests"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
@@ -171,6 +174,7 @@ spec = importlib.util.spec_from_file_location("_mc", sys.argv[1])
 mc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mc)
 print("hadoop jars:", mc.ensure_jars())
+print("webhdfs jars:", mc.ensure_webhdfs_jars())
 print("java:", mc.find_java())
 EOF
 }

@@ -16,7 +16,8 @@ is ``$HADOOFUS_CACHE_DIR``, else ``$XDG_CACHE_HOME/hadoofus``, else
 
 Command line (the JVMs outlive the command; state lives in the directory):
 
-    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha] [--dir D]
+    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha]
+                                         [--webhdfs] [--dir D]
     python -m hadoofus.minicluster status [--dir D]
     python -m hadoofus.minicluster stop [--dir D] [--clean]
 
@@ -49,6 +50,7 @@ __all__ = [
     "JavaError",
     "cache_dir",
     "ensure_jars",
+    "ensure_webhdfs_jars",
     "find_java",
 ]
 
@@ -300,6 +302,168 @@ def _jar_list(jars_dir):
     if not any(n.startswith("hadoop-hdfs-") for n in names):
         raise RuntimeError("no hadoop-hdfs jar in %s" % jars_dir)
     return [os.path.join(jars_dir, n) for n in names]
+
+
+# Java's own WebHDFS (the gateway's reference server) needs Jersey 1 on the
+# daemons' classpath, and JAX-RS 1.1 in place of the sdist's JAX-RS 2.0 API
+# (javax.ws.rs-api-2.0.1 breaks Jersey 1's start).  Jersey 1 comes from
+# Debian's packages (pinned, checked), the rest from the same pyspark sdist.
+WEBHDFS_DROP_JARS = ("javax.ws.rs-api-2.0.1.jar",)
+WEBHDFS_SDIST_JARS = (
+    "activation-1.1.1.jar",
+    "httpclient-4.5.6.jar",
+    "httpcore-4.4.10.jar",
+    "jaxb-api-2.2.2.jar",
+)
+# (package, version, pool path, sha256 of the .deb, jar inside, sha256 of the jar)
+WEBHDFS_DEBS = (
+    ("libjersey1-core-java", "1.19.3-8", "j/jersey1",
+     "f52d7156d22b111c0f10e207f5c7a67c7e5b589081e9b36632eb5d62bad34e52",
+     "jersey-core-1.19.3.jar",
+     "c84343e1a6f1b0df554cf6d8be51ea3f02144b9984c2fc5c1f9ce27b44379e8b"),
+    ("libjersey1-server-java", "1.19.3-8", "j/jersey1",
+     "8c4019de57ee9471dc0bcb8821b0a800282142f2408edac7f8cab97d8806c790",
+     "jersey-server-1.19.3.jar",
+     "e02373601e515f360d9ee13237b8252de92d9a49c89ab7bfb174172f2f1b5956"),
+    ("libjersey1-servlet-java", "1.19.3-8", "j/jersey1",
+     "0efce84ac90d80110a04a58285fc14435a297e821e921d14b10d93f833a98b8c",
+     "jersey-servlet-1.19.3.jar",
+     "595dbd077d7b37c8684e14df02549c3687f1612ac74cc02ba4d21d9f9da95838"),
+    ("libjsr311-api-java", "1.1.1-1.1", "j/jsr311-api",
+     "9094b28dce62393b4bb86418296535c3b21886a2dad109f9c8796240fd31eeaf",
+     "jsr311-api-1.1.1.jar",
+     "c5f6cd0daadf7508763b22c91c55e64b0bb46bafec69fab7df3c05e3d319e169"),
+)
+DEBIAN_MIRROR = os.environ.get("HADOOFUS_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+
+
+def _sha256_file(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fetch_deb(pkg, version, pool, sha, dl_dir):
+    """The pinned .deb in dl_dir (apt-get download, else the Debian mirror's
+    pool over HTTP, so machines without apt work too); checked by sha256."""
+    name = "%s_%s_all.deb" % (pkg, version)
+    dest = os.path.join(dl_dir, name)
+    if os.path.exists(dest) and _sha256_file(dest) == sha:
+        return dest
+    os.makedirs(dl_dir, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".deb-", dir=dl_dir)
+    try:
+        got = os.path.join(tmp, name)
+        if shutil.which("apt-get"):
+            subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
+                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        if not os.path.exists(got):
+            url = "%s/pool/main/%s/%s" % (DEBIAN_MIRROR, pool, name)
+            with urllib.request.urlopen(url, timeout=60) as r, open(got, "wb") as out:
+                shutil.copyfileobj(r, out, 1 << 20)
+        if _sha256_file(got) != sha:
+            raise RuntimeError("%s: sha256 %s, want %s" % (name, _sha256_file(got), sha))
+        os.replace(got, dest)
+        return dest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _deb_member(deb, suffix):
+    """The bytes of the file whose path ends with suffix in the .deb's
+    data.tar.* (an ar archive of tarballs; read here, so no dpkg-deb needed)."""
+    import io
+    with open(deb, "rb") as f:
+        if f.read(8) != b"!<arch>\n":
+            raise RuntimeError("%s is not a .deb" % deb)
+        while True:
+            hdr = f.read(60)
+            if len(hdr) < 60:
+                break
+            name = hdr[:16].decode().strip().rstrip("/")
+            size = int(hdr[48:58])
+            data = f.read(size)
+            if size % 2:
+                f.read(1)
+            if not name.startswith("data.tar"):
+                continue
+            with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+                members = {m.name: m for m in tf.getmembers()}
+                for m in members.values():
+                    if m.name.endswith(suffix):
+                        # Debian keeps the versioned name as a symlink.
+                        while m.issym():
+                            target = os.path.normpath(
+                                os.path.join(os.path.dirname(m.name), m.linkname))
+                            m = members.get(target) or members["./" + target]
+                        return tf.extractfile(m).read()
+    raise RuntimeError("%s holds no %s" % (deb, suffix))
+
+
+def ensure_webhdfs_jars(download=True):
+    """Return the directory of the extra jars that turn WebHDFS on (Jersey 1
+    from Debian, four from the pyspark sdist), making it if needed, as
+    ``ensure_jars`` does: pinned, checked, complete or absent."""
+    root = os.path.join(cache_dir(), "hadoop-" + HADOOP_VERSION)
+    target = os.path.join(root, "webhdfs-jars")
+    if os.path.exists(os.path.join(target, ".complete")):
+        return target
+    if not download:
+        raise RuntimeError("the WebHDFS jars are not cached in %s" % target)
+    import hashlib
+    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
+        cache_dir(), "dl", SDIST_FILE)
+    if not os.path.exists(sdist):
+        sdist = _download_sdist(os.path.dirname(sdist))
+    _check_sdist(sdist)
+    os.makedirs(root, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".webhdfs-jars-", dir=root)
+    try:
+        for pkg, version, pool, deb_sha, jar, jar_sha in WEBHDFS_DEBS:
+            deb = _fetch_deb(pkg, version, pool, deb_sha, os.path.join(cache_dir(), "dl"))
+            data = _deb_member(deb, "/" + jar)
+            if hashlib.sha256(data).hexdigest() != jar_sha:
+                raise RuntimeError("%s in %s does not match its pinned sha256" % (jar, deb))
+            with open(os.path.join(tmp, jar), "wb") as out:
+                out.write(data)
+        wanted = set(WEBHDFS_SDIST_JARS)
+        with tarfile.open(sdist, "r|gz") as tf:
+            for m in tf:
+                base = m.name[len(_SDIST_JAR_PREFIX):]
+                if m.isfile() and m.name.startswith(_SDIST_JAR_PREFIX) and base in wanted:
+                    with open(os.path.join(tmp, base), "wb") as out:
+                        shutil.copyfileobj(tf.extractfile(m), out, 1 << 20)
+                    wanted.discard(base)
+        if wanted:
+            raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
+        with open(os.path.join(tmp, ".complete"), "w") as f:
+            f.write("\n".join(sorted(os.listdir(tmp))) + "\n")
+        os.chmod(tmp, 0o755)
+        if os.path.isdir(target):
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not os.path.exists(os.path.join(target, ".complete")):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _cluster_jars(jars_dir, webhdfs):
+    """The daemons' and clients' jars: the Hadoop jars, and with ``webhdfs``
+    the WebHDFS extras in place of the JAX-RS 2.0 API."""
+    jars = _jar_list(jars_dir)
+    if not webhdfs:
+        return jars
+    extra = ensure_webhdfs_jars()
+    return sorted([j for j in jars if os.path.basename(j) not in WEBHDFS_DROP_JARS]
+                  + [os.path.join(extra, n) for n in os.listdir(extra) if n.endswith(".jar")])
 
 
 _java_cache = {}
@@ -898,17 +1062,24 @@ class MiniCluster:
     ``wait_active`` and ``namenode_info`` follow it), ``namenodes`` both,
     ``url`` is ``hdfs://<nameservice>`` and the client configuration holds
     the HA settings (``ConfiguredFailoverProxyProvider``).
+
+    ``webhdfs=True`` turns on Java's own WebHDFS (``dfs.webhdfs.enabled``,
+    Jersey 1 on the classpath: ``ensure_webhdfs_jars``): the NameNode serves
+    ``webhdfs_url + "/webhdfs/v1/..."`` and redirects data to the DataNodes'
+    HTTP ports; the Java shell (``fs_shell``) gets the same jars, so
+    ``-fs webhdfs://...`` works from it.
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None, ha=False, nameservice="hadoofus"):
+                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
         if ha and port is not None:
             raise ValueError("port= picks the port of a single NameNode: not with ha=True")
         self.ha = bool(ha)
+        self.webhdfs = bool(webhdfs)
         self.nameservice = nameservice
         self.namenodes = []
         self.n_datanodes = datanodes
@@ -958,6 +1129,14 @@ class MiniCluster:
         return self.namenode.http_port
 
     @property
+    def webhdfs_url(self):
+        """``http://127.0.0.1:PORT`` of the (active) NameNode's WebHDFS."""
+        self._need()
+        if not self.webhdfs:
+            raise RuntimeError("WebHDFS is off: MiniCluster(webhdfs=True)")
+        return "http://%s:%d" % (self.host, self.http_port)
+
+    @property
     def url(self):
         if self.ha:
             return "hdfs://%s" % self.nameservice
@@ -996,7 +1175,7 @@ class MiniCluster:
 
     @property
     def _jars(self):
-        return _jar_list(self.jars_dir)
+        return _cluster_jars(self.jars_dir, self.webhdfs)
 
     @property
     def classpath(self):
@@ -1068,7 +1247,7 @@ class MiniCluster:
             "dfs.namenode.backup.http-address": "%s:0" % HOST,
             "dfs.namenode.name.dir": "file://" + self.namenode.name_dir,
             "dfs.replication": self.replication,
-            "dfs.webhdfs.enabled": False,
+            "dfs.webhdfs.enabled": self.webhdfs,
             "dfs.permissions.enabled": True,
             "dfs.namenode.acls.enabled": True,
             "dfs.namenode.xattrs.enabled": True,
@@ -1770,6 +1949,7 @@ class MiniCluster:
             "base_dir": self.base_dir,
             "classpath": self.classpath,
             "jars_dir": self.jars_dir,
+            "webhdfs": self.webhdfs,
             "java": self.java_path,
             "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
         }
@@ -1842,7 +2022,8 @@ def _cli_start(a):
               % (d, len(old["datanodes"]), old["rpc_port"]), file=sys.stderr)
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
-                     port=a.port, die_with_parent=False, keep=True, ha=a.ha)
+                     port=a.port, die_with_parent=False, keep=True, ha=a.ha,
+                     webhdfs=a.webhdfs)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -1851,6 +2032,8 @@ def _cli_start(a):
         json.dump(st, f, indent=1)
     os.replace(tmp, _state_path(d))
     print(st["url"])
+    if mc.webhdfs:
+        print("# WebHDFS: %s/webhdfs/v1/" % mc.webhdfs_url)
     print("export HADOOP_CONF_DIR=%s" % st["conf_dir"])
     print("# started in %.1f s; logs in %s; stop with: python -m hadoofus.minicluster "
           "stop --dir %s" % (mc.start_seconds, os.path.join(d, "logs"), d),
@@ -1900,7 +2083,8 @@ def _cli_stop(a):
         lists = os.path.join(d, "cds-lists")
         if st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled():
             try:
-                _build_cds_archive(st["java"], _jar_list(st["jars_dir"]), lists)
+                _build_cds_archive(st["java"],
+                                   _cluster_jars(st["jars_dir"], st.get("webhdfs")), lists)
             finally:
                 shutil.rmtree(lists, ignore_errors=True)
     if a.clean and os.path.isdir(d):
@@ -1920,6 +2104,8 @@ def main(argv=None):
     s.add_argument("--port", type=int, default=None, help="NameNode RPC port (e.g. 8020)")
     s.add_argument("--ha", action="store_true",
                    help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
+    s.add_argument("--webhdfs", action="store_true",
+                   help="Java's own WebHDFS on the NameNode's HTTP port (Jersey 1 fetched once)")
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)
@@ -1941,6 +2127,7 @@ def main(argv=None):
         return _cli_stop(a)
     if a.cmd == "fetch":
         print(ensure_jars())
+        print(ensure_webhdfs_jars())
         return 0
     return 2
 
