@@ -1236,6 +1236,13 @@ class MiniCluster:
             "hadoop.security.authentication": "simple",
             "hadoop.user.group.static.mapping.overrides": ";".join(
                 ["dr.who="] + ["%s=%s" % (u, ",".join(g)) for u, g in sorted(self.groups.items())]),
+            # Proxy users (a gateway impersonating its callers): the
+            # superuser for anyone from anywhere, hdfsadmin for the group
+            # "users" (gateway doas tests); other users may not.
+            "hadoop.proxyuser.%s.hosts" % self.superuser: "*",
+            "hadoop.proxyuser.%s.groups" % self.superuser: "*",
+            "hadoop.proxyuser.hdfsadmin.hosts": "*",
+            "hadoop.proxyuser.hdfsadmin.groups": "users",
         }
         hdfs = {
             "dfs.namenode.rpc-address": "%s:%d" % (HOST, self.namenode.rpc_port),
