@@ -41,6 +41,8 @@ PIP_PACKAGES=(
 	"pyarrow"
 	# Standard WebHDFS clients the gateway must serve unchanged (tests/test_gateway_clients.py).
 	"hdfs" "fsspec" "requests"
+	# The HTTP gateway's server (hadoofus.gateway).
+	"uvicorn" "httptools" "uvloop"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
@@ -307,14 +309,19 @@ run_examples() {
 	echo "ran $n example(s)"
 }
 
-# The gateway hook: once hadoofus/gateway.py exists, `run` ends by serving
-# it in the foreground against the cluster.
+# `run` ends by serving the gateway (hadoofus.gateway) in the foreground
+# against the cluster.
 serve_gateway() {
 	local url
 	url=$(cluster_url)
 	if "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("hadoofus.gateway") is None)' 2>/dev/null; then
 		say "gateway"
-		exec "$PY" -m hadoofus.gateway --namenode "$url"
+		cat <<EOF
+HDFS is running at $url (client conf: $CLUSTER_DIR/conf/client; ./dev.sh stop stops it).
+Serving the gateway (Hoop REST API + WebHDFS v1) on port 14000; Ctrl-C stops it. Try:
+  curl -s 'http://127.0.0.1:14000/?op=list&user.name=$(id -un)'
+EOF
+		exec "$PY" -m hadoofus.gateway --namenode "$url" --port 14000
 	fi
 	cat <<EOF
 
