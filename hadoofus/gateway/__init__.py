@@ -25,6 +25,7 @@ import sys
 from .app import App
 from .auth import DEFAULT_VALIDITY, Authenticator, load_secret
 from .hdfs import Hdfs
+from .server import protocol_class
 
 __all__ = ["Gateway", "Limits", "make_app", "main"]
 
@@ -33,12 +34,17 @@ log = logging.getLogger("hadoofus.gateway")
 
 class Limits:
     """Per-request limits. max_url: path + query bytes (414 past it);
-    max_header_bytes: all header lines (431); body_timeout: seconds a
-    request body may stall between two reads (408)."""
+    max_header_bytes: all header lines (431); header_timeout: seconds from
+    a request's first byte (or a connection's start) to the end of its
+    head (408, connection closed); body_timeout: seconds a request body
+    may stall between two reads (408), and a response may wait for a
+    client that does not read (connection cut)."""
 
-    def __init__(self, max_url=16384, max_header_bytes=65536, body_timeout=60.0):
+    def __init__(self, max_url=16384, max_header_bytes=65536, header_timeout=30.0,
+                 body_timeout=60.0):
         self.max_url = max_url
         self.max_header_bytes = max_header_bytes
+        self.header_timeout = header_timeout
         self.body_timeout = body_timeout
 
 
@@ -99,8 +105,11 @@ def _parser():
                    default=32, help="threads for blocking HDFS calls (default 32)")
     p.add_argument("--max-url", type=int, default=16384, help="bytes of path+query (414)")
     p.add_argument("--max-header-bytes", type=int, default=65536, help="header bytes (431)")
+    p.add_argument("--header-timeout", type=float, default=30.0,
+                   help="seconds a client may take to send a request head (408)")
     p.add_argument("--body-timeout", type=float, default=60.0,
-                   help="seconds a request body may stall (408)")
+                   help="seconds a request body may stall (408), or a client may "
+                   "leave a response unread")
     p.add_argument("--keep-alive-timeout", type=float, default=30.0,
                    help="seconds an idle keep-alive connection stays open")
     p.add_argument("--graceful-timeout", type=float, default=30.0,
@@ -123,13 +132,15 @@ def main(argv=None):
     if bool(args.certfile) != bool(args.keyfile):
         sys.exit("hadoofus-gateway: --certfile and --keyfile go together")
     namenode = args.namenode or default_namenode()
+    limits = Limits(args.max_url, args.max_header_bytes, args.header_timeout,
+                    args.body_timeout)
     app = make_app(namenode, gateway_user=args.user, secret_file=args.signature_secret_file,
                    allow_anonymous=args.allow_anonymous, anonymous_user=args.anonymous_user,
                    validity=args.token_validity, secure=bool(args.certfile),
                    threads=args.threads,
-                   limits=Limits(args.max_url, args.max_header_bytes, args.body_timeout))
+                   limits=limits)
     config = uvicorn.Config(
-        app, host=args.bind, port=args.port, loop="uvloop", http="httptools",
+        app, host=args.bind, port=args.port, loop="uvloop", http=protocol_class(limits),
         lifespan="on", access_log=False, log_config=None, log_level=args.log_level,
         ssl_certfile=args.certfile, ssl_keyfile=args.keyfile,
         timeout_keep_alive=args.keep_alive_timeout,

@@ -13,6 +13,7 @@ in-flight requests finished or the grace period ran out) closes the HDFS
 side: open writers are closed, so no lease outlives the process.
 """
 
+import asyncio
 import logging
 import time
 from urllib.parse import unquote
@@ -223,9 +224,18 @@ class App:
         await send({"type": "http.response.start", "status": resp.status, "headers": headers})
         sent = 0
         it = resp.stream
+        timeout = self.gw.limits.body_timeout
         try:
             async for chunk in it:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                try:
+                    await asyncio.wait_for(send({"type": "http.response.body", "body": chunk,
+                                                 "more_body": True}), timeout)
+                except asyncio.TimeoutError:
+                    # A client that stopped reading: returning without
+                    # finishing the response makes uvicorn close it.
+                    log.warning("%s: client read nothing for %ss; cut after %d bytes",
+                                req.path if req else "?", timeout, sent)
+                    return sent
                 sent += len(chunk)
         except Exception:
             # Headers are out: all that is left is to cut the connection so

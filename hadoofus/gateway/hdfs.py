@@ -42,6 +42,7 @@ import threading
 
 import hadoofus
 from hadoofus import easy
+from hadoofus.errors import FileNotFoundException
 from hadoofus._writer import HdfsFileWriter
 
 from .http import CHUNK
@@ -149,6 +150,12 @@ class Hdfs:
         module doc for what a broken upload leaves. Returns the bytes
         written."""
         def open_():
+            fs = self.client(user)
+            # HdfsFileWriter's append creates a missing file (Python's "a");
+            # an HTTP append, like FileSystem.append, wants the file there.
+            if append and fs.getFileInfo(path) is None:
+                raise FileNotFoundException("java.io.FileNotFoundException",
+                                            "File does not exist: %s" % path)
             return HdfsFileWriter(self.client(user), path, append=append, overwrite=overwrite,
                                   replication=replication, blocksize=blocksize,
                                   permission=permission)
