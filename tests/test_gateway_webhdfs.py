@@ -11,8 +11,6 @@ Java's FsShell on hdfs://.
 import hashlib
 import json
 import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
@@ -22,48 +20,6 @@ requests = pytest.importorskip("requests")
 ALICE = "alice"
 NAMES = ["with space", "per%cent", "hash#tag", "quest?ion", "ünï cødé ☃"]
 OCTET = {"Content-Type": "application/octet-stream"}
-
-
-def _free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def gateway(cluster, tmp_path_factory):
-    """Base URL of `python -m hadoofus.gateway` on the session cluster."""
-    port = _free_port()
-    tmp = tmp_path_factory.mktemp("gw-webhdfs")
-    log = tmp / "gateway.log"
-    with open(log, "wb") as logf:
-        # cwd elsewhere: the source tree's hadoofus/ has no compiled module.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hadoofus.gateway", "--namenode", cluster.url,
-             "--bind", "127.0.0.1", "--port", str(port)], cwd=str(tmp),
-            stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("gateway exited: %s" % log.read_text()[-3000:])
-            try:
-                requests.get(url + "/webhdfs/v1/?op=GETHOMEDIRECTORY&user.name=x", timeout=2)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class W:
@@ -121,14 +77,16 @@ def _data(n, tag=b""):
     return (seed * (n // len(seed) + 1))[:n]
 
 
+# `gateway` (conftest.py): the session's gateway process; .url is its base.
+
 @pytest.fixture
 def su(gateway, cluster):
-    return W(gateway, cluster.superuser)
+    return W(gateway.url, cluster.superuser)
 
 
 @pytest.fixture
 def alice(gateway):
-    return W(gateway, ALICE)
+    return W(gateway.url, ALICE)
 
 
 @pytest.fixture
@@ -409,7 +367,7 @@ def test_checkaccess(alice, gateway, home):
     f = home + "/private"
     alice.create(f, b"p", permission="600")
     assert alice.ok("GET", f, "CHECKACCESS", fsaction="rw-") is None
-    bob = W(gateway, "bob")
+    bob = W(gateway.url, "bob")
     _remote(bob("GET", f, "CHECKACCESS", fsaction="r--"), 403, "AccessControlException")
     _remote(bob("GET", f, "OPEN"), 403, "AccessControlException")
     _remote(alice("GET", f, "CHECKACCESS", fsaction="rwz"), 400, "IllegalArgumentException")
