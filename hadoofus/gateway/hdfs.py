@@ -177,23 +177,21 @@ class Hdfs:
             return written
         finally:
             if not done:
+                if pending is not None:   # its outcome no longer matters
+                    pending.add_done_callback(lambda f: f.cancelled() or f.exception())
                 # Cancellation (shutdown) may land here: the cleanup is
                 # handed to the pool whole, and awaited when the loop lets us.
-                fut = self._pool.submit(self._abandon, w, pending, path, append, user)
+                # A write still running in the pool finishes first: the
+                # writer's calls take turns.
+                fut = self._pool.submit(self._abandon, w, path, append, user)
                 try:
                     await asyncio.wrap_future(fut)
                 except BaseException:
                     pass
             self._writers.discard(w)
 
-    def _abandon(self, w, pending, path, append, user):
+    def _abandon(self, w, path, append, user):
         """Close a writer whose body broke off (pool thread)."""
-        if pending is not None:
-            try:
-                concurrent.futures.wait([pending] if isinstance(
-                    pending, concurrent.futures.Future) else [])
-            except Exception:
-                pass
         try:
             w.close()
         except Exception as e:
