@@ -298,6 +298,29 @@ def test_home_trash(alice, su, cluster):
     assert alice.ok("GET", "/x", "GETTRASHROOT") == {"Path": "/user/alice/.Trash"}
 
 
+def test_blocks_defaults_status(alice, home):
+    f = home + "/blk"
+    alice.create(f, _data(1500, b"blk"), blocksize=512)
+    bl = alice.ok("GET", f, "GETFILEBLOCKLOCATIONS")["BlockLocations"]["BlockLocation"]
+    assert [(b["offset"], b["length"]) for b in bl] == [(0, 512), (512, 512), (1024, 476)]
+    for b in bl:
+        [name] = b["names"]
+        assert name.startswith("127.0.0.1:") and len(b["hosts"]) == 1
+        assert b["topologyPaths"] == ["/default-rack/" + name]
+        assert (b["storageTypes"], b["corrupt"], b["cachedHosts"]) == (["DISK"], False, [])
+    part = alice.ok("GET", f, "GETFILEBLOCKLOCATIONS", offset=600, length=100)
+    assert [b["offset"] for b in part["BlockLocations"]["BlockLocation"]] == [512]
+    _remote(alice("GET", home + "/nope", "GETFILEBLOCKLOCATIONS"), 404, "FileNotFoundException")
+    d = alice.ok("GET", "/", "GETSERVERDEFAULTS")["FsServerDefaults"]
+    assert (d["bytesPerChecksum"], d["checksumType"], d["replication"]) == (512, 2, 1)
+    st = alice.ok("GET", "/", "GETSTATUS")["FsStatus"]
+    assert st["capacity"] >= st["remaining"] > 0 and st["used"] >= 0
+    ls = alice.ok("GET", f, "GETFILELINKSTATUS")["FileStatus"]
+    assert (ls["type"], ls["pathSuffix"], ls["length"]) == ("FILE", "", 1500)
+    _remote(alice("GET", home + "/nope", "GETFILELINKSTATUS"), 404, "FileNotFoundException")
+    _remote(alice("GET", home + "/nope", "GETLINKTARGET"), 404, "FileNotFoundException")
+
+
 def test_symlink(alice, home):
     """Hadoop 2.x NameNodes refuse symlinks unless built with them on: the
     NameNode's UnsupportedOperationException comes back as WebHDFS's 400."""

@@ -14,6 +14,10 @@ UnsupportedOperationException, 401 SecurityException, 404
 FileNotFoundException, 403 any other IOException (every NameNode error),
 500 anything unexpected.
 
+Beyond issue 9's list, the read-only ops Hadoop 3's clients ask for answer
+too: GETFILEBLOCKLOCATIONS, GETSERVERDEFAULTS, GETLINKTARGET,
+GETFILELINKSTATUS, GETSTATUS, and SETQUOTABYSTORAGETYPE.
+
 Where Hadoop 2.7's NameNode lacks a call, the answer says so: GETQUOTAUSAGE
 is computed from getContentSummary, GETSTORAGEPOLICY from the file's policy
 id (hadoofus.rpc does that), UNSETSTORAGEPOLICY answers 400
@@ -239,6 +243,42 @@ def file_checksum(ck):
                              "length": ck.length}}
 
 
+def block_locations(blocks):
+    """BlockLocations as Java's BlockLocation describes each block: names
+    and topologyPaths use the DataNode's transfer address."""
+    out = []
+    for b in blocks:
+        names = ["%s:%d" % (d.ipAddr, d.xferPort) for d in b.locs]
+        cached = [d.hostName for d, c in zip(b.locs, b.isCached) if c]
+        out.append({
+            "cachedHosts": cached,
+            "corrupt": bool(b.corrupt),
+            "hosts": [d.hostName for d in b.locs],
+            "length": b.length,
+            "names": names,
+            "offset": b.offset,
+            "storageTypes": [_enum_name(t) for t in b.storageTypes],
+            "topologyPaths": ["%s/%s" % (d.__dict__.get("location") or "/default-rack", n)
+                              for d, n in zip(b.locs, names)],
+        })
+    return {"BlockLocations": {"BlockLocation": out}}
+
+
+def server_defaults(d):
+    return {"FsServerDefaults": {
+        "blockSize": d.blockSize,
+        "bytesPerChecksum": d.bytesPerChecksum,
+        "checksumType": int(d.checksumType),
+        "defaultStoragePolicyId": d.policyId,
+        "encryptDataTransfer": bool(d.encryptDataTransfer),
+        "fileBufferSize": d.fileBufferSize,
+        "keyProviderUri": d.keyProviderUri or "",
+        "replication": d.replication,
+        "trashInterval": d.trashInterval,
+        "writePacketSize": d.writePacketSize,
+    }}
+
+
 # --- errors --------------------------------------------------------------------
 
 _400 = ("IllegalArgumentException", "HadoopIllegalArgumentException",
@@ -281,6 +321,10 @@ def _bad(name, value, why=None):
     msg = 'Invalid value for webhdfs parameter "%s": %s' % (
         name, why or "%r is not valid" % (value,))
     return HttpError(400, "IllegalArgumentException", msg)
+
+
+def _not_found(path):
+    return HttpError(404, "java.io.FileNotFoundException", "File does not exist: %s" % path)
 
 
 def _unsupported(op, method):
@@ -331,29 +375,22 @@ class _Params:
             raise _bad(name, v, 'Failed to parse "%s" to Boolean.' % v)
         return low == "true"
 
-    def long(self, name, default=None, lo=None, hi=_LONG_MAX):
+    def long(self, name, default=None, lo=None, hi=_LONG_MAX, radix=10):
         v = self.get(name)
         if v is None or v == "":
             return default
         try:
-            n = int(v, 10)
+            n = int(v, radix)
         except ValueError:
-            raise _bad(name, v, 'Failed to parse "%s" as a radix-10 long integer.' % v) from None
+            raise _bad(name, v, 'Failed to parse "%s" as a radix-%d integer.'
+                       % (v, radix)) from None
         if (lo is not None and n < lo) or n > hi:
-            raise _bad(name, v, "%d is out of range [%s, %d]" % (n, lo, hi))
+            raise _bad(name, v, "%s is out of range" % v)
         return n
 
     def permission(self, name="permission", default=None):
-        v = self.get(name)
-        if v is None or v == "":
-            return default
-        try:
-            n = int(v, 8)
-        except ValueError:
-            raise _bad(name, v, 'Failed to parse "%s" as a radix-8 short integer.' % v) from None
-        if not 0 <= n <= 0o1777:
-            raise _bad(name, v, "%s is out of range [0, 1777]" % v)
-        return n
+        """An octal mode, 0 to 1777 (the sticky bit is the only extra)."""
+        return self.long(name, default, 0, 0o1777, radix=8)
 
     def path(self, name):
         v = self.required(name)
@@ -381,7 +418,7 @@ class _Op:
         path = path or self.path
         st = await self.call("getFileInfo", path)
         if st is None:
-            raise HttpError(404, "java.io.FileNotFoundException", "File does not exist: %s" % path)
+            raise _not_found(path)
         return st
 
     def url(self, pairs=None):
@@ -431,7 +468,7 @@ async def _liststatus_batch(op):
     dl = (await op.call("call", "getListing", src=op.path, needLocation=False,
                         startAfter=start.encode("utf-8", "surrogateescape"))).dirList
     if dl is None:
-        raise HttpError(404, "java.io.FileNotFoundException", "File %s does not exist." % op.path)
+        raise _not_found(op.path)
     return _ok_json(directory_listing(dl.partialListing, dl.remainingEntries))
 
 
@@ -541,6 +578,39 @@ async def _getsnapshotdiff(op):
 
 async def _getsnapshottabledirectorylist(op):
     return _ok_json(snapshottable_list(await op.call("getSnapshottableDirListing")))
+
+
+async def _getfileblocklocations(op):
+    offset = op.q.long("offset", 0, lo=0)
+    length = op.q.long("length", None, lo=0) or None    # 0 or none: to the end
+    lbs = await op.call("getBlockLocations", op.path, offset, length)
+    if lbs is None:
+        raise _not_found(op.path)
+    return _ok_json(block_locations(lbs.blocks))
+
+
+async def _getserverdefaults(op):
+    return _ok_json(server_defaults(await op.call("getServerDefaults")))
+
+
+async def _getlinktarget(op):
+    target = await op.call("getLinkTarget", op.path)
+    if target is None:
+        raise _not_found(op.path)
+    return _ok_json({"Path": target})
+
+
+async def _getfilelinkstatus(op):
+    st = await op.call("getFileLinkInfo", op.path)
+    if st is None:
+        raise _not_found(op.path)
+    return _ok_json({"FileStatus": file_status(st, suffix="")})
+
+
+async def _getstatus(op):
+    s = await op.call("getFsStats")
+    return _ok_json({"FsStatus": {"capacity": s.capacity, "remaining": s.remaining,
+                                  "used": s.used}})
 
 
 # PUT
@@ -772,6 +842,11 @@ OPS = {
         "GETALLSTORAGEPOLICY": _getallstoragepolicy,
         "GETSNAPSHOTDIFF": _getsnapshotdiff,
         "GETSNAPSHOTTABLEDIRECTORYLIST": _getsnapshottabledirectorylist,
+        "GETFILEBLOCKLOCATIONS": _getfileblocklocations,
+        "GETSERVERDEFAULTS": _getserverdefaults,
+        "GETLINKTARGET": _getlinktarget,
+        "GETFILELINKSTATUS": _getfilelinkstatus,
+        "GETSTATUS": _getstatus,
     },
     "PUT": {
         "CREATE": _create,
