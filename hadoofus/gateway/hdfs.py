@@ -236,7 +236,12 @@ class ReadStream:
         self._closed = False
 
     def _chunk(self, pos):
-        return self._r.pread(pos, min(self._hdfs.chunk, self._end - pos))
+        # Sequential reads keep one block reader streaming (pread would set
+        # one up per call); calls never overlap: the next is submitted only
+        # once this one returned.
+        if self._r.tell() != pos:
+            self._r.seek(pos)
+        return self._r.read(min(self._hdfs.chunk, self._end - pos))
 
     def __aiter__(self):
         return self
