@@ -32,7 +32,7 @@ def free_port():
 
 class GatewayProcess:
     def __init__(self, cluster, extra_args=(), secret=b"gateway-test-secret", env=None,
-                 port=None, tls=None):
+                 port=None, tls=None, conf_dir=False):
         self.cluster = cluster
         self.extra_args = list(extra_args)
         self.port = port or free_port()
@@ -45,6 +45,11 @@ class GatewayProcess:
         self.log_path = os.path.join(self.dir, "gateway.log")
         self.env = dict(os.environ, **(env or {}))
         self.env["PYTHONSAFEPATH"] = "1"
+        # conf_dir=True: no --namenode, fs.defaultFS of the cluster's client
+        # configuration instead.
+        self.conf_dir = conf_dir
+        if conf_dir:
+            self.env["HADOOP_CONF_DIR"] = cluster.conf_dir
         self.proc = None
 
     @property
@@ -56,7 +61,8 @@ class GatewayProcess:
         return "hdfs://%s:%d" % (self.cluster.host, self.cluster.port)
 
     def start(self, timeout=30):
-        cmd = [sys.executable, "-m", "hadoofus.gateway", "--namenode", self.namenode,
+        cmd = [sys.executable, "-m", "hadoofus.gateway"] + \
+            ([] if self.conf_dir else ["--namenode", self.namenode]) + [
                "--bind", self.host, "--port", str(self.port),
                "--signature-secret-file", self.secret_file] + self.extra_args
         if self.tls:

@@ -235,3 +235,23 @@ def test_datanode_killed_during_put_and_get(fresh_cluster, gateway_factory):
     conn.close()
     assert bytes(got) == data
     assert gw.proc.poll() is None
+
+
+@pytest.mark.slow
+def test_namenode_restart(fresh_cluster, gateway_factory):
+    mc = fresh_cluster(datanodes=1, replication=1)
+    gw = gateway_factory(cluster_=mc)
+    su = mc.superuser
+    data = os.urandom(3 * MIB)
+    assert gw.request("POST", target("/nnr/f", su, op="create"), body=data)[0] == 201
+    conn = gw.connection()
+    assert gw.get(target("/nnr/f", su, op="status"), conn=conn)[0] == 200
+    mc.restart_namenode()
+    # The gateway's cached NameNode handles reconnect; the same keep-alive
+    # connection goes on.
+    st, _, body = gw.get(target("/nnr/f", su), conn=conn)
+    assert st == 200 and body == data
+    assert gw.request("POST", target("/nnr/g", su, op="create"), body=data,
+                      conn=conn)[0] == 201
+    conn.close()
+    assert mc.fs_shell("-cat", "/nnr/g").stdout == data

@@ -275,3 +275,12 @@ def test_path_normalisation(gateway, su, d):
     assert st == 200 and json.loads(body)["path"] == gateway.url + "/"
     assert gateway.get("/bad%ff" + q)[0] == 400
     assert gateway.get("/nul%00x" + q)[0] == 400
+
+
+def test_namenode_from_hadoop_conf_dir(gateway_factory, cluster, java_client, tmp_hdfs_dir):
+    gw = gateway_factory(conf_dir=True)
+    su = cluster.superuser
+    assert gw.request("POST", target(tmp_hdfs_dir + "/c", su, op="create"),
+                      body=b"via conf")[0] == 201
+    assert java_client.cat(tmp_hdfs_dir + "/c") == b"via conf"
+    assert "-> hdfs://" in gw.log()
