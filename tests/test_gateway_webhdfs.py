@@ -155,10 +155,12 @@ def test_create_redirect_and_noredirect(alice, home):
 
 
 def test_curl_follows_redirects(alice, home, tmp_path, java_client):
-    """curl -L re-sends the body to the 307's Location (PUT and POST)."""
+    """curl -L re-sends the body to the 307's Location (PUT and POST). Over
+    1 MiB curl sends `Expect: 100-continue` first, so the 307 goes out
+    before any of the body."""
     f = home + "/curl.bin"
     local = tmp_path / "up.bin"
-    data = _data(300_000, b"curl")
+    data = _data(2_100_000, b"curl")
     local.write_bytes(data)
     out = subprocess.run(
         ["curl", "-sS", "-L", "-X", "PUT", "-T", str(local), "-H",
@@ -174,6 +176,19 @@ def test_curl_follows_redirects(alice, home, tmp_path, java_client):
     out = subprocess.run(["curl", "-sS", "-L", alice.url(f, "OPEN", offset=10)],
                          capture_output=True, check=True)
     assert out.stdout == (data + data)[10:]
+
+
+def test_chunked_upload(alice, home, java_client):
+    """A body of unknown length (Transfer-Encoding: chunked) streams in."""
+    f = home + "/chunked.bin"
+    parts = [_data(700_000, b"%d" % i) for i in range(4)]
+    loc = alice("PUT", f, "CREATE", noredirect="true").json()["Location"]
+    r = requests.put(loc, data=iter(parts), headers=OCTET, timeout=60)
+    assert r.status_code == 201, r.text
+    loc = alice("POST", f, "APPEND", noredirect="true").json()["Location"]
+    r = requests.post(loc, data=iter(parts[:1]), headers=OCTET, timeout=60)
+    assert r.status_code == 200, r.text
+    assert java_client.cat(f) == b"".join(parts + parts[:1])
 
 
 def test_append_concat_truncate(alice, home, java_client):
