@@ -35,7 +35,7 @@ import logging
 import urllib.parse
 
 from .. import easy, errors
-from .http import (HttpError, empty_response, json_response, redirect,
+from .http import (ClientDisconnected, HttpError, empty_response, json_response, redirect,
                    remote_exception_response, stream_response)
 
 log = logging.getLogger("hadoofus.gateway.webhdfs")
@@ -300,7 +300,7 @@ def to_http_error(exc):
         else:
             status = 403
         return HttpError(status, exc.etype, exc.message or simple)
-    if isinstance(exc, (ValueError, TypeError)):
+    if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, errors.HandleClosedError):
         return HttpError(400, "IllegalArgumentException", str(exc))
     if isinstance(exc, FileNotFoundError):
         return HttpError(404, "FileNotFoundException", str(exc))
@@ -899,5 +899,7 @@ async def handle(req, gw):
         if fn is None:
             raise _unsupported(name, method)
         return await fn(_Op(req, gw, q))
+    except ClientDisconnected:
+        raise               # nobody to answer: app.py logs it as such
     except Exception as e:  # noqa: BLE001  (every failure becomes a RemoteException)
         return render_error(to_http_error(e), req)
