@@ -87,6 +87,22 @@ def test_disconnect_mid_append_keeps_closed_prefix(gateway, cluster, java_client
     assert java_client.cat(path) == got + b"end"
 
 
+def test_disconnect_mid_get_stops_reading(gateway, cluster, tmp_hdfs_dir):
+    su = cluster.superuser
+    path = tmp_hdfs_dir + "/big"
+    data = os.urandom(48 * MIB)
+    assert gateway.request("POST", target(path, su, op="create"), body=data)[0] == 201
+    with socket.create_connection((gateway.host, gateway.port), timeout=60) as s:
+        s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % target(path, su)).encode())
+        assert read_head(s).startswith(b"HTTP/1.1 200")
+    # The gateway notices and stops reading HDFS for the gone client.
+    wait_for(lambda: "%s: client gone after" % path in gateway.log(), 30,
+             "the gateway to notice the disconnect")
+    line = [ln for ln in gateway.log().splitlines() if "%s: client gone after" % path in ln][0]
+    assert int(line.split("client gone after ")[1].split()[0]) < len(data)
+    assert gateway.get(target(path, su, op="status"))[0] == 200
+
+
 def test_stalled_body_times_out(gateway_factory, cluster, tmp_hdfs_dir):
     gw = gateway_factory(["--body-timeout", "2"])
     su = cluster.superuser

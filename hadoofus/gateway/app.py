@@ -70,46 +70,42 @@ def parse_query(qs):
     return out
 
 
+# (exception types, HTTP status, the exception name the face shows when it is
+# not a remote Java exception, which shows its own class). First match wins:
+# AuthenticationError is a PermissionError too.
+_STATUSES = (
+    (E.AuthenticationError, 403, "SecurityException"),
+    (FileNotFoundError, 404, "FileNotFoundException"),
+    (PermissionError, 403, "AccessControlException"),
+    ((FileExistsError, E.AlreadyBeingCreatedException), 409, "FileAlreadyExistsException"),
+    (E.PathIsNotEmptyDirectoryException, 409, "PathIsNotEmptyDirectoryException"),
+    ((E.ParentNotDirectoryException, E.PathIsNotDirectoryException,
+      E.PathIsDirectoryException, E.QuotaExceededException, E.SnapshotException,
+      E.UnsupportedOperationException, E.AclException), 400, "IOException"),
+    ((E.SafeModeException, E.StandbyException, E.RetriableException, E.ConnectionError,
+      E.TimeoutError), 503, "IOException"),
+    ((ValueError, TypeError), 400, "IllegalArgumentException"),
+)
+
+
 def map_exception(exc):
-    """The HttpError an exception from a face or the core stands for."""
+    """The HttpError an exception from a face or the core stands for; None
+    for the unexpected (a 500 the caller logs)."""
     if isinstance(exc, HttpError):
         return exc
-    name = type(exc).__name__
-    if isinstance(exc, E.ProtocolException):
-        name = exc.etype.rsplit(".", 1)[-1].rsplit("$", 1)[-1]
-        msg = exc.message or name
-    else:
-        msg = str(exc) or name
-    if isinstance(exc, E.AuthenticationError) or name == "AuthorizationException" \
-            or isinstance(exc, E.AuthorizationException):
-        return HttpError(403, "AuthorizationException" if name == "AuthorizationException"
-                         else "SecurityException", msg)
-    if isinstance(exc, FileNotFoundError):
-        return HttpError(404, name if isinstance(exc, E.ProtocolException)
-                         else "FileNotFoundException", msg)
-    if isinstance(exc, PermissionError):
-        return HttpError(403, name if isinstance(exc, E.ProtocolException)
-                         else "AccessControlException", msg)
-    if isinstance(exc, (FileExistsError, E.AlreadyBeingCreatedException)):
-        return HttpError(409, name if isinstance(exc, E.ProtocolException)
-                         else "FileAlreadyExistsException", msg)
-    if isinstance(exc, (E.ParentNotDirectoryException, E.PathIsNotDirectoryException,
-                        E.PathIsDirectoryException, E.PathIsNotEmptyDirectoryException,
-                        E.QuotaExceededException, E.SnapshotException,
-                        E.UnsupportedOperationException, E.AclException,
-                        E.InvalidRequestException)):
-        return HttpError(409 if isinstance(exc, E.PathIsNotEmptyDirectoryException) else 400,
-                         name, msg)
-    if isinstance(exc, (E.SafeModeException, E.StandbyException, E.RetriableException,
-                        E.ConnectionError, E.TimeoutError)):
-        return HttpError(503, name if isinstance(exc, E.ProtocolException)
-                         else "IOException", msg)
-    if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, E.HandleClosedError):
-        return HttpError(400, name if isinstance(exc, E.ProtocolException)
-                         else "IllegalArgumentException", msg)
-    if isinstance(exc, E.ProtocolException):
-        return HttpError(500, name, msg)
-    return None
+    if isinstance(exc, E.HandleClosedError):
+        return None
+    remote = isinstance(exc, E.ProtocolException)
+    name = exc.simple_name.rsplit("$", 1)[-1] if remote else None
+    msg = (exc.message if remote else str(exc)) or name or type(exc).__name__
+    for types, status, local_name in _STATUSES:
+        if isinstance(exc, types):
+            return HttpError(status, name or local_name, msg)
+    return HttpError(500, name, msg) if remote else None
+
+
+def is_webhdfs(path):
+    return path == WEBHDFS_PREFIX or path.startswith(WEBHDFS_PREFIX + "/")
 
 
 def webhdfs_face():
@@ -187,9 +183,13 @@ class App:
         face = hoop
         set_cookies = []
         try:
-            req = self._request(scope, receive)
-            if req.path == WEBHDFS_PREFIX or req.path.startswith(WEBHDFS_PREFIX + "/"):
+            # Errors before routing (limits, undecodable paths) in the shape
+            # of the face the client meant.
+            if is_webhdfs(scope.get("path", "")):
                 face = webhdfs_face()
+            req = self._request(scope, receive)
+            face = webhdfs_face() if is_webhdfs(req.path) else hoop
+            if face is not hoop:
                 req.path = req.path[len(WEBHDFS_PREFIX):] or "/"
             req.face = face.__name__.rsplit(".", 1)[-1]
             req.user, set_cookies = self.gw.auth.authenticate(req)
@@ -208,10 +208,18 @@ class App:
                 return
         for c in set_cookies:
             resp.headers.append(("set-cookie", c))
-        sent = await self._send(send, resp, req)
+        sent = await self._send(send, receive, resp, req)
         self._log(scope, req, resp.status, sent, t0)
 
-    async def _send(self, send, resp, req):
+    @staticmethod
+    async def _watch_disconnect(receive, gone):
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                gone.set()
+                return
+
+    async def _send(self, send, receive, resp, req):
         headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in resp.headers]
         if resp.stream is None:
             headers.append((b"content-length", str(len(resp.body)).encode()))
@@ -225,8 +233,15 @@ class App:
         sent = 0
         it = resp.stream
         timeout = self.gw.limits.body_timeout
+        # uvicorn drops what is sent after a disconnect without a word: a
+        # watcher on receive() tells, so a gone client costs no more reads.
+        gone = asyncio.Event()
+        watcher = asyncio.ensure_future(self._watch_disconnect(receive, gone))
         try:
             async for chunk in it:
+                if gone.is_set():
+                    log.info("%s: client gone after %d bytes", req.path if req else "?", sent)
+                    return sent
                 try:
                     await asyncio.wait_for(send({"type": "http.response.body", "body": chunk,
                                                  "more_body": True}), timeout)
@@ -237,12 +252,15 @@ class App:
                                 req.path if req else "?", timeout, sent)
                     return sent
                 sent += len(chunk)
-        except Exception:
-            # Headers are out: all that is left is to cut the connection so
-            # the client sees a short body, not a complete-looking one.
-            log.exception("streaming %s failed after %d bytes", req.path if req else "?", sent)
-            raise
+        except Exception as e:
+            # Headers are out: all that is left is to cut the connection
+            # (uvicorn does when the app returns mid-response) so the client
+            # sees a short body, not a complete-looking one.
+            log.error("%s: streaming failed after %d bytes: %s: %s",
+                      req.path if req else "?", sent, type(e).__name__, e)
+            return sent
         finally:
+            watcher.cancel()
             aclose = getattr(it, "aclose", None)
             if aclose is not None:
                 await aclose()

@@ -83,17 +83,17 @@ class Hdfs:
 
     def client(self, user):
         """The cached hadoofus.rpc acting as `user` (see the module doc)."""
-        user = str(user) if getattr(user, "real", None) is None else user
         real = getattr(user, "real", None) or self.gateway_user
-        key = (str(user), real)
+        user = str(user)
+        key = (user, real)
         with self._mu:
             fs = self._handles.get(key)
             if fs is not None and not fs.closed:
                 self._handles.move_to_end(key)
                 return fs
         # Connecting happens on the first call, so making one is cheap.
-        fs = hadoofus.rpc(self.namenode, user=str(user),
-                          real_user=None if real == str(user) else real, **self._rpc_kw)
+        fs = hadoofus.rpc(self.namenode, user=user,
+                          real_user=None if real == user else real, **self._rpc_kw)
         with self._mu:
             old = self._handles.get(key)
             if old is not None and not old.closed:

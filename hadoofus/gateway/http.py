@@ -35,7 +35,6 @@ import json
 # per-chunk cost (a pool hop, a C call) vanishes, small enough to bound
 # memory per connection.
 CHUNK = 1 << 20
-MAX_CHUNK = 4 << 20
 
 REASONS = {
     200: "OK", 201: "Created", 204: "No Content", 307: "Temporary Redirect",
