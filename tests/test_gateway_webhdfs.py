@@ -246,6 +246,27 @@ def test_mkdirs_list_status(alice, home, java_client):
     _remote(alice("GET", home + "/nope", "LISTSTATUS_BATCH"), 404, "FileNotFoundException")
 
 
+def test_liststatus_batches(alice, home, cluster):
+    """More entries than dfs.ls.limit (1000): LISTSTATUS_BATCH pages as the
+    NameNode does, LISTSTATUS gives them all."""
+    import hadoofus
+    d = home + "/many"
+    names = ["e%04d" % i for i in range(1005)]
+    with hadoofus.rpc(cluster.host, cluster.port, user=ALICE) as nn:
+        with nn.pipeline() as p:
+            for n in names:
+                p.mkdirs(d + "/" + n)
+    first = alice.ok("GET", d, "LISTSTATUS_BATCH")["DirectoryListing"]
+    page = [e["pathSuffix"] for e in first["partialListing"]["FileStatuses"]["FileStatus"]]
+    assert page == names[:1000] and first["remainingEntries"] == 5
+    rest = alice.ok("GET", d, "LISTSTATUS_BATCH", startAfter=page[-1])["DirectoryListing"]
+    assert [e["pathSuffix"] for e in rest["partialListing"]["FileStatuses"]["FileStatus"]] == \
+        names[1000:]
+    assert rest["remainingEntries"] == 0
+    every = alice.ok("GET", d, "LISTSTATUS")["FileStatuses"]["FileStatus"]
+    assert [e["pathSuffix"] for e in every] == names
+
+
 def test_rename_delete(alice, home):
     alice.ok("PUT", home + "/d/e", "MKDIRS")
     alice.create(home + "/d/e/f", b"f")
