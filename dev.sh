@@ -177,6 +177,7 @@ mc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mc)
 print("hadoop jars:", mc.ensure_jars())
 print("webhdfs jars:", mc.ensure_webhdfs_jars())
+print("httpfs war:", mc.ensure_httpfs_war())
 print("java:", mc.find_java())
 EOF
 }

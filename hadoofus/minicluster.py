@@ -51,6 +51,7 @@ __all__ = [
     "cache_dir",
     "ensure_jars",
     "ensure_webhdfs_jars",
+    "ensure_httpfs_war",
     "find_java",
 ]
 
@@ -868,15 +869,19 @@ class _Daemon:
     def ports(self):
         raise NotImplementedError
 
-    def _launch(self):
+    def _command(self):
         c = self.cluster
         cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
-        cmd = [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
-               "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
-               "-Dhadoop.log.file=%s.log" % self.name,
-               "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
-               "-Dhadoofus.minicluster=%s" % c.base_dir,
-               *c.jvm_opts, "-cp", cp, self.mainclass]
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
+                "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
+                "-Dhadoop.log.file=%s.log" % self.name,
+                "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
+                "-Dhadoofus.minicluster=%s" % c.base_dir,
+                *c.jvm_opts, "-cp", cp, self.mainclass]
+
+    def _launch(self):
+        c = self.cluster
+        cmd = self._command()
         env = dict(os.environ)
         # The daemons must run as the OS user: that user is the superuser.
         env.pop("HADOOP_USER_NAME", None)
@@ -1036,6 +1041,130 @@ class DataNode(_Daemon):
 # The cluster
 
 
+# Hadoop's HttpFS, the second WebHDFS peer of the gateway: Maven Central
+# publishes its war for 2.7.0 (not 2.7.3; it carries its own Hadoop 2.7.0
+# and Jersey 1.9 jars, so it needs nothing from the cluster's classpath).
+# Jetty 6 from the pyspark sdist serves it, configured by XmlConfiguration.
+HTTPFS_VERSION = "2.7.0"
+HTTPFS_WAR = "hadoop-hdfs-httpfs-%s.war" % HTTPFS_VERSION
+HTTPFS_WAR_SHA256 = "93e22d4ea2849e6740acc9bd26006b1354f50e7fbc8fae17963eb43d17ea853b"
+MAVEN_CENTRAL = os.environ.get("HADOOFUS_MAVEN_CENTRAL", "https://repo1.maven.org/maven2")
+_HTTPFS_JETTY_JARS = ("jetty-6.1.26.jar", "jetty-util-6.1.26.jar", "javax.servlet-api-3.1.0.jar")
+_HTTPFS_JETTY_XML = """\
+<?xml version="1.0"?>
+<!DOCTYPE Configure PUBLIC "-//Mort Bay Consulting//DTD Configure//EN"
+  "http://jetty.mortbay.org/configure.dtd">
+<Configure id="Server" class="org.mortbay.jetty.Server">
+  <Call name="addConnector"><Arg>
+    <New class="org.mortbay.jetty.nio.SelectChannelConnector">
+      <Set name="host">%(host)s</Set>
+      <Set name="port">%(port)d</Set>
+    </New>
+  </Arg></Call>
+  <Set name="handler">
+    <New class="org.mortbay.jetty.webapp.WebAppContext">
+      <Set name="contextPath">/webhdfs</Set>
+      <Set name="war">%(war)s</Set>
+      <Set name="tempDirectory">%(tmp)s</Set>
+    </New>
+  </Set>
+</Configure>
+"""
+
+
+def ensure_httpfs_war(download=True):
+    """Path of the cached HttpFS war (<cache>/dl/), fetched from Maven
+    Central once and checked by sha256."""
+    dest = os.path.join(cache_dir(), "dl", HTTPFS_WAR)
+    if os.path.exists(dest):
+        return dest
+    if not download:
+        raise RuntimeError("the HttpFS war is not cached in %s" % dest)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    url = "%s/org/apache/hadoop/hadoop-hdfs-httpfs/%s/%s" % (
+        MAVEN_CENTRAL, HTTPFS_VERSION, HTTPFS_WAR)
+    fd, tmp = tempfile.mkstemp(prefix=".httpfs-", dir=os.path.dirname(dest))
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=120) as r:
+            shutil.copyfileobj(r, out, 1 << 20)
+        if _sha256_file(tmp) != HTTPFS_WAR_SHA256:
+            raise RuntimeError("%s: sha256 %s, want %s" % (url, _sha256_file(tmp),
+                                                          HTTPFS_WAR_SHA256))
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest
+
+
+class HttpFS(_Daemon):
+    """Hadoop's HttpFS server on ``port``, talking to the cluster as the OS
+    user (the superuser, a proxy user for everyone): ``url`` is
+    ``http://127.0.0.1:PORT``, its WebHDFS under ``/webhdfs/v1``."""
+
+    name = "httpfs"
+
+    def __init__(self, cluster, port):
+        super().__init__(cluster)
+        self.port = port
+
+    @property
+    def url(self):
+        return "http://%s:%d" % (HOST, self.port)
+
+    def ports(self):
+        return [self.port]
+
+    def _command(self):
+        c = self.cluster
+        home = os.path.join(c.base_dir, "httpfs")
+        conf = self.conf_dir
+        os.makedirs(os.path.join(home, "temp"), exist_ok=True)
+        os.makedirs(conf, exist_ok=True)
+        for n in ("core-site.xml", "hdfs-site.xml"):
+            shutil.copy(os.path.join(c.conf_dir, n), conf)
+        with open(os.path.join(conf, "httpfs-signature.secret"), "w") as f:
+            f.write(os.urandom(24).hex())
+        with open(os.path.join(conf, "httpfs-log4j.properties"), "w") as f:
+            f.write(_DAEMON_LOG4J)
+        xml = os.path.join(conf, "jetty.xml")
+        with open(xml, "w") as f:
+            f.write(_HTTPFS_JETTY_XML % {
+                "host": HOST, "port": self.port, "war": _xml_escape(ensure_httpfs_war()),
+                "tmp": _xml_escape(os.path.join(home, "war"))})
+        # Jersey 1.9 defines classes through reflection into java.lang.
+        opens = (["--add-opens", "java.base/java.lang=ALL-UNNAMED"]
+                 if (_java_major(c.java_path) or 8) >= 9 else [])
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *opens,
+                "-Dhttpfs.home.dir=" + home, "-Dhttpfs.config.dir=" + conf,
+                "-Dhttpfs.log.dir=" + os.path.join(c.base_dir, "logs"),
+                "-Dhttpfs.temp.dir=" + os.path.join(home, "temp"),
+                "-Dhadoofus.minicluster=%s" % c.base_dir,
+                "-cp", os.pathsep.join(os.path.join(c.jars_dir, j) for j in _HTTPFS_JETTY_JARS),
+                "org.mortbay.xml.XmlConfiguration", xml]
+
+    def wait_ready(self, timeout=120):
+        url = self.url + "/webhdfs/v1/?op=GETFILESTATUS&user.name=" + self.cluster.superuser
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive:
+                raise RuntimeError("HttpFS exited:\n%s" % _tail(self.log_path))
+            try:
+                with opener.open(url, timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("HttpFS did not answer in %d s:\n%s"
+                                   % (timeout, _tail(self.log_path)))
+            time.sleep(0.2)
+
+    def __repr__(self):
+        return "<HttpFS %s pid=%s alive=%s>" % (self.url, self.pid, self.alive)
+
+
 class MiniCluster:
     """A NameNode and ``datanodes`` DataNodes on 127.0.0.1.
 
@@ -1062,6 +1191,9 @@ class MiniCluster:
     ``wait_active`` and ``namenode_info`` follow it), ``namenodes`` both,
     ``url`` is ``hdfs://<nameservice>`` and the client configuration holds
     the HA settings (``ConfiguredFailoverProxyProvider``).
+
+    ``start_httpfs()`` adds Hadoop's HttpFS server (2.7.0, its war fetched
+    from Maven Central once) on the running cluster; it stops with it.
 
     ``webhdfs=True`` turns on Java's own WebHDFS (``dfs.webhdfs.enabled``,
     Jersey 1 on the classpath: ``ensure_webhdfs_jars``): the NameNode serves
@@ -1098,6 +1230,7 @@ class MiniCluster:
         self._base_dir = os.path.abspath(base_dir) if base_dir else None
         self.namenode = None
         self.datanodes = []
+        self.httpfs = None
         self._cds_archive = None
         self._cds_seq = 0
         self._prepared = False
@@ -1557,8 +1690,23 @@ class MiniCluster:
         self._write_conf()
         self._save_layout()
 
+    def start_httpfs(self, port=None, timeout=120):
+        """Start HttpFS on ``port`` (default: a free one) unless it runs;
+        returns the ``HttpFS`` (``.url``), also ``self.httpfs``."""
+        self._need()
+        if self.httpfs is None or (port is not None and port != self.httpfs.port):
+            if self.httpfs is not None:
+                self.httpfs.stop()
+            self.httpfs = HttpFS(self, port or _free_ports(1)[0])
+        if not self.httpfs.alive:
+            self.httpfs.start()
+            self.httpfs.wait_ready(timeout)
+        return self.httpfs
+
     def stop(self, graceful=True):
         """Stop every JVM (data kept; ``start()`` brings it back)."""
+        if self.httpfs is not None:
+            self.httpfs.stop(graceful=graceful)
         daemons = [d for d in self.datanodes if d.pid is not None]
         daemons += [n for n in self.namenodes if n.pid is not None]
         for d in daemons:

@@ -1,9 +1,10 @@
 """The standard WebHDFS clients, unchanged, against two servers on one HDFS.
 
-Each test runs twice: against Java's own WebHDFS (Hadoop 2.7.3's NameNode with
-``dfs.webhdfs.enabled``, the reference: a test must pass there first, which
-proves the test) and against the hadoofus gateway (``python -m
-hadoofus.gateway``) on the same NameNode.  The clients are used as their users
+Each test runs three times: against Java's own WebHDFS (Hadoop 2.7.3's
+NameNode with ``dfs.webhdfs.enabled``, the reference: a test must pass there
+first, which proves the test), against Hadoop's HttpFS (2.7.0, the server the
+gateway's WebHDFS face imitates: data through the server itself) and against
+the hadoofus gateway (``python -m hadoofus.gateway``), all on one NameNode.  The clients are used as their users
 use them:
 
 - HdfsCLI (PyPI ``hdfs``): ``InsecureClient``;
@@ -94,6 +95,8 @@ class Server:
         WebHDFS face: the reference passed the same test)."""
         if self.reference:
             return "Java WebHDFS (reference): " + what
+        if self.kind == "httpfs":
+            return "HttpFS 2.7.0 (peer): " + what
         return ("hadoofus gateway disagrees with Java's WebHDFS, which passes this "
                 "test: " + what)
 
@@ -101,11 +104,19 @@ class Server:
         return "<%s %s>" % (self.kind, self.url)
 
 
-@pytest.fixture(params=["webhdfs", "gateway"])
+@pytest.fixture(scope="module")
+def httpfs_url(wcluster):
+    try:
+        return wcluster.start_httpfs().url
+    except OSError as e:  # no Maven Central: the other servers still run
+        pytest.skip("HttpFS unavailable: %s" % e)
+
+
+@pytest.fixture(params=["webhdfs", "httpfs", "gateway"])
 def server(request, wcluster):
     if request.param == "webhdfs":
         return Server("webhdfs", wcluster.webhdfs_url, wcluster)
-    return Server("gateway", request.getfixturevalue("gateway_url"), wcluster)
+    return Server(request.param, request.getfixturevalue(request.param + "_url"), wcluster)
 
 
 @pytest.fixture
