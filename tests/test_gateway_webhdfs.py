@@ -495,6 +495,10 @@ def test_errors(alice, home):
     _remote(alice("DELETE", home, "OPEN"), 400, "IllegalArgumentException")
     r = requests.get(alice.base + "/webhdfs/v1/?user.name=alice", timeout=30)
     _remote(r, 400, "IllegalArgumentException")
+    # Authentication failures come in the face's shape too.
+    r = requests.get(alice.base + "/webhdfs/v1/?op=GETFILESTATUS", timeout=30)
+    _remote(r, 401, "AuthenticationException")
+    assert "WWW-Authenticate" in r.headers
     body = _remote(alice("GET", home + "/missing", "GETFILESTATUS"), 404,
                    "FileNotFoundException")
     assert body["javaClassName"] == "java.io.FileNotFoundException"
@@ -507,6 +511,19 @@ def test_errors(alice, home):
     body = _remote(alice("PUT", "/forbidden", "MKDIRS"), 403, "AccessControlException")
     assert body["javaClassName"] == "org.apache.hadoop.security.AccessControlException"
     assert "alice" in body["message"]
+
+
+def test_doas(gateway, home):
+    """The redirect keeps doas=, so the data step runs as the same user."""
+    svc = W(gateway.url, "hdfsadmin")
+    r = svc("PUT", home + "/proxied", "CREATE", doas=ALICE)
+    assert r.status_code == 307
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(r.headers["Location"]).query)["doas"] \
+        == [ALICE]
+    r = requests.put(r.headers["Location"], data=b"p", headers=OCTET, timeout=30)
+    assert r.status_code == 201, r.text
+    st = svc.ok("GET", home + "/proxied", "GETFILESTATUS", doas=ALICE)["FileStatus"]
+    assert st["owner"] == ALICE
 
 
 def test_case_insensitive(alice, home):
