@@ -1,5 +1,7 @@
 """The gateway bench (``bench/run.py --only gateway``): the hadoofus HTTP
-gateway against Java's own WebHDFS on the same NameNode and DataNodes.
+gateway against Java's own WebHDFS and Hadoop's HttpFS (2.7.0, when the
+bench starts the cluster: ``MiniCluster.start_httpfs``) on the same NameNode
+and DataNodes.
 
 Rows, all on one --gw-mib file (default 1 GiB) written once by FsShell:
 
@@ -14,9 +16,9 @@ Rows, all on one --gw-mib file (default 1 GiB) written once by FsShell:
 
 Rounds are interleaved (round 1 of every row, then round 2, the order
 rotating), as in the other benches; the table shows the best and the median
-round.  CPU per GiB: the gateway process's own (all threads), or the
-NameNode + DataNode JVMs' for Java's WebHDFS (which serve it); "HDFS cpu" is
-the JVMs' share in every row.
+round.  CPU per GiB: the gateway process's own (all threads), HttpFS's JVM,
+or the NameNode + DataNode JVMs' for Java's WebHDFS (which serve it); "HDFS
+cpu" is the NameNode + DataNode JVMs' share in every row.
 """
 
 import json
@@ -213,6 +215,13 @@ def bench_gateway(t, a, mc, env_py):
             servers.append(("Java WebHDFS", webhdfs_url, lambda: hdfs_pids))
         else:
             results.append({"label": "Java WebHDFS", "skipped": "no WebHDFS (--webhdfs-url)"})
+        if mc is not None and not a.no_httpfs:
+            try:
+                _log("gateway: starting HttpFS ...")
+                hf = mc.start_httpfs()
+                servers.append(("HttpFS 2.7.0", hf.url, lambda: [hf.pid]))
+            except (RuntimeError, OSError) as e:
+                results.append({"label": "HttpFS", "skipped": str(e)[-300:]})
         _log("gateway: writing %s and %s through the gateway ..." % (path, rpath))
         for p, n in ((path, size), (rpath, rsize)):
             _put_prefix(gw.url, p, user, local, n)
@@ -274,7 +283,7 @@ def bench_gateway(t, a, mc, env_py):
                                       stderr=subprocess.DEVNULL).returncode == 0
         have_wrk = shutil.which("wrk") is not None
         for name, base, pids in servers:
-            tag = "gw" if base == gw.url else "java"
+            tag = name.split()[0].lower()
             rows.append(Row("get", "%s, curl -L" % name, name, curl_get(base), pids))
             rows.append(Row("put", "%s, curl -L" % name, name,
                             curl_put(base, GW_PUT % (tag + "-curl")), pids))
@@ -355,10 +364,11 @@ def print_gateway(results, a, out=sys.stdout):
         if r.get("rounds"):
             r["summary"] = _summary(r, a.stat)
         by_kind.setdefault(r.get("kind"), []).append(r)
-    out.write("\nGateway: hadoofus gateway vs Java's WebHDFS (Hadoop 2.7.3) on one HDFS, "
-              "%s round of %d; cpu = the serving process's CPU s per GiB (per 10k requests "
-              "for GETFILESTATUS): the gateway, or the NameNode+DataNode JVMs for Java; "
-              "HDFS cpu = the JVMs' in every row\n" % (a.stat, a.rounds))
+    out.write("\nGateway: hadoofus gateway vs Java's WebHDFS (Hadoop 2.7.3) and HttpFS "
+              "(2.7.0) on one HDFS, %s round of %d; cpu = the serving process's CPU s per "
+              "GiB (per 10k requests for GETFILESTATUS): the gateway, HttpFS, or the "
+              "NameNode+DataNode JVMs for Java's WebHDFS; HDFS cpu = the NameNode+DataNode "
+              "JVMs' in every row\n" % (a.stat, a.rounds))
     for kind in ("get", "put", "readers", "stat"):
         rs = by_kind.get(kind, [])
         if not rs:
@@ -409,8 +419,11 @@ def _targets(by_kind, out):
         gw = rate(kind, "hadoofus gateway, curl")
         direct = rate(kind, "direct")
         java = rate(kind, "Java WebHDFS, curl")
+        httpfs = rate(kind, "HttpFS 2.7.0, curl")
         if gw is None:
             continue
+        if httpfs:
+            out.write("  %s curl: gateway %.2fx HttpFS\n" % (what, gw / httpfs))
         if direct:
             out.write("  %s curl: gateway %.2fx direct easy.open (target >= 0.7x: %s)\n"
                       % (what, gw / direct, "met" if gw >= 0.7 * direct else "NOT met"))
@@ -418,6 +431,9 @@ def _targets(by_kind, out):
             out.write("  %s curl: gateway %.2fx Java WebHDFS (target >= 3x: %s)\n"
                       % (what, gw / java, "met" if gw >= 3 * java else "NOT met"))
     gw, java = rate("stat", "hadoofus gateway"), rate("stat", "Java WebHDFS")
+    httpfs = rate("stat", "HttpFS")
+    if gw and httpfs:
+        out.write("  GETFILESTATUS: gateway %.2fx HttpFS\n" % (gw / httpfs))
     if gw and java:
         out.write("  GETFILESTATUS: gateway %.2fx Java WebHDFS (target >= 3x: %s)\n"
                   % (gw / java, "met" if gw >= 3 * java else "NOT met"))

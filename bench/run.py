@@ -808,6 +808,8 @@ def parse_args(argv):
                     help="gateway: seconds per GETFILESTATUS round")
     ap.add_argument("--gw-args", default="", help="gateway: extra arguments for "
                     "python -m hadoofus.gateway")
+    ap.add_argument("--no-httpfs", action="store_true",
+                    help="gateway: leave Hadoop's HttpFS out of the comparison")
     ap.add_argument("--webhdfs-url", help="gateway, with --cluster: Java's WebHDFS "
                     "(http://HOST:PORT of the NameNode) to compare with")
     ap.add_argument("--json", help="also write every result to this file")
