@@ -12,16 +12,17 @@ parses them. Errors are {"RemoteException": {"exception", "javaClassName",
 "message"}} with WebHDFS's status codes: 400 IllegalArgumentException and
 UnsupportedOperationException, 401 SecurityException, 404
 FileNotFoundException, 403 any other IOException (every NameNode error),
-500 anything unexpected.
+503 when the NameNode cannot be reached, 500 anything unexpected.
 
 Beyond issue 9's list, the read-only ops Hadoop 3's clients ask for answer
 too: GETFILEBLOCKLOCATIONS, GETSERVERDEFAULTS, GETLINKTARGET,
 GETFILELINKSTATUS, GETSTATUS, and SETQUOTABYSTORAGETYPE.
 
 Where Hadoop 2.7's NameNode lacks a call, the answer says so: GETQUOTAUSAGE
-is computed from getContentSummary, GETSTORAGEPOLICY from the file's policy
-id (hadoofus.rpc does that), UNSETSTORAGEPOLICY answers 400
-UnsupportedOperationException naming the missing NameNode call.
+is computed from getContentSummary, GETSTORAGEPOLICY as 2.8 computes it
+(the policy id read as the gateway's user: 2.7 shows it to superusers
+only), UNSETSTORAGEPOLICY answers 400 UnsupportedOperationException
+naming the missing NameNode call.
 
 Entry points for app.py: `handle(req, gw)` and `render_error(err, req)`.
 The JSON shaping is plain functions (file_status, content_summary, ...) of
@@ -35,6 +36,7 @@ import logging
 import urllib.parse
 
 from .. import easy, errors
+from .hdfs import kind
 from .http import (ClientDisconnected, HttpError, empty_response, json_response, redirect,
                    remote_exception_response, stream_response)
 
@@ -47,6 +49,7 @@ _ACL_BIT = 1 << 12          # FsPermissionExtension bits in 2.x permissions
 _ENC_BIT = 1 << 13
 _HAS_ACL, _HAS_CRYPT, _HAS_EC = 0x01, 0x02, 0x04   # HdfsFileStatusProto.Flags (3.x)
 _UPLOAD_TYPE = "application/octet-stream"
+_DIGITS = {8: "01234567", 10: "0123456789"}
 
 
 # --- JSON shaping ------------------------------------------------------------
@@ -70,7 +73,6 @@ def file_status(st, suffix=None):
     hadoofus FileStatus; `suffix` overrides pathSuffix (the local name)."""
     raw_perm = st.permission
     flags = st.__dict__.get("flags", 0) or 0
-    kind = "DIRECTORY" if st.isdir else "SYMLINK" if st.is_symlink else "FILE"
     m = {
         "accessTime": st.atime,
         "blockSize": st.blocksize,
@@ -84,7 +86,7 @@ def file_status(st, suffix=None):
         "permission": permission_string(raw_perm),
         "replication": st.replication,
         "storagePolicy": st.storagePolicy,
-        "type": kind,
+        "type": kind(st),
     }
     if st.is_symlink:
         m["symlink"] = st.symlink
@@ -306,10 +308,13 @@ def to_http_error(exc):
         return HttpError(404, "FileNotFoundException", str(exc))
     if isinstance(exc, PermissionError):
         return HttpError(403, "AccessControlException", str(exc))
+    if isinstance(exc, (errors.ConnectionError, errors.TimeoutError)):
+        # The NameNode is unreachable: a retry later may succeed.
+        return HttpError(503, "IOException", str(exc) or type(exc).__name__)
     if isinstance(exc, errors.HadoofusError):
         return HttpError(500, "IOException", str(exc) or type(exc).__name__)
     log.exception("webhdfs: unexpected error")
-    return HttpError(500, "RuntimeException", "%s: %s" % (type(exc).__name__, exc))
+    return HttpError(500, "java.lang.RuntimeException", "%s: %s" % (type(exc).__name__, exc))
 
 
 def render_error(err, req=None):
@@ -337,8 +342,9 @@ def _unsupported(op, method):
 # --- parameters ----------------------------------------------------------------
 
 class _Params:
-    """The query with lower-cased names; every value of a repeated name is
-    kept (GETXATTRS takes several xattr.name)."""
+    """The query with lower-cased names. Every value of a repeated name
+    (GETXATTRS takes several xattr.name) is kept when the request carries
+    its raw query string (req.raw_query); req.query has the first only."""
 
     def __init__(self, req):
         raw = getattr(req, "raw_query", None)
@@ -379,11 +385,12 @@ class _Params:
         v = self.get(name)
         if v is None or v == "":
             return default
-        try:
-            n = int(v, radix)
-        except ValueError:
-            raise _bad(name, v, 'Failed to parse "%s" as a radix-%d integer.'
-                       % (v, radix)) from None
+        # Java's Long.parseLong: an optional sign and digits, nothing else
+        # (Python's int() would take spaces and "1_000" too).
+        digits = v[1:] if v[:1] in "+-" else v
+        if not digits or digits.strip(_DIGITS[radix]):
+            raise _bad(name, v, 'Failed to parse "%s" as a radix-%d integer.' % (v, radix))
+        n = int(v, radix)
         if (lo is not None and n < lo) or n > hi:
             raise _bad(name, v, "%s is out of range" % v)
         return n
