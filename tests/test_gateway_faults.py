@@ -136,6 +136,11 @@ def test_request_head_limits(gateway_factory, cluster):
     assert st == 414
     st, _, _ = gw.get("/?op=status&user.name=" + su, headers={"X-Big": "b" * 9000})
     assert st == 431
+    # each refusal has its access-log line
+    log = gw.log()
+    assert '" 414 0 0 (request target too long)' in log
+    assert '" 431 0 0 (request head too large)' in log
+    assert log.count(" 408 0 0 (request head not received in time)") == 2
     # within the limits all is well, on a keep-alive connection
     conn = gw.connection()
     for _ in range(3):

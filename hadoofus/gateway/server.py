@@ -14,7 +14,11 @@ connection for ever. protocol_class(limits) returns a subclass that
 Request bodies have their own stall timeout in http.Request.body.
 """
 
+import logging
+
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+access_log = logging.getLogger("hadoofus.gateway.access")
 
 
 def protocol_class(limits):
@@ -51,6 +55,10 @@ def protocol_class(limits):
                 return
             self._rejected = True
             self._disarm_head_timer()
+            access_log.info('%s - "%s" %d 0 0 (%s)',
+                            "%s:%d" % tuple(self.client) if self.client else "-",
+                            getattr(self, "url", b"")[:200].decode("latin-1") or "-", status,
+                            message.decode())
             if not self.transport.is_closing():
                 self.transport.write(b"".join([
                     STATUS_LINE[status],
