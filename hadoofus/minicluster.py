@@ -218,16 +218,21 @@ def _download_sdist(dl_dir):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _check_sdist(path):
+def _sha256_file(path):
     import hashlib
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    if h.hexdigest() != SDIST_SHA256:
+    return h.hexdigest()
+
+
+def _check_sdist(path):
+    got = _sha256_file(path)
+    if got != SDIST_SHA256:
         raise RuntimeError("%s is not the pyspark %s sdist (sha256 %s, want %s): "
                            "delete it to fetch it again"
-                           % (path, PYSPARK_VERSION, h.hexdigest(), SDIST_SHA256))
+                           % (path, PYSPARK_VERSION, got, SDIST_SHA256))
 
 
 def ensure_jars(download=True):
@@ -248,43 +253,12 @@ def ensure_jars(download=True):
     target = os.path.join(root, "jars")
     if os.path.exists(os.path.join(target, ".complete")):
         return target
-    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
-        cache_dir(), "dl", SDIST_FILE)
-    if not os.path.exists(sdist):
-        if not download:
-            raise RuntimeError("the Hadoop jars are not cached and %s is missing"
-                               % sdist)
-        sdist = _download_sdist(os.path.dirname(sdist))
-    _check_sdist(sdist)
+    sdist = _sdist(download, "the Hadoop jars are not cached")
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
     try:
-        wanted = set(JARS)
-        with tarfile.open(sdist, "r|gz") as tf:
-            for m in tf:
-                if not m.isfile() or not m.name.startswith(_SDIST_JAR_PREFIX):
-                    continue
-                base = m.name[len(_SDIST_JAR_PREFIX):]
-                if base not in wanted:
-                    continue
-                src = tf.extractfile(m)
-                with open(os.path.join(tmp, base), "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                wanted.discard(base)
-        if wanted:
-            raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
-        with open(os.path.join(tmp, ".complete"), "w") as f:
-            f.write("\n".join(JARS) + "\n")
-        os.chmod(tmp, 0o755)
-        if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
-            # Not made by this code (renames only move complete trees): set aside.
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            # Another process got there first; theirs is complete too.
-            if not os.path.exists(os.path.join(target, ".complete")):
-                raise
+        _extract_sdist_jars(sdist, JARS, tmp)
+        _publish_dir(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     # Leftovers of runs killed while extracting.
@@ -296,6 +270,51 @@ def ensure_jars(download=True):
         except OSError:
             pass
     return target
+
+
+def _sdist(download, why_missing):
+    """The checked pyspark sdist, fetched when missing and ``download``."""
+    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
+        cache_dir(), "dl", SDIST_FILE)
+    if not os.path.exists(sdist):
+        if not download:
+            raise RuntimeError("%s and %s is missing" % (why_missing, sdist))
+        sdist = _download_sdist(os.path.dirname(sdist))
+    _check_sdist(sdist)
+    return sdist
+
+
+def _extract_sdist_jars(sdist, names, dest):
+    """Copy the jars ``names`` of the sdist's deps/jars/ into dest (one pass
+    over the 220 MB tarball)."""
+    wanted = set(names)
+    with tarfile.open(sdist, "r|gz") as tf:
+        for m in tf:
+            base = m.name[len(_SDIST_JAR_PREFIX):]
+            if m.isfile() and m.name.startswith(_SDIST_JAR_PREFIX) and base in wanted:
+                with open(os.path.join(dest, base), "wb") as out:
+                    shutil.copyfileobj(tf.extractfile(m), out, 1 << 20)
+                wanted.discard(base)
+    if wanted:
+        raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
+
+
+def _publish_dir(tmp, target):
+    """Mark tmp complete and rename it to target, so concurrent or
+    interrupted runs never see half a cache."""
+    names = sorted(os.listdir(tmp))
+    with open(os.path.join(tmp, ".complete"), "w") as f:
+        f.write("\n".join(names) + "\n")
+    os.chmod(tmp, 0o755)
+    if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
+        # Not made by this code (renames only move complete trees): set aside.
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        # Another process got there first; theirs is complete too.
+        if not os.path.exists(os.path.join(target, ".complete")):
+            raise
 
 
 def _jar_list(jars_dir):
@@ -330,21 +349,12 @@ WEBHDFS_DEBS = (
      "0efce84ac90d80110a04a58285fc14435a297e821e921d14b10d93f833a98b8c",
      "jersey-servlet-1.19.3.jar",
      "595dbd077d7b37c8684e14df02549c3687f1612ac74cc02ba4d21d9f9da95838"),
-    ("libjsr311-api-java", "1.1.1-1.1", "j/jsr311-api",
+    ("libjsr311-api-java", "1.1.1-1.1", "libj/libjsr311-api-java",
      "9094b28dce62393b4bb86418296535c3b21886a2dad109f9c8796240fd31eeaf",
      "jsr311-api-1.1.1.jar",
      "c5f6cd0daadf7508763b22c91c55e64b0bb46bafec69fab7df3c05e3d319e169"),
 )
 DEBIAN_MIRROR = os.environ.get("HADOOFUS_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-
-
-def _sha256_file(path):
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _fetch_deb(pkg, version, pool, sha, dl_dir):
@@ -416,11 +426,7 @@ def ensure_webhdfs_jars(download=True):
     if not download:
         raise RuntimeError("the WebHDFS jars are not cached in %s" % target)
     import hashlib
-    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
-        cache_dir(), "dl", SDIST_FILE)
-    if not os.path.exists(sdist):
-        sdist = _download_sdist(os.path.dirname(sdist))
-    _check_sdist(sdist)
+    sdist = _sdist(download, "the WebHDFS jars are not cached")
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".webhdfs-jars-", dir=root)
     try:
@@ -431,26 +437,8 @@ def ensure_webhdfs_jars(download=True):
                 raise RuntimeError("%s in %s does not match its pinned sha256" % (jar, deb))
             with open(os.path.join(tmp, jar), "wb") as out:
                 out.write(data)
-        wanted = set(WEBHDFS_SDIST_JARS)
-        with tarfile.open(sdist, "r|gz") as tf:
-            for m in tf:
-                base = m.name[len(_SDIST_JAR_PREFIX):]
-                if m.isfile() and m.name.startswith(_SDIST_JAR_PREFIX) and base in wanted:
-                    with open(os.path.join(tmp, base), "wb") as out:
-                        shutil.copyfileobj(tf.extractfile(m), out, 1 << 20)
-                    wanted.discard(base)
-        if wanted:
-            raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
-        with open(os.path.join(tmp, ".complete"), "w") as f:
-            f.write("\n".join(sorted(os.listdir(tmp))) + "\n")
-        os.chmod(tmp, 0o755)
-        if os.path.isdir(target):
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            if not os.path.exists(os.path.join(target, ".complete")):
-                raise
+        _extract_sdist_jars(sdist, WEBHDFS_SDIST_JARS, tmp)
+        _publish_dir(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
@@ -1090,6 +1078,7 @@ def ensure_httpfs_war(download=True):
         if _sha256_file(tmp) != HTTPFS_WAR_SHA256:
             raise RuntimeError("%s: sha256 %s, want %s" % (url, _sha256_file(tmp),
                                                           HTTPFS_WAR_SHA256))
+        os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     finally:
         if os.path.exists(tmp):
