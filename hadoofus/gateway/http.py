@@ -125,7 +125,7 @@ class Request:
         if self._consumed:
             return
         self._consumed = True
-        buf = bytearray()
+        pieces, size = [], 0     # joined once per chunk: one copy
         more = True
         while more:
             try:
@@ -137,15 +137,18 @@ class Request:
             data = msg.get("body", b"")
             more = msg.get("more_body", False)
             self.body_bytes += len(data)
-            if not buf and len(data) >= chunk:
+            if not data:
+                continue
+            if not pieces and len(data) >= chunk:
                 yield data
                 continue
-            buf += data
-            if len(buf) >= chunk:
-                yield bytes(buf)
-                buf.clear()
-        if buf:
-            yield bytes(buf)
+            pieces.append(data)
+            size += len(data)
+            if size >= chunk:
+                yield b"".join(pieces)
+                pieces, size = [], 0
+        if pieces:
+            yield b"".join(pieces)
 
     async def drain(self):
         """Read and drop what is left of the body (a keep-alive connection
