@@ -115,6 +115,8 @@ def test_create_open_checksum(alice, home, java_client):
     assert alice.read(f, offset=2_400_000) == data[2_400_000:]
     assert alice.read(f, offset=len(data)) == b""
     assert alice.read(f, length=0) == b""
+    r = requests.head(alice.url(f, "OPEN", offset=100), timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Length"] == str(len(data) - 100)
     _remote(alice("GET", f, "OPEN", offset=len(data) + 1), 403, "EOFException")
     _remote(alice("GET", f, "OPEN", offset=-1), 400, "IllegalArgumentException")
     ck = alice.ok("GET", f, "GETFILECHECKSUM")["FileChecksum"]

@@ -458,7 +458,16 @@ async def _open(op):
     except ValueError:
         # Only an offset past the end gets here (the others are checked above).
         raise HttpError(403, "java.io.EOFException", "Cannot seek after EOF") from None
+    if op.req.method == "HEAD":
+        # The headers only: the server would drop the bytes, so read none.
+        await stream.aclose()
+        return stream_response(200, _nothing(), _UPLOAD_TYPE, length=stream.length)
     return stream_response(200, stream, _UPLOAD_TYPE, length=stream.length)
+
+
+async def _nothing():
+    return
+    yield
 
 
 async def _getfilestatus(op):
