@@ -19,7 +19,6 @@ in any ASGI server; main(argv) parses the command line and serves.
 
 import argparse
 import logging
-import os
 import sys
 
 from .app import App

@@ -20,35 +20,12 @@ from urllib.parse import unquote
 
 from .. import errors as E
 from . import hoop
-from .http import HttpError, Request, ClientDisconnected
+from .http import ClientDisconnected, HttpError, Request, normalise_path
 
 access_log = logging.getLogger("hadoofus.gateway.access")
 log = logging.getLogger("hadoofus.gateway")
 
 WEBHDFS_PREFIX = "/webhdfs/v1"
-
-
-def normalise_path(raw):
-    """The absolute HDFS path of a percent-encoded URL path: decoded as
-    UTF-8, "//" and "." dropped, ".." going up but never above "/".
-    Decoding happens per segment first, so "%2e%2e" is a ".." and an
-    encoded "/" ("%2F") splits segments as a plain one does."""
-    try:
-        text = unquote(raw, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError:
-        raise HttpError(400, "IllegalArgumentException", "path is not UTF-8") from None
-    if "\0" in text:
-        raise HttpError(400, "IllegalArgumentException", "path contains NUL")
-    out = []
-    for seg in text.split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(seg)
-    return "/" + "/".join(out)
 
 
 def parse_query(qs):

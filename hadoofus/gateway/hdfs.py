@@ -16,8 +16,8 @@ For the faces (`gw.hdfs`):
     stream = await hdfs.read(user, path, offset=0, length=-1)
         opens the file (errors raise here, before any response is sent);
         `stream.length` is the byte count it will yield; `async for chunk in
-        stream` gives 1-4 MiB bytes, the next chunk read while the current
-        one is sent.
+        stream` gives bytes of `chunk` (1 MiB) each, the next chunk read
+        while the current one is sent.
     n = await hdfs.write(user, path, req.body(), append=False, overwrite=True,
                          replication=None, blocksize=None, permission=None)
         streams the body into the C file writer (one chunk received while
@@ -73,7 +73,7 @@ class Hdfs:
         self.uri = self._uri()
 
     def _uri(self):
-        """hdfs://authority of the NameNode, for homeDir-like answers."""
+        """hdfs://authority of the NameNode (for the start-up log line)."""
         n = self.namenode
         if isinstance(n, str):
             return n if n.startswith("hdfs://") else "hdfs://" + n
@@ -274,15 +274,11 @@ class ReadStream:
         await self._hdfs._in_pool(self._r.close)
 
 
-# -- FileStatus helpers both faces use --------------------------------------
+# -- FileStatus helpers both faces use ------------------------------------------
 
 def kind(st):
     """"FILE", "DIRECTORY" or "SYMLINK"."""
     return "DIRECTORY" if st.is_dir else "SYMLINK" if st.is_symlink else "FILE"
-
-
-def permission_bits(st):
-    return st.permission & 0o7777
 
 
 def symbolic(st):

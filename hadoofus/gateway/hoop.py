@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from . import hdfs as H
 from .http import (HttpError, JAVA_CLASSES, empty_response, json_response,
-                   stream_response)
+                   normalise_path, stream_response)
 
 
 def render_error(err, req=None):
@@ -247,7 +247,6 @@ async def op_rename(req, gw):
         raise bad("rename needs to=<path>")
     if not to.startswith("/"):
         raise bad("to must be an absolute path: %r" % to)
-    from .app import normalise_path
     ok = await gw.hdfs.call(req.user, "rename", req.path, normalise_path(quote(to)))
     return json_response(200, {"rename": bool(ok)})
 

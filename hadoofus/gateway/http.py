@@ -30,6 +30,7 @@ to render the body (its `render_error(err: HttpError, req) -> Response`).
 
 import asyncio
 import json
+from urllib.parse import unquote
 
 # Chunks handed to the faces and the HDFS writer: large enough that the
 # per-chunk cost (a pool hop, a C call) vanishes, small enough to bound
@@ -44,6 +45,30 @@ REASONS = {
     415: "Unsupported Media Type", 431: "Request Header Fields Too Large",
     500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
 }
+
+
+def normalise_path(raw):
+    """The absolute HDFS path of a percent-encoded URL path: decoded as
+    UTF-8, "//" and "." dropped, ".." going up but never above "/". The
+    whole path is decoded before it is split, so "%2e%2e" is a ".." and
+    "%2F" separates segments as "/" does: no encoding gets past the
+    normalisation."""
+    try:
+        text = unquote(raw, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise HttpError(400, "IllegalArgumentException", "path is not UTF-8") from None
+    if "\0" in text:
+        raise HttpError(400, "IllegalArgumentException", "path contains NUL")
+    out = []
+    for seg in text.split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(seg)
+    return "/" + "/".join(out)
 
 
 class HttpError(Exception):
