@@ -272,7 +272,7 @@ def test_liststatus_batches(alice, home, cluster):
 def test_rename_delete(alice, home):
     alice.ok("PUT", home + "/d/e", "MKDIRS")
     alice.create(home + "/d/e/f", b"f")
-    assert alice.ok("PUT", home + "/d", "RENAME", destination=home + "/d2") == {"boolean": True}
+    assert alice.ok("PUT", home + "/d", "RENAME", destination=home + "//d2/") == {"boolean": True}
     assert alice.ok("PUT", home + "/nope", "RENAME", destination=home + "/x") == \
         {"boolean": False}
     _remote(alice("PUT", home + "/d2", "RENAME", destination="rel"), 400,

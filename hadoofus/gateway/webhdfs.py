@@ -328,6 +328,14 @@ def _bad(name, value, why=None):
     return HttpError(400, "IllegalArgumentException", msg)
 
 
+def _abs_path(name, v):
+    """A path parameter as Java's Path keeps it: absolute, "//" and a
+    trailing "/" dropped ("." and ".." are the NameNode's to refuse)."""
+    if not v.startswith("/"):
+        raise _bad(name, v, "%s is not an absolute path" % v)
+    return "/" + "/".join(p for p in v.split("/") if p)
+
+
 def _not_found(path):
     return HttpError(404, "java.io.FileNotFoundException", "File does not exist: %s" % path)
 
@@ -400,10 +408,7 @@ class _Params:
         return self.long(name, default, 0, 0o1777, radix=8)
 
     def path(self, name):
-        v = self.required(name)
-        if not v.startswith("/"):
-            raise _bad(name, v, "%s is not an absolute path" % v)
-        return v
+        return _abs_path(name, self.required(name))
 
 
 # --- the ops -------------------------------------------------------------------
@@ -803,10 +808,7 @@ async def _append(op):
 
 
 async def _concat(op):
-    sources = [s for s in op.q.required("sources").split(",") if s]
-    for s in sources:
-        if not s.startswith("/"):
-            raise _bad("sources", s, "%s is not an absolute path" % s)
+    sources = [_abs_path("sources", s) for s in op.q.required("sources").split(",") if s]
     await op.call("concat", op.path, sources)
     return empty_response(200)
 
