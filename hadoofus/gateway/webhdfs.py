@@ -426,11 +426,10 @@ class _Op:
     async def call(self, method, *args, **kw):
         return await self.gw.hdfs.call(self.user, method, *args, **kw)
 
-    async def status(self, path=None):
-        path = path or self.path
-        st = await self.call("getFileInfo", path)
+    async def status(self):
+        st = await self.call("getFileInfo", self.path)
         if st is None:
-            raise _not_found(path)
+            raise _not_found(self.path)
         return st
 
     def url(self, pairs=None):
