@@ -35,9 +35,10 @@ class W:
         return "%s/webhdfs/v1%s?%s" % (self.base, urllib.parse.quote(path),
                                         urllib.parse.urlencode(q))
 
-    def __call__(self, method, path, op, body=None, headers=None, redirects=False, **params):
+    def __call__(self, method, path, op, body=None, headers=None, **params):
+        """One request; a 307 is returned, not followed."""
         return requests.request(method, self.url(path, op, **params), data=body,
-                                headers=headers, allow_redirects=redirects, timeout=60)
+                                headers=headers, allow_redirects=False, timeout=60)
 
     def ok(self, method, path, op, **kw):
         r = self(method, path, op, **kw)
