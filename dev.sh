@@ -32,6 +32,7 @@ APT_PACKAGES=(
 	clang libclang-rt-14-dev           # libFuzzer and sanitizers
 	hdfs-cli                           # a Go HDFS client, for bench/
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
+	wrk                                # bench/ gateway: small-request rate with 32 connections
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"
@@ -40,6 +41,10 @@ PIP_PACKAGES=(
 	"pyarrow"
 	# hadoofus.fsspec's tests: fsspec's generic suite, pandas and dask on hdfs://.
 	"fsspec" "pandas" "dask"
+	# Standard WebHDFS clients the gateway must serve unchanged (tests/test_gateway_clients.py).
+	"hdfs" "requests"
+	# The HTTP gateway's server (hadoofus.gateway).
+	"uvicorn" "httptools" "uvloop"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
@@ -173,6 +178,8 @@ spec = importlib.util.spec_from_file_location("_mc", sys.argv[1])
 mc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mc)
 print("hadoop jars:", mc.ensure_jars())
+print("webhdfs jars:", mc.ensure_webhdfs_jars())
+print("httpfs war:", mc.ensure_httpfs_war())
 print("java:", mc.find_java())
 EOF
 }
@@ -305,14 +312,19 @@ run_examples() {
 	echo "ran $n example(s)"
 }
 
-# The gateway hook: once hadoofus/gateway.py exists, `run` ends by serving
-# it in the foreground against the cluster.
+# `run` ends by serving the gateway (hadoofus.gateway) in the foreground
+# against the cluster.
 serve_gateway() {
 	local url
 	url=$(cluster_url)
 	if "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("hadoofus.gateway") is None)' 2>/dev/null; then
 		say "gateway"
-		exec "$PY" -m hadoofus.gateway --namenode "$url"
+		cat <<EOF
+HDFS is running at $url (client conf: $CLUSTER_DIR/conf/client; ./dev.sh stop stops it).
+Serving the gateway (Hoop REST API + WebHDFS v1) on port 14000; Ctrl-C stops it. Try:
+  curl -s 'http://127.0.0.1:14000/?op=list&user.name=$(id -un)'
+EOF
+		exec "$PY" -m hadoofus.gateway --namenode "$url" --port 14000
 	fi
 	cat <<EOF
 

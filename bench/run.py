@@ -8,13 +8,16 @@ Go hdfs CLI, against one real HDFS, in one run.
     python bench/run.py --clients hadoofus,hdfs-native --json out.json
     python bench/run.py --only read --read-mib 1024
     python bench/run.py --only write --write-mib 1024 --small-files 200
+    python bench/run.py --only gateway --gw-mib 1024    # the HTTP gateway vs Java's WebHDFS
 
 Benches (--only): nn = getFileInfo calls/s on one file; read = whole-file
 reads of a --read-mib file (replication 1 and 3: --read-replication),
 sequential and --read-threads threads of positional reads, MB/s and the
 client's CPU seconds per GiB; write = a --write-mib file written whole
 (replication 1 and 3: --write-replication), MB/s and CPU per GiB, and small
-files (create + write --small-size bytes + close) per second.  Each measurement
+files (create + write --small-size bytes + close) per second; gateway (only
+when asked) = bench/gateway.py: the hadoofus gateway against Java's WebHDFS
+(the MiniCluster then runs with it).  Each measurement
 runs in a fresh worker process (bench/worker.py) that warms up, then times
 --rounds rounds of --calls operations; the table shows the median round and
 the best round.  See bench/README.md.
@@ -41,7 +44,8 @@ sys.path.insert(0, HERE)
 from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
-BENCHES = ("nn", "read", "write")
+BENCHES = ("nn", "read", "write", "gateway")
+DEFAULT_BENCHES = ("nn", "read", "write")  # gateway takes ~10 min: on request
 BENCH_PATH_DIR = "/bench"
 BENCH_FILE = "/bench/f"
 READ_FILE = "/bench/read-%dm-r%d"   # size in MiB, replication
@@ -710,11 +714,25 @@ def bench_write(t, a):
 # ---------------------------------------------------------------------------
 
 
+def bench_gateway_run(t, a, mc):
+    """bench/gateway.py with the hadoofus under test on PYTHONPATH."""
+    from gateway import bench_gateway
+    env = dict(os.environ)
+    if a.hadoofus == "tree":
+        from clients import _build
+        stage = _build.python_stage(_params(t, a))
+        env["PYTHONPATH"] = os.pathsep.join(
+            [stage] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONSAFEPATH"] = "1"
+    return bench_gateway(t, a, mc, env)
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default=",".join(BENCHES),
-                    help="benches to run, comma-separated (%s)" % ", ".join(BENCHES))
+    ap.add_argument("--only", default=",".join(DEFAULT_BENCHES),
+                    help="benches to run, comma-separated (%s; default %s)"
+                    % (", ".join(BENCHES), ",".join(DEFAULT_BENCHES)))
     ap.add_argument("--clients", default="",
                     help="client families to run, comma-separated "
                          "(java, hdfs-native, hadoofus, hadoofus-c, go-hdfs-cli; "
@@ -779,6 +797,21 @@ def parse_args(argv):
                     help="write bench: untimed small files first (default 20)")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds to wait for any one answer of a worker")
+    ap.add_argument("--gw-mib", type=int, default=1024,
+                    help="gateway: MiB of the GET/PUT file")
+    ap.add_argument("--gw-readers", type=int, default=32, help="gateway: concurrent readers")
+    ap.add_argument("--gw-readers-mib", type=int, default=32,
+                    help="gateway: MiB of the file the concurrent readers read")
+    ap.add_argument("--gw-conns", type=int, default=32,
+                    help="gateway: connections of the GETFILESTATUS load (wrk)")
+    ap.add_argument("--gw-seconds", type=int, default=5,
+                    help="gateway: seconds per GETFILESTATUS round")
+    ap.add_argument("--gw-args", default="", help="gateway: extra arguments for "
+                    "python -m hadoofus.gateway")
+    ap.add_argument("--no-httpfs", action="store_true",
+                    help="gateway: leave Hadoop's HttpFS out of the comparison")
+    ap.add_argument("--webhdfs-url", help="gateway, with --cluster: Java's WebHDFS "
+                    "(http://HOST:PORT of the NameNode) to compare with")
     ap.add_argument("--json", help="also write every result to this file")
     ap.add_argument("--wait-idle", type=int, default=30,
                     help="before each round wait up to this many seconds for the "
@@ -821,14 +854,15 @@ def main(argv=None):
                       + (a.write_replication if "write" in a.only else []))
             log("starting a MiniCluster (1 NameNode, %d DataNode%s) ..."
                 % (ndn, "s" if ndn > 1 else ""))
-            mc = mcmod.MiniCluster(datanodes=ndn, replication=1)
+            mc = mcmod.MiniCluster(datanodes=ndn, replication=1,
+                                   webhdfs="gateway" in a.only)
             mc.start()
             log("cluster up at %s in %.1f s" % (mc.url, mc.start_seconds))
             t = Target(mc.host, mc.port, a.user or os.environ.get("HADOOP_USER_NAME") or mc.superuser,
                        nn_pid=mc.namenode.pid, conf_dir=mc.conf_dir, jars_dir=mc.jars_dir,
                        java=mc.java_path, hadoop_version=mcmod.HADOOP_VERSION, own=True)
         prepare_file(t, mc)
-        for m in MODULES:
+        for m in MODULES if set(a.only) & set(DEFAULT_BENCHES) else ():
             mod = importlib.import_module("clients." + m)
             if hasattr(mod, "prepare") and (not a.clients or mod.CLIENT in a.clients):
                 log("preparing %s ..." % mod.CLIENT)
@@ -842,6 +876,8 @@ def main(argv=None):
             all_results["read"] = bench_read(t, a)
         if "write" in a.only:
             all_results["write"] = bench_write(t, a)
+        if "gateway" in a.only:
+            all_results["gateway"] = bench_gateway_run(t, a, mc)
     finally:
         if mc is not None:
             log("stopping the MiniCluster")

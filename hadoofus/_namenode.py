@@ -862,7 +862,7 @@ class _Client(_Ops):
     def __init__(self, host, port=None, user=None, *, connect_timeout=None,
                  call_timeout=None, retry_window=None, max_retries=None,
                  client_name=None, max_failovers=None, failover_sleep_base=None,
-                 failover_sleep_max=None):
+                 failover_sleep_max=None, real_user=None):
         addrs = _addresses(host, port)
         if user is None:
             user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
@@ -878,6 +878,10 @@ class _Client(_Ops):
                                             len(addrs), user.encode()))
         self._nn = ffi.gc(p[0], lib.hdfs_namenode_free)
         self.addresses = addrs
+        if real_user is not None:
+            real_user = _text(real_user, "real_user")
+            _check(lib.hdfs_namenode_set_real_user(self._nn, real_user.encode()))
+        self.real_user = real_user
         if max_failovers is not None or failover_sleep_base is not None or \
                 failover_sleep_max is not None:
             _check(lib.hdfs_namenode_set_failover(
@@ -996,6 +1000,10 @@ class rpc(_Client):
     (resending idempotent/at-most-once calls). max_failovers (default 15),
     failover_sleep_base / failover_sleep_max (seconds, default 0.5 / 15)
     bound it; host/port say which NameNode is in use.
+
+    real_user="gw" connects as the proxy user "gw" acting for `user` (the
+    NameNode's hadoop.proxyuser.gw.hosts/groups rules decide; every
+    permission check is `user`'s), as HttpFS impersonates its callers.
     """
 
     def connect(self):

@@ -16,7 +16,8 @@ is ``$HADOOFUS_CACHE_DIR``, else ``$XDG_CACHE_HOME/hadoofus``, else
 
 Command line (the JVMs outlive the command; state lives in the directory):
 
-    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha] [--dir D]
+    python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha]
+                                         [--webhdfs] [--dir D]
     python -m hadoofus.minicluster status [--dir D]
     python -m hadoofus.minicluster stop [--dir D] [--clean]
 
@@ -49,6 +50,8 @@ __all__ = [
     "JavaError",
     "cache_dir",
     "ensure_jars",
+    "ensure_webhdfs_jars",
+    "ensure_httpfs_war",
     "find_java",
 ]
 
@@ -215,16 +218,21 @@ def _download_sdist(dl_dir):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _check_sdist(path):
+def _sha256_file(path):
     import hashlib
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
-    if h.hexdigest() != SDIST_SHA256:
+    return h.hexdigest()
+
+
+def _check_sdist(path):
+    got = _sha256_file(path)
+    if got != SDIST_SHA256:
         raise RuntimeError("%s is not the pyspark %s sdist (sha256 %s, want %s): "
                            "delete it to fetch it again"
-                           % (path, PYSPARK_VERSION, h.hexdigest(), SDIST_SHA256))
+                           % (path, PYSPARK_VERSION, got, SDIST_SHA256))
 
 
 def ensure_jars(download=True):
@@ -245,43 +253,12 @@ def ensure_jars(download=True):
     target = os.path.join(root, "jars")
     if os.path.exists(os.path.join(target, ".complete")):
         return target
-    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
-        cache_dir(), "dl", SDIST_FILE)
-    if not os.path.exists(sdist):
-        if not download:
-            raise RuntimeError("the Hadoop jars are not cached and %s is missing"
-                               % sdist)
-        sdist = _download_sdist(os.path.dirname(sdist))
-    _check_sdist(sdist)
+    sdist = _sdist(download, "the Hadoop jars are not cached")
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
     try:
-        wanted = set(JARS)
-        with tarfile.open(sdist, "r|gz") as tf:
-            for m in tf:
-                if not m.isfile() or not m.name.startswith(_SDIST_JAR_PREFIX):
-                    continue
-                base = m.name[len(_SDIST_JAR_PREFIX):]
-                if base not in wanted:
-                    continue
-                src = tf.extractfile(m)
-                with open(os.path.join(tmp, base), "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                wanted.discard(base)
-        if wanted:
-            raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
-        with open(os.path.join(tmp, ".complete"), "w") as f:
-            f.write("\n".join(JARS) + "\n")
-        os.chmod(tmp, 0o755)
-        if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
-            # Not made by this code (renames only move complete trees): set aside.
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            # Another process got there first; theirs is complete too.
-            if not os.path.exists(os.path.join(target, ".complete")):
-                raise
+        _extract_sdist_jars(sdist, JARS, tmp)
+        _publish_dir(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     # Leftovers of runs killed while extracting.
@@ -295,11 +272,187 @@ def ensure_jars(download=True):
     return target
 
 
+def _sdist(download, why_missing):
+    """The checked pyspark sdist, fetched when missing and ``download``."""
+    sdist = os.environ.get("HADOOFUS_PYSPARK_SDIST") or os.path.join(
+        cache_dir(), "dl", SDIST_FILE)
+    if not os.path.exists(sdist):
+        if not download:
+            raise RuntimeError("%s and %s is missing" % (why_missing, sdist))
+        sdist = _download_sdist(os.path.dirname(sdist))
+    _check_sdist(sdist)
+    return sdist
+
+
+def _extract_sdist_jars(sdist, names, dest):
+    """Copy the jars ``names`` of the sdist's deps/jars/ into dest (one pass
+    over the 220 MB tarball)."""
+    wanted = set(names)
+    with tarfile.open(sdist, "r|gz") as tf:
+        for m in tf:
+            base = m.name[len(_SDIST_JAR_PREFIX):]
+            if m.isfile() and m.name.startswith(_SDIST_JAR_PREFIX) and base in wanted:
+                with open(os.path.join(dest, base), "wb") as out:
+                    shutil.copyfileobj(tf.extractfile(m), out, 1 << 20)
+                wanted.discard(base)
+    if wanted:
+        raise RuntimeError("%s lacks jars: %s" % (sdist, ", ".join(sorted(wanted))))
+
+
+def _publish_dir(tmp, target):
+    """Mark tmp complete and rename it to target, so concurrent or
+    interrupted runs never see half a cache."""
+    names = sorted(os.listdir(tmp))
+    with open(os.path.join(tmp, ".complete"), "w") as f:
+        f.write("\n".join(names) + "\n")
+    os.chmod(tmp, 0o755)
+    if os.path.isdir(target) and not os.path.exists(os.path.join(target, ".complete")):
+        # Not made by this code (renames only move complete trees): set aside.
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        os.rename(tmp, target)
+    except OSError:
+        # Another process got there first; theirs is complete too.
+        if not os.path.exists(os.path.join(target, ".complete")):
+            raise
+
+
 def _jar_list(jars_dir):
     names = sorted(n for n in os.listdir(jars_dir) if n.endswith(".jar"))
     if not any(n.startswith("hadoop-hdfs-") for n in names):
         raise RuntimeError("no hadoop-hdfs jar in %s" % jars_dir)
     return [os.path.join(jars_dir, n) for n in names]
+
+
+# Java's own WebHDFS (the gateway's reference server) needs Jersey 1 on the
+# daemons' classpath, and JAX-RS 1.1 in place of the sdist's JAX-RS 2.0 API
+# (javax.ws.rs-api-2.0.1 breaks Jersey 1's start).  Jersey 1 comes from
+# Debian's packages (pinned, checked), the rest from the same pyspark sdist.
+WEBHDFS_DROP_JARS = ("javax.ws.rs-api-2.0.1.jar",)
+WEBHDFS_SDIST_JARS = (
+    "activation-1.1.1.jar",
+    "httpclient-4.5.6.jar",
+    "httpcore-4.4.10.jar",
+    "jaxb-api-2.2.2.jar",
+)
+# (package, version, pool path, sha256 of the .deb, jar inside, sha256 of the jar)
+WEBHDFS_DEBS = (
+    ("libjersey1-core-java", "1.19.3-8", "j/jersey1",
+     "f52d7156d22b111c0f10e207f5c7a67c7e5b589081e9b36632eb5d62bad34e52",
+     "jersey-core-1.19.3.jar",
+     "c84343e1a6f1b0df554cf6d8be51ea3f02144b9984c2fc5c1f9ce27b44379e8b"),
+    ("libjersey1-server-java", "1.19.3-8", "j/jersey1",
+     "8c4019de57ee9471dc0bcb8821b0a800282142f2408edac7f8cab97d8806c790",
+     "jersey-server-1.19.3.jar",
+     "e02373601e515f360d9ee13237b8252de92d9a49c89ab7bfb174172f2f1b5956"),
+    ("libjersey1-servlet-java", "1.19.3-8", "j/jersey1",
+     "0efce84ac90d80110a04a58285fc14435a297e821e921d14b10d93f833a98b8c",
+     "jersey-servlet-1.19.3.jar",
+     "595dbd077d7b37c8684e14df02549c3687f1612ac74cc02ba4d21d9f9da95838"),
+    ("libjsr311-api-java", "1.1.1-1.1", "libj/libjsr311-api-java",
+     "9094b28dce62393b4bb86418296535c3b21886a2dad109f9c8796240fd31eeaf",
+     "jsr311-api-1.1.1.jar",
+     "c5f6cd0daadf7508763b22c91c55e64b0bb46bafec69fab7df3c05e3d319e169"),
+)
+DEBIAN_MIRROR = os.environ.get("HADOOFUS_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+
+
+def _fetch_deb(pkg, version, pool, sha, dl_dir):
+    """The pinned .deb in dl_dir (apt-get download, else the Debian mirror's
+    pool over HTTP, so machines without apt work too); checked by sha256."""
+    name = "%s_%s_all.deb" % (pkg, version)
+    dest = os.path.join(dl_dir, name)
+    if os.path.exists(dest) and _sha256_file(dest) == sha:
+        return dest
+    os.makedirs(dl_dir, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".deb-", dir=dl_dir)
+    try:
+        got = os.path.join(tmp, name)
+        if shutil.which("apt-get"):
+            subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
+                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        if not os.path.exists(got):
+            url = "%s/pool/main/%s/%s" % (DEBIAN_MIRROR, pool, name)
+            with urllib.request.urlopen(url, timeout=60) as r, open(got, "wb") as out:
+                shutil.copyfileobj(r, out, 1 << 20)
+        if _sha256_file(got) != sha:
+            raise RuntimeError("%s: sha256 %s, want %s" % (name, _sha256_file(got), sha))
+        os.replace(got, dest)
+        return dest
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _deb_member(deb, suffix):
+    """The bytes of the file whose path ends with suffix in the .deb's
+    data.tar.* (an ar archive of tarballs; read here, so no dpkg-deb needed)."""
+    import io
+    with open(deb, "rb") as f:
+        if f.read(8) != b"!<arch>\n":
+            raise RuntimeError("%s is not a .deb" % deb)
+        while True:
+            hdr = f.read(60)
+            if len(hdr) < 60:
+                break
+            name = hdr[:16].decode().strip().rstrip("/")
+            size = int(hdr[48:58])
+            data = f.read(size)
+            if size % 2:
+                f.read(1)
+            if not name.startswith("data.tar"):
+                continue
+            with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+                members = {m.name: m for m in tf.getmembers()}
+                for m in members.values():
+                    if m.name.endswith(suffix):
+                        # Debian keeps the versioned name as a symlink.
+                        while m.issym():
+                            target = os.path.normpath(
+                                os.path.join(os.path.dirname(m.name), m.linkname))
+                            m = members.get(target) or members["./" + target]
+                        return tf.extractfile(m).read()
+    raise RuntimeError("%s holds no %s" % (deb, suffix))
+
+
+def ensure_webhdfs_jars(download=True):
+    """Return the directory of the extra jars that turn WebHDFS on (Jersey 1
+    from Debian, four from the pyspark sdist), making it if needed, as
+    ``ensure_jars`` does: pinned, checked, complete or absent."""
+    root = os.path.join(cache_dir(), "hadoop-" + HADOOP_VERSION)
+    target = os.path.join(root, "webhdfs-jars")
+    if os.path.exists(os.path.join(target, ".complete")):
+        return target
+    if not download:
+        raise RuntimeError("the WebHDFS jars are not cached in %s" % target)
+    import hashlib
+    sdist = _sdist(download, "the WebHDFS jars are not cached")
+    os.makedirs(root, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".webhdfs-jars-", dir=root)
+    try:
+        for pkg, version, pool, deb_sha, jar, jar_sha in WEBHDFS_DEBS:
+            deb = _fetch_deb(pkg, version, pool, deb_sha, os.path.join(cache_dir(), "dl"))
+            data = _deb_member(deb, "/" + jar)
+            if hashlib.sha256(data).hexdigest() != jar_sha:
+                raise RuntimeError("%s in %s does not match its pinned sha256" % (jar, deb))
+            with open(os.path.join(tmp, jar), "wb") as out:
+                out.write(data)
+        _extract_sdist_jars(sdist, WEBHDFS_SDIST_JARS, tmp)
+        _publish_dir(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _cluster_jars(jars_dir, webhdfs):
+    """The daemons' and clients' jars: the Hadoop jars, and with ``webhdfs``
+    the WebHDFS extras in place of the JAX-RS 2.0 API."""
+    jars = _jar_list(jars_dir)
+    if not webhdfs:
+        return jars
+    extra = ensure_webhdfs_jars()
+    return sorted([j for j in jars if os.path.basename(j) not in WEBHDFS_DROP_JARS]
+                  + [os.path.join(extra, n) for n in os.listdir(extra) if n.endswith(".jar")])
 
 
 _java_cache = {}
@@ -704,15 +857,19 @@ class _Daemon:
     def ports(self):
         raise NotImplementedError
 
-    def _launch(self):
+    def _command(self):
         c = self.cluster
         cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
-        cmd = [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
-               "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
-               "-Dhadoop.log.file=%s.log" % self.name,
-               "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
-               "-Dhadoofus.minicluster=%s" % c.base_dir,
-               *c.jvm_opts, "-cp", cp, self.mainclass]
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
+                "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
+                "-Dhadoop.log.file=%s.log" % self.name,
+                "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
+                "-Dhadoofus.minicluster=%s" % c.base_dir,
+                *c.jvm_opts, "-cp", cp, self.mainclass]
+
+    def _launch(self):
+        c = self.cluster
+        cmd = self._command()
         env = dict(os.environ)
         # The daemons must run as the OS user: that user is the superuser.
         env.pop("HADOOP_USER_NAME", None)
@@ -872,6 +1029,131 @@ class DataNode(_Daemon):
 # The cluster
 
 
+# Hadoop's HttpFS, the second WebHDFS peer of the gateway: Maven Central
+# publishes its war for 2.7.0 (not 2.7.3; it carries its own Hadoop 2.7.0
+# and Jersey 1.9 jars, so it needs nothing from the cluster's classpath).
+# Jetty 6 from the pyspark sdist serves it, configured by XmlConfiguration.
+HTTPFS_VERSION = "2.7.0"
+HTTPFS_WAR = "hadoop-hdfs-httpfs-%s.war" % HTTPFS_VERSION
+HTTPFS_WAR_SHA256 = "93e22d4ea2849e6740acc9bd26006b1354f50e7fbc8fae17963eb43d17ea853b"
+MAVEN_CENTRAL = os.environ.get("HADOOFUS_MAVEN_CENTRAL", "https://repo1.maven.org/maven2")
+_HTTPFS_JETTY_JARS = ("jetty-6.1.26.jar", "jetty-util-6.1.26.jar", "javax.servlet-api-3.1.0.jar")
+_HTTPFS_JETTY_XML = """\
+<?xml version="1.0"?>
+<!DOCTYPE Configure PUBLIC "-//Mort Bay Consulting//DTD Configure//EN"
+  "http://jetty.mortbay.org/configure.dtd">
+<Configure id="Server" class="org.mortbay.jetty.Server">
+  <Call name="addConnector"><Arg>
+    <New class="org.mortbay.jetty.nio.SelectChannelConnector">
+      <Set name="host">%(host)s</Set>
+      <Set name="port">%(port)d</Set>
+    </New>
+  </Arg></Call>
+  <Set name="handler">
+    <New class="org.mortbay.jetty.webapp.WebAppContext">
+      <Set name="contextPath">/webhdfs</Set>
+      <Set name="war">%(war)s</Set>
+      <Set name="tempDirectory">%(tmp)s</Set>
+    </New>
+  </Set>
+</Configure>
+"""
+
+
+def ensure_httpfs_war(download=True):
+    """Path of the cached HttpFS war (<cache>/dl/), fetched from Maven
+    Central once and checked by sha256."""
+    dest = os.path.join(cache_dir(), "dl", HTTPFS_WAR)
+    if os.path.exists(dest):
+        return dest
+    if not download:
+        raise RuntimeError("the HttpFS war is not cached in %s" % dest)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    url = "%s/org/apache/hadoop/hadoop-hdfs-httpfs/%s/%s" % (
+        MAVEN_CENTRAL, HTTPFS_VERSION, HTTPFS_WAR)
+    fd, tmp = tempfile.mkstemp(prefix=".httpfs-", dir=os.path.dirname(dest))
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=120) as r:
+            shutil.copyfileobj(r, out, 1 << 20)
+        if _sha256_file(tmp) != HTTPFS_WAR_SHA256:
+            raise RuntimeError("%s: sha256 %s, want %s" % (url, _sha256_file(tmp),
+                                                          HTTPFS_WAR_SHA256))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest
+
+
+class HttpFS(_Daemon):
+    """Hadoop's HttpFS server on ``port``, talking to the cluster as the OS
+    user (the superuser, a proxy user for everyone): ``url`` is
+    ``http://127.0.0.1:PORT``, its WebHDFS under ``/webhdfs/v1``."""
+
+    name = "httpfs"
+
+    def __init__(self, cluster, port):
+        super().__init__(cluster)
+        self.port = port
+
+    @property
+    def url(self):
+        return "http://%s:%d" % (HOST, self.port)
+
+    def ports(self):
+        return [self.port]
+
+    def _command(self):
+        c = self.cluster
+        home = os.path.join(c.base_dir, "httpfs")
+        conf = self.conf_dir
+        os.makedirs(os.path.join(home, "temp"), exist_ok=True)
+        os.makedirs(conf, exist_ok=True)
+        for n in ("core-site.xml", "hdfs-site.xml"):
+            shutil.copy(os.path.join(c.conf_dir, n), conf)
+        with open(os.path.join(conf, "httpfs-signature.secret"), "w") as f:
+            f.write(os.urandom(24).hex())
+        with open(os.path.join(conf, "httpfs-log4j.properties"), "w") as f:
+            f.write(_DAEMON_LOG4J)
+        xml = os.path.join(conf, "jetty.xml")
+        with open(xml, "w") as f:
+            f.write(_HTTPFS_JETTY_XML % {
+                "host": HOST, "port": self.port, "war": _xml_escape(ensure_httpfs_war()),
+                "tmp": _xml_escape(os.path.join(home, "war"))})
+        # Jersey 1.9 defines classes through reflection into java.lang.
+        opens = (["--add-opens", "java.base/java.lang=ALL-UNNAMED"]
+                 if (_java_major(c.java_path) or 8) >= 9 else [])
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *opens,
+                "-Dhttpfs.home.dir=" + home, "-Dhttpfs.config.dir=" + conf,
+                "-Dhttpfs.log.dir=" + os.path.join(c.base_dir, "logs"),
+                "-Dhttpfs.temp.dir=" + os.path.join(home, "temp"),
+                "-Dhadoofus.minicluster=%s" % c.base_dir,
+                "-cp", os.pathsep.join(os.path.join(c.jars_dir, j) for j in _HTTPFS_JETTY_JARS),
+                "org.mortbay.xml.XmlConfiguration", xml]
+
+    def wait_ready(self, timeout=120):
+        url = self.url + "/webhdfs/v1/?op=GETFILESTATUS&user.name=" + self.cluster.superuser
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive:
+                raise RuntimeError("HttpFS exited:\n%s" % _tail(self.log_path))
+            try:
+                with opener.open(url, timeout=5) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("HttpFS did not answer in %d s:\n%s"
+                                   % (timeout, _tail(self.log_path)))
+            time.sleep(0.2)
+
+    def __repr__(self):
+        return "<HttpFS %s pid=%s alive=%s>" % (self.url, self.pid, self.alive)
+
+
 class MiniCluster:
     """A NameNode and ``datanodes`` DataNodes on 127.0.0.1.
 
@@ -898,17 +1180,27 @@ class MiniCluster:
     ``wait_active`` and ``namenode_info`` follow it), ``namenodes`` both,
     ``url`` is ``hdfs://<nameservice>`` and the client configuration holds
     the HA settings (``ConfiguredFailoverProxyProvider``).
+
+    ``start_httpfs()`` adds Hadoop's HttpFS server (2.7.0, its war fetched
+    from Maven Central once) on the running cluster; it stops with it.
+
+    ``webhdfs=True`` turns on Java's own WebHDFS (``dfs.webhdfs.enabled``,
+    Jersey 1 on the classpath: ``ensure_webhdfs_jars``): the NameNode serves
+    ``webhdfs_url + "/webhdfs/v1/..."`` and redirects data to the DataNodes'
+    HTTP ports; the Java shell (``fs_shell``) gets the same jars, so
+    ``-fs webhdfs://...`` works from it.
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None, ha=False, nameservice="hadoofus"):
+                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
         if ha and port is not None:
             raise ValueError("port= picks the port of a single NameNode: not with ha=True")
         self.ha = bool(ha)
+        self.webhdfs = bool(webhdfs)
         self.nameservice = nameservice
         self.namenodes = []
         self.n_datanodes = datanodes
@@ -927,6 +1219,7 @@ class MiniCluster:
         self._base_dir = os.path.abspath(base_dir) if base_dir else None
         self.namenode = None
         self.datanodes = []
+        self.httpfs = None
         self._cds_archive = None
         self._cds_seq = 0
         self._prepared = False
@@ -956,6 +1249,14 @@ class MiniCluster:
     def http_port(self):
         self._need()
         return self.namenode.http_port
+
+    @property
+    def webhdfs_url(self):
+        """``http://127.0.0.1:PORT`` of the (active) NameNode's WebHDFS."""
+        self._need()
+        if not self.webhdfs:
+            raise RuntimeError("WebHDFS is off: MiniCluster(webhdfs=True)")
+        return "http://%s:%d" % (self.host, self.http_port)
 
     @property
     def url(self):
@@ -996,7 +1297,7 @@ class MiniCluster:
 
     @property
     def _jars(self):
-        return _jar_list(self.jars_dir)
+        return _cluster_jars(self.jars_dir, self.webhdfs)
 
     @property
     def classpath(self):
@@ -1057,6 +1358,13 @@ class MiniCluster:
             "hadoop.security.authentication": "simple",
             "hadoop.user.group.static.mapping.overrides": ";".join(
                 ["dr.who="] + ["%s=%s" % (u, ",".join(g)) for u, g in sorted(self.groups.items())]),
+            # Proxy users (a gateway impersonating its callers): the
+            # superuser for anyone from anywhere, hdfsadmin for the group
+            # "users" (gateway doas tests); other users may not.
+            "hadoop.proxyuser.%s.hosts" % self.superuser: "*",
+            "hadoop.proxyuser.%s.groups" % self.superuser: "*",
+            "hadoop.proxyuser.hdfsadmin.hosts": "*",
+            "hadoop.proxyuser.hdfsadmin.groups": "users",
         }
         hdfs = {
             "dfs.namenode.rpc-address": "%s:%d" % (HOST, self.namenode.rpc_port),
@@ -1068,7 +1376,7 @@ class MiniCluster:
             "dfs.namenode.backup.http-address": "%s:0" % HOST,
             "dfs.namenode.name.dir": "file://" + self.namenode.name_dir,
             "dfs.replication": self.replication,
-            "dfs.webhdfs.enabled": False,
+            "dfs.webhdfs.enabled": self.webhdfs,
             "dfs.permissions.enabled": True,
             "dfs.namenode.acls.enabled": True,
             "dfs.namenode.xattrs.enabled": True,
@@ -1371,8 +1679,23 @@ class MiniCluster:
         self._write_conf()
         self._save_layout()
 
+    def start_httpfs(self, port=None, timeout=120):
+        """Start HttpFS on ``port`` (default: a free one) unless it runs;
+        returns the ``HttpFS`` (``.url``), also ``self.httpfs``."""
+        self._need()
+        if self.httpfs is None or (port is not None and port != self.httpfs.port):
+            if self.httpfs is not None:
+                self.httpfs.stop()
+            self.httpfs = HttpFS(self, port or _free_ports(1)[0])
+        if not self.httpfs.alive:
+            self.httpfs.start()
+            self.httpfs.wait_ready(timeout)
+        return self.httpfs
+
     def stop(self, graceful=True):
         """Stop every JVM (data kept; ``start()`` brings it back)."""
+        if self.httpfs is not None:
+            self.httpfs.stop(graceful=graceful)
         daemons = [d for d in self.datanodes if d.pid is not None]
         daemons += [n for n in self.namenodes if n.pid is not None]
         for d in daemons:
@@ -1770,6 +2093,7 @@ class MiniCluster:
             "base_dir": self.base_dir,
             "classpath": self.classpath,
             "jars_dir": self.jars_dir,
+            "webhdfs": self.webhdfs,
             "java": self.java_path,
             "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
         }
@@ -1842,7 +2166,8 @@ def _cli_start(a):
               % (d, len(old["datanodes"]), old["rpc_port"]), file=sys.stderr)
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
-                     port=a.port, die_with_parent=False, keep=True, ha=a.ha)
+                     port=a.port, die_with_parent=False, keep=True, ha=a.ha,
+                     webhdfs=a.webhdfs)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -1851,6 +2176,8 @@ def _cli_start(a):
         json.dump(st, f, indent=1)
     os.replace(tmp, _state_path(d))
     print(st["url"])
+    if mc.webhdfs:
+        print("# WebHDFS: %s/webhdfs/v1/" % mc.webhdfs_url)
     print("export HADOOP_CONF_DIR=%s" % st["conf_dir"])
     print("# started in %.1f s; logs in %s; stop with: python -m hadoofus.minicluster "
           "stop --dir %s" % (mc.start_seconds, os.path.join(d, "logs"), d),
@@ -1900,7 +2227,8 @@ def _cli_stop(a):
         lists = os.path.join(d, "cds-lists")
         if st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled():
             try:
-                _build_cds_archive(st["java"], _jar_list(st["jars_dir"]), lists)
+                _build_cds_archive(st["java"],
+                                   _cluster_jars(st["jars_dir"], st.get("webhdfs")), lists)
             finally:
                 shutil.rmtree(lists, ignore_errors=True)
     if a.clean and os.path.isdir(d):
@@ -1920,6 +2248,8 @@ def main(argv=None):
     s.add_argument("--port", type=int, default=None, help="NameNode RPC port (e.g. 8020)")
     s.add_argument("--ha", action="store_true",
                    help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
+    s.add_argument("--webhdfs", action="store_true",
+                   help="Java's own WebHDFS on the NameNode's HTTP port (Jersey 1 fetched once)")
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)
@@ -1941,6 +2271,7 @@ def main(argv=None):
         return _cli_stop(a)
     if a.cmd == "fetch":
         print(ensure_jars())
+        print(ensure_webhdfs_jars())
         return 0
     return 2
 

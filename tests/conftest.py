@@ -120,3 +120,35 @@ def fresh_cluster(request):
 def java_client(cluster):
     from javaclient import JavaClient
     return JavaClient(cluster)
+
+
+@pytest.fixture(scope="session")
+def gateway(cluster):
+    """A gateway (tests/gateway_util.GatewayProcess) on the session cluster:
+    python -m hadoofus.gateway on a free port, its secret file in
+    .secret_file, anonymous requests refused. .url is its base URL."""
+    from gateway_util import GatewayProcess
+    gw = GatewayProcess(cluster).start()
+    try:
+        yield gw
+    finally:
+        gw.stop()
+
+
+@pytest.fixture
+def gateway_factory(cluster):
+    """gateway_factory(extra_args=(), cluster=None, **kw) -> a started
+    GatewayProcess of its own, stopped after the test."""
+    from gateway_util import GatewayProcess
+    made = []
+
+    def make(extra_args=(), cluster_=None, **kw):
+        gw = GatewayProcess(cluster_ or cluster, extra_args, **kw)
+        made.append(gw)
+        return gw.start()
+
+    try:
+        yield make
+    finally:
+        for gw in made:
+            gw.stop()

@@ -675,6 +675,18 @@ hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
 }
 
 int
+hdfs_namenode_set_real_user(struct hdfs_namenode *nn, const char *real_user)
+{
+	pthread_mutex_lock(&nn->mu);
+	/* A connection context is sent once per connection: switching identity
+	 * halfway would leave calls already made under the old one. */
+	int rc = nn->ever_connected || nn->fd >= 0 ? HDFS_EINVAL
+	    : hdfs_rpc_set_real_user(nn->rpc, real_user);
+	pthread_mutex_unlock(&nn->mu);
+	return rc;
+}
+
+int
 hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms, int call_ms)
 {
 	if (connect_ms < 0 || call_ms < 0)

@@ -44,6 +44,7 @@ struct result_node {
 struct hdfs_rpc {
 	char *protocol;
 	char *user;
+	char *real_user;   /* NULL: user speaks for itself */
 	uint8_t client_id[16];
 	enum hdfs_rpc_state state;
 	int dead_rc;
@@ -167,7 +168,21 @@ hdfs_rpc_free(struct hdfs_rpc *rpc)
 	hbuf_free(&rpc->in);
 	free(rpc->protocol);
 	free(rpc->user);
+	free(rpc->real_user);
 	free(rpc);
+}
+
+int
+hdfs_rpc_set_real_user(struct hdfs_rpc *rpc, const char *real_user)
+{
+	if (real_user != NULL && !*real_user)
+		return HDFS_EINVAL;
+	char *copy = NULL;
+	if (real_user != NULL && (copy = hstrdup(real_user)) == NULL)
+		return HDFS_ENOMEM;
+	free(rpc->real_user);
+	rpc->real_user = copy;
+	return 0;
 }
 
 const uint8_t *
@@ -424,6 +439,9 @@ become_ready(struct hdfs_rpc *rpc)
 	Hadoop__Common__UserInformationProto ui;
 	hadoop__common__user_information_proto__init(&ui);
 	ui.effectiveuser = rpc->user;
+	/* The server checks its hadoop.proxyuser.<real>.* rules before it lets
+	 * the real user act as the effective one. */
+	ui.realuser = rpc->real_user;
 	Hadoop__Common__IpcConnectionContextProto ctx;
 	hadoop__common__ipc_connection_context_proto__init(&ctx);
 	ctx.userinfo = &ui;

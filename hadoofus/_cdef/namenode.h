@@ -28,6 +28,8 @@ int hdfs_namenode_new_ha(struct hdfs_namenode **out, const char *const *hosts,
     const int *ports, int n, const char *user);
 int hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
     int base_ms, int max_ms);
+int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
+    const char *real_user);
 int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms,
     int call_ms);
 int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,

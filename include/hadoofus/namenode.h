@@ -98,6 +98,20 @@ HDFS_API int hdfs_namenode_set_failover(struct hdfs_namenode *nn,
     int max_failovers, int base_ms, int max_ms);
 
 /*
+ * Impersonate: connect as `real_user` (the one who authenticates) acting for
+ * the handle's user, as HttpFS does for its callers. Every permission check
+ * is then the handle's user's; the NameNode refuses the connection (calls
+ * fail with HDFS_EAUTH / AuthorizationException) unless its
+ * hadoop.proxyuser.<real_user>.hosts and .groups rules allow it. File
+ * readers and writers made on the handle inherit the identity. NULL turns
+ * it off. Call before the first connect. The string is copied. Returns 0,
+ * HDFS_EINVAL (empty string, or the handle has already connected),
+ * HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
+    const char *real_user);
+
+/*
  * Timeouts in milliseconds (0 = wait forever): connect_ms for each TCP
  * connect + handshake, call_ms for an answer to each call while the
  * connection is quiet. Defaults: 20000 and 0 (as Java, which waits as long

@@ -73,6 +73,17 @@ HDFS_API int hdfs_rpc_new(struct hdfs_rpc **out, const char *protocol,
 /* Free the engine and everything it holds. NULL is fine. */
 HDFS_API void hdfs_rpc_free(struct hdfs_rpc *rpc);
 
+/*
+ * Act as a proxy: the connection context names `real_user` as the one
+ * authenticated and the engine's user as the effective user (Hadoop's
+ * proxy-user impersonation, as HttpFS and Oozie use it). The NameNode lets
+ * it through only if its hadoop.proxyuser.<real_user>.hosts/groups rules
+ * allow, else it closes the connection with an AuthorizationException.
+ * Takes effect from the next hdfs_rpc_begin(). The string is copied; NULL
+ * turns proxying off. Returns 0, HDFS_EINVAL (empty string), HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_rpc_set_real_user(struct hdfs_rpc *rpc, const char *real_user);
+
 /* The 16-byte client id (for tests and logging); valid for the engine's life. */
 HDFS_API const uint8_t *hdfs_rpc_client_id(const struct hdfs_rpc *rpc);
 

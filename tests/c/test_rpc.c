@@ -397,12 +397,70 @@ test_recorded(const char *name, int ncalls)
 	hbuf_free(&in);
 }
 
+/* The connection context of a fresh connection (callid -3), unpacked. */
+static Hadoop__Common__IpcConnectionContextProto *
+handshake_context(struct hdfs_rpc *rpc)
+{
+	const uint8_t *out;
+	CHECK(hdfs_rpc_begin(rpc) == 0);
+	hdfs_rpc_consume_output(rpc, hdfs_rpc_pending_output(rpc, &out));
+	struct hbuf in = {0};
+	sasl_frame(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__SUCCESS, NULL, 0);
+	CHECK(feed_all(rpc, &in, false) == 0);
+	hbuf_free(&in);
+	size_t n = hdfs_rpc_pending_output(rpc, &out);
+	struct frame fr[4];
+	Hadoop__Common__IpcConnectionContextProto *ctx = NULL;
+	size_t off;
+	if (split_frames(out, n, fr, 4) == 1) {
+		Hadoop__Common__RpcRequestHeaderProto *h = frame_header(&fr[0], &off);
+		CHECK(h && h->callid == -3);
+		uint64_t l;
+		size_t vn;
+		if (h && varint_get(fr[0].p + off, fr[0].n - off, &l, &vn) == 0)
+			ctx = hadoop__common__ipc_connection_context_proto__unpack(NULL, l,
+			    fr[0].p + off + vn);
+		if (h)
+			hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+	}
+	hdfs_rpc_consume_output(rpc, n);
+	CHECK(ctx != NULL && ctx->userinfo != NULL);
+	return ctx;
+}
+
+static void
+test_real_user(void)
+{
+	struct hdfs_rpc *rpc;
+	CHECK(hdfs_rpc_new(&rpc, "org.apache.hadoop.hdfs.protocol.ClientProtocol", "alice") == 0);
+	Hadoop__Common__IpcConnectionContextProto *ctx = handshake_context(rpc);
+	CHECK(ctx && ctx->userinfo && ctx->userinfo->realuser == NULL);
+	if (ctx)
+		hadoop__common__ipc_connection_context_proto__free_unpacked(ctx, NULL);
+
+	CHECK(hdfs_rpc_set_real_user(rpc, "") == HDFS_EINVAL);
+	CHECK(hdfs_rpc_set_real_user(rpc, "gateway") == 0);
+	ctx = handshake_context(rpc);
+	CHECK(ctx && ctx->userinfo && strcmp(ctx->userinfo->effectiveuser, "alice") == 0 &&
+	    ctx->userinfo->realuser && strcmp(ctx->userinfo->realuser, "gateway") == 0);
+	if (ctx)
+		hadoop__common__ipc_connection_context_proto__free_unpacked(ctx, NULL);
+
+	CHECK(hdfs_rpc_set_real_user(rpc, NULL) == 0);
+	ctx = handshake_context(rpc);
+	CHECK(ctx && ctx->userinfo && ctx->userinfo->realuser == NULL);
+	if (ctx)
+		hadoop__common__ipc_connection_context_proto__free_unpacked(ctx, NULL);
+	hdfs_rpc_free(rpc);
+}
+
 int
 main(void)
 {
 	test_handshake_and_calls(false);
 	test_handshake_and_calls(true);
 	test_errors();
+	test_real_user();
 	test_recorded("nn_session.bin", 6);
 	return check_done("test_rpc");
 }

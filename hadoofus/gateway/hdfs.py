@@ -1,0 +1,287 @@
+"""The HDFS side of the gateway: per-caller NameNode handles, a bounded pool
+for the blocking core, streaming reads and writes, FileStatus helpers.
+
+Identity: the gateway connects as its own user (`gateway_user`, by default
+$HADOOP_USER_NAME or the login name) and impersonates each caller as a
+proxy user (hadoofus.rpc(..., user=caller, real_user=gateway_user)), as
+HttpFS does: every permission check is the caller's, and the NameNode's
+hadoop.proxyuser.<gateway_user>.hosts/groups rules must allow it. A caller
+with doas (a User with .real) is connected as real -> effective instead.
+Handles are cached per identity (LRU, `max_handles`); files opened on a
+handle read and write as its identity.
+
+For the faces (`gw.hdfs`):
+    await hdfs.call(user, "getFileInfo", path)      any hadoofus.rpc method
+    await hdfs.run(user, fn, *args)                  fn(client, *args) in the pool
+    stream = await hdfs.read(user, path, offset=0, length=-1)
+        opens the file (errors raise here, before any response is sent);
+        `stream.length` is the byte count it will yield; `async for chunk in
+        stream` gives bytes of `chunk` (1 MiB) each, the next chunk read
+        while the current one is sent.
+    n = await hdfs.write(user, path, req.body(), append=False, overwrite=True,
+                         replication=None, blocksize=None, permission=None)
+        streams the body into the C file writer (one chunk received while
+        the previous one is written: at most two in memory) and closes the
+        file; returns the bytes written.
+
+Partial uploads: when the body ends early (the client disconnects or stalls
+past the body timeout), the writer is closed at once, so no lease is left.
+A file being created is then deleted (a half-written new file never looks
+complete); an append keeps the bytes that arrived before the break, as a
+Java client's append that dies mid-way does.
+"""
+
+import asyncio
+import collections
+import concurrent.futures
+import getpass
+import logging
+import os
+import stat as _stat
+import threading
+
+import hadoofus
+from hadoofus import easy
+from hadoofus.errors import FileNotFoundException
+from hadoofus._writer import HdfsFileWriter
+
+from .http import CHUNK
+
+log = logging.getLogger("hadoofus.gateway")
+
+
+class Hdfs:
+    """namenode: what hadoofus.rpc takes ("hdfs://host:port", "host:port", a
+    nameservice of HADOOP_CONF_DIR, a list of addresses). threads: the
+    pool's size (blocking core calls at once). rpc_kw: more hadoofus.rpc
+    keywords (timeouts, failover)."""
+
+    def __init__(self, namenode, gateway_user=None, threads=32, max_handles=256,
+                 chunk=CHUNK, **rpc_kw):
+        self.namenode = namenode
+        self.gateway_user = gateway_user or os.environ.get("HADOOP_USER_NAME") \
+            or getpass.getuser()
+        self.chunk = chunk
+        self._rpc_kw = rpc_kw
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="gw-hdfs")
+        self._mu = threading.Lock()
+        self._handles = collections.OrderedDict()
+        self._max_handles = max_handles
+        self._writers = set()      # open HdfsFileWriters, closed at shutdown
+        self._closed = False
+        self.uri = self._uri()
+
+    def _uri(self):
+        """hdfs://authority of the NameNode (for the start-up log line)."""
+        n = self.namenode
+        if isinstance(n, str):
+            return n if n.startswith("hdfs://") else "hdfs://" + n
+        return "hdfs://%s" % (n[0] if isinstance(n[0], str) else "%s:%d" % tuple(n[0]))
+
+    # -- handles ---------------------------------------------------------------
+
+    def client(self, user):
+        """The cached hadoofus.rpc acting as `user` (see the module doc)."""
+        real = getattr(user, "real", None) or self.gateway_user
+        user = str(user)
+        key = (user, real)
+        with self._mu:
+            fs = self._handles.get(key)
+            if fs is not None and not fs.closed:
+                self._handles.move_to_end(key)
+                return fs
+        # Connecting happens on the first call, so making one is cheap.
+        fs = hadoofus.rpc(self.namenode, user=user,
+                          real_user=None if real == user else real, **self._rpc_kw)
+        with self._mu:
+            old = self._handles.get(key)
+            if old is not None and not old.closed:
+                return old
+            self._handles[key] = fs
+            while len(self._handles) > self._max_handles:
+                # Dropped, not closed: a request may still use it; the last
+                # reference frees it.
+                self._handles.popitem(last=False)
+        return fs
+
+    async def _in_pool(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def run(self, user, fn, *args):
+        """fn(client_of_user, *args) in the pool."""
+        return await self._in_pool(lambda: fn(self.client(user), *args))
+
+    async def call(self, user, method, *args, **kwargs):
+        """hadoofus.rpc's `method` (a Java ClientProtocol name) as user."""
+        def go():
+            return getattr(self.client(user), method)(*args, **kwargs)
+        return await self._in_pool(go)
+
+    # -- reading ---------------------------------------------------------------
+
+    async def read(self, user, path, offset=0, length=-1):
+        """A ReadStream over [offset, offset+length) of path (length -1: to
+        the end). Raises FileNotFoundError, PermissionError, ValueError
+        (offset past the end or negative) before anything is sent."""
+        if offset < 0:
+            raise ValueError("offset must be >= 0: %d" % offset)
+
+        def open_():
+            r = easy.HdfsFileReader(self.client(user), path)
+            try:
+                size = r.length
+                if offset > size:
+                    raise ValueError("offset %d is past the end of %s (%d bytes)"
+                                     % (offset, path, size))
+                end = size if length is None or length < 0 else min(size, offset + length)
+                return r, end
+            except BaseException:
+                r.close()
+                raise
+        r, end = await self._in_pool(open_)
+        return ReadStream(self, r, offset, end)
+
+    # -- writing ---------------------------------------------------------------
+
+    async def write(self, user, path, body, append=False, overwrite=True, replication=None,
+                    blocksize=None, permission=None):
+        """Stream `body` (an async iterator of bytes) into path; see the
+        module doc for what a broken upload leaves. Returns the bytes
+        written."""
+        def open_():
+            fs = self.client(user)
+            # HdfsFileWriter's append creates a missing file (Python's "a");
+            # an HTTP append, like FileSystem.append, wants the file there.
+            if append and fs.getFileInfo(path) is None:
+                raise FileNotFoundException("java.io.FileNotFoundException",
+                                            "File does not exist: %s" % path)
+            return HdfsFileWriter(self.client(user), path, append=append, overwrite=overwrite,
+                                  replication=replication, blocksize=blocksize,
+                                  permission=permission)
+        w = await self._in_pool(open_)
+        self._writers.add(w)
+        written = 0
+        pending = None
+        done = False
+        try:
+            async for chunk in body:
+                if pending is not None:
+                    written += await pending
+                pending = asyncio.ensure_future(self._in_pool(w.write, chunk))
+            if pending is not None:
+                p, pending = pending, None
+                written += await p
+            await self._in_pool(w.close)
+            done = True
+            return written
+        finally:
+            if not done:
+                if pending is not None:   # its outcome no longer matters
+                    pending.add_done_callback(lambda f: f.cancelled() or f.exception())
+                # Cancellation (shutdown) may land here: the cleanup is
+                # handed to the pool whole, and awaited when the loop lets us.
+                # A write still running in the pool finishes first: the
+                # writer's calls take turns.
+                fut = self._pool.submit(self._abandon, w, path, append, user)
+                try:
+                    await asyncio.wrap_future(fut)
+                except BaseException:
+                    pass
+            self._writers.discard(w)
+
+    def _abandon(self, w, path, append, user):
+        """Close a writer whose body broke off (pool thread)."""
+        try:
+            w.close()
+        except Exception as e:
+            log.warning("closing %s after a broken upload: %s", path, e)
+        if not append:
+            try:
+                self.client(user).delete(path, False)
+            except Exception as e:
+                log.warning("deleting partial %s: %s", path, e)
+
+    # -- shutdown --------------------------------------------------------------
+
+    async def aclose(self):
+        """Close writers still open (their requests were cancelled), then
+        the pool and the handles."""
+        if self._closed:
+            return
+        self._closed = True
+        for w in list(self._writers):
+            try:
+                await self._in_pool(w.close)
+            except Exception as e:
+                log.warning("closing %s at shutdown: %s", w.path, e)
+        self._pool.shutdown(wait=True)
+        with self._mu:
+            handles = list(self._handles.values())
+            self._handles.clear()
+        for fs in handles:
+            fs.close()
+
+
+class ReadStream:
+    """Async iterator of a file's bytes in chunks (see Hdfs.read)."""
+
+    def __init__(self, hdfs, reader, offset, end):
+        self._hdfs = hdfs
+        self._r = reader
+        self._pos = offset
+        self._end = end
+        self.length = end - offset
+        self._next = None
+        self._closed = False
+
+    def _chunk(self, pos):
+        # Sequential reads keep one block reader streaming (pread would set
+        # one up per call); calls never overlap: the next is submitted only
+        # once this one returned.
+        if self._r.tell() != pos:
+            self._r.seek(pos)
+        return self._r.read(min(self._hdfs.chunk, self._end - pos))
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self._pos >= self._end or self._closed:
+            await self.aclose()
+            raise StopAsyncIteration
+        fut = self._next or asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+        self._next = None
+        data = await fut
+        if not data:
+            await self.aclose()
+            raise IOError("%s ended early at byte %d" % (self._r.path, self._pos))
+        self._pos += len(data)
+        if self._pos < self._end:
+            self._next = asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+        return data
+
+    async def aclose(self):
+        if self._closed:
+            return
+        self._closed = True
+        nxt, self._next = self._next, None
+        if nxt is not None:
+            try:
+                await nxt
+            except BaseException:
+                pass
+        await self._hdfs._in_pool(self._r.close)
+
+
+# -- FileStatus helpers both faces use ------------------------------------------
+
+def kind(st):
+    """"FILE", "DIRECTORY" or "SYMLINK"."""
+    return "DIRECTORY" if st.is_dir else "SYMLINK" if st.is_symlink else "FILE"
+
+
+def symbolic(st):
+    """"drwxr-xr-x": the type character and FsPermission's symbolic form
+    (sticky bit as t/T), as Hoop shows permissions."""
+    return _stat.filemode(st.mode)

@@ -1,0 +1,114 @@
+"""uvicorn's httptools protocol with the limits it lacks.
+
+uvicorn (0.30+) bounds neither the size of a request head nor the time a
+client may take to send it: the keep-alive timer runs only between
+requests, and bytes of a half-sent head are buffered without end. A
+slow-loris client or a megabyte of headers would tie up memory and a
+connection for ever. protocol_class(limits) returns a subclass that
+- answers 414 when the request target exceeds limits.max_url bytes and 431
+  when the head exceeds limits.max_header_bytes, and closes the connection
+  (nothing of the request reaches the app);
+- answers 408 and closes when a request head is not complete within
+  limits.header_timeout seconds of its first byte (or of the connection's
+  start, for a connection that sends nothing).
+Request bodies have their own stall timeout in http.Request.body.
+"""
+
+import logging
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+access_log = logging.getLogger("hadoofus.gateway.access")
+
+
+def protocol_class(limits):
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        def connection_made(self, transport):
+            self._head_bytes = 0
+            self._rejected = False
+            self._head_timer = None
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def connection_lost(self, exc):
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self):
+            self._disarm_head_timer()
+            self._head_timer = self.loop.call_later(limits.header_timeout, self._head_timeout)
+
+        def _disarm_head_timer(self):
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timeout(self):
+            self._head_timer = None
+            # Only a request still without its head is cut: one being
+            # answered or idle between requests has its own timers.
+            if self.cycle is None or self.cycle.response_complete:
+                self._reject(408, b"request head not received in time")
+
+        def _reject(self, status, message):
+            if self._rejected:
+                return
+            self._rejected = True
+            self._disarm_head_timer()
+            access_log.info('%s - "%s" %d 0 0 (%s)',
+                            "%s:%d" % tuple(self.client) if self.client else "-",
+                            getattr(self, "url", b"")[:200].decode("latin-1") or "-", status,
+                            message.decode())
+            if not self.transport.is_closing():
+                self.transport.write(b"".join([
+                    STATUS_LINE[status],
+                    b"content-type: text/plain; charset=utf-8\r\n",
+                    b"content-length: %d\r\n" % len(message),
+                    b"connection: close\r\n\r\n", message]))
+                self.transport.close()
+
+        def data_received(self, data):
+            if self._rejected:
+                return
+            super().data_received(data)
+
+        def on_message_begin(self):
+            super().on_message_begin()
+            self._head_bytes = 0
+            self._arm_head_timer()
+
+        def on_url(self, url):
+            if self._rejected:
+                return
+            self._head_bytes += len(url)
+            if len(self.url) + len(url) > limits.max_url:
+                self._reject(414, b"request target too long")
+                return
+            super().on_url(url)
+
+        def on_header(self, name, value):
+            if self._rejected:
+                return
+            self._head_bytes += len(name) + len(value) + 4
+            if self._head_bytes > limits.max_header_bytes:
+                self._reject(431, b"request head too large")
+                return
+            super().on_header(name, value)
+
+        def on_headers_complete(self):
+            if self._rejected:
+                return
+            self._disarm_head_timer()
+            super().on_headers_complete()
+
+        def on_body(self, body):
+            if self._rejected:
+                return
+            super().on_body(body)
+
+        def on_message_complete(self):
+            if self._rejected:
+                return
+            super().on_message_complete()
+
+    return LimitedHttpToolsProtocol
