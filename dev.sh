@@ -33,6 +33,7 @@ APT_PACKAGES=(
 	hdfs-cli                           # a Go HDFS client, for bench/
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
 	wrk                                # bench/ gateway: small-request rate with 32 connections
+	maven                              # fetches HttpFS (the gateway's second WebHDFS peer) from Maven Central
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"

@@ -335,47 +335,44 @@ WEBHDFS_SDIST_JARS = (
     "httpcore-4.4.10.jar",
     "jaxb-api-2.2.2.jar",
 )
-# (package, version, pool path, sha256 of the .deb, jar inside, sha256 of the jar)
+# (package, version, sha256 of the .deb, jar inside, sha256 of the jar)
 WEBHDFS_DEBS = (
-    ("libjersey1-core-java", "1.19.3-8", "j/jersey1",
+    ("libjersey1-core-java", "1.19.3-8",
      "f52d7156d22b111c0f10e207f5c7a67c7e5b589081e9b36632eb5d62bad34e52",
      "jersey-core-1.19.3.jar",
      "c84343e1a6f1b0df554cf6d8be51ea3f02144b9984c2fc5c1f9ce27b44379e8b"),
-    ("libjersey1-server-java", "1.19.3-8", "j/jersey1",
+    ("libjersey1-server-java", "1.19.3-8",
      "8c4019de57ee9471dc0bcb8821b0a800282142f2408edac7f8cab97d8806c790",
      "jersey-server-1.19.3.jar",
      "e02373601e515f360d9ee13237b8252de92d9a49c89ab7bfb174172f2f1b5956"),
-    ("libjersey1-servlet-java", "1.19.3-8", "j/jersey1",
+    ("libjersey1-servlet-java", "1.19.3-8",
      "0efce84ac90d80110a04a58285fc14435a297e821e921d14b10d93f833a98b8c",
      "jersey-servlet-1.19.3.jar",
      "595dbd077d7b37c8684e14df02549c3687f1612ac74cc02ba4d21d9f9da95838"),
-    ("libjsr311-api-java", "1.1.1-1.1", "libj/libjsr311-api-java",
+    ("libjsr311-api-java", "1.1.1-1.1",
      "9094b28dce62393b4bb86418296535c3b21886a2dad109f9c8796240fd31eeaf",
      "jsr311-api-1.1.1.jar",
      "c5f6cd0daadf7508763b22c91c55e64b0bb46bafec69fab7df3c05e3d319e169"),
 )
-DEBIAN_MIRROR = os.environ.get("HADOOFUS_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-
-
-def _fetch_deb(pkg, version, pool, sha, dl_dir):
-    """The pinned .deb in dl_dir (apt-get download, else the Debian mirror's
-    pool over HTTP, so machines without apt work too); checked by sha256."""
+def _fetch_deb(pkg, version, sha, dl_dir):
+    """The pinned .deb in dl_dir, fetched with `apt-get download` (Debian's
+    own client: ./dev.sh setup runs `apt-get update` first) and checked by
+    sha256."""
     name = "%s_%s_all.deb" % (pkg, version)
     dest = os.path.join(dl_dir, name)
     if os.path.exists(dest) and _sha256_file(dest) == sha:
         return dest
+    if not shutil.which("apt-get"):
+        raise RuntimeError("%s: not cached in %s and no apt-get to fetch it" % (name, dl_dir))
     os.makedirs(dl_dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".deb-", dir=dl_dir)
     try:
         got = os.path.join(tmp, name)
-        if shutil.which("apt-get"):
-            subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
-                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+        p = subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
+                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
         if not os.path.exists(got):
-            url = "%s/pool/main/%s/%s" % (DEBIAN_MIRROR, pool, name)
-            with urllib.request.urlopen(url, timeout=60) as r, open(got, "wb") as out:
-                shutil.copyfileobj(r, out, 1 << 20)
+            raise RuntimeError("apt-get download %s=%s failed: %s" % (pkg, version, p.stdout.strip()))
         if _sha256_file(got) != sha:
             raise RuntimeError("%s: sha256 %s, want %s" % (name, _sha256_file(got), sha))
         os.replace(got, dest)
@@ -430,8 +427,8 @@ def ensure_webhdfs_jars(download=True):
     os.makedirs(root, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".webhdfs-jars-", dir=root)
     try:
-        for pkg, version, pool, deb_sha, jar, jar_sha in WEBHDFS_DEBS:
-            deb = _fetch_deb(pkg, version, pool, deb_sha, os.path.join(cache_dir(), "dl"))
+        for pkg, version, deb_sha, jar, jar_sha in WEBHDFS_DEBS:
+            deb = _fetch_deb(pkg, version, deb_sha, os.path.join(cache_dir(), "dl"))
             data = _deb_member(deb, "/" + jar)
             if hashlib.sha256(data).hexdigest() != jar_sha:
                 raise RuntimeError("%s in %s does not match its pinned sha256" % (jar, deb))
@@ -1036,7 +1033,6 @@ class DataNode(_Daemon):
 HTTPFS_VERSION = "2.7.0"
 HTTPFS_WAR = "hadoop-hdfs-httpfs-%s.war" % HTTPFS_VERSION
 HTTPFS_WAR_SHA256 = "93e22d4ea2849e6740acc9bd26006b1354f50e7fbc8fae17963eb43d17ea853b"
-MAVEN_CENTRAL = os.environ.get("HADOOFUS_MAVEN_CENTRAL", "https://repo1.maven.org/maven2")
 _HTTPFS_JETTY_JARS = ("jetty-6.1.26.jar", "jetty-util-6.1.26.jar", "javax.servlet-api-3.1.0.jar")
 _HTTPFS_JETTY_XML = """\
 <?xml version="1.0"?>
@@ -1061,28 +1057,35 @@ _HTTPFS_JETTY_XML = """\
 
 
 def ensure_httpfs_war(download=True):
-    """Path of the cached HttpFS war (<cache>/dl/), fetched from Maven
-    Central once and checked by sha256."""
+    """Path of the cached HttpFS war (<cache>/dl/), fetched once from Maven
+    Central with Maven's own client (`mvn dependency:copy`, Debian's
+    `maven`) and checked by sha256."""
     dest = os.path.join(cache_dir(), "dl", HTTPFS_WAR)
     if os.path.exists(dest):
         return dest
     if not download:
         raise RuntimeError("the HttpFS war is not cached in %s" % dest)
+    if not shutil.which("mvn"):
+        raise RuntimeError("the HttpFS war is not cached in %s and there is no mvn "
+                           "to fetch it (apt-get install maven)" % dest)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
-    url = "%s/org/apache/hadoop/hadoop-hdfs-httpfs/%s/%s" % (
-        MAVEN_CENTRAL, HTTPFS_VERSION, HTTPFS_WAR)
-    fd, tmp = tempfile.mkstemp(prefix=".httpfs-", dir=os.path.dirname(dest))
+    tmp = tempfile.mkdtemp(prefix=".httpfs-", dir=os.path.dirname(dest))
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=120) as r:
-            shutil.copyfileobj(r, out, 1 << 20)
-        if _sha256_file(tmp) != HTTPFS_WAR_SHA256:
-            raise RuntimeError("%s: sha256 %s, want %s" % (url, _sha256_file(tmp),
+        p = subprocess.run(["mvn", "-q", "-B", "dependency:copy",
+                            "-Dartifact=org.apache.hadoop:hadoop-hdfs-httpfs:%s:war" % HTTPFS_VERSION,
+                            "-DoutputDirectory=" + tmp],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        got = os.path.join(tmp, HTTPFS_WAR)
+        if not os.path.exists(got):
+            raise RuntimeError("mvn dependency:copy of %s failed: %s" % (HTTPFS_WAR, p.stdout[-2000:]))
+        if _sha256_file(got) != HTTPFS_WAR_SHA256:
+            raise RuntimeError("%s: sha256 %s, want %s" % (HTTPFS_WAR, _sha256_file(got),
                                                           HTTPFS_WAR_SHA256))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
+        os.chmod(got, 0o644)
+        os.replace(got, dest)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
     return dest
 
 
