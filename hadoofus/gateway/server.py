@@ -11,14 +11,24 @@ connection for ever. protocol_class(limits) returns a subclass that
 - answers 408 and closes when a request head is not complete within
   limits.header_timeout seconds of its first byte (or of the connection's
   start, for a connection that sends nothing).
+- percent-encodes raw non-ASCII bytes in the request line before the
+  parser sees them: Java's WebHdfsFileSystem (2.7) sends UTF-8 file names
+  unencoded, Jetty accepts them, and httptools would answer 400.
 Request bodies have their own stall timeout in http.Request.body.
 """
 
 import logging
+import re
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 access_log = logging.getLogger("hadoofus.gateway.access")
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _quote_high(m):
+    return b"%%%02X" % m.group()[0]
 
 
 def protocol_class(limits):
@@ -26,6 +36,11 @@ def protocol_class(limits):
         def connection_made(self, transport):
             self._head_bytes = 0
             self._rejected = False
+            # The next byte starts a request line (_idle), or a request line
+            # began in an earlier chunk (_line_pending). Only then does
+            # data_received touch the bytes: never inside a head or a body.
+            self._idle = True
+            self._line_pending = False
             self._head_timer = None
             super().connection_made(transport)
             self._arm_head_timer()
@@ -70,9 +85,18 @@ def protocol_class(limits):
         def data_received(self, data):
             if self._rejected:
                 return
+            line_pending = False
+            if self._idle or self._line_pending:
+                end = data.find(b"\n")
+                line = data if end < 0 else data[:end]
+                if not line.isascii():
+                    data = _HIGH_BYTE.sub(_quote_high, line) + (b"" if end < 0 else data[end:])
+                line_pending = end < 0
             super().data_received(data)
+            self._line_pending = line_pending
 
         def on_message_begin(self):
+            self._idle = False
             super().on_message_begin()
             self._head_bytes = 0
             self._arm_head_timer()
@@ -109,6 +133,7 @@ def protocol_class(limits):
         def on_message_complete(self):
             if self._rejected:
                 return
+            self._idle = True
             super().on_message_complete()
 
     return LimitedHttpToolsProtocol
