@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "hadoofus/block_reader.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 

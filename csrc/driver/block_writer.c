@@ -14,7 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/block_writer.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hadoofus/file.h"
+#include "hadoofus/block_checksum.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hadoofus/block_reader.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"

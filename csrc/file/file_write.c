@@ -29,9 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hadoofus/block_writer.h"
 #include "hadoofus/conf.h"
 #include "hadoofus/crc.h"
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_writer.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
 #include "util/buf.h"
