@@ -114,82 +114,116 @@ io_error(struct hdfs_conn *c, ssize_t k, bool sending)
 	return HDFS_ECONNRESET;
 }
 
-/* A non-blocking connection waits for `events` up to timeout_ms. */
 static int
-wait_for(struct hdfs_conn *c, short events, int timeout_ms)
+run_failed(const struct hdfs_conn_engine *ops, void *e, enum hdfs_conn_failure how,
+    int rc)
 {
-	int r = hdfs_conn_wait(c, events, timeout_ms > 0 ? timeout_ms : -1);
-	if (r > 0)
+	return ops->failed ? ops->failed(e, how, rc) : rc;
+}
+
+/* Milliseconds from now to `until` (0: none, -1 returned: forever). */
+static int
+ms_until(int64_t until, int64_t now)
+{
+	if (until == 0)
+		return -1;
+	if (until <= now)
 		return 0;
-	if (r == 0) {
-		snprintf(c->err, sizeof(c->err), "%s for %d ms",
-		    events & POLLOUT ? "sending stalled" : "no answer", timeout_ms);
-		return HDFS_ETIMEDOUT;
-	}
-	snprintf(c->err, sizeof(c->err), "poll: %s", strerror(-r));
-	return HDFS_ECONNRESET;
+	return until - now > INT32_MAX ? INT32_MAX : (int)(until - now);
 }
 
 int
-hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void *e,
-    int timeout_ms)
+hdfs_conn_run_waits(struct hdfs_conn *c, const struct hdfs_conn_engine *ops,
+    void *e, const struct hdfs_conn_waits *w)
 {
 	struct iovec iov[HDFS_CONN_MAX_IOV];
 	if (c->fd < 0) {
 		snprintf(c->err, sizeof(c->err), "not connected");
 		return HDFS_ECONNRESET;
 	}
+	int64_t last_in = hdfs_now_ms(), last_out = last_in;
 	for (;;) {
+		bool want_out = false;
 		int n;
 		while ((n = ops->out(e, iov, HDFS_CONN_MAX_IOV)) > 0) {
 			ssize_t k = hdfs_conn_send(c, iov, n);
 			if (k > 0) {
 				ops->sent(e, (size_t)k);
+				last_out = hdfs_now_ms();
 				continue;
 			}
-			int rc = k == -EAGAIN && !c->blocking ? wait_for(c, POLLOUT, timeout_ms)
-			    : io_error(c, k, true);
-			if (rc)
-				return rc;
+			if (k == -EAGAIN && !c->blocking) {
+				want_out = true;
+				break;
+			}
+			return run_failed(ops, e, HDFS_CONN_SEND_FAILED, io_error(c, k, true));
 		}
 		int st = ops->status(e);
 		if (st)
 			return st < 0 ? st : 0;
+
 		n = ops->in(e, iov, HDFS_CONN_MAX_IOV);
 		if (n < 0)
 			return n;
-		if (n == 0)
+		if (n > 0) {
+			ssize_t k = hdfs_conn_recv(c, iov, n);
+			int rc = ops->received(e, k > 0 ? (size_t)k : 0);
+			if (rc)
+				return rc;
+			if (k > 0) {
+				last_in = hdfs_now_ms();
+				continue;
+			}
+			if (k == 0)
+				return run_failed(ops, e, HDFS_CONN_CLOSED, io_error(c, 0, false));
+			if (k != -EAGAIN || c->blocking)
+				return run_failed(ops, e, HDFS_CONN_RECV_FAILED,
+				    io_error(c, k, false));
+		} else if (!want_out) {
 			continue;
-		ssize_t k = hdfs_conn_recv(c, iov, n);
-		int rc = ops->received(e, k > 0 ? (size_t)k : 0);
-		if (rc)
-			return rc;
-		if (k > 0)
+		}
+
+		/* Nothing moved: wait (non-blocking connections only). */
+		int idle = -1;
+		if (!want_out && ops->idle) {
+			idle = ops->idle(e);
+			if (idle < 0)
+				return idle;
+			if (idle == 0)
+				continue;
+		}
+		if (w->no_wait)
+			return 0;
+		int64_t now = hdfs_now_ms();
+		int wait = want_out ? ms_until(w->write_ms ? last_out + w->write_ms : 0, now)
+		    : ms_until(w->read_ms ? last_in + w->read_ms : 0, now);
+		if (idle > 0 && (wait < 0 || idle < wait))
+			wait = idle;
+		int r = hdfs_conn_wait(c, (short)(POLLIN | (want_out ? POLLOUT : 0)), wait);
+		if (r < 0) {
+			snprintf(c->err, sizeof(c->err), "poll: %s", strerror(-r));
+			return run_failed(ops, e, HDFS_CONN_RECV_FAILED, HDFS_ECONNRESET);
+		}
+		if (r > 0)
 			continue;
-		rc = k == -EAGAIN && !c->blocking ? wait_for(c, POLLIN, timeout_ms)
-		    : io_error(c, k, false);
-		if (rc)
-			return rc;
+		now = hdfs_now_ms();
+		if (want_out && w->write_ms && now - last_out >= w->write_ms) {
+			snprintf(c->err, sizeof(c->err), "sending stalled for %d ms", w->write_ms);
+			return run_failed(ops, e, HDFS_CONN_SEND_STALLED, HDFS_ETIMEDOUT);
+		}
+		if (!want_out && w->read_ms && now - last_in >= w->read_ms) {
+			snprintf(c->err, sizeof(c->err), "no answer for %d ms", w->read_ms);
+			return run_failed(ops, e, HDFS_CONN_NO_ANSWER, HDFS_ETIMEDOUT);
+		}
 	}
 }
 
 int
-hdfs_conn_send_all(struct hdfs_conn *c, const void *p, size_t len, int timeout_ms)
+hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void *e,
+    int timeout_ms)
 {
-	while (len > 0) {
-		struct iovec iov = { .iov_base = (void *)(uintptr_t)p, .iov_len = len };
-		ssize_t k = hdfs_conn_send(c, &iov, 1);
-		if (k > 0) {
-			p = (const uint8_t *)p + k;
-			len -= (size_t)k;
-			continue;
-		}
-		int rc = k == -EAGAIN && !c->blocking ? wait_for(c, POLLOUT, timeout_ms)
-		    : io_error(c, k, true);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	struct hdfs_conn_waits w = { .read_ms = timeout_ms, .write_ms = timeout_ms };
+	return hdfs_conn_run_waits(c, ops, e, &w);
 }
 
 /* ---- one DataTransferProtocol op ---- */

@@ -72,10 +72,23 @@ int hdfs_conn_wait(struct hdfs_conn *c, short events, int timeout_ms);
 
 /* ---- Driving an engine ---- */
 
+/* How a run's connection failed (for hdfs_conn_engine.failed). */
+enum hdfs_conn_failure {
+	HDFS_CONN_SEND_FAILED,      /* a send failed (or a blocking one timed out) */
+	HDFS_CONN_RECV_FAILED,      /* a receive or poll failed (or timed out, blocking) */
+	HDFS_CONN_CLOSED,           /* the peer closed the connection */
+	HDFS_CONN_SEND_STALLED,     /* output could not move for write_ms */
+	HDFS_CONN_NO_ANSWER,        /* no input for read_ms */
+};
+
 /*
  * An engine as hdfs_conn_run sees it (e: the engine or a context around
- * it). The run sends all of out() first, then asks status(), then
- * receives once into in() and reports it to received(), and again.
+ * it). Each round the run sends what out() has (all of it on a blocking
+ * connection; what the socket takes on a non-blocking one), asks
+ * status(), receives once into in() (a blocking connection sleeps there)
+ * and reports it to received(); only when nothing moved does a
+ * non-blocking connection wait, for input and, while output is left, for
+ * room to send it: output and input move both ways at once.
  */
 struct hdfs_conn_engine {
 	/* The bytes to send next, at most n iovecs; 0: nothing to send. */
@@ -86,33 +99,46 @@ struct hdfs_conn_engine {
 	 * to return. */
 	int (*status)(void *e);
 	/* Where the next bytes go, at most n iovecs (>= 1); 0: nothing is
-	 * wanted now (the run asks status() again: the engine must have made
-	 * progress), < 0: an HDFS_E* code to return. */
+	 * wanted now (the engine must have progressed otherwise), < 0: an
+	 * HDFS_E* code to return. */
 	int (*in)(void *e, struct iovec *iov, int n);
-	/* k bytes arrived where in() said; k == 0 when none will (the
-	 * connection failed: release what in() handed out). Returns 0 or the
-	 * engine's HDFS_E* code (the run returns it). */
+	/* k bytes arrived where in() said; k == 0: none did (release what
+	 * in() handed out). Returns 0 or the engine's HDFS_E* code (the run
+	 * returns it). */
 	int (*received)(void *e, size_t k);
+	/* Optional. Called before a wait with nothing to send: may queue
+	 * output (a heartbeat). Returns < 0 (an HDFS_E* code to return), 0
+	 * (output queued: no wait) or the ms until it wants to be called
+	 * again (INT32_MAX: not). */
+	int (*idle)(void *e);
+	/* Optional. The connection failed (rc: HDFS_ECONNRESET or
+	 * HDFS_ETIMEDOUT, the conn's err says why): returns what the run
+	 * returns, 0 if the engine is done after all. Without it, rc. */
+	int (*failed)(void *e, enum hdfs_conn_failure how, int rc);
 };
 
 /* Most iovecs the run hands to out() and in(). */
 #define HDFS_CONN_MAX_IOV 64
 
-/*
- * Run engine e over c until its status() is done. Each wait (for the
- * socket to take output, or for input) is bounded by timeout_ms (0: none;
- * a blocking connection's own io_ms applies instead). Returns 0, the
- * engine's code, HDFS_ETIMEDOUT, or HDFS_ECONNRESET (a broken or closed
- * connection); c->err says why for the last two.
- */
-int hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void *e,
-    int timeout_ms);
+/* The waits of a run. A blocking connection's own io_ms applies to it
+ * instead of read_ms / write_ms. */
+struct hdfs_conn_waits {
+	int read_ms;    /* longest wait for input since the last input (0: none) */
+	int write_ms;   /* longest stall of output since the last send (0: none) */
+	bool no_wait;   /* where the run would wait, return 0 instead */
+};
 
 /*
- * Send all of p, each wait bounded by timeout_ms (0: none). Returns 0,
- * HDFS_ETIMEDOUT or HDFS_ECONNRESET (c->err).
+ * Run engine e over c until its status() is done. Returns 0, the
+ * engine's code, or (without a failed() hook) HDFS_ETIMEDOUT /
+ * HDFS_ECONNRESET with c->err saying why.
  */
-int hdfs_conn_send_all(struct hdfs_conn *c, const void *p, size_t len, int timeout_ms);
+int hdfs_conn_run_waits(struct hdfs_conn *c, const struct hdfs_conn_engine *ops,
+    void *e, const struct hdfs_conn_waits *w);
+
+/* The same with timeout_ms (0: none) for both read_ms and write_ms. */
+int hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void *e,
+    int timeout_ms);
 
 /* ---- Single exchanges on a fresh connection ---- */
 
