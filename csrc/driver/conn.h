@@ -7,7 +7,9 @@
  * struct hdfs_conn, never on a file descriptor of its own. A layer that
  * changes the bytes on the wire (SASL's integrity/privacy wrapping, data
  * transfer encryption) therefore goes into hdfs_conn_send/_recv/_wait
- * once, and every driver gets it.
+ * once, and every driver gets it. (The NameNode client keeps its own
+ * reader thread on its socket: SASL's wrapping of RPC comes as RPC frames,
+ * RpcSaslProto WRAP, which are the RPC engine's business.)
  *
  * Two modes, as the drivers need them:
  *   - non-blocking (after hdfs_conn_open): send and recv never sleep,
