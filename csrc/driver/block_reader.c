@@ -40,7 +40,7 @@ struct hdfs_block_reader {
 	char *host;             /* conn's peer */
 	int port;
 	bool open;              /* a range was opened (read() returns 0 at its end) */
-	bool idle;              /* fd's last op is complete: reusable */
+	bool idle;              /* conn's last op is complete: reusable */
 	int64_t idle_since;
 	uint64_t len;           /* the open range's length */
 	uint64_t num_connects;
