@@ -12,7 +12,8 @@
 #   ./dev.sh bench [ARGS]   setup, build, then bench/run.py ARGS
 #
 # Knobs (environment): HADOOFUS_PYTHON (interpreter to use), HADOOFUS_SKIP_ASAN=1,
-# HADOOFUS_SKIP_TSAN=1, HADOOFUS_SKIP_FUZZ=1, HADOOFUS_FUZZ_SECONDS (default 30), PYTEST_TIMEOUT
+# HADOOFUS_SKIP_TSAN=1, HADOOFUS_SKIP_FUZZ=1, HADOOFUS_FUZZ_SECONDS (default 30),
+# HADOOFUS_FUZZ_SEED (default: a new one each run, printed), PYTEST_TIMEOUT
 # (per test, default 900 s).
 set -euo pipefail
 
@@ -28,6 +29,7 @@ export PYTHONSAFEPATH=1
 APT_PACKAGES=(
 	build-essential pkg-config ca-certificates
 	protobuf-c-compiler libprotobuf-c-dev libisal-dev zlib1g-dev libexpat1-dev
+	protobuf-compiler                  # protoc: tests/test_pb.py checks our codec against it
 	openjdk-17-jre-headless            # the real HDFS the tests run against
 	clang libclang-rt-14-dev           # libFuzzer and sanitizers
 	hdfs-cli                           # a Go HDFS client, for bench/
@@ -231,11 +233,19 @@ tsan_build() {
 
 fuzz() {
 	local secs=${1:-${HADOOFUS_FUZZ_SECONDS:-30}}
+	# A new libFuzzer seed each run explores new paths; printed so that a
+	# failing run can be replayed with the same one.
+	local seed=${HADOOFUS_FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
+	# meson kills a test after its timeout (120 s in tests/c/meson.build)
+	# times this multiplier: leave each fuzzer its run plus a minute.
+	local mult=$(( (secs + 60 + 119) / 120 ))
+	echo "fuzz: ${secs} s per fuzzer, seed $seed (replay: HADOOFUS_FUZZ_SEED=$seed ./dev.sh fuzz $secs)"
 	CC=clang meson_dir "$BUILD/fuzz" -Dfuzz=true -Dpython=disabled \
 		-Db_sanitize=address,undefined -Db_lundef=false
-	# The seed corpus and the base flags are in tests/c/meson.build.
+	# The seed corpus and the base flags are in tests/c/meson.build; these
+	# flags come after them, and libFuzzer takes the last of a repeated flag.
 	"$PY" -m mesonbuild.mesonmain test -C "$BUILD/fuzz" --suite fuzz --print-errorlogs \
-		--test-args="-max_total_time=$secs"
+		--timeout-multiplier="$mult" --test-args="-max_total_time=$secs -seed=$seed"
 	grep -E '^(Done|#[0-9]+ +DONE)' "$BUILD/fuzz/meson-logs/testlog.txt" | tail -n 2 || true
 }
 

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/block_writer.h"
 #include "hadoofus/namenode.h"
 #include "ClientNamenodeProtocol.pb-c.h"
 

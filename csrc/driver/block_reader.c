@@ -1,25 +1,22 @@
 /*
- * Blocking block reader: the READ_BLOCK engine (dn_read.c) over a TCP
- * socket.
+ * Blocking block reader: the READ_BLOCK engine (dn_read.c) run over a
+ * connection (conn.h) by hdfs_conn_run.
  *
- * The socket is blocking with SO_RCVTIMEO/SO_SNDTIMEO as the I/O timeout:
+ * The connection is blocking with the I/O timeout as its kernel timeouts:
  * one readv() per wake-up, straight into the iovec the engine lays out
  * (headers and checksums into its buffer, data into the caller's), no
  * poll() in between. A range read to its end leaves the connection idle
  * and reusable for the next op, as Java's peer cache does.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
+#include "hadoofus/block_reader.h"
+#include "driver/conn.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -39,11 +36,11 @@ struct hdfs_block_reader {
 	int io_ms;
 
 	struct hdfs_dn_reader *r;
-	int fd;                 /* -1: none */
-	char *host;             /* fd's peer */
+	struct hdfs_conn conn;
+	char *host;             /* conn's peer */
 	int port;
 	bool open;              /* a range was opened (read() returns 0 at its end) */
-	bool idle;              /* fd's last op is complete: reusable */
+	bool idle;              /* conn's last op is complete: reusable */
 	int64_t idle_since;
 	uint64_t len;           /* the open range's length */
 	uint64_t num_connects;
@@ -76,7 +73,7 @@ new_common(struct hdfs_block_reader **out, const char *client_name)
 	struct hdfs_block_reader *br = calloc(1, sizeof(*br));
 	if (br == NULL)
 		return HDFS_ENOMEM;
-	br->fd = -1;
+	br->conn = (struct hdfs_conn)HDFS_CONN_INIT;
 	br->connect_ms = DEFAULT_CONNECT_MS;
 	br->io_ms = DEFAULT_IO_MS;
 	br->err_offset = -1;
@@ -171,9 +168,7 @@ hdfs_block_reader_new_located(struct hdfs_block_reader **out,
 static void
 drop_conn(struct hdfs_block_reader *br)
 {
-	if (br->fd >= 0)
-		close(br->fd);
-	br->fd = -1;
+	hdfs_conn_close(&br->conn);
 	br->open = false;
 	br->idle = false;
 }
@@ -277,14 +272,7 @@ hdfs_block_reader_num_connects(const struct hdfs_block_reader *br)
 	return br->num_connects;
 }
 
-/* ---- socket I/O ---- */
-
-static void
-set_timeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
+/* ---- the engine over the connection ---- */
 
 static int
 connect_to(struct hdfs_block_reader *br, const char *host, int port)
@@ -300,93 +288,147 @@ connect_to(struct hdfs_block_reader *br, const char *host, int port)
 		br->host = h;
 	}
 	br->port = port;
-	char err[256];
-	int fd;
-	int rc = hdfs_net_connect(host, port, br->connect_ms, &fd, err, sizeof(err));
+	int rc = hdfs_conn_open(&br->conn, host, port, br->connect_ms);
+	/* Blocking from here on: the I/O timeout bounds each wait. */
+	if (rc == 0)
+		rc = hdfs_conn_set_blocking(&br->conn, br->io_ms);
 	if (rc) {
-		set_err(br, "%s", err);
+		set_err(br, "%s", br->conn.err);
+		drop_conn(br);
 		return rc;
 	}
-	/* Blocking from here on: the timeouts bound each wait. */
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	set_timeo(fd, SO_RCVTIMEO, br->io_ms);
-	set_timeo(fd, SO_SNDTIMEO, br->io_ms);
-	br->fd = fd;
 	br->num_connects++;
 	return 0;
 }
 
-static int
-send_pending(struct hdfs_block_reader *br)
-{
-	const uint8_t *p;
+_Static_assert(HDFS_DN_READER_MAX_IOV <= HDFS_CONN_MAX_IOV, "iovecs of a receive");
+
+/* What a run of the engine is for. */
+enum goal {
+	UNTIL_REPLY,    /* the DataNode's reply to READ_BLOCK */
+	UNTIL_FILLED,   /* buf[0, n) filled, or the range's end */
+	UNTIL_SENT,     /* the pending output (our status) sent */
+};
+
+struct run {
+	struct hdfs_block_reader *br;
+	enum goal goal;
+	uint8_t *buf;           /* the caller's memory for the next range bytes */
 	size_t n;
-	while ((n = hdfs_dn_reader_pending_output(br->r, &p)) > 0) {
-		ssize_t w = send(br->fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
-			hdfs_dn_reader_consume_output(br->r, (size_t)w);
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			set_err(br, "write timed out after %d ms", br->io_ms);
-			return HDFS_ETIMEDOUT;
-		}
-		set_err(br, "write: %s", w < 0 ? strerror(errno) : "no progress");
-		return HDFS_ECONNRESET;
-	}
-	return 0;
+	size_t done;            /* bytes of buf filled */
+	bool engine_err;        /* the error is the engine's, said in br */
+};
+
+/* Where the next range bytes go (NULL while waiting for the reply). */
+static uint8_t *
+dst(const struct run *x)
+{
+	return x->buf ? x->buf + x->done : NULL;
 }
 
-/*
- * One readv into where the engine wants the next bytes (dst: the caller's
- * memory for the next range bytes). *delivered: range bytes now verified
- * in dst. *niov_out 0: nothing wanted (take() staged bytes, or done).
- */
 static int
-recv_once(struct hdfs_block_reader *br, uint8_t *dst, size_t dst_len,
-    size_t *delivered, int *niov_out)
+run_out(void *e, struct iovec *iov, int n)
 {
-	struct iovec iov[HDFS_DN_READER_MAX_IOV];
+	const uint8_t *p;
+	size_t len = hdfs_dn_reader_pending_output(((struct run *)e)->br->r, &p);
+	iov[0].iov_base = (void *)(uintptr_t)p;
+	iov[0].iov_len = len;
+	return len ? 1 : 0;
+}
+
+static void
+run_sent(void *e, size_t k)
+{
+	hdfs_dn_reader_consume_output(((struct run *)e)->br->r, k);
+}
+
+static int
+run_status(void *e)
+{
+	struct run *x = e;
+	struct hdfs_dn_reader *r = x->br->r;
+	switch (x->goal) {
+	case UNTIL_REPLY:
+		return hdfs_dn_reader_state(r) != HDFS_DN_READER_REPLY;
+	case UNTIL_SENT:
+		return 1;
+	case UNTIL_FILLED:
+		break;
+	}
+	/* With the range's last byte in, read on to the empty last packet
+	 * (right behind it on the wire), as Java does: the status then goes
+	 * out now and the connection stays reusable. */
+	x->done += hdfs_dn_reader_take(r, dst(x), x->n - x->done);
+	return hdfs_dn_reader_finished(r) ||
+	    (x->done == x->n && hdfs_block_reader_remaining(x->br) > 0);
+}
+
+static int
+run_in(void *e, struct iovec *iov, int n)
+{
+	struct run *x = e;
+	struct hdfs_block_reader *br = x->br;
 	int niov;
-	*delivered = 0;
-	int rc = hdfs_dn_reader_recv_iov(br->r, dst, dst_len, iov, &niov);
-	*niov_out = niov;
+	int rc = hdfs_dn_reader_recv_iov(br->r, dst(x), x->n - x->done, iov, &niov);
 	if (rc) {
+		x->engine_err = true;
 		set_err(br, "%s", hdfs_dn_reader_error_message(br->r));
 		return rc;
 	}
-	if (niov == 0)
-		return 0;
-	ssize_t m;
-	do
-		m = readv(br->fd, iov, niov);
-	while (m < 0 && errno == EINTR);
-	if (m == 0) {
-		hdfs_dn_reader_recv_commit(br->r, 0, NULL);
-		set_err(br, "connection closed by the DataNode");
-		return HDFS_ECONNRESET;
-	}
-	if (m < 0) {
-		int e = errno;
-		hdfs_dn_reader_recv_commit(br->r, 0, NULL);
-		if (e == EAGAIN || e == EWOULDBLOCK) {
-			set_err(br, "no data for %d ms", br->io_ms);
-			return HDFS_ETIMEDOUT;
+	if (niov == 0) {
+		/* Nothing to receive: staged bytes wait to be taken. */
+		size_t k = hdfs_dn_reader_take(br->r, dst(x), x->n - x->done);
+		if (k == 0) {
+			/* DONE yet short: the engine's length checks make this
+			 * unreachable; never spin on it. */
+			x->engine_err = true;
+			set_err(br, "read ended %" PRIu64 " bytes short",
+			    hdfs_block_reader_remaining(br));
+			return HDFS_EPROTO;
 		}
-		set_err(br, "read: %s", strerror(e));
-		return HDFS_ECONNRESET;
+		x->done += k;
 	}
-	rc = hdfs_dn_reader_recv_commit(br->r, (size_t)m, delivered);
+	return niov;
+}
+
+static int
+run_received(void *e, size_t k)
+{
+	struct run *x = e;
+	struct hdfs_block_reader *br = x->br;
+	size_t d = 0;
+	if (k == 0) {
+		/* The connection failed: release dst; the run says why. */
+		hdfs_dn_reader_recv_commit(br->r, 0, NULL);
+		return 0;
+	}
+	int rc = hdfs_dn_reader_recv_commit(br->r, k, &d);
+	x->done += d;
 	if (rc) {
+		x->engine_err = true;
 		set_err(br, "%s", hdfs_dn_reader_error_message(br->r));
 		br->err_offset = hdfs_dn_reader_error_offset(br->r);
-		return rc;
 	}
-	return 0;
+	return rc;
+}
+
+static const struct hdfs_conn_engine read_engine = {
+	.out = run_out, .sent = run_sent, .status = run_status,
+	.in = run_in, .received = run_received,
+};
+
+/* Run the engine on the current connection towards goal (into buf[0, n)
+ * for UNTIL_FILLED); *done: bytes of buf filled. */
+static int
+run(struct hdfs_block_reader *br, enum goal goal, uint8_t *buf, size_t n, size_t *done)
+{
+	struct run x = { .br = br, .goal = goal, .buf = buf, .n = n };
+	int rc = hdfs_conn_run(&br->conn, &read_engine, &x, br->io_ms);
+	if (rc && !x.engine_err)
+		set_err(br, "%s", br->conn.err);
+	if (done)
+		*done = x.done;
+	return rc;
 }
 
 /* Send READ_BLOCK and read the reply on the current connection. */
@@ -404,13 +446,7 @@ request(struct hdfs_block_reader *br, uint64_t offset, uint64_t len)
 		set_err(br, "%s", br->r ? hdfs_dn_reader_error_message(br->r) : "out of memory");
 		return rc;
 	}
-	rc = send_pending(br);
-	while (rc == 0 && hdfs_dn_reader_state(br->r) == HDFS_DN_READER_REPLY) {
-		size_t d;
-		int niov;
-		rc = recv_once(br, NULL, 0, &d, &niov);
-	}
-	return rc;
+	return run(br, UNTIL_REPLY, NULL, 0, NULL);
 }
 
 /* After the last packet: send the status (the DataNode waits for it
@@ -418,7 +454,7 @@ request(struct hdfs_block_reader *br, uint64_t offset, uint64_t len)
 static int
 finish_range(struct hdfs_block_reader *br)
 {
-	int rc = send_pending(br);
+	int rc = run(br, UNTIL_SENT, NULL, 0, NULL);
 	if (rc == 0 && hdfs_dn_reader_finished(br->r)) {
 		br->idle = true;
 		br->idle_since = hdfs_now_ms();
@@ -444,7 +480,7 @@ hdfs_block_reader_open(struct hdfs_block_reader *br, const char *host, int port,
 		drop_conn(br);  /* the DataNode is mid-stream: no reuse */
 	br->open = false;
 
-	bool reuse = br->fd >= 0 && br->idle && br->port == port &&
+	bool reuse = hdfs_conn_is_open(&br->conn) && br->idle && br->port == port &&
 	    strcmp(br->host, host) == 0 &&
 	    hdfs_now_ms() - br->idle_since < KEEPALIVE_MS;
 	int rc;
@@ -454,8 +490,12 @@ hdfs_block_reader_open(struct hdfs_block_reader *br, const char *host, int port,
 			return rc;
 	} else {
 		/* The timeouts may have changed since it connected. */
-		set_timeo(br->fd, SO_RCVTIMEO, br->io_ms);
-		set_timeo(br->fd, SO_SNDTIMEO, br->io_ms);
+		rc = hdfs_conn_set_blocking(&br->conn, br->io_ms);
+		if (rc) {
+			set_err(br, "%s", br->conn.err);
+			drop_conn(br);
+			return rc;
+		}
 	}
 	br->idle = false;
 	rc = request(br, offset, len);
@@ -508,34 +548,7 @@ hdfs_block_reader_read(struct hdfs_block_reader *br, void *buf_, size_t n,
 		snprintf(br->errmsg, sizeof(br->errmsg), "no range open");
 		return HDFS_ECLOSED;
 	}
-	/* With the range's last byte in, read on to the empty last packet
-	 * (right behind it on the wire), as Java does: the status then goes
-	 * out now and the connection stays reusable. */
-	for (;;) {
-		done += hdfs_dn_reader_take(br->r, buf + done, n - done);
-		if (hdfs_dn_reader_finished(br->r))
-			break;
-		if (done == n && hdfs_block_reader_remaining(br) > 0)
-			break;
-		size_t d;
-		int niov;
-		rc = recv_once(br, buf + done, n - done, &d, &niov);
-		done += d;
-		if (rc)
-			break;
-		if (niov == 0) {
-			size_t k = hdfs_dn_reader_take(br->r, buf + done, n - done);
-			if (k == 0) {
-				/* DONE yet short: the engine's length checks make this
-				 * unreachable; never spin on it. */
-				set_err(br, "read ended %" PRIu64 " bytes short",
-				    hdfs_block_reader_remaining(br));
-				rc = HDFS_EPROTO;
-				break;
-			}
-			done += k;
-		}
-	}
+	rc = run(br, UNTIL_FILLED, buf, n, &done);
 	if (rc == HDFS_ECHECKSUM)   /* verified bytes before the bad chunk */
 		done += hdfs_dn_reader_take(br->r, buf + done, n - done);
 	*got = done;

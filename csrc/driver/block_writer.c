@@ -1,31 +1,29 @@
 /*
- * The blocking block writer: an hdfs_dn_writer driven over a TCP socket
- * by one thread. Every wait is one poll() for both directions, so acks are
- * taken in (and the window moves) while packets are being written; the
- * packets go out with sendmsg straight from the engine's iovecs.
+ * The blocking block writer: an hdfs_dn_writer driven over a non-blocking
+ * connection (conn.h) by one thread with hdfs_conn_run. Every wait is one
+ * poll() for both directions, so acks are taken in (and the window moves)
+ * while packets are being written; the packets go out with sendmsg
+ * straight from the engine's iovecs, up to HDFS_CONN_MAX_IOV (32 packets,
+ * 2 MiB) at a time.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/block_writer.h"
+#include "driver/conn.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
-#define IOV_BATCH 64           /* 32 packets (2 MiB) per sendmsg at most */
 #define TIMEOUT_PER_NODE 5000  /* HdfsConstants READ/WRITE_TIMEOUT_EXTENSION */
 #define DEFAULT_READ_MS 60000  /* dfs.client.socket-timeout */
 #define DEFAULT_WRITE_MS 480000 /* dfs.datanode.socket.write.timeout */
 
 struct hdfs_block_writer {
 	struct hdfs_dn_writer *w;
-	int fd;
+	struct hdfs_conn conn;
 	int read_ms;
 	int write_ms;
 	int64_t last_out;       /* when bytes last went out (heartbeats) */
@@ -53,7 +51,7 @@ hdfs_block_writer_new(struct hdfs_block_writer **out)
 		free(bw);
 		return HDFS_ENOMEM;
 	}
-	bw->fd = -1;
+	bw->conn = (struct hdfs_conn)HDFS_CONN_INIT;
 	bw->read_ms = DEFAULT_READ_MS;
 	bw->write_ms = DEFAULT_WRITE_MS;
 	*out = bw;
@@ -63,10 +61,7 @@ hdfs_block_writer_new(struct hdfs_block_writer **out)
 void
 hdfs_block_writer_disconnect(struct hdfs_block_writer *bw)
 {
-	if (bw->fd >= 0) {
-		close(bw->fd);
-		bw->fd = -1;
-	}
+	hdfs_conn_close(&bw->conn);
 }
 
 void
@@ -136,8 +131,9 @@ broken(struct hdfs_block_writer *bw, int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	struct iovec iov = { .iov_base = bw->rbuf, .iov_len = sizeof(bw->rbuf) };
 	for (;;) {
-		ssize_t got = hdfs_net_read(bw->fd, bw->rbuf, sizeof(bw->rbuf));
+		ssize_t got = hdfs_conn_recv(&bw->conn, &iov, 1);
 		size_t used;
 		if (got <= 0 || hdfs_dn_writer_feed(bw->w, bw->rbuf, (size_t)got, &used))
 			break;
@@ -147,19 +143,26 @@ broken(struct hdfs_block_writer *bw, int rc, const char *fmt, ...)
 	return failed(bw, hdfs_dn_writer_abort(bw->w, rc, -1, why));
 }
 
+/* One pump of the engine over the connection, towards a goal. */
+struct pump {
+	struct hdfs_block_writer *bw;
+	enum goal goal;
+	size_t inflight0;       /* packets in flight when it began */
+};
+
 static bool
-reached(struct hdfs_block_writer *bw, enum goal goal, size_t inflight0)
+reached(struct pump *p)
 {
-	struct hdfs_dn_writer *w = bw->w;
+	struct hdfs_dn_writer *w = p->bw->w;
 	enum hdfs_dn_writer_state st = hdfs_dn_writer_state(w);
 	if (st == HDFS_DN_WRITER_DONE)
 		return true;
-	switch (goal) {
+	switch (p->goal) {
 	case UNTIL_SET_UP:
 		return st != HDFS_DN_WRITER_SETUP;
 	case UNTIL_ACK:
 		return st == HDFS_DN_WRITER_STREAMING &&
-		    hdfs_dn_writer_packets_in_flight(w) < inflight0;
+		    hdfs_dn_writer_packets_in_flight(w) < p->inflight0;
 	case UNTIL_ACKED:
 		return st == HDFS_DN_WRITER_STREAMING &&
 		    hdfs_dn_writer_packets_in_flight(w) == 0;
@@ -171,154 +174,117 @@ reached(struct hdfs_block_writer *bw, enum goal goal, size_t inflight0)
 	return false;
 }
 
-/* Send what the socket takes now. 1: all sent; 0: the socket is full;
- * < 0: the connection broke. */
 static int
-send_some(struct hdfs_block_writer *bw)
+pump_out(void *e, struct iovec *iov, int n)
 {
-	struct iovec iov[IOV_BATCH];
-	for (;;) {
-		int n = hdfs_dn_writer_pending_output(bw->w, iov, IOV_BATCH);
-		if (n == 0)
-			return 1;
-		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)n };
-		ssize_t k = sendmsg(bw->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k > 0) {
-			hdfs_dn_writer_consume_output(bw->w, (size_t)k);
-			bw->last_out = hdfs_now_ms();
-			continue;
-		}
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		return broken(bw, HDFS_ECONNRESET, "sending to the pipeline: %s",
-		    k < 0 ? strerror(errno) : "no progress");
-	}
+	return hdfs_dn_writer_pending_output(((struct pump *)e)->bw->w, iov, n);
 }
 
-/* Take in what has arrived. 1: took something (or nothing was there); < 0:
- * the connection or the engine failed. */
-static int
-recv_some(struct hdfs_block_writer *bw, bool *eof)
+static void
+pump_sent(void *e, size_t k)
 {
-	*eof = false;
-	for (;;) {
-		ssize_t got = hdfs_net_read(bw->fd, bw->rbuf, sizeof(bw->rbuf));
-		if (got == -EAGAIN)
-			return 1;
-		if (got == 0) {
-			*eof = true;
-			return 1;
-		}
-		if (got < 0)
-			return broken(bw, HDFS_ECONNRESET, "reading from the pipeline: %s",
-			    strerror((int)-got));
-		size_t used;
-		int rc = hdfs_dn_writer_feed(bw->w, bw->rbuf, (size_t)got, &used);
-		if (rc)
-			return failed(bw, rc);
-		if ((size_t)got < sizeof(bw->rbuf))
-			return 1;
-	}
+	struct hdfs_block_writer *bw = ((struct pump *)e)->bw;
+	hdfs_dn_writer_consume_output(bw->w, k);
+	bw->last_out = hdfs_now_ms();
 }
 
-/* How long poll() may wait: until the next timeout or heartbeat is due. */
 static int
-wait_ms(struct hdfs_block_writer *bw, enum goal goal, bool want_out,
-    int64_t last_in, int rd, int wr, int64_t now)
+pump_status(void *e)
 {
-	int64_t until;
-	if (goal == NO_WAIT)
-		return 0;
-	if (want_out) {
-		if (wr == 0)
-			return -1;
-		until = bw->last_out + wr;
-	} else {
-		if (rd == 0)
-			return -1;
-		until = last_in + rd;
-		if (hdfs_dn_writer_state(bw->w) == HDFS_DN_WRITER_STREAMING &&
-		    bw->last_out + rd / 2 < until)
-			until = bw->last_out + rd / 2;
-	}
-	if (until <= now)
-		return 0;
-	return until - now > INT32_MAX ? INT32_MAX : (int)(until - now);
+	struct pump *p = e;
+	struct hdfs_dn_writer *w = p->bw->w;
+	if (hdfs_dn_writer_state(w) == HDFS_DN_WRITER_FAILED)
+		return failed(p->bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1, NULL));
+	return reached(p);
 }
+
+static int
+pump_in(void *e, struct iovec *iov, int n)
+{
+	struct hdfs_block_writer *bw = ((struct pump *)e)->bw;
+	iov[0].iov_base = bw->rbuf;
+	iov[0].iov_len = sizeof(bw->rbuf);
+	return 1;
+}
+
+static int
+pump_received(void *e, size_t k)
+{
+	struct hdfs_block_writer *bw = ((struct pump *)e)->bw;
+	size_t used;
+	int rc = k ? hdfs_dn_writer_feed(bw->w, bw->rbuf, k, &used) : 0;
+	return rc ? failed(bw, rc) : 0;
+}
+
+/* Idle towards the pipeline: keep the DataNodes' reads alive with a
+ * heartbeat after read_ms / 2 without output, as Java's DataStreamer. */
+static int
+pump_idle(void *e)
+{
+	struct hdfs_block_writer *bw = ((struct pump *)e)->bw;
+	int rd = scaled(bw, bw->read_ms);
+	if (rd == 0 || hdfs_dn_writer_state(bw->w) != HDFS_DN_WRITER_STREAMING)
+		return INT32_MAX;
+	int64_t due = bw->last_out + rd / 2 - hdfs_now_ms();
+	if (due > 0)
+		return due > INT32_MAX ? INT32_MAX : (int)due;
+	if (hdfs_dn_writer_heartbeat(bw->w))
+		return failed(bw, hdfs_dn_writer_abort(bw->w, HDFS_ENOMEM, -1, "out of memory"));
+	return hdfs_dn_writer_want_write(bw->w) ? 0 : rd / 2;
+}
+
+static int
+pump_failed(void *e, enum hdfs_conn_failure how, int rc)
+{
+	struct hdfs_block_writer *bw = ((struct pump *)e)->bw;
+	struct hdfs_dn_writer *w = bw->w;
+	switch (how) {
+	case HDFS_CONN_SEND_FAILED:
+		return broken(bw, rc, "sending to the pipeline: %s", bw->conn.err);
+	case HDFS_CONN_RECV_FAILED:
+		return broken(bw, rc, "reading from the pipeline: %s", bw->conn.err);
+	case HDFS_CONN_SEND_STALLED:
+		return failed(bw, hdfs_dn_writer_abort(w, rc, -1,
+		    "sending to the pipeline stalled"));
+	case HDFS_CONN_NO_ANSWER:
+		return failed(bw, hdfs_dn_writer_abort(w, rc, -1, "no answer from the pipeline"));
+	case HDFS_CONN_CLOSED:
+		break;
+	}
+	enum hdfs_dn_writer_state st = hdfs_dn_writer_state(w);
+	if (st == HDFS_DN_WRITER_DONE)
+		return 0;
+	/* A DataNode refusing WRITE_BLOCK (say, the replica exists already)
+	 * logs why and hangs up unanswered. */
+	return failed(bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1,
+	    st == HDFS_DN_WRITER_SETUP ? "the DataNode closed the connection without "
+	    "answering WRITE_BLOCK (it refused the request; its log says why)" :
+	    "the DataNode closed the connection"));
+}
+
+static const struct hdfs_conn_engine write_engine = {
+	.out = pump_out, .sent = pump_sent, .status = pump_status,
+	.in = pump_in, .received = pump_received, .idle = pump_idle,
+	.failed = pump_failed,
+};
 
 static int
 pump(struct hdfs_block_writer *bw, enum goal goal)
 {
 	struct hdfs_dn_writer *w = bw->w;
-	size_t inflight0 = hdfs_dn_writer_packets_in_flight(w);
-	int64_t last_in = hdfs_now_ms();
-	int rd = scaled(bw, bw->read_ms), wr = scaled(bw, bw->write_ms);
-	if (bw->fd < 0 && hdfs_dn_writer_state(w) != HDFS_DN_WRITER_DONE) {
+	struct pump p = { .bw = bw, .goal = goal,
+		.inflight0 = hdfs_dn_writer_packets_in_flight(w) };
+	if (!hdfs_conn_is_open(&bw->conn) && hdfs_dn_writer_state(w) != HDFS_DN_WRITER_DONE) {
 		if (hdfs_dn_writer_state(w) == HDFS_DN_WRITER_FAILED)
 			return failed(bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1, NULL));
 		snprintf(bw->errmsg, sizeof(bw->errmsg), "not connected");
 		return HDFS_ECLOSED;
 	}
-	for (;;) {
-		if (hdfs_dn_writer_state(w) == HDFS_DN_WRITER_FAILED)
-			return failed(bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1, NULL));
-		if (reached(bw, goal, inflight0))
-			return 0;
-		int rc = send_some(bw);
-		if (rc < 0)
-			return rc;
-		if (reached(bw, goal, inflight0))
-			return 0;
-
-		int64_t now = hdfs_now_ms();
-		bool want_out = rc == 0;
-		/* Idle towards the pipeline: keep the DataNodes' reads alive. */
-		if (!want_out && rd && hdfs_dn_writer_state(w) == HDFS_DN_WRITER_STREAMING &&
-		    now - bw->last_out >= rd / 2) {
-			if (hdfs_dn_writer_heartbeat(w))
-				return failed(bw, hdfs_dn_writer_abort(w, HDFS_ENOMEM, -1,
-				    "out of memory"));
-			if (hdfs_dn_writer_want_write(w))
-				continue;
-		}
-		int wait = wait_ms(bw, goal, want_out, last_in, rd, wr, now);
-		int r = hdfs_net_poll(bw->fd, (short)(POLLIN | (want_out ? POLLOUT : 0)), wait);
-		if (r < 0)
-			return broken(bw, HDFS_ECONNRESET, "poll: %s", strerror(-r));
-		if (r == 0) {
-			if (goal == NO_WAIT)
-				return 0;
-			now = hdfs_now_ms();
-			if (want_out && wr && now - bw->last_out >= wr)
-				return failed(bw, hdfs_dn_writer_abort(w, HDFS_ETIMEDOUT, -1,
-				    "sending to the pipeline stalled"));
-			if (!want_out && rd && now - last_in >= rd)
-				return failed(bw, hdfs_dn_writer_abort(w, HDFS_ETIMEDOUT, -1,
-				    "no answer from the pipeline"));
-			continue;
-		}
-		if (r & (POLLIN | POLLHUP | POLLERR)) {
-			bool eof;
-			rc = recv_some(bw, &eof);
-			if (rc < 0)
-				return rc;
-			last_in = hdfs_now_ms();
-			if (eof) {
-				enum hdfs_dn_writer_state st = hdfs_dn_writer_state(w);
-				if (st == HDFS_DN_WRITER_DONE)
-					return 0;
-				/* A DataNode refusing WRITE_BLOCK (say, the replica
-				 * exists already) logs why and hangs up unanswered. */
-				return failed(bw, hdfs_dn_writer_abort(w, HDFS_ECONNRESET, -1,
-				    st == HDFS_DN_WRITER_SETUP ? "the DataNode closed the "
-				    "connection without answering WRITE_BLOCK (it refused the "
-				    "request; its log says why)" : "the DataNode closed the "
-				    "connection"));
-			}
-		}
-	}
+	if (reached(&p))
+		return 0;
+	struct hdfs_conn_waits waits = { .read_ms = scaled(bw, bw->read_ms),
+		.write_ms = scaled(bw, bw->write_ms), .no_wait = goal == NO_WAIT };
+	return hdfs_conn_run_waits(&bw->conn, &write_engine, &p, &waits);
 }
 
 static int
@@ -326,14 +292,11 @@ connect_and_set_up(struct hdfs_block_writer *bw)
 {
 	int port;
 	const char *host = hdfs_dn_writer_node(bw->w, 0, &port);
-	char err[256];
-	int fd;
 	hdfs_block_writer_disconnect(bw);
 	bw->errmsg[0] = '\0';
-	int rc = hdfs_net_connect(host, port, scaled(bw, bw->read_ms), &fd, err, sizeof(err));
+	int rc = hdfs_conn_open(&bw->conn, host, port, scaled(bw, bw->read_ms));
 	if (rc)
-		return failed(bw, hdfs_dn_writer_abort(bw->w, rc, 0, err));
-	bw->fd = fd;
+		return failed(bw, hdfs_dn_writer_abort(bw->w, rc, 0, bw->conn.err));
 	bw->last_out = hdfs_now_ms();
 	return pump(bw, UNTIL_SET_UP);
 }
@@ -490,7 +453,7 @@ hdfs_block_writer_keepalive(struct hdfs_block_writer *bw)
 	enum hdfs_dn_writer_state st = hdfs_dn_writer_state(bw->w);
 	if (st == HDFS_DN_WRITER_FAILED)
 		return failed(bw, hdfs_dn_writer_abort(bw->w, HDFS_ECONNRESET, -1, NULL));
-	if (bw->fd < 0 || st != HDFS_DN_WRITER_STREAMING)
+	if (!hdfs_conn_is_open(&bw->conn) || st != HDFS_DN_WRITER_STREAMING)
 		return 0;
 	if (bw->read_ms && hdfs_now_ms() - bw->last_out >= bw->read_ms / 2 &&
 	    hdfs_dn_writer_heartbeat(bw->w))

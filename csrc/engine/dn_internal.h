@@ -20,7 +20,9 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/block.h"
+#include "hadoofus/dn_reader.h"
+#include "hadoofus/dn_writer.h"
 #include "util/buf.h"
 
 #include "datatransfer.pb-c.h"

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_writer.h"
 #include "hadoofus/crc.h"
 #include "util/buf.h"
 #include "engine/dn_internal.h"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hadoofus/block_checksum.h"
 #include "hadoofus/crc.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"

@@ -16,7 +16,6 @@
 #include <ifaddrs.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hadoofus/block_reader.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
+#include "driver/conn.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -468,112 +469,38 @@ dn_visible_length(const char *host, int port, const char *user, int timeout_ms,
     const Hadoop__Hdfs__ExtendedBlockProto *block, uint64_t *len,
     char *exc, size_t exclen, char *err, size_t errlen)
 {
-	exc[0] = '\0';
-	struct hdfs_rpc *rpc = NULL;
-	int fd = -1;
-	uint8_t *body = NULL;
-	uint8_t rbuf[4096];
-	int64_t deadline = timeout_ms > 0 ? hdfs_now_ms() + timeout_ms : 0;
-	char why[256];
-
 	Hadoop__Hdfs__GetReplicaVisibleLengthRequestProto req =
 	    HADOOP__HDFS__GET_REPLICA_VISIBLE_LENGTH_REQUEST_PROTO__INIT;
 	req.block = (Hadoop__Hdfs__ExtendedBlockProto *)(uintptr_t)block;
 	size_t blen = protobuf_c_message_get_packed_size(&req.base);
+	uint8_t *body = malloc(blen ? blen : 1), *ans = NULL;
+	size_t ans_len;
+	char why[256];
+	exc[0] = '\0';
 	int rc = HDFS_ENOMEM;
-	body = malloc(blen ? blen : 1);
-	if (body == NULL)
-		goto fail_msg;
-	protobuf_c_message_pack(&req.base, body);
-	rc = hdfs_rpc_new(&rpc, CLIENT_DATANODE_PROTOCOL, user);
-	if (rc)
-		goto fail_msg;
-	rc = hdfs_net_connect(host, port, timeout_ms, &fd, why, sizeof(why));
-	if (rc)
-		goto fail;
-	rc = hdfs_rpc_begin(rpc);
-	if (rc == 0)
-		rc = hdfs_rpc_call(rpc, hdfs_rpc_next_call_id(rpc), 0,
-		    "getReplicaVisibleLength", body, blen, NULL);
-	if (rc)
-		goto fail_msg;
-	for (;;) {
-		const uint8_t *p;
-		size_t n = hdfs_rpc_pending_output(rpc, &p);
-		if (n) {
-			rc = hdfs_net_write_all(fd, p, n, timeout_ms, why, sizeof(why));
-			if (rc)
-				goto fail;
-			hdfs_rpc_consume_output(rpc, n);
-		}
-		struct hdfs_rpc_result res;
-		if (hdfs_rpc_take_result(rpc, &res) == 0) {
-			rc = res.status;
-			if (rc == HDFS_EREMOTE) {
-				const char *cls = res.exception_class ? res.exception_class : "";
-				const char *dot = strrchr(cls, '.');
-				snprintf(exc, exclen, "%s", dot ? dot + 1 : cls);
-				const char *m = res.error_message ? res.error_message : "";
-				const char *nl = strchr(m, '\n');
-				snprintf(why, sizeof(why), "%s: %.*s", cls,
-				    nl ? (int)(nl - m) : (int)strlen(m), m);
-			} else if (rc == 0) {
-				Hadoop__Hdfs__GetReplicaVisibleLengthResponseProto *v =
-				    hadoop__hdfs__get_replica_visible_length_response_proto__unpack(
-				    NULL, res.body_len, res.body);
-				if (v == NULL) {
-					rc = HDFS_EPROTO;
-					snprintf(why, sizeof(why), "undecodable getReplicaVisibleLength answer");
-				} else {
-					*len = v->length;
-					protobuf_c_message_free_unpacked(&v->base, NULL);
-				}
-			}
-			hdfs_rpc_result_clear(&res);
-			if (rc)
-				goto fail;
-			break;
-		}
-		int left = -1;
-		if (deadline) {
-			int64_t l = deadline - hdfs_now_ms();
-			left = l > 0 ? (int)l : 0;
-		}
-		int pr = left == 0 ? 0 : hdfs_net_poll(fd, POLLIN, left);
-		if (pr == 0) {
-			rc = HDFS_ETIMEDOUT;
-			snprintf(why, sizeof(why), "no answer to getReplicaVisibleLength in time");
-			goto fail;
-		}
-		ssize_t got = pr < 0 ? pr : hdfs_net_read(fd, rbuf, sizeof(rbuf));
-		if (got == -EAGAIN)
-			continue;
-		if (got <= 0) {
-			rc = HDFS_ECONNRESET;
-			snprintf(why, sizeof(why), "%s", got == 0 ? "connection closed" :
-			    strerror((int)-got));
-			goto fail;
-		}
-		size_t used;
-		rc = hdfs_rpc_feed(rpc, rbuf, (size_t)got, &used);
-		if (rc) {
-			snprintf(why, sizeof(why), "%s", hdfs_rpc_error_message(rpc));
-			goto fail;
+	snprintf(why, sizeof(why), "out of memory");
+	if (body) {
+		protobuf_c_message_pack(&req.base, body);
+		rc = hdfs_rpc_once(host, port, CLIENT_DATANODE_PROTOCOL, user,
+		    "getReplicaVisibleLength", body, blen, timeout_ms, &ans, &ans_len,
+		    exc, exclen, why, sizeof(why));
+	}
+	if (rc == 0) {
+		Hadoop__Hdfs__GetReplicaVisibleLengthResponseProto *v =
+		    hadoop__hdfs__get_replica_visible_length_response_proto__unpack(
+		    NULL, ans_len, ans);
+		if (v == NULL) {
+			rc = HDFS_EPROTO;
+			snprintf(why, sizeof(why), "undecodable getReplicaVisibleLength answer");
+		} else {
+			*len = v->length;
+			protobuf_c_message_free_unpacked(&v->base, NULL);
 		}
 	}
-	close(fd);
-	hdfs_rpc_free(rpc);
+	if (rc)
+		snprintf(err, errlen, "DataNode %s:%d (IPC): %s", host, port, why);
 	free(body);
-	return 0;
-
-fail_msg:
-	snprintf(why, sizeof(why), "%s", hdfs_strerror(rc));
-fail:
-	snprintf(err, errlen, "DataNode %s:%d (IPC): %s", host, port, why);
-	if (fd >= 0)
-		close(fd);
-	hdfs_rpc_free(rpc);
-	free(body);
+	free(ans);
 	return rc;
 }
 

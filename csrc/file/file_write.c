@@ -18,7 +18,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,12 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hadoofus/block_writer.h"
 #include "hadoofus/conf.h"
 #include "hadoofus/crc.h"
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_writer.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
 #include "util/buf.h"
+#include "driver/conn.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -47,7 +48,6 @@
 #define MAX_RECOVERIES_SAME_ACK 5      /* DataStreamer: "Already retried 5 times" */
 #define TRANSFER_TRIES 3               /* addDatanode2ExistingPipeline */
 #define TIMEOUT_PER_NODE 5000          /* READ_TIMEOUT_EXTENSION */
-#define MAX_TRANSFER_REPLY 65536
 
 /* CreateFlagProto / ClientNamenodeProtocol.proto wire values. */
 #define CREATE_FLAG_CREATE 0x01
@@ -953,48 +953,6 @@ replace_wanted(const struct hdfs_file_writer *fw, size_t n)
 	}
 }
 
-/* Read one varint-delimited reply from fd within timeout_ms. */
-static int
-read_reply(int fd, int timeout_ms, struct hbuf *in, const uint8_t **body,
-    size_t *blen, char *err, size_t errlen)
-{
-	int64_t until = hdfs_now_ms() + timeout_ms;
-	for (;;) {
-		size_t total;
-		int rc = hdfs_dt_delimited(hbuf_head(in), hbuf_avail(in), MAX_TRANSFER_REPLY,
-		    body, blen, &total);
-		if (rc == 0)
-			return 0;
-		if (rc != HDFS_EAGAIN) {
-			snprintf(err, errlen, "malformed reply");
-			return HDFS_EPROTO;
-		}
-		int64_t left = until - hdfs_now_ms();
-		if (timeout_ms > 0 && left <= 0) {
-			snprintf(err, errlen, "no reply within %d ms", timeout_ms);
-			return HDFS_ETIMEDOUT;
-		}
-		int r = hdfs_net_poll(fd, POLLIN, timeout_ms > 0 ? (int)left : -1);
-		if (r < 0) {
-			snprintf(err, errlen, "poll: %s", strerror(-r));
-			return HDFS_ECONNRESET;
-		}
-		if (r == 0)
-			continue;
-		if (hbuf_reserve(in, 4096))
-			return HDFS_ENOMEM;
-		ssize_t got = hdfs_net_read(fd, in->data + in->len, 4096);
-		if (got == -EAGAIN)
-			continue;
-		if (got <= 0) {
-			snprintf(err, errlen, "%s", got == 0 ? "connection closed before the "
-			    "reply" : strerror((int)-got));
-			return HDFS_ECONNRESET;
-		}
-		in->len += (size_t)got;
-	}
-}
-
 /*
  * TRANSFER_BLOCK: have `src` copy its replica of `blk` (acked length,
  * current stamp) to `target` (DataNode.transferReplicaForPipelineRecovery);
@@ -1020,36 +978,16 @@ transfer(struct hdfs_file_writer *fw, const Hadoop__Hdfs__DatanodeInfoProto *src
 		op.n_targetstorageids = 1;
 		op.targetstorageids = &target_id;
 	}
-	struct hbuf out = { 0 }, in = { 0 };
-	int fd = -1;
-	int rc = hdfs_dt_put_op(&out, HDFS_DT_OP_TRANSFER_BLOCK, &op.base);
 	/* Java: a read timeout of 2 nodes' worth, plus one per 200 packets. */
 	int multi = 2 + (int)(blk->numbytes / fw->packet_size / 200);
 	int rd = fw->read_ms ? fw->read_ms + TIMEOUT_PER_NODE * multi : 0;
-	int wr = fw->write_ms ? fw->write_ms + TIMEOUT_PER_NODE * 2 : 0;
-	if (rc == 0)
-		rc = hdfs_net_connect(src->id->ipaddr, (int)src->id->xferport, rd, &fd, err, errlen);
-	if (rc == 0)
-		rc = hdfs_net_write_all(fd, hbuf_head(&out), hbuf_avail(&out), wr, err, errlen);
-	const uint8_t *body;
-	size_t blen;
-	if (rc == 0)
-		rc = read_reply(fd, rd, &in, &body, &blen, err, errlen);
+	Hadoop__Hdfs__BlockOpResponseProto *r;
+	int rc = hdfs_dn_op_once(src->id->ipaddr, (int)src->id->xferport,
+	    HDFS_DT_OP_TRANSFER_BLOCK, &op.base, rd, rd, &r, err, errlen);
 	if (rc == 0) {
-		Hadoop__Hdfs__BlockOpResponseProto *r =
-		    hadoop__hdfs__block_op_response_proto__unpack(NULL, blen, body);
-		if (r == NULL) {
-			snprintf(err, errlen, "undecodable reply");
-			rc = HDFS_EPROTO;
-		} else {
-			rc = hdfs_dt_check_response(r, "TRANSFER_BLOCK", err, errlen);
-			pb_free(r);
-		}
+		rc = hdfs_dt_check_response(r, "TRANSFER_BLOCK", err, errlen);
+		pb_free(r);
 	}
-	if (fd >= 0)
-		close(fd);
-	hbuf_free(&out);
-	hbuf_free(&in);
 	return rc;
 }
 

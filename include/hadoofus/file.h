@@ -18,17 +18,13 @@
 #include <stdint.h>
 
 #include <hadoofus/error.h>
+#include <hadoofus/block_checksum.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct hdfs_namenode;
-
-/* The protobuf-c message types used here, declared so this header needs
- * no generated header (a repeated identical typedef is fine). */
-typedef struct Hadoop__Hdfs__ExtendedBlockProto Hadoop__Hdfs__ExtendedBlockProto;
-typedef struct Hadoop__Common__TokenProto Hadoop__Common__TokenProto;
 
 /* ======================================================================
  * Reading
@@ -209,30 +205,9 @@ HDFS_API void hdfs_file_reader_stats(struct hdfs_file_reader *r,
  * as Java's buffer is: to 32 bytes, then to the next doubling), named
  * "MD5-of-<crcPerBlock>MD5-of-<bytesPerCrc><CRC32|CRC32C>"
  * (MD5MD5CRC32FileChecksum). Equal files with equal block sizes and
- * checksum settings have equal checksums, on any cluster.
+ * checksum settings have equal checksums, on any cluster. One block's
+ * checksum: <hadoofus/block_checksum.h>.
  * ====================================================================== */
-
-/* One block's answer to OP_BLOCK_CHECKSUM. */
-struct hdfs_block_checksum {
-	uint32_t bytes_per_crc;
-	uint64_t crc_per_block;
-	int crc_type;                /* HDFS_CHECKSUM_* (<hadoofus/crc.h>) */
-	uint8_t md5[16];
-};
-
-/*
- * Ask the DataNode at host:port (its transfer port) for the checksum of
- * the first block->numBytes bytes of `block` (a whole replica, or a prefix
- * of it ending on a chunk boundary or at its end), with `token` (NULL: the
- * empty token). timeout_ms bounds the connect and each wait (0: none).
- * Returns 0, HDFS_ECONNECT / HDFS_ETIMEDOUT / HDFS_ECONNRESET,
- * HDFS_EREMOTE / HDFS_EAUTH (the DataNode refused: its status and message
- * in err), HDFS_EPROTO, HDFS_EINVAL, HDFS_ENOMEM. err (may be NULL) gets
- * the detail of a failure.
- */
-HDFS_API int hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
-    const Hadoop__Common__TokenProto *token, const char *host, int port,
-    int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
 
 /* A file's checksum (Java's MD5MD5CRC32FileChecksum). */
 struct hdfs_file_checksum {

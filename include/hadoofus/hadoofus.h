@@ -7,7 +7,12 @@
 #include <hadoofus/rpc.h>
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>
-#include <hadoofus/datanode.h>
+#include <hadoofus/block.h>
+#include <hadoofus/dn_reader.h>
+#include <hadoofus/block_reader.h>
+#include <hadoofus/dn_writer.h>
+#include <hadoofus/block_writer.h>
+#include <hadoofus/block_checksum.h>
 #include <hadoofus/file.h>
 
 #endif

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_reader.h"
 #include "hdfs.pb-c.h"
 #include "fuzz_util.h"
 

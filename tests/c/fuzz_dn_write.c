@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_writer.h"
 #include "engine/dn_internal.h"
 #include "fuzz_util.h"
 

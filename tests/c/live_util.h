@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "hadoofus/datanode.h"
+#include "hadoofus/block_reader.h"
+#include "hadoofus/block_writer.h"
 #include "hadoofus/namenode.h"
 #include "ClientNamenodeProtocol.pb-c.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hadoofus/datanode.h"
+#include "hadoofus/dn_reader.h"
 #include "engine/dn_internal.h"
 #include "check.h"
 

@@ -1,0 +1,44 @@
+/*
+ * OP_BLOCK_CHECKSUM: one block's checksum from one DataNode, the part of
+ * HDFS's file checksum (<hadoofus/file.h>) each DataNode computes: the MD5
+ * of the block's chunk CRCs (from its .meta file).
+ */
+#ifndef HADOOFUS_BLOCK_CHECKSUM_H
+#define HADOOFUS_BLOCK_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hadoofus/error.h>
+#include <hadoofus/block.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One block's answer to OP_BLOCK_CHECKSUM. */
+struct hdfs_block_checksum {
+	uint32_t bytes_per_crc;
+	uint64_t crc_per_block;
+	int crc_type;                /* HDFS_CHECKSUM_* (<hadoofus/crc.h>) */
+	uint8_t md5[16];
+};
+
+/*
+ * Ask the DataNode at host:port (its transfer port) for the checksum of
+ * the first block->numBytes bytes of `block` (a whole replica, or a prefix
+ * of it ending on a chunk boundary or at its end), with `token` (NULL: the
+ * empty token). timeout_ms bounds the connect and each wait (0: none).
+ * Returns 0, HDFS_ECONNECT / HDFS_ETIMEDOUT / HDFS_ECONNRESET,
+ * HDFS_EREMOTE / HDFS_EAUTH (the DataNode refused: its status and message
+ * in err), HDFS_EPROTO, HDFS_EINVAL, HDFS_ENOMEM. err (may be NULL) gets
+ * the detail of a failure.
+ */
+HDFS_API int hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
+    const Hadoop__Common__TokenProto *token, const char *host, int port,
+    int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
