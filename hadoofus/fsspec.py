@@ -11,7 +11,10 @@
     pandas.read_parquet("hdfs://mycluster/warehouse/t", storage_options={})
 
 Installing hadoofus registers this class for "hdfs://" (the `fsspec.specs`
-entry point), in place of fsspec's own pyarrow/JNI one. URLs are
+entry point), in place of fsspec's own pyarrow/JNI one. Where another
+installed package claims "hdfs" too (hdfs-native does), fsspec takes
+whichever entry point it reads last; `import hadoofus.fsspec` settles it
+for hadoofus. URLs are
 hdfs://host:port/path, hdfs://host/path (port 8020), hdfs://nameservice/path
 (an HA nameservice of $HADOOP_CONF_DIR) and hdfs:///path (fs.defaultFS); the
 user is user=, else $HADOOP_USER_NAME, else the login name. Paths without a
@@ -37,6 +40,7 @@ import threading
 import time
 import uuid
 
+from fsspec.registry import register_implementation
 from fsspec.callbacks import DEFAULT_CALLBACK
 from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 from fsspec.utils import isfilelike, stringify_path
@@ -714,3 +718,7 @@ class HdfsFile(AbstractBufferedFile):
             finally:
                 temp, self._temp = self._temp, None
                 self.fs.client.delete(temp, False)
+
+
+# An explicit import wins over any other package's "hdfs" entry point.
+register_implementation("hdfs", HadoofusFileSystem, clobber=True)

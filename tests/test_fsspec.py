@@ -89,8 +89,14 @@ class TestFsspecPipe(abstract.AbstractPipeTests, HdfsFixtures):
 # Registration and names
 
 def test_entry_point_registers_hdfs(cluster):
-    # The installed package's fsspec.specs entry point wins over fsspec's
-    # own pyarrow/JNI "hdfs".
+    # The installed package declares the fsspec.specs entry point, and
+    # importing hadoofus.fsspec (as this module did) makes "hdfs" ours even
+    # where another package (hdfs-native, installed for bench/) claims it too.
+    from importlib.metadata import entry_points
+    ours = [e for e in entry_points(group="fsspec.specs") if e.name == "hdfs"
+            and e.value == "hadoofus.fsspec:HadoofusFileSystem"]
+    assert len(ours) == 1
+    assert ours[0].load() is HadoofusFileSystem
     assert fsspec.get_filesystem_class("hdfs") is HadoofusFileSystem
     fs, path = fsspec.core.url_to_fs(_url(cluster, "/a/b/"))
     assert isinstance(fs, HadoofusFileSystem)
