@@ -16,6 +16,7 @@ This file must import without the compiled extension.
 
 import importlib.util
 import os
+import random
 import re
 import sys
 import uuid
@@ -69,17 +70,40 @@ def pytest_runtest_makereport(item, call):
         rep.sections.append(("minicluster %d logs (%s)" % (i, mc.base_dir), "\n".join(text)))
 
 
+def running_cluster(**kw):
+    """The body of a cluster fixture: a started MiniCluster(**kw), yielded,
+    then closed. HADOOFUS_TEST_KEEP=1 keeps its directory (logs)."""
+    kw.setdefault("keep", bool(os.environ.get("HADOOFUS_TEST_KEEP")))
+    with MiniCluster(**kw) as mc:
+        yield mc
+
+
+def payload(n, seed):
+    """n deterministic, incompressible-looking bytes."""
+    return random.Random(seed).randbytes(n)
+
+
+def fs_put(cluster, local_dir, remote_dir, files, conf=None):
+    """Write {name: bytes} under remote_dir with one Java FsShell run, the
+    local copies in local_dir; conf, {key: value} passed as -D options."""
+    local = []
+    for name, data in files.items():
+        p = os.path.join(str(local_dir), name)
+        with open(p, "wb") as f:
+            f.write(data)
+        local.append(p)
+    dopts = []
+    for k, v in (conf or {}).items():
+        dopts += ["-D", "%s=%s" % (k, v)]
+    cluster.fs_shell("-mkdir", "-p", remote_dir)
+    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+
+
 @pytest.fixture(scope="session")
 def cluster():
     n = int(os.environ.get("HADOOFUS_TEST_DATANODES", "3"))
     # HADOOFUS_TEST_KEEP=1 keeps the cluster directory (logs) after the run.
-    mc = MiniCluster(datanodes=n, replication=1,
-                     keep=bool(os.environ.get("HADOOFUS_TEST_KEEP")))
-    mc.start()
-    try:
-        yield mc
-    finally:
-        mc.close()
+    yield from running_cluster(datanodes=n, replication=1)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ does not have.
 """
 
 import os
-import random
 import socket
 import threading
 
@@ -18,14 +17,11 @@ import pytest
 
 import hadoofus
 from hadoofus import BlockReadError
+from conftest import fs_put, payload
 
 BS = 1024 * 1024    # block size for multi-block files
 
 SIZES = [1, 511, 512, 513, 65535, 65536, 65537, 3 * BS + 12345]
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +32,7 @@ def client(cluster):
 
 def put_files(cluster, tmp_path, remote_dir, files, conf=None):
     """Write {name: bytes} under remote_dir with one Java FsShell run."""
-    local = []
-    for name, data in files.items():
-        p = tmp_path / name
-        p.write_bytes(data)
-        local.append(str(p))
-    dopts = []
-    for k, v in {"dfs.blocksize": BS, **(conf or {})}.items():
-        dopts += ["-D", "%s=%s" % (k, v)]
-    cluster.fs_shell("-mkdir", "-p", remote_dir)
-    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+    fs_put(cluster, tmp_path, remote_dir, files, {"dfs.blocksize": BS, **(conf or {})})
 
 
 @pytest.fixture(scope="module")

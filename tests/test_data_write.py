@@ -18,6 +18,7 @@ import pytest
 
 import hadoofus
 from hadoofus import BlockWriteError
+from conftest import payload
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -28,12 +29,6 @@ def client(nn):
     c = hadoofus.rpc(*nn)
     yield c
     c.close()
-
-
-def payload(n, seed):
-    """Deterministic, incompressible-looking bytes."""
-    import random
-    return random.Random(seed).randbytes(n)
 
 
 def complete(nn, path, last, name=None):

@@ -13,7 +13,6 @@ import array
 import hashlib
 import io
 import os
-import random
 import threading
 
 import pytest
@@ -21,16 +20,13 @@ import pytest
 import hadoofus
 from hadoofus import easy
 from hadoofus._writer import HdfsFileWriter
+from conftest import payload
 
 MIB = 1024 * 1024
 BS = MIB
 
 SMALL = [0, 1, 511, 512, 513, 65535, 65536, 65537]
 MULTI = [3 * BS + 5, 10 * MIB + 1]
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
 
 
 def url_of(cluster, path):
