@@ -54,4 +54,21 @@ pattern(size_t n, unsigned seed)
 	return b;
 }
 
+/* The whole of file `path` (malloc'ed, one spare byte; *len its size), or
+ * NULL when it cannot be opened. */
+static inline uint8_t *
+check_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc((size_t)n + 1);
+	*len = fread(b, 1, (size_t)n, f);
+	fclose(f);
+	return b;
+}
+
 #endif
