@@ -53,4 +53,17 @@ check_done(const char *prog)
 	return failed ? 1 : 0;
 }
 
+/* Whether fs's working directory is `want`; else both are shown. */
+static inline int
+cwd_is(hdfsFS fs, const char *want)
+{
+	char buf[1200];
+	char *r = hdfsGetWorkingDirectory(fs, buf, sizeof(buf));
+	if (!r || strcmp(r, want) != 0) {
+		fprintf(stderr, "  working directory: %s, wanted %s\n", r ? r : "(NULL)", want);
+		return 0;
+	}
+	return 1;
+}
+
 #endif
