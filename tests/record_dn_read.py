@@ -25,9 +25,12 @@ import argparse
 import os
 import socket
 import struct
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)   # run as a script under PYTHONSAFEPATH (dev.sh sets it)
+from record_frames import varint  # noqa: E402
 DATA = os.path.join(HERE, "c", "data", "dn_read_session.bin")
 CORPUS = os.path.join(HERE, "c", "corpus", "dn_read")
 
@@ -44,19 +47,7 @@ def content(seed, n):
     return bytes(out)
 
 
-# --- a minimal protobuf encoder --------------------------------------------
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
+# --- a minimal protobuf encoder (varint: record_frames.py's) ---------------
 
 def field(num, wt, payload):
     key = varint(num << 3 | wt)
