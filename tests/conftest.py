@@ -19,6 +19,7 @@ import os
 import random
 import re
 import sys
+import threading
 import uuid
 
 import pytest
@@ -81,6 +82,16 @@ def running_cluster(**kw):
 def payload(n, seed):
     """n deterministic, incompressible-looking bytes."""
     return random.Random(seed).randbytes(n)
+
+
+def run_threads(target, argss):
+    """target(*args) in a thread of its own for each args of argss, all
+    started before any is joined; returns when every one has ended."""
+    ts = [threading.Thread(target=target, args=args) for args in argss]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
 
 
 def fs_put(cluster, local_dir, remote_dir, files, conf=None):

@@ -11,13 +11,12 @@ does not have.
 
 import os
 import socket
-import threading
 
 import pytest
 
 import hadoofus
 from hadoofus import BlockReadError
-from conftest import fs_put, payload
+from conftest import fs_put, payload, run_threads
 
 BS = 1024 * 1024    # block size for multi-block files
 
@@ -181,11 +180,7 @@ def test_threads_read_in_parallel(client, files):
     def work(lb):
         out[lb.offset] = hadoofus.data(lb).read()
 
-    ts = [threading.Thread(target=work, args=(lb,)) for lb in lbs]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_threads(work, [(lb,) for lb in lbs])
     assert b"".join(out[k] for k in sorted(out)) == data
 
 

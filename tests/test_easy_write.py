@@ -13,14 +13,13 @@ import array
 import hashlib
 import io
 import os
-import threading
 
 import pytest
 
 import hadoofus
 from hadoofus import easy
 from hadoofus._writer import HdfsFileWriter
-from conftest import payload
+from conftest import payload, run_threads
 
 MIB = 1024 * 1024
 BS = MIB
@@ -228,11 +227,7 @@ def test_one_writer_many_threads(cluster, tmp_hdfs_dir):
                 f.write(bytes([k]) * rec)
                 if i % 8 == 0:
                     f.flush()
-        ts = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        run_threads(work, [(k,) for k in range(1, 5)])
     out = java_cat(cluster, tmp_hdfs_dir + "/threads")
     assert len(out) == 4 * 40 * rec
     for i in range(0, len(out), rec):
