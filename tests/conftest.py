@@ -11,6 +11,12 @@ Fixtures:
                  starts a private cluster, stopped after the test
   java_client    tests/javaclient.JavaClient on the session cluster
 
+Helpers (from conftest import ...):
+  running_cluster(**kw)  the body of a module's own cluster fixture
+  fs_put(...)            files written into HDFS with one FsShell -put
+  payload(n, seed)       deterministic test bytes
+  run_threads(f, argss)  f(*args) in one thread per args, all joined
+
 This file must import without the compiled extension.
 """
 
