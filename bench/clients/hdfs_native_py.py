@@ -10,7 +10,6 @@ replication)) then write() ``chunk``-byte bytes until ``write_size``, close;
 small = the same for a new ``write_size``-byte file per op.
 """
 
-
 from common import LoopSession, Skip, parallel_read
 
 CLIENT = "hdfs-native"
