@@ -92,7 +92,7 @@ def test_prefix_length(cluster, written, tmp_path):
     data = payload(n, n)
     d = base + "/prefix"
     fs_put(cluster, str(tmp_path), d, {"one": data[:BS], "two": data[:2 * BS]},
-        {"dfs.blocksize": BS})
+           {"dfs.blocksize": BS})
     fs = easy.filesystem(cluster.host, cluster.port)
     full = base + "/crc32c/f%d" % n
     assert easy.checksum(full, fs=fs, length=BS) == easy.checksum(d + "/one", fs=fs)
