@@ -28,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,6 +53,27 @@ def proc_cpu(pid):
     fields = s[s.rindex(b")") + 2:].split()
     # fields[0] is the state; utime and stime are fields 14 and 15 of stat.
     return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
+def build_dn_bench(name, build_dir=None):
+    """bench/c/<name>.c compiled against libhadoofus.so of the meson build
+    dir build_dir (None: a release build of this tree, kept up to date in
+    ~/.cache/hadoofus/<name>-build); returns the executable's path."""
+    if build_dir is None:
+        build_dir = os.path.join(os.path.expanduser("~"), ".cache", "hadoofus",
+                                 name + "-build")
+        if not os.path.exists(os.path.join(build_dir, "build.ninja")):
+            subprocess.run(["meson", "setup", build_dir, REPO, "--buildtype=release",
+                            "-Dpython=disabled", "-Dtests=false"], check=True,
+                           stdout=subprocess.DEVNULL)
+        subprocess.run(["ninja", "-C", build_dir], check=True, stdout=subprocess.DEVNULL)
+    exe = os.path.join(build_dir, name)
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "c", name + ".c"),
+                    "-I" + os.path.join(REPO, "include"),
+                    "-I" + os.path.join(build_dir, "csrc", "proto"),
+                    os.path.join(build_dir, "libhadoofus.so"), "-lprotobuf-c",
+                    "-Wl,-rpath," + build_dir], check=True, stdout=subprocess.DEVNULL)
+    return exe
 
 
 def children_cpu():
@@ -100,6 +122,40 @@ class LoopSession:
         if self._close:
             self._close()
         return self.info
+
+
+def parallel_read(size, nthreads, chunk, read_at, what):
+    """run_n for a LoopSession's "par" variant: each operation reads bytes
+    [0, size) with nthreads threads, one equal share each (the last takes
+    the rest), chunk bytes per call. read_at(i, off, want) is thread i's
+    read and returns the bytes it got; a short read (named by `what`) or
+    any exception of a thread fails the round."""
+    share = size // nthreads
+    errors = []
+
+    def part(i):
+        off = share * i
+        end = size if i == nthreads - 1 else off + share
+        try:
+            while off < end:
+                want = min(chunk, end - off)
+                if read_at(i, off, want) != want:
+                    raise RuntimeError("short %s at %d" % (what, off))
+                off += want
+        except Exception as e:  # reported by run_n
+            errors.append(e)
+
+    def run_n(n):
+        for _ in range(n):
+            ts = [threading.Thread(target=part, args=(i,)) for i in range(nthreads)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            if errors:
+                raise errors[0]
+
+    return run_n
 
 
 class ChildSession:

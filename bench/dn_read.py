@@ -33,7 +33,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)   # run as a script under PYTHONSAFEPATH (dev.sh sets it)
+from common import build_dn_bench, proc_cpu  # noqa: E402
 
 PY_READER = r"""
 import sys, hadoofus
@@ -49,29 +50,6 @@ else:
 """
 
 
-def build_dnread(build):
-    if build is None:
-        build = os.path.join(os.path.expanduser("~"), ".cache", "hadoofus", "dnread-build")
-        if not os.path.exists(os.path.join(build, "build.ninja")):
-            subprocess.run(["meson", "setup", build, REPO, "--buildtype=release",
-                            "-Dpython=disabled", "-Dtests=false"], check=True,
-                           stdout=subprocess.DEVNULL)
-        subprocess.run(["ninja", "-C", build], check=True, stdout=subprocess.DEVNULL)
-    exe = os.path.join(build, "dnread")
-    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "c", "dnread.c"),
-                    "-I" + os.path.join(REPO, "include"),
-                    "-I" + os.path.join(build, "csrc", "proto"),
-                    os.path.join(build, "libhadoofus.so"), "-lprotobuf-c",
-                    "-Wl,-rpath," + build], check=True)
-    return exe
-
-
-def dn_cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size-mib", type=int, default=512)
@@ -82,7 +60,7 @@ def main():
     from hadoofus.minicluster import MiniCluster
 
     size = a.size_mib << 20
-    dnread = build_dnread(a.build)
+    dnread = build_dn_bench("dnread", a.build)
     with MiniCluster(datanodes=1, replication=1) as mc, \
             tempfile.TemporaryDirectory() as tmp:
         local = os.path.join(tmp, "f")
@@ -116,14 +94,14 @@ def main():
         ccpus = {k: [] for k in readers}
         for _ in range(a.rounds):
             for name, spec in readers.items():
-                c0 = dn_cpu(dn_pid)
+                c0 = proc_cpu(dn_pid)
                 r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 cmd, env = spec
                 subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
                 times[name].append(time.perf_counter() - t0)
                 r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpus[name].append(dn_cpu(dn_pid) - c0)
+                cpus[name].append(proc_cpu(dn_pid) - c0)
                 ccpus[name].append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
         print("%d MiB, one block, one DataNode, %d rounds (whole processes)" % (
             a.size_mib, a.rounds))

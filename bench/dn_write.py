@@ -39,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)   # run as a script under PYTHONSAFEPATH (dev.sh sets it)
 
-from common import children_cpu, proc_cpu  # noqa: E402
+from common import build_dn_bench, children_cpu, proc_cpu  # noqa: E402
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "hadoofus")
 
 PY_WRITER = r"""
@@ -72,21 +72,6 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, **kw).stdout
 
 
-def build(build_dir):
-    if build_dir is None:
-        build_dir = os.path.join(CACHE, "dnwrite-build")
-        if not os.path.exists(os.path.join(build_dir, "build.ninja")):
-            sh(["meson", "setup", build_dir, REPO, "--buildtype=release",
-                "-Dpython=disabled", "-Dtests=false"])
-        sh(["ninja", "-C", build_dir])
-    exe = os.path.join(build_dir, "dnwrite")
-    sh(["cc", "-O2", "-o", exe, os.path.join(HERE, "c", "dnwrite.c"),
-        "-I" + os.path.join(REPO, "include"), "-I" + os.path.join(build_dir, "csrc", "proto"),
-        os.path.join(build_dir, "libhadoofus.so"), "-lprotobuf-c",
-        "-Wl,-rpath," + build_dir])
-    return exe
-
-
 def build_java(jars):
     out = os.path.join(CACHE, "bench-java-dnwrite")
     os.makedirs(out, exist_ok=True)
@@ -107,7 +92,7 @@ def main():
     from hadoofus.minicluster import MiniCluster, ensure_jars
     import hadoofus
 
-    exe = build(a.build)
+    exe = build_dn_bench("dnwrite", a.build)
     jars = ensure_jars()
     jdir = build_java(jars)
     size = a.size_mib << 20

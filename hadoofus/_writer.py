@@ -99,15 +99,7 @@ def _open_c(fs, path, append, o):
     bpath = path.encode("utf-8", "surrogateescape")
     fn = lib.hdfs_file_writer_append if append else lib.hdfs_file_writer_create
     rc = fn(p, fs._nn, bpath, o)
-    fw = p[0]
-    if fw != ffi.NULL:
-        fw = ffi.gc(fw, lib.hdfs_file_writer_free)
-    if rc:
-        e = _error(rc, fw)
-        if fw != ffi.NULL:
-            ffi.release(fw)
-        raise e
-    return fw
+    return errors._owned(rc, p[0], lib.hdfs_file_writer_free)
 
 
 class HdfsFileWriter(io.BufferedIOBase):

@@ -202,15 +202,7 @@ class HdfsFileReader(io.RawIOBase):
         p = ffi.new("struct hdfs_file_reader **")
         bpath = path.encode("utf-8", "surrogateescape")
         rc = lib.hdfs_file_reader_open(p, fs._nn, bpath, o)
-        r = p[0]
-        if r != ffi.NULL:
-            r = ffi.gc(r, lib.hdfs_file_reader_free)
-        if rc:
-            e = _error(rc, r)
-            if r != ffi.NULL:
-                ffi.release(r)
-            raise e
-        self._r = r
+        self._r = errors._owned(rc, p[0], lib.hdfs_file_reader_free)
 
     # -- keeping the C reader alive while calls run --------------------------
 

@@ -473,6 +473,22 @@ def _error(rc, handle=None):
     return _exception(rc, etype, detail, file_layer=(kind == "file"))
 
 
+def _owned(rc, handle, free):
+    """handle, a C object a constructor stored, now owned by the garbage
+    collector (freed with `free`), when rc is 0. Else the exception for rc
+    with the handle's detail is raised, the handle freed first: a failed
+    constructor may still store an object to say why."""
+    ffi = (_native or _load()).ffi
+    if handle != ffi.NULL:
+        handle = ffi.gc(handle, free)
+    if rc:
+        e = _error(rc, handle)
+        if handle != ffi.NULL:
+            ffi.release(handle)
+        raise e
+    return handle
+
+
 def _block_reader_error(rc, br, detail):
     # A DataNode's refusal comes as text: its Java class is inside.
     n = _native

@@ -1551,21 +1551,27 @@ class MiniCluster:
             shutil.rmtree(self._shared_edits_dir, ignore_errors=True)
         for dn in self.datanodes:
             shutil.rmtree(os.path.join(self.base_dir, "dn%d" % dn.index), ignore_errors=True)
-        cp = os.pathsep.join(self._jars + [nn.conf_dir])
-        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("format"), *self.jvm_opts,
-               "-cp", cp,
-               NAMENODE_CLASS, "-format", "-nonInteractive", "-force"]
-        env = dict(os.environ)
-        env.pop("HADOOP_USER_NAME", None)
-        with open(nn.log_path, "ab") as log:
-            log.write(b"\n==== hadoofus.minicluster: format ====\n")
-            log.flush()
-            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                               stderr=subprocess.STDOUT, env=env, cwd=self.base_dir,
-                               timeout=300)
+        r = self._namenode_once(nn, "format", "-format", "-nonInteractive", "-force")
         if r.returncode != 0:
             raise RuntimeError("formatting the NameNode failed (exit %d):\n%s"
                                % (r.returncode, _tail(nn.log_path)))
+
+    def _namenode_once(self, nn, what, *args):
+        """The NameNode class run once with args (a -format, a
+        -bootstrapStandby) for nn, as the cluster's superuser; its output
+        goes to nn's log below a "==== hadoofus.minicluster: what ====" line.
+        Returns the CompletedProcess."""
+        cp = os.pathsep.join(self._jars + [nn.conf_dir])
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("format"), *self.jvm_opts,
+               "-cp", cp, NAMENODE_CLASS, *args]
+        env = dict(os.environ)
+        env.pop("HADOOP_USER_NAME", None)
+        with open(nn.log_path, "ab") as log:
+            log.write(("\n==== hadoofus.minicluster: %s ====\n" % what).encode())
+            log.flush()
+            return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT, env=env, cwd=self.base_dir,
+                                  timeout=300)
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -1643,17 +1649,7 @@ class MiniCluster:
 
     def _bootstrap_standby(self, nn):
         shutil.rmtree(os.path.dirname(nn.name_dir), ignore_errors=True)
-        cp = os.pathsep.join(self._jars + [nn.conf_dir])
-        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("format"), *self.jvm_opts,
-               "-cp", cp, NAMENODE_CLASS, "-bootstrapStandby", "-nonInteractive"]
-        env = dict(os.environ)
-        env.pop("HADOOP_USER_NAME", None)
-        with open(nn.log_path, "ab") as log:
-            log.write(b"\n==== hadoofus.minicluster: bootstrapStandby ====\n")
-            log.flush()
-            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                               stderr=subprocess.STDOUT, env=env, cwd=self.base_dir,
-                               timeout=300)
+        r = self._namenode_once(nn, "bootstrapStandby", "-bootstrapStandby", "-nonInteractive")
         if r.returncode != 0:
             raise RuntimeError("-bootstrapStandby of %s failed (exit %d):\n%s"
                                % (nn.name, r.returncode, _tail(nn.log_path)))

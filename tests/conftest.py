@@ -11,13 +11,21 @@ Fixtures:
                  starts a private cluster, stopped after the test
   java_client    tests/javaclient.JavaClient on the session cluster
 
+Helpers (from conftest import ...):
+  running_cluster(**kw)  the body of a module's own cluster fixture
+  fs_put(...)            files written into HDFS with one FsShell -put
+  payload(n, seed)       deterministic test bytes
+  run_threads(f, argss)  f(*args) in one thread per args, all joined
+
 This file must import without the compiled extension.
 """
 
 import importlib.util
 import os
+import random
 import re
 import sys
+import threading
 import uuid
 
 import pytest
@@ -69,17 +77,50 @@ def pytest_runtest_makereport(item, call):
         rep.sections.append(("minicluster %d logs (%s)" % (i, mc.base_dir), "\n".join(text)))
 
 
+def running_cluster(**kw):
+    """The body of a cluster fixture: a started MiniCluster(**kw), yielded,
+    then closed. HADOOFUS_TEST_KEEP=1 keeps its directory (logs)."""
+    kw.setdefault("keep", bool(os.environ.get("HADOOFUS_TEST_KEEP")))
+    with MiniCluster(**kw) as mc:
+        yield mc
+
+
+def payload(n, seed):
+    """n deterministic, incompressible-looking bytes."""
+    return random.Random(seed).randbytes(n)
+
+
+def run_threads(target, argss):
+    """target(*args) in a thread of its own for each args of argss, all
+    started before any is joined; returns when every one has ended."""
+    ts = [threading.Thread(target=target, args=args) for args in argss]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+
+def fs_put(cluster, local_dir, remote_dir, files, conf=None):
+    """Write {name: bytes} under remote_dir with one Java FsShell run, the
+    local copies in local_dir; conf, {key: value} passed as -D options."""
+    local = []
+    for name, data in files.items():
+        p = os.path.join(str(local_dir), name)
+        with open(p, "wb") as f:
+            f.write(data)
+        local.append(p)
+    dopts = []
+    for k, v in (conf or {}).items():
+        dopts += ["-D", "%s=%s" % (k, v)]
+    cluster.fs_shell("-mkdir", "-p", remote_dir)
+    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+
+
 @pytest.fixture(scope="session")
 def cluster():
     n = int(os.environ.get("HADOOFUS_TEST_DATANODES", "3"))
     # HADOOFUS_TEST_KEEP=1 keeps the cluster directory (logs) after the run.
-    mc = MiniCluster(datanodes=n, replication=1,
-                     keep=bool(os.environ.get("HADOOFUS_TEST_KEEP")))
-    mc.start()
-    try:
-        yield mc
-    finally:
-        mc.close()
+    yield from running_cluster(datanodes=n, replication=1)
 
 
 @pytest.fixture(scope="session")

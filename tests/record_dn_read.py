@@ -25,9 +25,12 @@ import argparse
 import os
 import socket
 import struct
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)   # run as a script under PYTHONSAFEPATH (dev.sh sets it)
+from record_frames import fields, varint  # noqa: E402
 DATA = os.path.join(HERE, "c", "data", "dn_read_session.bin")
 CORPUS = os.path.join(HERE, "c", "corpus", "dn_read")
 
@@ -44,19 +47,7 @@ def content(seed, n):
     return bytes(out)
 
 
-# --- a minimal protobuf encoder --------------------------------------------
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
+# --- a minimal protobuf encoder (varint, fields: record_frames.py's) -------
 
 def field(num, wt, payload):
     key = varint(num << 3 | wt)
@@ -118,28 +109,12 @@ class Conn:
 
 def packet_header(hdr):
     """PacketHeaderProto fields by number (fixed-width ones little-endian)."""
-    f, i = {}, 0
-    while i < len(hdr):
-        key = hdr[i]
-        i += 1
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            v = shift = 0
-            while True:
-                b = hdr[i]
-                i += 1
-                v |= (b & 0x7F) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
-        elif wt == 1:
-            v = struct.unpack("<q", hdr[i:i + 8])[0]
-            i += 8
+    f = {}
+    for num, wt, v in fields(hdr):
+        if wt == 1:
+            v = struct.unpack("<q", v)[0]
         elif wt == 5:
-            v = struct.unpack("<i", hdr[i:i + 4])[0]
-            i += 4
-        else:
-            raise ValueError("unexpected wire type %d in a packet header" % wt)
+            v = struct.unpack("<i", v)[0]
         f[num] = v
     return f
 

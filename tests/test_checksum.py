@@ -3,33 +3,15 @@
 algorithm name and the hex of the serialized checksum must be identical."""
 
 import os
-import random
 
 import pytest
 
 import hadoofus
 from hadoofus import easy
+from conftest import fs_put, payload
 
 MIB = 1024 * 1024
 BS = MIB
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
-
-
-def put(cluster, local_dir, remote_dir, files, conf):
-    local = []
-    for name, data in files.items():
-        p = os.path.join(local_dir, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        local.append(p)
-    dopts = []
-    for k, v in conf.items():
-        dopts += ["-D", "%s=%s" % (k, v)]
-    cluster.fs_shell("-mkdir", "-p", remote_dir)
-    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
 
 
 def java_checksums(cluster, paths):
@@ -65,7 +47,7 @@ def written(cluster, tmp_path_factory):
         sizes = SIZES if kind == "crc32c" else [0, 513, 3 * BS + 5]
         files = {"f%d" % n: payload(n, n) for n in sizes}
         d = "%s/%s" % (base, kind)
-        put(cluster, str(tmp_path_factory.mktemp(kind)), d, files, conf)
+        fs_put(cluster, str(tmp_path_factory.mktemp(kind)), d, files, conf)
         paths += ["%s/f%d" % (d, n) for n in sizes]
     return base, paths, java_checksums(cluster, paths)
 
@@ -109,8 +91,8 @@ def test_prefix_length(cluster, written, tmp_path):
     n = 3 * BS + 5
     data = payload(n, n)
     d = base + "/prefix"
-    put(cluster, str(tmp_path), d, {"one": data[:BS], "two": data[:2 * BS]},
-        {"dfs.blocksize": BS})
+    fs_put(cluster, str(tmp_path), d, {"one": data[:BS], "two": data[:2 * BS]},
+           {"dfs.blocksize": BS})
     fs = easy.filesystem(cluster.host, cluster.port)
     full = base + "/crc32c/f%d" % n
     assert easy.checksum(full, fs=fs, length=BS) == easy.checksum(d + "/one", fs=fs)

@@ -10,22 +10,17 @@ does not have.
 """
 
 import os
-import random
 import socket
-import threading
 
 import pytest
 
 import hadoofus
 from hadoofus import BlockReadError
+from conftest import fs_put, payload, run_threads
 
 BS = 1024 * 1024    # block size for multi-block files
 
 SIZES = [1, 511, 512, 513, 65535, 65536, 65537, 3 * BS + 12345]
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +31,7 @@ def client(cluster):
 
 def put_files(cluster, tmp_path, remote_dir, files, conf=None):
     """Write {name: bytes} under remote_dir with one Java FsShell run."""
-    local = []
-    for name, data in files.items():
-        p = tmp_path / name
-        p.write_bytes(data)
-        local.append(str(p))
-    dopts = []
-    for k, v in {"dfs.blocksize": BS, **(conf or {})}.items():
-        dopts += ["-D", "%s=%s" % (k, v)]
-    cluster.fs_shell("-mkdir", "-p", remote_dir)
-    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+    fs_put(cluster, tmp_path, remote_dir, files, {"dfs.blocksize": BS, **(conf or {})})
 
 
 @pytest.fixture(scope="module")
@@ -194,11 +180,7 @@ def test_threads_read_in_parallel(client, files):
     def work(lb):
         out[lb.offset] = hadoofus.data(lb).read()
 
-    ts = [threading.Thread(target=work, args=(lb,)) for lb in lbs]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_threads(work, [(lb,) for lb in lbs])
     assert b"".join(out[k] for k in sorted(out)) == data
 
 

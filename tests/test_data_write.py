@@ -11,13 +11,13 @@ fault tests kill DataNodes of a private cluster.
 import os
 import shutil
 import tempfile
-import threading
 import time
 
 import pytest
 
 import hadoofus
 from hadoofus import BlockWriteError
+from conftest import payload, run_threads
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -28,12 +28,6 @@ def client(nn):
     c = hadoofus.rpc(*nn)
     yield c
     c.close()
-
-
-def payload(n, seed):
-    """Deterministic, incompressible-looking bytes."""
-    import random
-    return random.Random(seed).randbytes(n)
 
 
 def complete(nn, path, last, name=None):
@@ -251,11 +245,7 @@ def test_concurrent_writers(client, java_client, tmp_hdfs_dir):
         except BaseException as e:   # report in the main thread
             errs.append(e)
 
-    ts = [threading.Thread(target=run, args=item) for item in datas.items()]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    run_threads(run, datas.items())
     assert not errs
     paths = sorted(datas)
     assert java_cat_many(java_client, paths) == b"".join(datas[p] for p in paths)

@@ -22,6 +22,7 @@ import pytest
 
 import hadoofus
 from hadoofus import easy
+from conftest import fs_put, payload
 
 MIB = 1024 * 1024
 BS = MIB
@@ -30,23 +31,12 @@ SMALL = [0, 1, 511, 512, 513, 65535, 65536, 65537]
 MULTI = [3 * BS + 5, 10 * MIB + 1]
 
 
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
-
-
 def put_files(cluster, local_dir, remote_dir, files, blocksize=BS, replication=None):
     """Write {name: bytes} under remote_dir with one Java FsShell run."""
-    local = []
-    for name, data in files.items():
-        p = os.path.join(local_dir, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        local.append(p)
-    dopts = ["-D", "dfs.blocksize=%d" % blocksize]
+    conf = {"dfs.blocksize": "%d" % blocksize}
     if replication:
-        dopts += ["-D", "dfs.replication=%d" % replication]
-    cluster.fs_shell("-mkdir", "-p", remote_dir)
-    cluster.fs_shell(*dopts, "-put", *local, remote_dir)
+        conf["dfs.replication"] = "%d" % replication
+    fs_put(cluster, local_dir, remote_dir, files, conf)
 
 
 @pytest.fixture(scope="module")

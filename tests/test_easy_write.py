@@ -13,24 +13,19 @@ import array
 import hashlib
 import io
 import os
-import random
-import threading
 
 import pytest
 
 import hadoofus
 from hadoofus import easy
 from hadoofus._writer import HdfsFileWriter
+from conftest import payload, run_threads
 
 MIB = 1024 * 1024
 BS = MIB
 
 SMALL = [0, 1, 511, 512, 513, 65535, 65536, 65537]
 MULTI = [3 * BS + 5, 10 * MIB + 1]
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
 
 
 def url_of(cluster, path):
@@ -232,11 +227,7 @@ def test_one_writer_many_threads(cluster, tmp_hdfs_dir):
                 f.write(bytes([k]) * rec)
                 if i % 8 == 0:
                     f.flush()
-        ts = [threading.Thread(target=work, args=(k,)) for k in range(1, 5)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        run_threads(work, [(k,) for k in range(1, 5)])
     out = java_cat(cluster, tmp_hdfs_dir + "/threads")
     assert len(out) == 4 * 40 * rec
     for i in range(0, len(out), rec):

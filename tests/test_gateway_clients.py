@@ -31,7 +31,7 @@ import uuid
 
 import pytest
 
-from conftest import MiniCluster
+from conftest import running_cluster
 
 requests = pytest.importorskip("requests")
 
@@ -49,12 +49,7 @@ REFERENCE_PERCENT_BUG = ("Hadoop 2.7.3 WebHDFS: the DataNode decodes the path tw
 
 @pytest.fixture(scope="module")
 def wcluster():
-    mc = MiniCluster(datanodes=2, replication=1, webhdfs=True)
-    mc.start()
-    try:
-        yield mc
-    finally:
-        mc.close()
+    yield from running_cluster(datanodes=2, replication=1, webhdfs=True)
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,12 @@ import pytest
 import hadoofus
 import hadoofus.aio
 import hadoofus.easy as easy
-from conftest import MiniCluster
+from conftest import running_cluster
 
 
 @pytest.fixture(scope="module")
 def ha():
-    mc = MiniCluster(datanodes=2, replication=2, ha=True,
-                     keep=bool(os.environ.get("HADOOFUS_TEST_KEEP")))
-    mc.start()
-    try:
-        yield mc
-    finally:
-        mc.close()
+    yield from running_cluster(datanodes=2, replication=2, ha=True)
 
 
 @pytest.fixture

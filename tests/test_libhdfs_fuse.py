@@ -20,13 +20,13 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 
 import pytest
 
 from test_c_units import _build, _build_dirs, _env
+from conftest import run_threads
 
 NOBODY = 65534
 BLOCK = 65536   # dfs.blocksize of the mount's connections: multi-block files
@@ -258,11 +258,7 @@ def _workload(mount, base, jc):
                 assert "t%d" % i in os.listdir(w)
         except BaseException as e:   # reported below
             errors.append(e)
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(worker, [(i,) for i in range(6)])
     assert errors == []
 
     # rename, and the old name gone.

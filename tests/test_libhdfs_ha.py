@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from conftest import MiniCluster
+from conftest import running_cluster
 from test_c_units import _build, _build_dirs, _env
 
 PROG = "test_libhdfs_ha_live"
@@ -28,13 +28,7 @@ def pattern(n, start=0):
 
 @pytest.fixture(scope="module")
 def ha():
-    mc = MiniCluster(datanodes=2, replication=2, ha=True,
-                     keep=bool(os.environ.get("HADOOFUS_TEST_KEEP")))
-    mc.start()
-    try:
-        yield mc
-    finally:
-        mc.close()
+    yield from running_cluster(datanodes=2, replication=2, ha=True)
 
 
 def _read_line(proc, out, timeout):

@@ -10,6 +10,7 @@ import pytest
 
 import hadoofus
 from hadoofus import Future
+from conftest import run_threads
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +87,7 @@ def test_future_result_from_many_threads(client, d):
         except Exception as e:            # pragma: no cover
             errs.append(e)
 
-    ths = [threading.Thread(target=waiter) for _ in range(4)]
-    for t in ths:
-        t.start()
-    for t in ths:
-        t.join()
+    run_threads(waiter, [()] * 4)
     assert not errs and out == [[True] * 50] * 4
 
 
@@ -146,11 +143,7 @@ def test_threads_pipelining_concurrently(client, d):
         except Exception as e:
             errors.append(e)
 
-    ths = [threading.Thread(target=work, args=(k,)) for k in range(8)]
-    for t in ths:
-        t.start()
-    for t in ths:
-        t.join()
+    run_threads(work, [(k,) for k in range(8)])
     assert not errors
     assert sum(len(client.getListing("%s/p%d" % (d, k))) for k in range(8)) == 1000
 

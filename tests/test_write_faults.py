@@ -18,7 +18,6 @@ blocks, and the writer abandons those and excludes it (nextBlockOutputStream).
 """
 
 import os
-import random
 import re
 import time
 
@@ -26,12 +25,9 @@ import pytest
 
 import hadoofus
 from hadoofus._writer import HdfsFileWriter
+from conftest import payload
 
 MIB = 1024 * 1024
-
-
-def payload(n, seed):
-    return random.Random(seed).randbytes(n)
 
 
 def index_of(mc, addr):

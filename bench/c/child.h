@@ -9,7 +9,8 @@
  *
  * cpu is this process's CPU time (all threads); nn_cpu(ctx) gives the
  * NameNode's CPU seconds so far, or < 0 when unknown (printed as null);
- * nn_cpu may be NULL. Header-only: each program is one .c file.
+ * nn_cpu may be NULL. Header-only: each program is one .c file. Its clocks
+ * (bench_now, bench_rusage) also serve dnread and dnwrite.
  */
 #ifndef HADOOFUS_BENCH_CHILD_H
 #define HADOOFUS_BENCH_CHILD_H
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static inline double
@@ -25,6 +27,16 @@ bench_now(clockid_t clk)
 	struct timespec ts;
 	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This process's user and system CPU seconds so far (all threads). */
+static inline void
+bench_rusage(double *user, double *sys)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static inline void

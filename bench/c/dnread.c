@@ -24,23 +24,7 @@
 
 #include <hadoofus/hadoofus.h>
 #include "ClientNamenodeProtocol.pb-c.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-cpu(double *user, double *sys)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
+#include "child.h"
 
 int
 main(int argc, char **argv)
@@ -79,8 +63,8 @@ main(int argc, char **argv)
 	memset(buf, 0, bufsz);
 	for (int round = 0; round < rounds; round++) {
 		double u0, s0, u1, s1;
-		cpu(&u0, &s0);
-		double t0 = now();
+		bench_rusage(&u0, &s0);
+		double t0 = bench_now(CLOCK_MONOTONIC);
 		uint64_t total = 0;
 		for (size_t b = 0; b < r->locations->n_blocks; b++) {
 			const Hadoop__Hdfs__LocatedBlockProto *lb = r->locations->blocks[b];
@@ -104,8 +88,8 @@ main(int argc, char **argv)
 			}
 			hdfs_block_reader_free(br);
 		}
-		double t = now() - t0;
-		cpu(&u1, &s1);
+		double t = bench_now(CLOCK_MONOTONIC) - t0;
+		bench_rusage(&u1, &s1);
 		printf("%llu bytes %.3f s %.0f MB/s user %.3f s sys %.3f s\n",
 		    (unsigned long long)total, t, total / t / 1e6, u1 - u0, s1 - s0);
 		fflush(stdout);

@@ -23,6 +23,7 @@
 #include "hadoofus/block_writer.h"
 #include "hadoofus/namenode.h"
 #include "ClientNamenodeProtocol.pb-c.h"
+#include "child.h"
 
 #define CLIENT "DFSClient_hadoofus_dnwrite"
 #define COPY_BUF (4u << 20)
@@ -30,20 +31,11 @@
 static struct hdfs_namenode *nn;
 
 static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
 cpu(void)
 {
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	double user, sys;
+	bench_rusage(&user, &sys);
+	return user + sys;
 }
 
 static ProtobufCMessage *
@@ -89,7 +81,7 @@ main(int argc, char **argv)
 		memcpy(buf + i, buf, blen - i < COPY_BUF ? blen - i : COPY_BUF);
 
 	double c0 = cpu();
-	double t0 = now();
+	double t0 = bench_now(CLOCK_MONOTONIC);
 	Hadoop__Hdfs__CreateRequestProto cr = HADOOP__HDFS__CREATE_REQUEST_PROTO__INIT;
 	Hadoop__Hdfs__FsPermissionProto perm = HADOOP__HDFS__FS_PERMISSION_PROTO__INIT;
 	perm.perm = 0644;
@@ -153,7 +145,7 @@ main(int argc, char **argv)
 			break;
 		usleep(10000);
 	}
-	double t = now() - t0;
+	double t = bench_now(CLOCK_MONOTONIC) - t0;
 	printf("%.6f %zu %.6f\n", t, size, cpu() - c0);
 	if (prev)
 		protobuf_c_message_free_unpacked(&prev->base, NULL);

@@ -33,6 +33,19 @@ def _sh(cmd, **kw):
     return r.stdout.decode(errors="replace")
 
 
+def prepared(build, exe, what):
+    """A client's prepare() answer: None when build() went through, else
+    "could not build <what>: ..." after removing exe, so that no stale
+    executable passes for a fresh one."""
+    try:
+        build()
+    except (BuildError, OSError, subprocess.SubprocessError) as e:
+        if os.path.exists(exe):
+            os.unlink(exe)
+        return "could not build %s: %s" % (what, str(e).strip()[-1500:])
+    return None
+
+
 def build_dir(params):
     if params.get("c_build"):
         return params["c_build"]

@@ -8,7 +8,6 @@ linked with an rpath.  A broken or missing build skips these rows.
 """
 
 import os
-import subprocess
 
 from clients import _build
 from common import HERE, REPO, ChildSession, Skip
@@ -73,13 +72,7 @@ def _exe(params):
 def prepare(params):
     """Build once, before the workers (which may run in parallel) start;
     returns an error message or None."""
-    try:
-        build(params)
-    except (_build.BuildError, OSError, subprocess.SubprocessError) as e:
-        if os.path.exists(_exe(params)):
-            os.unlink(_exe(params))
-        return "could not build the C core: %s" % str(e).strip()[-1500:]
-    return None
+    return _build.prepared(lambda: build(params), _exe(params), "the C core")
 
 
 def session(bench, variant, params):

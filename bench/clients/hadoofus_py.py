@@ -28,10 +28,9 @@ Write variants (the "write" bench):
 import collections
 import os
 import sys
-import threading
 
 from clients import _build
-from common import LoopSession, Skip
+from common import LoopSession, Skip, parallel_read
 
 CLIENT = "hadoofus"
 VARIANTS = {"nn": ["seq", "pipe", "aio"], "read": ["seq", "pread"], "write": ["file", "small"]}
@@ -189,33 +188,14 @@ def _read_session(hadoofus, variant, params):
 
     else:
         nthreads = int(params.get("threads", 4))
-        share = size // nthreads
         bufs = [bytearray(chunk) for _ in range(nthreads)]
-        errors = []
+        mvs = [memoryview(b) for b in bufs]
+        preadinto = f.preadinto
 
-        def part(i):
-            off = share * i
-            end = size if i == nthreads - 1 else off + share
-            buf, preadinto = bufs[i], f.preadinto
-            mv = memoryview(buf)
-            try:
-                while off < end:
-                    want = min(chunk, end - off)
-                    if preadinto(off, mv[:want] if want < chunk else buf) != want:
-                        raise RuntimeError("short pread at %d" % off)
-                    off += want
-            except Exception as e:  # reported by run_n
-                errors.append(e)
+        def read_at(i, off, want):
+            return preadinto(off, mvs[i][:want] if want < chunk else bufs[i])
 
-        def run_n(n):
-            for _ in range(n):
-                ts = [threading.Thread(target=part, args=(i,)) for i in range(nthreads)]
-                for t in ts:
-                    t.start()
-                for t in ts:
-                    t.join()
-                if errors:
-                    raise errors[0]
+        run_n = parallel_read(size, nthreads, chunk, read_at, "pread")
 
     def close():
         info.update(f.stats)

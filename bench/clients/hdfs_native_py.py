@@ -10,9 +10,7 @@ replication)) then write() ``chunk``-byte bytes until ``write_size``, close;
 small = the same for a new ``write_size``-byte file per op.
 """
 
-import threading
-
-from common import LoopSession, Skip
+from common import LoopSession, Skip, parallel_read
 
 CLIENT = "hdfs-native"
 VARIANTS = {"nn": ["seq"], "read": ["seq", "pread"], "write": ["file", "small"]}
@@ -80,31 +78,11 @@ def _read_session(Client, variant, params):
                 if total != size:
                     raise RuntimeError("read %d of %d bytes" % (total, size))
     else:
-        nthreads = int(params.get("threads", 4))
-        share = size // nthreads
-        errors = []
+        def read_at(i, off, want):
+            return len(f.read_range(off, want))
 
-        def part(i):
-            off = share * i
-            end = size if i == nthreads - 1 else off + share
-            try:
-                while off < end:
-                    want = min(chunk, end - off)
-                    if len(f.read_range(off, want)) != want:
-                        raise RuntimeError("short read_range at %d" % off)
-                    off += want
-            except Exception as e:  # reported by run_n
-                errors.append(e)
-
-        def run_n(n):
-            for _ in range(n):
-                ts = [threading.Thread(target=part, args=(i,)) for i in range(nthreads)]
-                for t in ts:
-                    t.start()
-                for t in ts:
-                    t.join()
-                if errors:
-                    raise errors[0]
+        run_n = parallel_read(size, int(params.get("threads", 4)), chunk, read_at,
+                              "read_range")
 
     return LoopSession(run_n, params, info={"version": _version()})
 

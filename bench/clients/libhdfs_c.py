@@ -11,7 +11,6 @@ under the read table).
 """
 
 import os
-import subprocess
 
 from clients import _build
 from common import HERE, REPO, ChildSession, Skip
@@ -30,22 +29,20 @@ def _exe(params):
     return os.path.join(_build.build_dir(params), "bench-libhdfsread")
 
 
+def _build_exe(params):
+    bdir = _build.build(params)
+    libdir = os.path.join(bdir, "libhdfs_compat", "libhdfs")
+    if not os.path.exists(os.path.join(libdir, "libhdfs.so")):
+        raise _build.BuildError("no libhdfs_compat/libhdfs/libhdfs.so in %s" % bdir)
+    cc = os.environ.get("CC", "cc")
+    _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", _exe(params),
+                os.path.join(HERE, "c", "libhdfsread.c"),
+                "-I", os.path.join(REPO, "include", "hdfs"), "-L", libdir, "-lhdfs",
+                "-lpthread", "-Wl,-rpath," + os.path.abspath(libdir)])
+
+
 def prepare(params):
-    try:
-        bdir = _build.build(params)
-        libdir = os.path.join(bdir, "libhdfs_compat", "libhdfs")
-        if not os.path.exists(os.path.join(libdir, "libhdfs.so")):
-            raise _build.BuildError("no libhdfs_compat/libhdfs/libhdfs.so in %s" % bdir)
-        cc = os.environ.get("CC", "cc")
-        _build._sh([cc, "-O2", "-std=gnu11", "-Wall", "-o", _exe(params),
-                    os.path.join(HERE, "c", "libhdfsread.c"),
-                    "-I", os.path.join(REPO, "include", "hdfs"), "-L", libdir, "-lhdfs",
-                    "-lpthread", "-Wl,-rpath," + os.path.abspath(libdir)])
-    except (_build.BuildError, OSError, subprocess.SubprocessError) as e:
-        if os.path.exists(_exe(params)):
-            os.unlink(_exe(params))
-        return "could not build bench/c/libhdfsread: %s" % str(e).strip()[-1500:]
-    return None
+    return _build.prepared(lambda: _build_exe(params), _exe(params), "bench/c/libhdfsread")
 
 
 def session(bench, variant, params):

@@ -12,26 +12,15 @@
 // Driven over stdin/stdout by bench/clients/java.py (protocol in
 // bench/common.py): prints READY after the warm-up; "ROUND N" times N whole
 // reads and prints one JSON line (ops = N); "EXIT" prints the versions.
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.util.VersionInfo;
 
 public class ReadBench {
     private static volatile long sink;
-
-    static double selfCpu() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean)
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
-        return -1;
-    }
 
     static void readOnce(FSDataInputStream in, long length, int chunk, int threads,
                          byte[][] bufs) throws Exception {
@@ -88,34 +77,11 @@ public class ReadBench {
         byte[][] bufs = new byte[Math.max(threads, 1)][chunk];
         for (long i = 0; i < warmup; i++)
             readOnce(in, length, chunk, threads, bufs);
-        System.out.println("READY");
-        System.out.flush();
-        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
-        String line;
-        while ((line = stdin.readLine()) != null) {
-            String[] cmd = line.trim().split("\\s+");
-            if (cmd[0].equals("ROUND")) {
-                long n = Long.parseLong(cmd[1]);
-                double c0 = selfCpu();
-                double t0 = System.currentTimeMillis() / 1e3;
-                long w0 = System.nanoTime();
-                for (long i = 0; i < n; i++)
-                    readOnce(in, length, chunk, threads, bufs);
-                long w1 = System.nanoTime();
-                double t1 = System.currentTimeMillis() / 1e3;
-                double c1 = selfCpu();
-                System.out.println("{\"ops\": " + n + ", \"wall\": " + (w1 - w0) / 1e9
-                        + ", \"cpu\": " + (c0 < 0 ? "null" : String.valueOf(c1 - c0))
-                        + ", \"nn_cpu\": null, \"t0\": " + t0 + ", \"t1\": " + t1 + "}");
-                System.out.flush();
-            } else if (cmd[0].equals("EXIT")) {
-                break;
-            }
-        }
-        System.out.println("{\"hadoop_version\": \"" + VersionInfo.getVersion()
-                + "\", \"java_version\": \"" + System.getProperty("java.version")
-                + "\", \"sink\": " + sink + "}");
-        System.out.flush();
+        BenchLoop.serve(n -> {
+            for (long i = 0; i < n; i++)
+                readOnce(in, length, chunk, threads, bufs);
+        }, 0);
+        BenchLoop.printVersions(", \"sink\": " + sink);
         in.close();
         fs.close();
     }

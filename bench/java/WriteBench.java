@@ -12,9 +12,6 @@
 // Driven over stdin/stdout by bench/clients/java.py (protocol in
 // bench/common.py): prints READY after the warm-up; "ROUND N" times N ops
 // and prints one JSON line (ops = N); "EXIT" prints the versions.
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.Random;
 
@@ -22,17 +19,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.util.VersionInfo;
 
 public class WriteBench {
     static final long BLOCK = 128L << 20;
-
-    static double selfCpu() {
-        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean)
-            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
-        return -1;
-    }
 
     static FileSystem fs;
     static Path dir;
@@ -69,34 +58,12 @@ public class WriteBench {
         new Random(1).nextBytes(buf);
         for (long i = 0; i < warmup; i++)
             once();
-        System.out.println("READY");
-        System.out.flush();
-        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
-        String line;
-        while ((line = stdin.readLine()) != null) {
-            String[] cmd = line.trim().split("\\s+");
-            if (cmd[0].equals("ROUND")) {
-                long n = Long.parseLong(cmd[1]);
-                double c0 = selfCpu();
-                double t0 = System.currentTimeMillis() / 1e3;
-                long w0 = System.nanoTime();
-                for (long i = 0; i < n; i++)
-                    once();
-                long w1 = System.nanoTime();
-                double t1 = System.currentTimeMillis() / 1e3;
-                double c1 = selfCpu();
-                System.out.println("{\"ops\": " + n + ", \"wall\": " + (w1 - w0) / 1e9
-                        + ", \"cpu\": " + (c0 < 0 ? "null" : String.valueOf(c1 - c0))
-                        + ", \"nn_cpu\": null, \"t0\": " + t0 + ", \"t1\": " + t1 + "}");
-                System.out.flush();
-            } else if (cmd[0].equals("EXIT")) {
-                break;
-            }
-        }
+        BenchLoop.serve(n -> {
+            for (long i = 0; i < n; i++)
+                once();
+        }, 0);
         fs.delete(dir, true);
-        System.out.println("{\"hadoop_version\": \"" + VersionInfo.getVersion()
-                + "\", \"java_version\": \"" + System.getProperty("java.version") + "\"}");
-        System.out.flush();
+        BenchLoop.printVersions("");
         fs.close();
     }
 }

@@ -141,11 +141,12 @@ hdfs_net_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms,
 	return 0;
 }
 
-ssize_t
-hdfs_net_read(int fd, uint8_t *p, size_t n)
+/* recv() retried across signals, its errors as negative errno values. */
+static ssize_t
+recv_retrying(int fd, uint8_t *p, size_t n, int flags)
 {
 	for (;;) {
-		ssize_t r = recv(fd, p, n, MSG_DONTWAIT);
+		ssize_t r = recv(fd, p, n, flags);
 		if (r >= 0)
 			return r;
 		if (errno == EINTR)
@@ -154,6 +155,12 @@ hdfs_net_read(int fd, uint8_t *p, size_t n)
 			return -EAGAIN;
 		return -errno;
 	}
+}
+
+ssize_t
+hdfs_net_read(int fd, uint8_t *p, size_t n)
+{
+	return recv_retrying(fd, p, n, MSG_DONTWAIT);
 }
 
 int
@@ -171,14 +178,5 @@ hdfs_net_set_blocking(int fd, int blocking)
 ssize_t
 hdfs_net_read_wait(int fd, uint8_t *p, size_t n)
 {
-	for (;;) {
-		ssize_t r = recv(fd, p, n, 0);
-		if (r >= 0)
-			return r;
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK)
-			return -EAGAIN;
-		return -errno;
-	}
+	return recv_retrying(fd, p, n, 0);
 }

@@ -2,15 +2,24 @@
  * The tally of the tests/c programs (unit and live): CHECK() counts,
  * thread-safe, and check_done() prints the count and gives the exit
  * status. Also the pseudo-random bytes they write and compare.
+ *
+ * tests/libhdfs/check.h builds on it: a program may define
+ * CHECK_FAILURE_DETAIL(err) before including this header to print more
+ * about a failed check (err: errno as the check left it).
  */
 #ifndef HADOOFUS_TEST_C_CHECK_H
 #define HADOOFUS_TEST_C_CHECK_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifndef CHECK_FAILURE_DETAIL
+#define CHECK_FAILURE_DETAIL(err) ((void)(err))
+#endif
 
 static int passed, failed;
 static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -18,14 +27,18 @@ static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
 static inline void
 check_report(bool ok, const char *file, int line, const char *what)
 {
+	int err = errno;
 	pthread_mutex_lock(&check_mu);
 	if (ok) {
 		passed++;
 	} else {
 		failed++;
-		fprintf(stderr, "%s:%d: CHECK failed: %s\n", file, line, what);
+		fprintf(stderr, "%s:%d: CHECK failed: %s", file, line, what);
+		CHECK_FAILURE_DETAIL(err);
+		fputc('\n', stderr);
 	}
 	pthread_mutex_unlock(&check_mu);
+	errno = err;
 }
 
 /* Thread-safe; `cond` is evaluated before the lock is taken: it may CHECK
@@ -51,6 +64,23 @@ pattern(size_t n, unsigned seed)
 		x = x * 1103515245u + 12345u;
 		b[i] = (uint8_t)(x >> 16);
 	}
+	return b;
+}
+
+/* The whole of file `path` (malloc'ed, one spare byte; *len its size), or
+ * NULL when it cannot be opened. */
+static inline uint8_t *
+check_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc((size_t)n + 1);
+	*len = fread(b, 1, (size_t)n, f);
+	fclose(f);
 	return b;
 }
 

@@ -736,17 +736,12 @@ be(const uint8_t *p, int n)
 static void
 test_recorded(void)
 {
-	const char *path = HADOOFUS_TEST_DATA "/dn_read_session.bin";
-	FILE *f = fopen(path, "rb");
-	CHECK(f != NULL);
-	if (f == NULL)
-		return;
-	struct hbuf file = { 0 };
-	uint8_t tmp[65536];
 	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		hbuf_append(&file, tmp, n);
-	fclose(f);
+	uint8_t *bytes = check_slurp(HADOOFUS_TEST_DATA "/dn_read_session.bin", &n);
+	CHECK(bytes != NULL);
+	if (bytes == NULL)
+		return;
+	struct hbuf file = { .data = bytes, .len = n, .cap = n };
 
 	int records = 0, checksum_types = 0;
 	size_t pos = 0;

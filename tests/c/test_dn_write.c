@@ -851,21 +851,6 @@ test_heartbeat_and_misc(void)
 
 /* ---- the recorded session ---- */
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	*len = fread(b, 1, (size_t)n, f);
-	fclose(f);
-	return b;
-}
-
 /*
  * data/dn_write_session.bin: "HDWS", then three 4-byte big-endian length +
  * bytes sections: the LocatedBlockProto the block was written to, what the
@@ -937,7 +922,7 @@ static void
 test_recorded_session(void)
 {
 	size_t len;
-	uint8_t *f = slurp(HADOOFUS_TEST_DATA "/dn_write_session.bin", &len);
+	uint8_t *f = check_slurp(HADOOFUS_TEST_DATA "/dn_write_session.bin", &len);
 	CHECK(f != NULL);
 	if (f == NULL)
 		return;

@@ -364,17 +364,13 @@ test_recorded(const char *name, int ncalls)
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", HADOOFUS_TEST_DATA, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	size_t got;
+	uint8_t *bytes = check_slurp(path, &got);
+	if (bytes == NULL) {
 		fprintf(stderr, "skip: %s not recorded\n", path);
 		return;
 	}
-	struct hbuf in = {0};
-	uint8_t chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		hbuf_append(&in, chunk, got);
-	fclose(f);
+	struct hbuf in = { .data = bytes, .len = got, .cap = got };
 
 	for (int bytewise = 0; bytewise < 2; bytewise++) {
 		struct hdfs_rpc *rpc;

@@ -1,7 +1,8 @@
 /*
- * Tiny test harness shared by the libhdfs conformance programs: CHECK()
- * counts (thread-safe), CHECK_ERR() checks a failure's errno, and the
- * program exits non-zero when anything failed.
+ * Tiny test harness shared by the libhdfs conformance programs: the tally
+ * of tests/c/check.h (CHECK() counts, thread-safe; check_done() gives the
+ * exit status), with errno and the last exception shown for a failed
+ * check, and CHECK_ERR(), which checks a failure's errno.
  */
 #ifndef HADOOFUS_TEST_LIBHDFS_CHECK_H
 #define HADOOFUS_TEST_LIBHDFS_CHECK_H
@@ -13,25 +14,17 @@
 
 #include "hdfs/hdfs.h"
 
-static int passed, failed;
-static pthread_mutex_t check_mu = PTHREAD_MUTEX_INITIALIZER;
-
+/* A failed check also shows errno and libhdfs's last exception. */
 static inline void
-check_report(int ok, const char *file, int line, const char *what)
+check_libhdfs_detail(int err)
 {
-	pthread_mutex_lock(&check_mu);
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		const char *rc = hdfsGetLastExceptionRootCause();
-		fprintf(stderr, "%s:%d: CHECK failed: %s (errno %d%s%s)\n", file, line, what,
-		    errno, rc ? ", last exception: " : "", rc ? rc : "");
-	}
-	pthread_mutex_unlock(&check_mu);
+	const char *rc = hdfsGetLastExceptionRootCause();
+	fprintf(stderr, " (errno %d%s%s)", err, rc ? ", last exception: " : "", rc ? rc : "");
 }
+#define CHECK_FAILURE_DETAIL(err) check_libhdfs_detail(err)
 
-#define CHECK(cond) do { int ok_ = !!(cond); check_report(ok_, __FILE__, __LINE__, #cond); } while (0)
+/* The tally itself: CHECK(), check_done(). */
+#include "../c/check.h"
 
 /* `call` failed (returned `bad`) with errno `e`. */
 #define CHECK_ERR(call, bad, e) do { \
@@ -46,11 +39,17 @@ check_report(int ok, const char *file, int line, const char *what)
 	check_report(ok_, __FILE__, __LINE__, #call " fails with " #e); \
 } while (0)
 
+/* Whether fs's working directory is `want`; else both are shown. */
 static inline int
-check_done(const char *prog)
+cwd_is(hdfsFS fs, const char *want)
 {
-	printf("%s: %d passed, %d failed\n", prog, passed, failed);
-	return failed ? 1 : 0;
+	char buf[1200];
+	char *r = hdfsGetWorkingDirectory(fs, buf, sizeof(buf));
+	if (!r || strcmp(r, want) != 0) {
+		fprintf(stderr, "  working directory: %s, wanted %s\n", r ? r : "(NULL)", want);
+		return 0;
+	}
+	return 1;
 }
 
 #endif

@@ -15,6 +15,7 @@
 #ifndef HADOOFUS_TEST_LIBHDFS_LIVE_H
 #define HADOOFUS_TEST_LIBHDFS_LIVE_H
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,20 @@ live_args(int argc, char **argv)
 	su = argv[4];
 	mode = argc > 5 ? argv[5] : "";
 	unsetenv("HADOOP_USER_NAME");
+}
+
+/* The superuser's hdfsFS in *fs, alice's in *alice and, when bob is not
+ * NULL, bob's in *bob; whether all connected (a CHECK counts it). */
+static inline int
+live_connect(hdfsFS *fs, hdfsFS *alice, hdfsFS *bob)
+{
+	*fs = hdfsConnect(host, (tPort)port);
+	*alice = hdfsConnectAsUser(host, (tPort)port, "alice");
+	if (bob)
+		*bob = hdfsConnectAsUser(host, (tPort)port, "bob");
+	int connected = *fs && *alice && (!bob || *bob);
+	CHECK(connected);
+	return connected;
 }
 
 /* BASE + "/" + formatted suffix, in one of 8 rotating buffers. */

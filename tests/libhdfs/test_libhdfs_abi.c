@@ -237,18 +237,6 @@ remove_conf(void)
 	rmdir(conf_dir);
 }
 
-static int
-cwd_is(hdfsFS fs, const char *want)
-{
-	char buf[512];
-	char *r = hdfsGetWorkingDirectory(fs, buf, sizeof(buf));
-	if (!r || strcmp(r, want) != 0) {
-		fprintf(stderr, "  working directory: %s, wanted %s\n", r ? r : "(NULL)", want);
-		return 0;
-	}
-	return 1;
-}
-
 static void
 test_conf(void)
 {

@@ -28,18 +28,6 @@ dead_port(void)
 	return ntohs(a.sin_port);
 }
 
-static int
-cwd_is(hdfsFS fs, const char *want)
-{
-	char buf[1200];
-	char *r = hdfsGetWorkingDirectory(fs, buf, sizeof(buf));
-	if (!r || strcmp(r, want) != 0) {
-		fprintf(stderr, "  working directory %s, wanted %s\n", r ? r : "(NULL)", want);
-		return 0;
-	}
-	return 1;
-}
-
 static void
 test_forms(void)
 {

@@ -22,32 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "live.h"
 
 #define BLOCK 65536
 #define CHUNK 50000
 
-static const char *ns, *base, *su;
-
-static const char *
-P(const char *fmt, ...)
-{
-	static char bufs[8][1024];
-	static int next;
-	char *b = bufs[next++ % 8];
-	int n = snprintf(b, sizeof(bufs[0]), "%s/", base);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b + n, sizeof(bufs[0]) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static uint8_t
-pat(int64_t i)
-{
-	return (uint8_t)((i * 7 + 3) & 0xff);
-}
+/* live.h's BASE and SUPERUSER come from this program's own arguments. */
+static const char *ns;
 
 /* Write bytes [off, off + n) of the pattern. */
 static int

@@ -401,11 +401,7 @@ int
 main(int argc, char **argv)
 {
 	live_args(argc, argv);
-	fs = hdfsConnect(host, (tPort)port);
-	alice = hdfsConnectAsUser(host, (tPort)port, "alice");
-	bob = hdfsConnectAsUser(host, (tPort)port, "bob");
-	CHECK(fs && alice && bob);
-	if (!fs || !alice || !bob)
+	if (!live_connect(&fs, &alice, &bob))
 		return check_done(argv[0]);
 	if (strcmp(mode, "safemode") == 0) {
 		test_safemode();

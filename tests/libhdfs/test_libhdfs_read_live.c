@@ -68,10 +68,7 @@ int
 main(int argc, char **argv)
 {
 	live_args(argc, argv);
-	fs = hdfsConnect(host, (tPort)port);
-	alice = hdfsConnectAsUser(host, (tPort)port, "alice");
-	CHECK(fs && alice);
-	if (!fs || !alice)
+	if (!live_connect(&fs, &alice, NULL))
 		return check_done(argv[0]);
 	test_read();
 	test_read_builders();

@@ -236,10 +236,7 @@ int
 main(int argc, char **argv)
 {
 	live_args(argc, argv);
-	fs = hdfsConnect(host, (tPort)port);
-	alice = hdfsConnectAsUser(host, (tPort)port, "alice");
-	CHECK(fs && alice);
-	if (!fs || !alice)
+	if (!live_connect(&fs, &alice, NULL))
 		return check_done(argv[0]);
 	CHECK(hdfsCreateDirectory(fs, P("io")) == 0);
 	test_write_read();
