@@ -475,7 +475,14 @@ def _conf_float(key, default=0.0):
         return default
 
 
-def _need(args, n, usage_what=None):
+def _int_arg(s, what):
+    try:
+        return int(s)
+    except ValueError:
+        raise UsageError("%s: %s" % (what, s)) from None
+
+
+def _need(args, n):
     if len(args) < n:
         raise UsageError("Not enough arguments: expected %d but got %d" % (n, len(args)))
 
@@ -861,6 +868,15 @@ def _target(sh, dst_arg, n_sources):
     return d, p, st
 
 
+def _sources_and_target(sh, args):
+    """The expanded HDFS sources of cp/mv and their target."""
+    _need(args, 2)
+    items = sh.expand(args[:-1])
+    if not items:
+        return [], (None, None, None)
+    return items, _target(sh, args[-1], len(items))
+
+
 def _into(d, p, st, name):
     if st is not None and st.isdir:
         return _join(d, name), _join(p, name), True
@@ -1013,11 +1029,7 @@ def _cp_file(sh, src, path, overwrite, update):
 
 @_verb("cp", "f,p,d", "[-f] [-p | -p[topax]] [-d] <src> ... <dst>")
 def _cp(sh, flags, args):
-    _need(args, 2)
-    items = sh.expand(args[:-1])
-    if not items:
-        return
-    td, tp, tst = _target(sh, args[-1], len(items))
+    items, (td, tp, tst) = _sources_and_target(sh, args)
     overwrite = "f" in flags
     job = _Transfer(sh, "cp")
     mkdirs = []
@@ -1042,11 +1054,7 @@ def _cp(sh, flags, args):
 
 @_verb("mv", "", "<src> ... <dst>")
 def _mv(sh, flags, args):
-    _need(args, 2)
-    items = sh.expand(args[:-1])
-    if not items:
-        return
-    td, tp, tst = _target(sh, args[-1], len(items))
+    items, (td, tp, tst) = _sources_and_target(sh, args)
     for d, p, st in items:
         dd, dp, _ = _into(td, tp, tst, p.rsplit("/", 1)[-1])
         try:
@@ -1082,22 +1090,30 @@ def _append(sh, flags, args):
 # ---------------------------------------------------------------------------
 # Changing the namespace
 
-@_verb("mkdir", "p", "[-p] <path> ...")
-def _mkdir(sh, flags, args):
+def _each_name(sh, args, fn):
+    """fn(display, path, status or None) for each argument taken literally
+    (the verbs that create paths); a failure is reported and the next goes on."""
     _need(args, 1)
     for a in args:
         d, p = sh.display(a), sh.abspath(a)
         try:
-            st = sh.client.getFileInfo(p)
-            if st is not None:
-                if not st.isdir:
-                    raise _quoted(d, "Not a directory" if "p" in flags else "File exists")
-                if "p" not in flags:
-                    raise _quoted(d, "File exists")
-                continue
-            sh.client.mkdirs(p, 0o755, "p" in flags)
+            fn(d, p, sh.client.getFileInfo(p))
         except Exception as e:
             sh.fail(_path_error(e, d))
+
+
+@_verb("mkdir", "p", "[-p] <path> ...")
+def _mkdir(sh, flags, args):
+    parents = "p" in flags
+
+    def one(d, p, st):
+        if st is None:
+            sh.client.mkdirs(p, 0o755, parents)
+        elif not st.isdir:
+            raise _quoted(d, "Not a directory" if parents else "File exists")
+        elif not parents:
+            raise _quoted(d, "File exists")
+    _each_name(sh, args, one)
 
 
 def _trash_interval(sh):
@@ -1179,38 +1195,28 @@ def _create_empty(sh, p, d):
 
 @_verb("touchz", "", "<path> ...")
 def _touchz(sh, flags, args):
-    _need(args, 1)
-    for a in args:
-        d, p = sh.display(a), sh.abspath(a)
-        try:
-            st = sh.client.getFileInfo(p)
-            if st is not None:
-                if st.isdir:
-                    raise _quoted(d, "Is a directory")
-                if st.size != 0:
-                    raise _quoted(d, "Not a zero-length file")
-            _create_empty(sh, p, d)
-        except Exception as e:
-            sh.fail(_path_error(e, d))
+    def one(d, p, st):
+        if st is not None and st.isdir:
+            raise _quoted(d, "Is a directory")
+        if st is not None and st.size != 0:
+            raise _quoted(d, "Not a zero-length file")
+        _create_empty(sh, p, d)
+    _each_name(sh, args, one)
 
 
 @_verb("touch", "a,m,c", "[-a] [-m] [-c] <path> ...")
 def _touch(sh, flags, args):
-    _need(args, 1)
     now = int(time.time() * 1000)
     both = "a" not in flags and "m" not in flags
-    for a in args:
-        d, p = sh.display(a), sh.abspath(a)
-        try:
-            st = sh.client.getFileInfo(p)
-            if st is None:
-                if "c" not in flags:
-                    _create_empty(sh, p, d)
-                continue
-            sh.client.setTimes(p, now if both or "m" in flags else -1,
-                               now if both or "a" in flags else -1)
-        except Exception as e:
-            sh.fail(_path_error(e, d))
+
+    def one(d, p, st):
+        if st is None:
+            if "c" not in flags:
+                _create_empty(sh, p, d)
+            return
+        sh.client.setTimes(p, now if both or "m" in flags else -1,
+                           now if both or "a" in flags else -1)
+    _each_name(sh, args, one)
 
 
 _SYMBOLIC = re.compile(r"^([ugoa]*)([+=-])([rwxXt]*)$")
@@ -1295,28 +1301,20 @@ def _owner_group(spec, chgrp):
 
 
 @_verb("chown", "R", "[-R] [OWNER][:[GROUP]] PATH...")
+@_verb("chgrp", "R", "[-R] GROUP PATH...")
 def _chown(sh, flags, args):
     _need(args, 2)
-    owner, group = _owner_group(args[0], False)
+    chgrp = sh.verb == "chgrp"
+    owner, group = _owner_group(args[0], chgrp)
     _each_tree(sh, args[1:], "R" in flags,
-               lambda p, st: sh.client.submit("setOwner", p, owner, group), "ownership")
-
-
-@_verb("chgrp", "R", "[-R] GROUP PATH...")
-def _chgrp(sh, flags, args):
-    _need(args, 2)
-    _owner, group = _owner_group(args[0], True)
-    _each_tree(sh, args[1:], "R" in flags,
-               lambda p, st: sh.client.submit("setOwner", p, None, group), "group")
+               lambda p, st: sh.client.submit("setOwner", p, owner, group),
+               "group" if chgrp else "ownership")
 
 
 @_verb("setrep", "R,w", "[-R] [-w] <rep> <path> ...")
 def _setrep(sh, flags, args):
     _need(args, 2)
-    try:
-        rep = int(args[0])
-    except ValueError:
-        raise UsageError("Invalid replication: %s" % args[0]) from None
+    rep = _int_arg(args[0], "Invalid replication")
     done = []
     for d, p, st in sh.expand(args[1:]):
         files = [(cd, cp) for cd, cp, c in sh.tree(p, d, st) if c.is_file]
@@ -1329,26 +1327,26 @@ def _setrep(sh, flags, args):
             except Exception as e:
                 sh.fail(_path_error(e, cd))
     if "w" in flags:
-        for cd, cp in done:
-            sh.out.write("Waiting for %s ..." % cd)
+        _wait_for(sh, done, lambda p: all(len(b.locations) >= rep
+                                          for b in sh.client.getBlockLocations(p)))
+
+
+def _wait_for(sh, items, ready):
+    """FsShell's -w: "Waiting for PATH ...", a dot a second, " done"."""
+    for d, p in items:
+        sh.out.write("Waiting for %s ..." % d)
+        sh.out.flush()
+        while not ready(p):
+            sh.out.write(".")
             sh.out.flush()
-            while True:
-                blocks = sh.client.getBlockLocations(cp)
-                if all(len(b.locations) >= rep for b in blocks):
-                    break
-                sh.out.write(".")
-                sh.out.flush()
-                time.sleep(1)
-            sh.emit(" done")
+            time.sleep(1)
+        sh.emit(" done")
 
 
 @_verb("truncate", "w", "[-w] <length> <path> ...")
 def _truncate(sh, flags, args):
     _need(args, 2)
-    try:
-        length = int(args[0])
-    except ValueError:
-        raise UsageError("Illegal length: %s" % args[0]) from None
+    length = _int_arg(args[0], "Illegal length")
     waits = []
     for d, p, st in sh.expand(args[1:]):
         try:
@@ -1363,14 +1361,7 @@ def _truncate(sh, flags, args):
                         "complete before further updating this file." % (d, length))
         except Exception as e:
             sh.fail(_path_error(e, d))
-    for d, p in waits:
-        sh.out.write("Waiting for %s ..." % d)
-        sh.out.flush()
-        while not sh.client.isFileClosed(p):
-            sh.out.write(".")
-            sh.out.flush()
-            time.sleep(1)
-        sh.emit(" done")
+    _wait_for(sh, waits, sh.client.isFileClosed)
 
 
 # ---------------------------------------------------------------------------
