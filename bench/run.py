@@ -19,7 +19,7 @@ runs in a fresh worker process (bench/worker.py) that warms up, then times
 --rounds rounds of --calls operations; the table shows the median round and
 the best round.  tree = a recursive listing of a tree of --tree-dirs x
 --tree-subdirs empty directories, each client a whole process (`hadoofus ls
--R`, Java's `FsShell -ls -R`, the Go `hdfs ls -R`; hdfs-native's recursive
+-R`, Java's `FsShell -ls -R`; hdfs-native's recursive
 list_status timed in its process), best and median of --rounds.  See
 bench/README.md.
 """
@@ -32,7 +32,6 @@ import json
 import os
 import platform
 import queue
-import shutil
 import statistics
 import subprocess
 import sys
@@ -520,9 +519,6 @@ def bench_tree(t, a):
     cp = os.pathsep.join(([t.conf_dir] if t.conf_dir else []) + [os.path.join(t.jars_dir, "*")])
     jenv = dict(os.environ, HADOOP_USER_NAME=t.user)
     jenv.pop("CLASSPATH", None)
-    genv = dict(os.environ, HADOOP_NAMENODE="%s:%d" % (t.host, t.port), HADOOP_USER_NAME=t.user)
-    genv.pop("HADOOP_CONF_DIR", None)
-    genv.pop("HADOOP_HOME", None)
     runs = [
         ("hadoofus ls -R", "hadoofus", [sys.executable, "-m", "hadoofus", "--namenode",
                                         "%s:%d" % (t.host, t.port), "ls", "-R", root], env),
@@ -532,9 +528,7 @@ def bench_tree(t, a):
         ("hdfs-native list_status(recursive), in process", "hdfs-native",
          [sys.executable, "-c", _HDFS_NATIVE_TREE, t.url, root], dict(os.environ)),
     ]
-    go = shutil.which("hdfs")
-    if go:
-        runs.append(("Go hdfs ls -R", "go-hdfs-cli", [go, "ls", "-R", root], genv))
+    # The Go hdfs CLI has no recursive listing (its ls takes no -R): not a peer here.
     results = []
     for label, client, cmd, e in runs:
         if a.clients and client not in a.clients:
@@ -555,11 +549,15 @@ def bench_tree(t, a):
             else:
                 n = p.stdout.count(b"\n")
             r["entries"] = n
+            if n != entries:
+                r["error"] = "listed %d entries, not %d" % (n, entries)
+                break
             if k:
                 r["seconds"].append(wall)
         results.append(r)
         log("tree: %s %s" % (label, r.get("error") or
                              " ".join("%.2f" % x for x in r["seconds"])))
+    results = [r for r in results if r["seconds"] or "error" in r]
     print_tree_table(root, entries, results)
     return results
 

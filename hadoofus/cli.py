@@ -275,7 +275,10 @@ class Shell:
         flags = {}
         i = 0
         while i < len(argv) and argv[i].startswith("-") and argv[i] != "-":
-            a = argv[i][1:]
+            if argv[i] == "--":
+                i += 1
+                break
+            a = argv[i][2:] if argv[i].startswith("--") else argv[i][1:]
             if a in opts.split(","):
                 flags[a] = True
             elif a + ":" in opts.split(","):
@@ -463,12 +466,20 @@ def _usage_all():
         seen.add(canon)
         lines.append("\t[-%s %s]" % (name, usage))
     return "\n".join(lines) + "\n"
+def _hadoop_conf():
+    try:
+        from . import conf      # the configuration's own module, where it has one
+        return conf.load()
+    except ImportError:
+        return easy._conf()
+
+
 def _conf_float(key, default=0.0):
     """A number from the Hadoop configuration (default when unset)."""
     from ._native import ffi, lib
     buf = ffi.new("char[]", 256)
     try:
-        if lib.hdfs_conf_get(easy._conf(), key.encode(), buf, 256, ffi.NULL):
+        if lib.hdfs_conf_get(_hadoop_conf(), key.encode(), buf, 256, ffi.NULL):
             return default
         return float(ffi.string(buf).decode().strip())
     except ValueError:
