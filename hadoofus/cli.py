@@ -429,7 +429,7 @@ class Shell:
         level at a time: every listing of a level is submitted before the
         first answer is awaited, so the NameNode works through them
         back to back on the one connection and a tree costs one round trip
-        per level."""
+        per level. Empty directories are not listed (absent: no entries)."""
         listed = {}
         level = [path]
         submit = self.client.submit
@@ -442,7 +442,10 @@ class Shell:
                 except Exception as e:
                     listed[p] = e
                     continue
-                level += [_join(p, c.path) for c in entries if c.isdir]
+                # A directory the NameNode counts no children in needs no
+                # listing (-1: not told).
+                level += [_join(p, c.path) for c in entries
+                          if c.isdir and c.childrenNum != 0]
         return listed
 
     def listing(self, path, display):

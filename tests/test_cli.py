@@ -280,3 +280,29 @@ def test_df_and_namenode_option(cluster, tree):
     assert h.stdout.split()[5] == j.stdout.split()[5]   # the file system URI
     h = cli(cluster, "--namenode", "%s:%d" % (cluster.host, cluster.port), "-ls", tree + "/a/b")
     assert h.returncode == 0 and h.stdout.startswith(b"Found 3 items\n")
+
+
+_COUNT_CALLS = """
+import io, sys
+from hadoofus import cli
+out = io.StringIO()
+sh = cli.Shell(namenode=sys.argv[1], progress=False, out=out, err=io.StringIO())
+before = sh.client.num_calls
+rc = sh.run(["ls", "-R", sys.argv[2]])
+sys.stdout.write("%d %d\\n" % (rc, sh.client.num_calls - before) + out.getvalue())
+"""
+
+
+def test_tree_walk_lists_a_level_at_a_time(cluster, tmp_hdfs_dir):
+    """ls -R keeps a whole level's listings in flight and lists no empty
+    directory: a 4 x 5 tree costs 1 + 4 listings (and a getFileInfo of the
+    argument), with FsShell's lines."""
+    jc = JavaClient(cluster)
+    jc.shell("-mkdir", "-p", *["%s/d%d/e%d" % (tmp_hdfs_dir, i, j)
+                               for i in range(4) for j in range(5)])
+    r = subprocess.run([sys.executable, "-c", _COUNT_CALLS, "%s:%d" % (cluster.host, cluster.port),
+                        tmp_hdfs_dir], stdout=subprocess.PIPE, env=_env(cluster),
+                       cwd=tempfile.gettempdir(), check=True, timeout=120)
+    head, _, lines = r.stdout.partition(b"\n")
+    assert head == b"0 6"
+    assert lines == java(cluster, "-ls", "-R", tmp_hdfs_dir).stdout
