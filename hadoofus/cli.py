@@ -21,11 +21,12 @@ import concurrent.futures
 import decimal
 import fnmatch
 import functools
+import glob
 import json
 import os
 import posixpath
 import re
-import stat as _stat
+import shutil
 import sys
 import threading
 import time
@@ -912,13 +913,12 @@ def _put(sh, flags, args):
     srcs, dst = (args[:-1], args[-1]) if len(args) > 1 else (args, ".")
     overwrite = "f" in flags
     move = sh.verb == "moveFromLocal"
-    import glob as _g
     locals_ = []
     for s in srcs:
         if s == "-":
             locals_.append(s)
             continue
-        m = sorted(_g.glob(s)) if _GLOB.search(s) else ([s] if os.path.lexists(s) else [])
+        m = sorted(glob.glob(s)) if _GLOB.search(s) else ([s] if os.path.lexists(s) else [])
         if not m:
             sh.fail(_quoted(s, "No such file or directory"))
         locals_ += m
@@ -952,9 +952,9 @@ def _put(sh, flags, args):
             pl.mkdirs(p, 0o755, True)
     job.run()
     if move and sh.exit_code == 0:
-        import shutil
         for s in locals_:
-            shutil.rmtree(s) if os.path.isdir(s) else os.remove(s)
+            if s != "-":
+                shutil.rmtree(s) if os.path.isdir(s) else os.remove(s)
 
 
 def _put_stdin(sh, path, overwrite):
