@@ -40,6 +40,8 @@ PIP_PACKAGES=(
 	"pyarrow"
 	# hadoofus.fsspec's tests: fsspec's generic suite, pandas and dask on hdfs://.
 	"fsspec" "pandas" "dask"
+	# The CLI's progress bars (a runtime dependency; installs use --no-deps).
+	"tqdm"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )
