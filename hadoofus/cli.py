@@ -763,7 +763,8 @@ def _reader(sh, p, d, st):
     return easy.HdfsFileReader(sh.client, p, name=d)
 
 
-def _copy_out(r, out, limit=None):
+def _copy_out(r, out, limit=None, update=None):
+    """Copy a reader's bytes (the first `limit`) to out; update(n) counts."""
     buf = memoryview(bytearray(min(_CHUNK, max(1, r.length))))
     left = r.length if limit is None else limit
     while left > 0:
@@ -772,6 +773,8 @@ def _copy_out(r, out, limit=None):
             break
         out.write(buf[:n])
         left -= n
+        if update is not None:
+            update(n)
 
 
 def _each_file(sh, args, fn):
@@ -984,18 +987,8 @@ def _check_targets(sh, job, overwrite, path_of):
 def _get_file(sh, path, local, update):
     tmp = local + _COPYING
     with easy.HdfsFileReader(sh.client, path) as r, open(tmp, "wb") as out:
-        _copy_counted(r, out, update)
+        _copy_out(r, out, update=update)
     os.replace(tmp, local)
-
-
-def _copy_counted(r, out, update):
-    buf = memoryview(bytearray(min(_CHUNK, max(1, r.length))))
-    while True:
-        n = r.readinto(buf)
-        if not n:
-            return
-        out.write(buf[:n])
-        update(n)
 
 
 @_verb("get", "f,p,ignoreCrc,crc", "[-f] [-p] [-ignoreCrc] [-crc] <src> ... <localdst>",
@@ -1037,7 +1030,7 @@ def _cp_file(sh, src, path, overwrite, update):
     tmp = path + _COPYING
     with easy.HdfsFileReader(sh.client, src) as r, \
             easy.open("hdfs://%s%s" % (sh.authority, tmp), "wb", user=sh.user) as w:
-        _copy_counted(r, w, update)
+        _copy_out(r, w, update=update)
     sh.client.rename2(tmp, path, overwrite=overwrite)
 
 
