@@ -48,6 +48,8 @@ PIP_PACKAGES=(
 	"hdfs" "requests"
 	# The HTTP gateway's server (hadoofus.gateway).
 	"uvicorn" "httptools" "uvloop"
+	# The CLI's progress bars (a runtime dependency; installs use --no-deps).
+	"tqdm"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )

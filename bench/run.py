@@ -20,7 +20,11 @@ when asked) = bench/gateway.py: the hadoofus gateway against Java's WebHDFS
 (the MiniCluster then runs with it).  Each measurement
 runs in a fresh worker process (bench/worker.py) that warms up, then times
 --rounds rounds of --calls operations; the table shows the median round and
-the best round.  See bench/README.md.
+the best round.  tree = a recursive listing of a tree of --tree-dirs x
+--tree-subdirs empty directories, each client a whole process (`hadoofus ls
+-R`, Java's `FsShell -ls -R`; hdfs-native's recursive
+list_status timed in its process), best and median of --rounds.  See
+bench/README.md.
 """
 
 import argparse
@@ -44,8 +48,8 @@ sys.path.insert(0, HERE)
 from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
-BENCHES = ("nn", "read", "write", "gateway")
-DEFAULT_BENCHES = ("nn", "read", "write")  # gateway takes ~10 min: on request
+BENCHES = ("nn", "read", "write", "gateway", "tree")
+DEFAULT_BENCHES = ("nn", "read", "write")  # gateway (~10 min) and tree: on request
 BENCH_PATH_DIR = "/bench"
 BENCH_FILE = "/bench/f"
 READ_FILE = "/bench/read-%dm-r%d"   # size in MiB, replication
@@ -470,6 +474,123 @@ def _targets(results, stat):
 
 
 # ---------------------------------------------------------------------------
+# The tree bench (issue 11: tree walks at the NameNode's speed)
+
+
+def _hadoofus_env(t, a):
+    """The environment that runs this work tree's hadoofus (or the installed
+    one) as `python -m hadoofus`."""
+    env = dict(os.environ, HADOOP_USER_NAME=t.user)
+    for k in ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH"):
+        env.pop(k, None)
+    if a.hadoofus == "tree":
+        from clients import _build
+        stage = _build.python_stage(_params(t, a))
+        env["PYTHONPATH"] = stage + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+_MAKE_TREE = """
+import sys, hadoofus
+nn = hadoofus.rpc(sys.argv[1], int(sys.argv[2]))
+root, dirs, subs = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+if nn.getFileInfo(root) is None:
+    with nn.pipeline() as p:
+        futs = [p.mkdirs("%s.tmp/d%04d/e%04d" % (root, i, j), 0o755, True)
+                for i in range(dirs) for j in range(subs)]
+    [f.result() for f in futs]
+    nn.rename2(root + ".tmp", root)
+"""
+
+_HDFS_NATIVE_TREE = """
+import sys, time
+from hdfs_native import Client
+c = Client(sys.argv[1])
+t = time.perf_counter()
+n = sum(1 for _ in c.list_status(sys.argv[2], recursive=True))
+print(n, time.perf_counter() - t)
+"""
+
+
+def bench_tree(t, a):
+    root = "/bench/tree-%dx%d" % (a.tree_dirs, a.tree_subdirs)
+    entries = a.tree_dirs * (a.tree_subdirs + 1)
+    env = _hadoofus_env(t, a)
+    log("tree: making %s (%d directories) ..." % (root, entries))
+    subprocess.run([sys.executable, "-c", _MAKE_TREE, t.host, str(t.port), root,
+                    str(a.tree_dirs), str(a.tree_subdirs)], env=env, check=True, timeout=1800,
+                   cwd="/")
+    cp = os.pathsep.join(([t.conf_dir] if t.conf_dir else []) + [os.path.join(t.jars_dir, "*")])
+    jenv = dict(os.environ, HADOOP_USER_NAME=t.user)
+    jenv.pop("CLASSPATH", None)
+    runs = [
+        ("hadoofus ls -R", "hadoofus", [sys.executable, "-m", "hadoofus", "--namenode",
+                                        "%s:%d" % (t.host, t.port), "ls", "-R", root], env),
+        ("Java FsShell -ls -R", "java", [t.java, "-Xmx512m", "-cp", cp,
+                                         "org.apache.hadoop.fs.FsShell", "-fs", t.url,
+                                         "-ls", "-R", root], jenv),
+        ("hdfs-native list_status(recursive), in process", "hdfs-native",
+         [sys.executable, "-c", _HDFS_NATIVE_TREE, t.url, root], dict(os.environ)),
+    ]
+    # The Go hdfs CLI has no recursive listing (its ls takes no -R): not a peer here.
+    results = []
+    for label, client, cmd, e in runs:
+        if a.clients and client not in a.clients:
+            continue
+        r = {"label": label, "client": client, "seconds": []}
+        for k in range(a.rounds + 1):        # the first is a warm-up (page cache, JIT of NN)
+            _idle_first()
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=600, cwd="/")
+            wall = time.perf_counter() - t0
+            if p.returncode != 0:
+                r["error"] = p.stderr.decode(errors="replace").strip()[-300:]
+                break
+            if client == "hdfs-native":
+                n, wall = p.stdout.split()
+                n, wall = int(n), float(wall)
+            else:
+                n = p.stdout.count(b"\n")
+            r["entries"] = n
+            if n != entries:
+                r["error"] = "listed %d entries, not %d" % (n, entries)
+                break
+            if k:
+                r["seconds"].append(wall)
+        results.append(r)
+        log("tree: %s %s" % (label, r.get("error") or
+                             " ".join("%.2f" % x for x in r["seconds"])))
+    results = [r for r in results if r["seconds"] or "error" in r]
+    print_tree_table(root, entries, results)
+    return results
+
+
+def print_tree_table(root, entries, results, out=sys.stdout):
+    out.write("\nRecursive listing of %s (%d entries): seconds (whole process unless said)\n"
+              % (root, entries))
+    peers = [min(r["seconds"]) for r in results
+             if r["client"] != "hadoofus" and r.get("seconds")]
+    best_peer = min(peers) if peers else None
+    rows = [("client", "best s", "median s", "entries", "best peer / this")]
+    for r in results:
+        if not r.get("seconds"):
+            rows.append((r["label"], "-", "-", "-", "FAILED: %s" % r.get("error", "?")))
+            continue
+        best = min(r["seconds"])
+        rows.append((r["label"], "%.2f" % best, "%.2f" % statistics.median(r["seconds"]),
+                     str(r.get("entries", "?")),
+                     "%.2fx" % (best_peer / best) if best_peer else "-"))
+    w = [max(len(row[i]) for row in rows) for i in range(5)]
+    for k, row in enumerate(rows):
+        out.write("  " + "  ".join([row[0].ljust(w[0])] +
+                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
+        if k == 0:
+            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    out.flush()
+
+
+# ---------------------------------------------------------------------------
 # The read bench
 
 
@@ -795,6 +916,10 @@ def parse_args(argv):
                     help="write bench: bytes per small file (default 4096)")
     ap.add_argument("--small-warmup", type=int, default=20,
                     help="write bench: untimed small files first (default 20)")
+    ap.add_argument("--tree-dirs", type=int, default=200,
+                    help="tree bench: directories under the root (default 200)")
+    ap.add_argument("--tree-subdirs", type=int, default=100,
+                    help="tree bench: empty directories in each (default 100)")
     ap.add_argument("--timeout", type=int, default=600,
                     help="seconds to wait for any one answer of a worker")
     ap.add_argument("--gw-mib", type=int, default=1024,
@@ -861,7 +986,9 @@ def main(argv=None):
             t = Target(mc.host, mc.port, a.user or os.environ.get("HADOOP_USER_NAME") or mc.superuser,
                        nn_pid=mc.namenode.pid, conf_dir=mc.conf_dir, jars_dir=mc.jars_dir,
                        java=mc.java_path, hadoop_version=mcmod.HADOOP_VERSION, own=True)
-        prepare_file(t, mc)
+        # The tree bench runs whole processes of its own: no file, no workers.
+        if set(a.only) - {"tree"}:
+            prepare_file(t, mc)
         for m in MODULES if set(a.only) & set(DEFAULT_BENCHES) else ():
             mod = importlib.import_module("clients." + m)
             if hasattr(mod, "prepare") and (not a.clients or mod.CLIENT in a.clients):
@@ -878,6 +1005,8 @@ def main(argv=None):
             all_results["write"] = bench_write(t, a)
         if "gateway" in a.only:
             all_results["gateway"] = bench_gateway_run(t, a, mc)
+        if "tree" in a.only:
+            all_results["tree"] = bench_tree(t, a)
     finally:
         if mc is not None:
             log("stopping the MiniCluster")
