@@ -27,7 +27,6 @@ compiled extension: tests import it before anything is built.
 
 import argparse
 import atexit
-import ctypes
 import json
 import os
 import pwd
@@ -722,30 +721,16 @@ def _pid_alive(pid):
             return True
 
 
-_libc = None
-if sys.platform.startswith("linux"):
-    try:
-        _libc = ctypes.CDLL(None, use_errno=True)
-        _libc.prctl
-    except (OSError, AttributeError):
-        _libc = None
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent_preexec():
-    """A preexec_fn making the child get SIGKILL when this process dies.
-
-    The kernel sends the signal when the *thread* that forked the child ends,
-    so it is only used from the main thread.
-    """
-    parent = os.getpid()
-    libc = _libc
-
-    def fn():
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-    return fn
+def _die_with_parent_prefix():
+    """A command prefix making the child get SIGKILL when this process dies:
+    util-linux's setpriv sets PR_SET_PDEATHSIG and execs the command (the
+    setting survives exec). Not a preexec_fn: code run between fork and exec
+    in a process with other threads can deadlock on a lock one of them held
+    (it did, under the gateway tests' thread pools). The kernel sends the
+    signal when the *thread* that forked the child ends, so it is only used
+    from the main thread. Empty where setpriv is missing."""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 class _PortsBusy(RuntimeError):
@@ -877,14 +862,12 @@ class _Daemon:
             log.write(("\n==== hadoofus.minicluster: starting %s at %s ====\n"
                        % (self.name, time.strftime("%Y-%m-%d %H:%M:%S"))).encode())
             log.flush()
-            preexec = None
-            if (c.die_with_parent and _libc is not None
+            if (c.die_with_parent
                     and threading.current_thread() is threading.main_thread()):
-                preexec = _die_with_parent_preexec()
+                cmd = _die_with_parent_prefix() + cmd
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=env, cwd=c.base_dir, start_new_session=True,
-                preexec_fn=preexec, close_fds=True)
+                env=env, cwd=c.base_dir, start_new_session=True, close_fds=True)
         finally:
             log.close()
         self._pid = None
