@@ -355,8 +355,9 @@ WEBHDFS_DEBS = (
 )
 def _fetch_deb(pkg, version, sha, dl_dir):
     """The pinned .deb in dl_dir, fetched with `apt-get download` (Debian's
-    own client: ./dev.sh setup runs `apt-get update` first) and checked by
-    sha256."""
+    own client) and checked by sha256. apt's package lists may be missing or
+    stale (setup updates them only when it installs something): as root, a
+    failed download updates them and tries once more."""
     name = "%s_%s_all.deb" % (pkg, version)
     dest = os.path.join(dl_dir, name)
     if os.path.exists(dest) and _sha256_file(dest) == sha:
@@ -367,9 +368,16 @@ def _fetch_deb(pkg, version, sha, dl_dir):
     tmp = tempfile.mkdtemp(prefix=".deb-", dir=dl_dir)
     try:
         got = os.path.join(tmp, name)
-        p = subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
-                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+
+        def download():
+            return subprocess.run(["apt-get", "download", "-q", "%s=%s" % (pkg, version)],
+                                  cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        p = download()
+        if not os.path.exists(got) and os.geteuid() == 0:
+            subprocess.run(["apt-get", "update", "-q"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = download()
         if not os.path.exists(got):
             raise RuntimeError("apt-get download %s=%s failed: %s" % (pkg, version, p.stdout.strip()))
         if _sha256_file(got) != sha:
