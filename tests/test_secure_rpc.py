@@ -116,6 +116,16 @@ def test_configuration_drives_kerberos(krb_env, alice_cc, monkeypatch):
     with nn:
         assert nn.kerberos_principal == mc.principal("alice")
         assert nn.getFileInfo("/user/alice").owner == "alice"
+    # easy's connections too: the ticket's user, not the login name.
+    from hadoofus import easy
+    easy.clear_cache()
+    try:
+        fs = easy.filesystem(mc.host, mc.port)
+        assert fs.user == "alice" and fs.real_user is None
+        assert fs.mkdirs("/user/alice/via-easy")
+        assert fs.getFileInfo("/user/alice/via-easy").owner == "alice"
+    finally:
+        easy.clear_cache()
     # The superuser through auth_to_local (nn/ and dn/ map to hdfs too).
     monkeypatch.setenv("KRB5CCNAME", "FILE:" + mc.kinit("hdfs"))
     with hadoofus.rpc(mc.host, mc.port) as nn:
