@@ -24,6 +24,7 @@
 
 struct hdfs_krb {
 	char *server_principal;
+	char *protection;
 	char *ccache;
 	char *principal;
 	char *keytab;
@@ -218,47 +219,45 @@ mech_qop(struct hdfs_sasl *s)
 	return ((struct gss_mech *)s)->qop;
 }
 
+/* One SASL buffer through gss_wrap (seal) or gss_unwrap. */
+static int
+protect(struct gss_mech *m, bool seal, const uint8_t *in, size_t len,
+    uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	OM_uint32 major, minor;
+	int conf = 0;
+	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
+	major = seal ? gss_wrap(&minor, m->ctx, m->qop == HDFS_SASL_QOP_CONF,
+	    GSS_C_QOP_DEFAULT, &bin, &conf, &bout)
+	    : gss_unwrap(&minor, m->ctx, &bin, &bout, &conf, NULL);
+	if (GSS_ERROR(major)) {
+		gss_message(err, errlen, seal ? "wrap" : "unwrap", major, minor);
+		return HDFS_EAUTH;
+	}
+	int rc = 0;
+	if (!seal && m->qop == HDFS_SASL_QOP_CONF && !conf) {
+		snprintf(err, errlen, "Kerberos: the server sent a message in the "
+		    "clear on a privacy connection");
+		rc = HDFS_EAUTH;
+	}
+	if (rc == 0)
+		rc = copy_out(&bout, out, outlen);
+	gss_release_buffer(&minor, &bout);
+	return rc;
+}
+
 static int
 mech_wrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct gss_mech *m = (struct gss_mech *)s;
-	OM_uint32 major, minor;
-	int conf = 0;
-	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
-	major = gss_wrap(&minor, m->ctx, m->qop == HDFS_SASL_QOP_CONF,
-	    GSS_C_QOP_DEFAULT, &bin, &conf, &bout);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, "wrap", major, minor);
-		return HDFS_EAUTH;
-	}
-	int rc = copy_out(&bout, out, outlen);
-	gss_release_buffer(&minor, &bout);
-	return rc;
+	return protect((struct gss_mech *)s, true, in, len, out, outlen, err, errlen);
 }
 
 static int
 mech_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct gss_mech *m = (struct gss_mech *)s;
-	OM_uint32 major, minor;
-	int conf = 0;
-	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
-	major = gss_unwrap(&minor, m->ctx, &bin, &bout, &conf, NULL);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, "unwrap", major, minor);
-		return HDFS_EAUTH;
-	}
-	if (m->qop == HDFS_SASL_QOP_CONF && !conf) {
-		gss_release_buffer(&minor, &bout);
-		snprintf(err, errlen, "Kerberos: the server sent a message in the "
-		    "clear on a privacy connection");
-		return HDFS_EAUTH;
-	}
-	int rc = copy_out(&bout, out, outlen);
-	gss_release_buffer(&minor, &bout);
-	return rc;
+	return protect((struct gss_mech *)s, false, in, len, out, outlen, err, errlen);
 }
 
 static const char *
@@ -343,6 +342,7 @@ hdfs_krb_free(struct hdfs_krb *k)
 	if (k == NULL)
 		return;
 	free(k->server_principal);
+	free(k->protection);
 	free(k->ccache);
 	free(k->principal);
 	free(k->keytab);
@@ -376,6 +376,8 @@ hdfs_krb_new(struct hdfs_krb **out, const struct hdfs_krb_opts *o, char *err,
 	if (rc == 0)
 		rc = dup_opt(&k->server_principal, o->server_principal);
 	if (rc == 0)
+		rc = dup_opt(&k->protection, o->protection);
+	if (rc == 0)
 		rc = dup_opt(&k->ccache, o->ccache);
 	if (rc == 0)
 		rc = dup_opt(&k->principal, o->principal);
@@ -397,6 +399,16 @@ hdfs_krb_new(struct hdfs_krb **out, const struct hdfs_krb_opts *o, char *err,
 	return 0;
 }
 
+
+void
+hdfs_krb_opts_of(const struct hdfs_krb *k, struct hdfs_krb_opts *o)
+{
+	o->server_principal = k->server_principal;
+	o->protection = k->protection;
+	o->ccache = k->ccache;
+	o->principal = k->principal;
+	o->keytab = k->keytab;
+}
 
 int
 hdfs_krb_set_host(struct hdfs_krb *k, const char *host)

@@ -64,4 +64,13 @@ int hdfs_krb_sasl_factory(void *ctx, const struct hdfs_sasl_offer *offer,
     struct hdfs_sasl **out, char *err, size_t errlen);
 int hdfs_krb_set_host(struct hdfs_krb *k, const char *host);
 
+/* k's options (pointers into k, valid as long as it lives). */
+void hdfs_krb_opts_of(const struct hdfs_krb *k, struct hdfs_krb_opts *o);
+
+/* A NameNode handle's Kerberos context, NULL for SIMPLE; fixed once the
+ * handle has connected. For other connections on its behalf (a DataNode's
+ * IPC port) with the same credentials. */
+struct hdfs_namenode;
+const struct hdfs_krb *hdfs_namenode_krb(struct hdfs_namenode *nn);
+
 #endif
