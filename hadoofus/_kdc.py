@@ -211,6 +211,11 @@ class KDC:
         self._run([_tool("kadmin.local"), "-r", self.realm],
                   input=("\n".join(cmds) + "\n").encode())
 
+    def set_max_life(self, principal, life):
+        """Cap the tickets of ``principal`` at ``life`` ("3s")."""
+        self._run([_tool("kadmin.local"), "-r", self.realm, "-q",
+                   "modprinc -maxlife %s %s" % (life, self.principal(principal))])
+
     def kinit(self, principal, keytab, ccache, lifetime=None):
         """Get a TGT for ``principal`` from ``keytab`` into the file
         ``ccache``; ``lifetime`` as kinit's -l (e.g. "5s")."""

@@ -302,3 +302,30 @@ def test_libhdfs_ticket_cache_and_conf(krb_env, tmp_path):
                         "hadoofus.kerberos.keytab": mc.keytab("alice")})
     assert lib.hdfsExists(fs, b"/user/alice") == 0
     lib.hdfsDisconnect(fs)
+
+
+def _tgt_start(mc, ccache):
+    """The start time line of the TGT in ccache (klist's wording)."""
+    env = dict(os.environ, **mc.security.env(ccache))
+    out = subprocess.run(["klist", "-c", "FILE:" + ccache], env=env,
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    return [x for x in out.splitlines() if "krbtgt/" in x][0]
+
+
+def test_keytab_relogin_after_expiry(krb_env, tmp_path):
+    """A keytab login refills its cache once the tickets have run out, as
+    a long-lived client's reconnect needs."""
+    mc = krb_env
+    kt, cc = str(tmp_path / "carol.keytab"), str(tmp_path / "cc")
+    mc.security.kdc.add_principals({"carol": kt})
+    mc.security.kdc.set_max_life("carol", "2s")
+    with client(mc, principal="carol", keytab=kt, ccache="FILE:" + cc) as nn:
+        assert nn.getFileInfo("/") is not None
+    first = _tgt_start(mc, cc)
+    time.sleep(3.1)  # the tickets' end time passes; nothing to poll
+    with client(mc, principal="carol", keytab=kt, ccache="FILE:" + cc) as nn:
+        assert nn.getFileInfo("/") is not None
+    assert _tgt_start(mc, cc) != first
+    # The same expired cache without the keytab: refused, and says why.
+    time.sleep(3.1)
+    assert "expired" in auth_error(lambda: client(mc, ccache="FILE:" + cc).getFileInfo("/"))

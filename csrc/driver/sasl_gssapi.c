@@ -505,7 +505,8 @@ acquire_cred(struct hdfs_krb *k, gss_cred_id_t *cred, char *err, size_t errlen)
 	*cred = GSS_C_NO_CREDENTIAL;
 	if (k->keytab) {
 		el[store.count++] = (gss_key_value_element_desc){ "client_keytab", k->keytab };
-		el[store.count++] = (gss_key_value_element_desc){ "ccache", k->mem_ccache };
+		el[store.count++] = (gss_key_value_element_desc){ "ccache",
+		    k->ccache ? k->ccache : k->mem_ccache };
 		gss_buffer_desc n = { strlen(k->principal), k->principal };
 		major = gss_import_name(&minor, &n, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &me);
 		if (GSS_ERROR(major)) {

@@ -24,9 +24,9 @@ struct hdfs_krb_opts {
 	/* Ticket cache ("FILE:/tmp/krb5cc_1000" or a path). NULL: KRB5CCNAME
 	 * or the default. */
 	const char *ccache;
-	/* Keytab login: the client principal and its keytab. Tickets go to a
-	 * private in-memory cache that GSS-API refills from the keytab before
-	 * they expire. */
+	/* Keytab login: the client principal and its keytab. Tickets go to
+	 * ccache if given, else a private in-memory cache; GSS-API refills it
+	 * from the keytab before they expire. */
 	const char *principal;
 	const char *keytab;
 };
