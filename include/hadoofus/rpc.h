@@ -36,7 +36,7 @@ enum hdfs_rpc_state {
 /* Auth methods a client may accept from the server's SASL offer. */
 enum hdfs_rpc_auth {
 	HDFS_AUTH_SIMPLE = 0,
-	HDFS_AUTH_KERBEROS = 1,   /* seam only: refused with HDFS_EAUTH for now */
+	HDFS_AUTH_KERBEROS = 1,   /* see hdfs_namenode_set_kerberos() */
 };
 
 /* Call ids at or above 0 are calls; these are the reserved ones. */
