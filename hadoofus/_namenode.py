@@ -856,13 +856,40 @@ def _addresses(host, port):
     return found or [(host, 8020)]
 
 
+def _conf_value(key):
+    """key's value in the Hadoop configuration, or None (unset, or no
+    readable configuration)."""
+    try:
+        c = _conf.load()
+    except (ValueError, HadoofusError):
+        return None
+    buf = ffi.new("char[]", 1024)
+    if lib.hdfs_conf_get(c, key.encode(), buf, 1024, ffi.NULL):
+        return None
+    return ffi.string(buf).decode()
+
+
+def _set_data_transfer(nn, cipher_suites, protection):
+    """Data transfer security of the handle's DataNode connections; None
+    takes Java's client keys from the configuration."""
+    if cipher_suites is None:
+        cipher_suites = _conf_value("dfs.encrypt.data.transfer.cipher.suites")
+    if protection is None:
+        protection = _conf_value("dfs.data.transfer.protection")
+    if cipher_suites or protection:
+        _check(lib.hdfs_namenode_set_data_transfer(
+            nn, _text(cipher_suites or "", "data_cipher_suites", True).encode(),
+            _text(protection or "", "data_protection", True).encode()))
+
+
 class _Client(_Ops):
     """What both clients share: the C handle and per-client state."""
 
     def __init__(self, host, port=None, user=None, *, connect_timeout=None,
                  call_timeout=None, retry_window=None, max_retries=None,
                  client_name=None, max_failovers=None, failover_sleep_base=None,
-                 failover_sleep_max=None, real_user=None):
+                 failover_sleep_max=None, real_user=None, data_cipher_suites=None,
+                 data_protection=None):
         addrs = _addresses(host, port)
         if user is None:
             user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
@@ -898,6 +925,7 @@ class _Client(_Ops):
                 self._nn,
                 30000 if retry_window is None else int(retry_window * 1000),
                 10 if max_retries is None else max_retries))
+        _set_data_transfer(self._nn, data_cipher_suites, data_protection)
         self.user = user
         # As DFSClient: one lease holder name per client.
         self.client_name = client_name or "DFSClient_NONMAPREDUCE_hadoofus_%d_%d" % (
