@@ -15,6 +15,7 @@
 #include "hadoofus/rpc.h"
 #include "driver/conn.h"
 #include "driver/dt_security.h"
+#include "driver/sasl_gssapi.h"
 #include "engine/dn_internal.h"
 #include "util/buf.h"
 #include "util/net.h"
@@ -409,17 +410,27 @@ static const struct hdfs_conn_engine rpc_engine = {
 
 int
 hdfs_rpc_once(const char *host, int port, const char *protocol, const char *user,
-    const char *method, const uint8_t *req, size_t req_len, int timeout_ms,
-    uint8_t **body, size_t *body_len, char *exc, size_t exclen, char *err,
-    size_t errlen)
+    const struct hdfs_krb_opts *krb, const char *method, const uint8_t *req,
+    size_t req_len, int timeout_ms, uint8_t **body, size_t *body_len, char *exc,
+    size_t exclen, char *err, size_t errlen)
 {
 	struct hdfs_conn c = HDFS_CONN_INIT;
 	struct rpc_once *o = calloc(1, sizeof(*o));
+	struct hdfs_krb *k = NULL;
 	*body = NULL;
 	*body_len = 0;
 	if (exc && exclen)
 		exc[0] = '\0';
 	int rc = o ? hdfs_rpc_new(&o->rpc, protocol, user) : HDFS_ENOMEM;
+	if (rc == 0 && krb) {
+		struct hdfs_krb_opts ko = *krb;
+		ko.server_principal = NULL;  /* a DataNode names its own */
+		if ((rc = hdfs_krb_new(&k, &ko, err, errlen)) == 0 &&
+		    (rc = hdfs_krb_set_host(k, host)) == 0)
+			hdfs_rpc_set_sasl_factory(o->rpc, hdfs_krb_sasl_factory, k);
+		if (rc)
+			goto out;
+	}
 	if (rc == 0)
 		rc = hdfs_rpc_begin(o->rpc);
 	if (rc == 0)
@@ -461,5 +472,6 @@ out:
 		hdfs_rpc_free(o->rpc);
 		free(o);
 	}
+	hdfs_krb_free(k);
 	return rc;
 }

@@ -177,7 +177,8 @@ int hdfs_dn_op_once(struct hdfs_dt_sec *dt, const Hadoop__Common__TokenProto *to
 /*
  * One Hadoop RPC call on a fresh connection to host:port, for `protocol`
  * (e.g. ClientDatanodeProtocol on a DataNode's IPC port, as Java's proxy
- * per call) as `user`: connect, SASL-SIMPLE handshake, call `method` with
+ * per call) as `user`: connect, SASL handshake (SIMPLE, or Kerberos with
+ * `krb`'s credentials when not NULL, trusting the server's principal), call `method` with
  * the serialized request req[0, req_len), wait for its answer (timeout_ms
  * bounds the connect and each wait), close. On 0, *body (malloc'd; the
  * caller frees it) and *body_len are the response message. On
@@ -188,9 +189,10 @@ int hdfs_dn_op_once(struct hdfs_dt_sec *dt, const Hadoop__Common__TokenProto *to
  * HDFS_ENOMEM; err gets the detail of any failure (the caller names the
  * server).
  */
+struct hdfs_krb_opts;
 int hdfs_rpc_once(const char *host, int port, const char *protocol,
-    const char *user, const char *method, const uint8_t *req, size_t req_len,
-    int timeout_ms, uint8_t **body, size_t *body_len, char *exc, size_t exclen,
-    char *err, size_t errlen);
+    const char *user, const struct hdfs_krb_opts *krb, const char *method,
+    const uint8_t *req, size_t req_len, int timeout_ms, uint8_t **body,
+    size_t *body_len, char *exc, size_t exclen, char *err, size_t errlen);
 
 #endif

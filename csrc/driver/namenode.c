@@ -730,6 +730,12 @@ hdfs_namenode_set_kerberos(struct hdfs_namenode *nn, const char *server_principa
 	return rc;
 }
 
+const struct hdfs_krb *
+hdfs_namenode_krb(struct hdfs_namenode *nn)
+{
+	return nn->krb;
+}
+
 const char *
 hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf, size_t buflen)
 {

@@ -24,6 +24,7 @@
 
 struct hdfs_krb {
 	char *server_principal;
+	char *protection;
 	char *ccache;
 	char *principal;
 	char *keytab;
@@ -54,6 +55,9 @@ gss_message(char *err, size_t errlen, const char *what, OM_uint32 major,
 	size_t off = 0;
 	int w = snprintf(err, errlen, "Kerberos: %s", what);
 	off = w > 0 && (size_t)w < errlen ? (size_t)w : errlen - 1;
+	/* "Unspecified GSS failure" says nothing: the minor code does. */
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_FAILURE && minor != 0)
+		major = 0;
 	/* The mechanism's (minor) text names the cause: "Clock skew too
 	 * great", "Ticket expired", "Server not found in Kerberos database". */
 	for (int pass = 0; pass < 2; pass++) {
@@ -74,7 +78,7 @@ gss_message(char *err, size_t errlen, const char *what, OM_uint32 major,
 				off += (size_t)w;
 		} while (ctx != 0);
 	}
-	if (major == GSS_S_NO_CRED || GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED)
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED && strncmp(what, "keytab", 6) != 0)
 		snprintf(err + off, errlen - off, " (no Kerberos ticket: run kinit, "
 		    "set KRB5CCNAME, or give a principal and keytab)");
 	else if (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED)
@@ -197,8 +201,9 @@ mech_step(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
 	    0, GSS_C_NO_CHANNEL_BINDINGS, in ? &input : GSS_C_NO_BUFFER, NULL,
 	    &output, NULL, NULL);
 	if (GSS_ERROR(major)) {
-		gss_release_buffer(&minor, &output);
+		OM_uint32 min2;
 		gss_message(err, errlen, "cannot authenticate to the server", major, minor);
+		gss_release_buffer(&min2, &output);
 		return HDFS_EAUTH;
 	}
 	if (major == GSS_S_COMPLETE)
@@ -214,47 +219,45 @@ mech_qop(struct hdfs_sasl *s)
 	return ((struct gss_mech *)s)->qop;
 }
 
+/* One SASL buffer through gss_wrap (seal) or gss_unwrap. */
+static int
+protect(struct gss_mech *m, bool seal, const uint8_t *in, size_t len,
+    uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	OM_uint32 major, minor;
+	int conf = 0;
+	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
+	major = seal ? gss_wrap(&minor, m->ctx, m->qop == HDFS_SASL_QOP_CONF,
+	    GSS_C_QOP_DEFAULT, &bin, &conf, &bout)
+	    : gss_unwrap(&minor, m->ctx, &bin, &bout, &conf, NULL);
+	if (GSS_ERROR(major)) {
+		gss_message(err, errlen, seal ? "wrap" : "unwrap", major, minor);
+		return HDFS_EAUTH;
+	}
+	int rc = 0;
+	if (!seal && m->qop == HDFS_SASL_QOP_CONF && !conf) {
+		snprintf(err, errlen, "Kerberos: the server sent a message in the "
+		    "clear on a privacy connection");
+		rc = HDFS_EAUTH;
+	}
+	if (rc == 0)
+		rc = copy_out(&bout, out, outlen);
+	gss_release_buffer(&minor, &bout);
+	return rc;
+}
+
 static int
 mech_wrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct gss_mech *m = (struct gss_mech *)s;
-	OM_uint32 major, minor;
-	int conf = 0;
-	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
-	major = gss_wrap(&minor, m->ctx, m->qop == HDFS_SASL_QOP_CONF,
-	    GSS_C_QOP_DEFAULT, &bin, &conf, &bout);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, "wrap", major, minor);
-		return HDFS_EAUTH;
-	}
-	int rc = copy_out(&bout, out, outlen);
-	gss_release_buffer(&minor, &bout);
-	return rc;
+	return protect((struct gss_mech *)s, true, in, len, out, outlen, err, errlen);
 }
 
 static int
 mech_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
 {
-	struct gss_mech *m = (struct gss_mech *)s;
-	OM_uint32 major, minor;
-	int conf = 0;
-	gss_buffer_desc bin = { len, (void *)in }, bout = GSS_C_EMPTY_BUFFER;
-	major = gss_unwrap(&minor, m->ctx, &bin, &bout, &conf, NULL);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, "unwrap", major, minor);
-		return HDFS_EAUTH;
-	}
-	if (m->qop == HDFS_SASL_QOP_CONF && !conf) {
-		gss_release_buffer(&minor, &bout);
-		snprintf(err, errlen, "Kerberos: the server sent a message in the "
-		    "clear on a privacy connection");
-		return HDFS_EAUTH;
-	}
-	int rc = copy_out(&bout, out, outlen);
-	gss_release_buffer(&minor, &bout);
-	return rc;
+	return protect((struct gss_mech *)s, false, in, len, out, outlen, err, errlen);
 }
 
 static const char *
@@ -339,6 +342,7 @@ hdfs_krb_free(struct hdfs_krb *k)
 	if (k == NULL)
 		return;
 	free(k->server_principal);
+	free(k->protection);
 	free(k->ccache);
 	free(k->principal);
 	free(k->keytab);
@@ -372,6 +376,8 @@ hdfs_krb_new(struct hdfs_krb **out, const struct hdfs_krb_opts *o, char *err,
 	if (rc == 0)
 		rc = dup_opt(&k->server_principal, o->server_principal);
 	if (rc == 0)
+		rc = dup_opt(&k->protection, o->protection);
+	if (rc == 0)
 		rc = dup_opt(&k->ccache, o->ccache);
 	if (rc == 0)
 		rc = dup_opt(&k->principal, o->principal);
@@ -393,6 +399,16 @@ hdfs_krb_new(struct hdfs_krb **out, const struct hdfs_krb_opts *o, char *err,
 	return 0;
 }
 
+
+void
+hdfs_krb_opts_of(const struct hdfs_krb *k, struct hdfs_krb_opts *o)
+{
+	o->server_principal = k->server_principal;
+	o->protection = k->protection;
+	o->ccache = k->ccache;
+	o->principal = k->principal;
+	o->keytab = k->keytab;
+}
 
 int
 hdfs_krb_set_host(struct hdfs_krb *k, const char *host)
@@ -489,7 +505,8 @@ acquire_cred(struct hdfs_krb *k, gss_cred_id_t *cred, char *err, size_t errlen)
 	*cred = GSS_C_NO_CREDENTIAL;
 	if (k->keytab) {
 		el[store.count++] = (gss_key_value_element_desc){ "client_keytab", k->keytab };
-		el[store.count++] = (gss_key_value_element_desc){ "ccache", k->mem_ccache };
+		el[store.count++] = (gss_key_value_element_desc){ "ccache",
+		    k->ccache ? k->ccache : k->mem_ccache };
 		gss_buffer_desc n = { strlen(k->principal), k->principal };
 		major = gss_import_name(&minor, &n, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &me);
 		if (GSS_ERROR(major)) {
@@ -501,13 +518,14 @@ acquire_cred(struct hdfs_krb *k, gss_cred_id_t *cred, char *err, size_t errlen)
 	}
 	major = gss_acquire_cred_from(&minor, me, GSS_C_INDEFINITE, GSS_C_NO_OID_SET,
 	    GSS_C_INITIATE, store.count ? &store : GSS_C_NO_CRED_STORE, cred, NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_message(err, errlen, k->keytab ? "keytab login failed (is the "
+		    "principal's key in the keytab?)" : "no usable credentials",
+		    major, minor);
 	if (me != GSS_C_NO_NAME)
 		gss_release_name(&minor, &me);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, k->keytab ? "keytab login failed" :
-		    "no usable credentials", major, minor);
+	if (GSS_ERROR(major))
 		return HDFS_EAUTH;
-	}
 	/* A ticket cache whose TGT has run out is acquired fine; say so now
 	 * rather than as an obscure failure later. */
 	OM_uint32 life = 0;

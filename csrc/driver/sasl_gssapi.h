@@ -24,9 +24,9 @@ struct hdfs_krb_opts {
 	/* Ticket cache ("FILE:/tmp/krb5cc_1000" or a path). NULL: KRB5CCNAME
 	 * or the default. */
 	const char *ccache;
-	/* Keytab login: the client principal and its keytab. Tickets go to a
-	 * private in-memory cache that GSS-API refills from the keytab before
-	 * they expire. */
+	/* Keytab login: the client principal and its keytab. Tickets go to
+	 * ccache if given, else a private in-memory cache; GSS-API refills it
+	 * from the keytab before they expire. */
 	const char *principal;
 	const char *keytab;
 };
@@ -63,5 +63,14 @@ const char *hdfs_krb_client_name(struct hdfs_krb *k);
 int hdfs_krb_sasl_factory(void *ctx, const struct hdfs_sasl_offer *offer,
     struct hdfs_sasl **out, char *err, size_t errlen);
 int hdfs_krb_set_host(struct hdfs_krb *k, const char *host);
+
+/* k's options (pointers into k, valid as long as it lives). */
+void hdfs_krb_opts_of(const struct hdfs_krb *k, struct hdfs_krb_opts *o);
+
+/* A NameNode handle's Kerberos context, NULL for SIMPLE; fixed once the
+ * handle has connected. For other connections on its behalf (a DataNode's
+ * IPC port) with the same credentials. */
+struct hdfs_namenode;
+const struct hdfs_krb *hdfs_namenode_krb(struct hdfs_namenode *nn);
 
 #endif

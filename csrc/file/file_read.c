@@ -30,6 +30,7 @@
 #include "hadoofus/rpc.h"
 #include "driver/conn.h"
 #include "driver/dt_security.h"
+#include "driver/sasl_gssapi.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -466,7 +467,8 @@ take_blocks_locked(struct hdfs_file_reader *r, Hadoop__Hdfs__LocatedBlocksProto 
  * to exc.
  */
 static int
-dn_visible_length(const char *host, int port, const char *user, int timeout_ms,
+dn_visible_length(const char *host, int port, const char *user,
+    const struct hdfs_krb_opts *krb, int timeout_ms,
     const Hadoop__Hdfs__ExtendedBlockProto *block, uint64_t *len,
     char *exc, size_t exclen, char *err, size_t errlen)
 {
@@ -482,7 +484,7 @@ dn_visible_length(const char *host, int port, const char *user, int timeout_ms,
 	snprintf(why, sizeof(why), "out of memory");
 	if (body) {
 		protobuf_c_message_pack(&req.base, body);
-		rc = hdfs_rpc_once(host, port, CLIENT_DATANODE_PROTOCOL, user,
+		rc = hdfs_rpc_once(host, port, CLIENT_DATANODE_PROTOCOL, user, krb,
 		    "getReplicaVisibleLength", body, blen, timeout_ms, &ans, &ans_len,
 		    exc, exclen, why, sizeof(why));
 	}
@@ -524,6 +526,13 @@ read_block_length(struct hdfs_file_reader *r, const Hadoop__Hdfs__LocatedBlockPr
 	if (retry == NULL)
 		return HDFS_ENOMEM;
 	int timeout = r->io_ms > 0 ? r->io_ms : HDFS_FILE_READ_TIMEOUT_MS;
+	/* Kerberos: the DataNodes' IPC wants the NameNode handle's tickets. */
+	struct hdfs_krb_opts ko, *krb = NULL;
+	const struct hdfs_krb *nn_krb = hdfs_namenode_krb(r->nn);
+	if (nn_krb) {
+		hdfs_krb_opts_of(nn_krb, &ko);
+		krb = &ko;
+	}
 	int64_t retry_until = 0;
 	bool pass_all = true;
 	int rc = HDFS_EIO;
@@ -538,7 +547,7 @@ read_block_length(struct hdfs_file_reader *r, const Hadoop__Hdfs__LocatedBlockPr
 				continue;
 			char exc[128], err[400];
 			uint64_t v = 0;
-			int e = dn_visible_length(id->ipaddr, (int)id->ipcport, r->user, timeout,
+			int e = dn_visible_length(id->ipaddr, (int)id->ipcport, r->user, krb, timeout,
 			    lb->b, &v, exc, sizeof(exc), err, sizeof(err));
 			if (e == 0) {
 				*len = v;

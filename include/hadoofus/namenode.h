@@ -124,7 +124,8 @@ HDFS_API int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
  *    NULL: "authentication".
  *  - ccache: the ticket cache to use; NULL: KRB5CCNAME or the default.
  *  - principal + keytab (both or neither): log in from the keytab; tickets
- *    are renewed from it before they expire, so long-lived handles keep
+ *    (kept in ccache if given, else in a cache private to the handle) are
+ *    renewed from it before they expire, so long-lived handles keep
  *    working.
  * The NameNode then knows the handle as the authenticated principal (its
  * auth_to_local short name), or, with hdfs_namenode_set_real_user(), the

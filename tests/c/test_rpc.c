@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/sasl.h"
 #include "hadoofus/rpc.h"
 #include "util/buf.h"
 
@@ -450,6 +451,286 @@ test_real_user(void)
 	hdfs_rpc_free(rpc);
 }
 
+/*
+ * The SASL seam with a toy mechanism: a two-round exchange, then
+ * integrity, where "wrapping" prefixes 'W' and flips every byte. Checks
+ * what goes on the wire (INITIATE echoing the offer without its challenge,
+ * RESPONSE with a token even when empty, the context and calls inside
+ * WRAP messages, the effective user the mechanism reports) and that
+ * wrapped answers split across WRAP messages come out whole.
+ */
+struct toy {
+	struct hdfs_sasl base;
+	int round;
+	int frees;
+};
+
+static int toy_frees;
+
+static int
+toy_step(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	struct toy *t = (struct toy *)s;
+	/* Round 0 answers the offer's challenge "c0", round 1 the server's
+	 * "c1" with an empty token, and completes. */
+	const char *want = t->round == 0 ? "c0" : "c1";
+	if (inlen != 2 || memcmp(in, want, 2) != 0) {
+		snprintf(err, errlen, "toy: round %d got the wrong challenge", t->round);
+		return HDFS_EAUTH;
+	}
+	*out = NULL;
+	*outlen = 0;
+	if (t->round++ == 0) {
+		*out = (uint8_t *)strdup("r0");
+		*outlen = 2;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+toy_qop(struct hdfs_sasl *s)
+{
+	return HDFS_SASL_QOP_INT;
+}
+
+static int
+toy_xform(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen, bool wrap)
+{
+	if (!wrap && (len == 0 || in[0] != 'W'))
+		return HDFS_EAUTH;
+	size_t n = wrap ? len + 1 : len - 1;
+	*out = malloc(n ? n : 1);
+	const uint8_t *src = wrap ? in : in + 1;
+	uint8_t *dst = wrap ? *out + 1 : *out;
+	if (wrap)
+		(*out)[0] = 'W';
+	for (size_t i = 0; i < (wrap ? len : len - 1); i++)
+		dst[i] = (uint8_t)~src[i];
+	*outlen = n;
+	return 0;
+}
+
+static int
+toy_wrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	return toy_xform(in, len, out, outlen, true);
+}
+
+static int
+toy_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	return toy_xform(in, len, out, outlen, false);
+}
+
+static const char *
+toy_user(struct hdfs_sasl *s)
+{
+	return "alice@TOY";
+}
+
+static void
+toy_free(struct hdfs_sasl *s)
+{
+	toy_frees++;
+	free(s);
+}
+
+static const struct hdfs_sasl_ops toy_ops = {
+	.mechanism = "TOY", .step = toy_step, .qop = toy_qop, .wrap = toy_wrap,
+	.unwrap = toy_unwrap, .free = toy_free, .user = toy_user,
+};
+
+static int
+toy_factory(void *ctx, const struct hdfs_sasl_offer *o, struct hdfs_sasl **out,
+    char *err, size_t errlen)
+{
+	if (strcmp(o->method, "KERBEROS") != 0)
+		return 1;  /* decline SIMPLE and the rest */
+	struct toy *t = calloc(1, sizeof(*t));
+	t->base.ops = &toy_ops;
+	*out = &t->base;
+	return 0;
+}
+
+/* The client's SASL message in frame f (call id -33), unpacked. */
+static Hadoop__Common__RpcSaslProto *
+client_sasl(const struct frame *f)
+{
+	size_t off;
+	Hadoop__Common__RpcRequestHeaderProto *h = frame_header(f, &off);
+	CHECK(h && h->callid == HDFS_RPC_CALLID_SASL);
+	if (h)
+		hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+	uint64_t l;
+	size_t vn;
+	if (h == NULL || varint_get(f->p + off, f->n - off, &l, &vn))
+		return NULL;
+	return hadoop__common__rpc_sasl_proto__unpack(NULL, l, f->p + off + vn);
+}
+
+static void
+server_sasl(struct hbuf *b, int state, const uint8_t *token, size_t len, bool offer)
+{
+	Hadoop__Common__RpcSaslProto s;
+	hadoop__common__rpc_sasl_proto__init(&s);
+	s.state = state;
+	Hadoop__Common__RpcSaslProto__SaslAuth a[2], *ap[2] = { &a[0], &a[1] };
+	if (offer) {
+		hadoop__common__rpc_sasl_proto__sasl_auth__init(&a[0]);
+		a[0].method = "TOKEN";
+		a[0].mechanism = "DIGEST-MD5";
+		hadoop__common__rpc_sasl_proto__sasl_auth__init(&a[1]);
+		a[1].method = "KERBEROS";
+		a[1].mechanism = "GSSAPI";
+		a[1].protocol = "nn";
+		a[1].serverid = "localhost";
+		a[1].has_challenge = true;
+		a[1].challenge.data = (uint8_t *)"c0";
+		a[1].challenge.len = 2;
+		s.n_auths = 2;
+		s.auths = ap;
+	}
+	if (token) {
+		s.has_token = true;
+		s.token.data = (uint8_t *)token;
+		s.token.len = len;
+	}
+	server_frame(b, HDFS_RPC_CALLID_SASL, 0, NULL, NULL, &s.base);
+}
+
+static void
+test_sasl_seam(bool bytewise)
+{
+	struct hdfs_rpc *rpc;
+	struct hbuf in = {0};
+	struct frame fr[8];
+	const uint8_t *out;
+	size_t n;
+	toy_frees = 0;
+	CHECK(hdfs_rpc_new(&rpc, "org.apache.hadoop.hdfs.protocol.ClientProtocol", "root") == 0);
+	hdfs_rpc_set_sasl_factory(rpc, toy_factory, NULL);
+	CHECK(hdfs_rpc_begin(rpc) == 0);
+	hdfs_rpc_consume_output(rpc, hdfs_rpc_pending_output(rpc, &out));
+	int32_t id = hdfs_rpc_next_call_id(rpc);
+	CHECK(hdfs_rpc_call(rpc, id, 0, "getFileInfo", (const uint8_t *)"req", 3, NULL) == 0);
+
+	/* The offer: TOKEN declined, KERBEROS taken with its challenge. */
+	server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__NEGOTIATE, NULL, 0, true);
+	CHECK(feed_all(rpc, &in, bytewise) == 0);
+	n = hdfs_rpc_pending_output(rpc, &out);
+	CHECK(split_frames(out, n, fr, 8) == 1);
+	Hadoop__Common__RpcSaslProto *m = client_sasl(&fr[0]);
+	CHECK(m && m->state == HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE);
+	CHECK(m && m->n_auths == 1 && strcmp(m->auths[0]->method, "KERBEROS") == 0 &&
+	    !m->auths[0]->has_challenge && strcmp(m->auths[0]->serverid, "localhost") == 0);
+	CHECK(m && m->has_token && m->token.len == 2 && memcmp(m->token.data, "r0", 2) == 0);
+	if (m)
+		hadoop__common__rpc_sasl_proto__free_unpacked(m, NULL);
+	hdfs_rpc_consume_output(rpc, n);
+
+	/* The last round: an empty token, still sent. */
+	hbuf_reset(&in);
+	server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__CHALLENGE,
+	    (const uint8_t *)"c1", 2, false);
+	CHECK(feed_all(rpc, &in, bytewise) == 0);
+	n = hdfs_rpc_pending_output(rpc, &out);
+	CHECK(split_frames(out, n, fr, 8) == 1);
+	m = client_sasl(&fr[0]);
+	CHECK(m && m->state == HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__RESPONSE &&
+	    m->has_token && m->token.len == 0);
+	if (m)
+		hadoop__common__rpc_sasl_proto__free_unpacked(m, NULL);
+	hdfs_rpc_consume_output(rpc, n);
+	CHECK(hdfs_rpc_state(rpc) == HDFS_RPC_AUTHENTICATING);
+
+	/* Success: integrity, so the context and the queued call go out in
+	 * one WRAP message holding ordinary frames. */
+	hbuf_reset(&in);
+	server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__SUCCESS, NULL, 0, false);
+	CHECK(feed_all(rpc, &in, bytewise) == 0);
+	CHECK(hdfs_rpc_state(rpc) == HDFS_RPC_READY);
+	CHECK(strcmp(hdfs_rpc_auth_method(rpc), "KERBEROS") == 0);
+	CHECK(hdfs_rpc_qop(rpc) == HDFS_SASL_QOP_INT);
+	n = hdfs_rpc_pending_output(rpc, &out);
+	CHECK(split_frames(out, n, fr, 8) == 1);
+	m = client_sasl(&fr[0]);
+	CHECK(m && m->state == HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP && m->has_token);
+	if (m) {
+		uint8_t *plain = NULL;
+		size_t plen = 0;
+		CHECK(toy_xform(m->token.data, m->token.len, &plain, &plen, false) == 0);
+		struct frame inner[4];
+		CHECK(split_frames(plain, plen, inner, 4) == 2);
+		size_t off;
+		Hadoop__Common__RpcRequestHeaderProto *h = frame_header(&inner[0], &off);
+		CHECK(h && h->callid == HDFS_RPC_CALLID_CONTEXT);
+		uint64_t l;
+		size_t vn;
+		varint_get(inner[0].p + off, inner[0].n - off, &l, &vn);
+		Hadoop__Common__IpcConnectionContextProto *ctx =
+		    hadoop__common__ipc_connection_context_proto__unpack(NULL, l, inner[0].p + off + vn);
+		/* Kerberos names the authenticated principal, no real user. */
+		CHECK(ctx && strcmp(ctx->userinfo->effectiveuser, "alice@TOY") == 0 &&
+		    ctx->userinfo->realuser == NULL);
+		if (ctx)
+			hadoop__common__ipc_connection_context_proto__free_unpacked(ctx, NULL);
+		if (h)
+			hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+		h = frame_header(&inner[1], &off);
+		CHECK(h && h->callid == id);
+		if (h)
+			hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+		free(plain);
+		hadoop__common__rpc_sasl_proto__free_unpacked(m, NULL);
+	}
+	hdfs_rpc_consume_output(rpc, n);
+
+	/* The answer, its frame split over two WRAP messages. */
+	struct hbuf plain = {0};
+	body_frame(&plain, id, "answer");
+	hbuf_reset(&in);
+	size_t cut = plain.len / 2;
+	for (int part = 0; part < 2; part++) {
+		uint8_t *w;
+		size_t wl;
+		toy_xform(plain.data + (part ? cut : 0), part ? plain.len - cut : cut, &w, &wl, true);
+		server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP, w, wl, false);
+		free(w);
+	}
+	CHECK(feed_all(rpc, &in, bytewise) == 0);
+	struct hdfs_rpc_result r;
+	CHECK(hdfs_rpc_take_result(rpc, &r) == 0);
+	CHECK(r.call_id == id && r.status == 0 && r.body_len > 0);
+	hdfs_rpc_result_clear(&r);
+
+	/* A WRAP that does not unwrap kills the connection. */
+	hbuf_reset(&in);
+	server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP,
+	    (const uint8_t *)"xx", 2, false);
+	CHECK(feed_all(rpc, &in, bytewise) == HDFS_EAUTH);
+	CHECK(hdfs_rpc_state(rpc) == HDFS_RPC_DEAD);
+	CHECK(strstr(hdfs_rpc_error_message(rpc), "TOY unwrap") != NULL);
+	hbuf_free(&plain);
+	hbuf_free(&in);
+	hdfs_rpc_free(rpc);
+	CHECK(toy_frees == 1);
+
+	/* A factory that declines SIMPLE refuses a server that skips SASL. */
+	hdfs_rpc_new(&rpc, "p", "u");
+	hdfs_rpc_set_sasl_factory(rpc, toy_factory, NULL);
+	hdfs_rpc_begin(rpc);
+	struct hbuf in2 = {0};
+	sasl_frame(&in2, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__SUCCESS, NULL, 0);
+	CHECK(feed_all(rpc, &in2, bytewise) == HDFS_EAUTH);
+	CHECK(strstr(hdfs_rpc_error_message(rpc), "SIMPLE") != NULL);
+	hbuf_free(&in2);
+	hdfs_rpc_free(rpc);
+}
+
 int
 main(void)
 {
@@ -457,6 +738,8 @@ main(void)
 	test_handshake_and_calls(true);
 	test_errors();
 	test_real_user();
+	test_sasl_seam(false);
+	test_sasl_seam(true);
 	test_recorded("nn_session.bin", 6);
 	return check_done("test_rpc");
 }
