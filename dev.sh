@@ -36,6 +36,7 @@ APT_PACKAGES=(
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
 	wrk                                # bench/ gateway: small-request rate with 32 connections
 	maven                              # fetches HttpFS (the gateway's second WebHDFS peer) from Maven Central
+	openjdk-17-jdk-headless            # javac: tests/test_tokens.py's Java side (tests/java/)
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"
