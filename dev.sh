@@ -31,12 +31,13 @@ APT_PACKAGES=(
 	protobuf-c-compiler libprotobuf-c-dev libisal-dev zlib1g-dev libexpat1-dev
 	protobuf-compiler                  # protoc: tests/test_pb.py checks our codec against it
 	openjdk-17-jre-headless            # the real HDFS the tests run against
+	openjdk-17-jdk-headless            # javac: tests/test_tokens.py's Java side (tests/java/)
 	clang libclang-rt-14-dev           # libFuzzer and sanitizers
 	hdfs-cli                           # a Go HDFS client, for bench/
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
 	wrk                                # bench/ gateway: small-request rate with 32 connections
 	maven                              # fetches HttpFS (the gateway's second WebHDFS peer) from Maven Central
-	openjdk-17-jdk-headless            # javac: tests/test_tokens.py's Java side (tests/java/)
+	libkrb5-dev krb5-kdc krb5-admin-server krb5-user  # Kerberos: GSS-API for the RPC, an MIT KDC for the secure MiniCluster
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"

@@ -433,6 +433,16 @@ connect_once(struct hdfs_namenode *nn)
 		rc = hdfs_rpc_feed(nn->rpc, nn->rbuf, (size_t)got, &used);
 		if (rc)
 			goto fail_msg;
+		/* SASL rounds (Kerberos, tokens) answer before the handshake
+		 * ends; once READY the context goes out with flush_locked. */
+		if (hdfs_rpc_state(nn->rpc) == HDFS_RPC_AUTHENTICATING &&
+		    (n = hdfs_rpc_pending_output(nn->rpc, &p)) > 0) {
+			rc = hdfs_net_write_all(fd, p, n, left > 0 ? left : nn->connect_ms,
+			    err, sizeof(err));
+			if (rc)
+				goto fail_err;
+			hdfs_rpc_consume_output(nn->rpc, n);
+		}
 	}
 	nn->fd = fd;
 	/* Readers without a deadline then sleep in recv() itself instead of
