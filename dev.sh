@@ -29,6 +29,7 @@ export PYTHONSAFEPATH=1
 APT_PACKAGES=(
 	build-essential pkg-config ca-certificates
 	protobuf-c-compiler libprotobuf-c-dev libisal-dev zlib1g-dev libexpat1-dev
+	libssl-dev                         # libcrypto: DIGEST-MD5, AES/CTR data transfer encryption
 	protobuf-compiler                  # protoc: tests/test_pb.py checks our codec against it
 	openjdk-17-jre-headless            # the real HDFS the tests run against
 	openjdk-17-jdk-headless            # javac: tests/test_tokens.py's Java side (tests/java/)
