@@ -56,6 +56,19 @@ def _token_of(t):
                  kind=_str(t.kind), service=_str(t.service))
 
 
+def _token_struct(token, alias=None):
+    """(struct hdfs_token *, what keeps its fields alive): hold both while
+    C reads it."""
+    keep = [ffi.new("char[]", s.encode("utf-8", "surrogateescape"))
+            for s in (token.kind, token.service, alias or token.service)]
+    ident, pw = bytes(token.identifier), bytes(token.password)
+    t = ffi.new("struct hdfs_token *", {
+        "alias": keep[2], "kind": keep[0], "service": keep[1],
+        "identifier": ffi.from_buffer("uint8_t[]", ident), "identifier_len": len(ident),
+        "password": ffi.from_buffer("uint8_t[]", pw), "password_len": len(pw)})
+    return t, (keep, ident, pw)
+
+
 class Credentials:
     """Tokens and secret keys by alias (Java's Credentials).
 
@@ -115,13 +128,7 @@ class Credentials:
         if not isinstance(token, Token):
             raise ArgumentTypeError("token must be a hadoofus.Token, not %s"
                                     % type(token).__name__)
-        keep = [ffi.new("char[]", s.encode("utf-8", "surrogateescape"))
-                for s in (token.kind, token.service, alias or token.service)]
-        ident, pw = bytes(token.identifier), bytes(token.password)
-        t = ffi.new("struct hdfs_token *", {
-            "alias": keep[2], "kind": keep[0], "service": keep[1],
-            "identifier": ffi.from_buffer("uint8_t[]", ident), "identifier_len": len(ident),
-            "password": ffi.from_buffer("uint8_t[]", pw), "password_len": len(pw)})
+        t, _alive = _token_struct(token, alias)
         _check(lib.hdfs_credentials_add_token(self._c, t), self._c)
 
     def add_secret(self, alias, value):
