@@ -640,7 +640,10 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 
 	if (!local) {
 		char *auth_mode = conf_dup(conf, "hadoop.security.authentication", &err);
-		bool kerberos = auth_mode && strcasecmp(auth_mode, "simple") != 0;
+		/* A token file authenticates without Kerberos (dfs.c). */
+		const char *tokens = getenv("HADOOP_TOKEN_FILE_LOCATION");
+		bool kerberos = auth_mode && strcasecmp(auth_mode, "simple") != 0 &&
+		    !(tokens && *tokens);
 		free(auth_mode);
 		if (kerberos) {
 			err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,

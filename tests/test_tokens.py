@@ -138,3 +138,173 @@ def test_token_file_env(tmp_path, monkeypatch):
     assert Credentials.from_env().tokens == _java_like().tokens
     monkeypatch.setenv("HADOOP_TOKEN_FILE_LOCATION", str(tmp_path / "none"))
     assert Credentials.from_env() is None
+
+
+# ---------------------------------------------------------------------------
+# On a real NameNode. Without Kerberos a 2.7.3 NameNode issues delegation
+# tokens only for tests (dfs.namenode.delegation.token.always-use), and
+# then offers SASL TOKEN (DIGEST-MD5) next to SIMPLE: the same code paths
+# as on a kerberized one, at the QOP hadoop.rpc.protection names (privacy
+# here: every call wrapped). Tokens expire RENEW_MS after issue or renewal.
+
+RENEW_MS = 6000
+
+
+@pytest.fixture(scope="module")
+def tcluster():
+    from conftest import running_cluster
+    yield from running_cluster(datanodes=1, replication=1, conf={
+        "dfs.namenode.delegation.token.always-use": "true",
+        "dfs.namenode.delegation.token.renew-interval": str(RENEW_MS),
+        "hadoop.rpc.protection": "privacy"})
+
+
+@pytest.fixture
+def tdir(tcluster):
+    """A fresh world-writable directory, and an rpc as the superuser."""
+    import uuid
+    su = hadoofus.rpc(tcluster.host, tcluster.port)
+    d = "/tok-%s" % uuid.uuid4().hex[:8]
+    su.mkdirs(d)
+    su.setPermission(d, 0o777)
+    return su, d
+
+
+def _alice_token(c, renewer="yarn"):
+    return hadoofus.rpc(c.host, c.port, user="alice").getDelegationToken(renewer)
+
+
+def test_get_renew_cancel(tcluster):
+    c = tcluster
+    t = _alice_token(c)
+    assert t.kind == "HDFS_DELEGATION_TOKEN"
+    assert t.service == "127.0.0.1:%d" % c.port
+    i = t.decode_identifier()
+    assert (i.owner, i.renewer, i.realUser) == ("alice", "yarn", "")
+    assert i.sequenceNumber > 0 and i.maxDate > i.issueDate
+    # Only the renewer renews; the new expiry is RENEW_MS from now.
+    with pytest.raises(hadoofus.AccessControlException):
+        hadoofus.rpc(c.host, c.port, user="mallory").renewDelegationToken(t)
+    yarn = hadoofus.rpc(c.host, c.port, user="yarn")
+    exp = yarn.renewDelegationToken(t)
+    assert i.issueDate < exp <= i.issueDate + RENEW_MS + 60000
+    # The renewer may cancel it too; then it is gone for everyone.
+    yarn.cancelDelegationToken(t)
+    with pytest.raises(hadoofus.InvalidToken) as ei:
+        yarn.renewDelegationToken(t)
+    assert isinstance(ei.value, PermissionError)
+    with pytest.raises(hadoofus.ArgumentTypeError):
+        yarn.renewDelegationToken(b"not a token")
+
+
+def test_token_auth_rpc(tcluster, tdir, tmp_path, monkeypatch):
+    c, (su, d) = tcluster, tdir
+    t = _alice_token(c)
+    # The token decides who we are: alice, whatever user= says.
+    nn = hadoofus.rpc(c.host, c.port, user="bob", token=t)
+    assert nn.user == "alice" and nn.token == t
+    nn.mkdirs(d + "/by-token")
+    with nn.pipeline() as p:     # many wrapped calls in flight at once
+        futs = [p.getFileInfo(d + "/by-token") for _ in range(200)]
+    assert all(f.result().owner == "alice" for f in futs)
+    assert su.getFileInfo(d + "/by-token").owner == "alice"
+    # From a token file, named or in $HADOOP_TOKEN_FILE_LOCATION (the
+    # token for this NameNode is picked among others).
+    f = tmp_path / "t.token"
+    other = Token(identifier=b"x", password=b"y", kind="HDFS_DELEGATION_TOKEN",
+                  service="127.0.0.1:1")
+    Credentials({"a": other, "b": t}).write(f)
+    assert hadoofus.rpc(c.host, c.port, user="bob", token_file=f).token == t
+    monkeypatch.setenv("HADOOP_TOKEN_FILE_LOCATION", str(f))
+    nn = hadoofus.rpc(c.host, c.port, user="bob")
+    assert nn.token == t
+    nn.mkdirs(d + "/by-env")
+    assert su.getFileInfo(d + "/by-env").owner == "alice"
+    # A file without a token for this NameNode changes nothing.
+    Credentials([other]).write(f)
+    nn = hadoofus.rpc(c.host, c.port, user="bob")
+    assert nn.token is None and nn.user == "bob"
+    nn.mkdirs(d + "/simple")
+    assert su.getFileInfo(d + "/simple").owner == "bob"
+
+
+def test_token_easy(tcluster, tdir, tmp_path, monkeypatch):
+    from hadoofus import easy
+    c, (su, d) = tcluster, tdir
+    t = _alice_token(c)
+    url = "hdfs://%s:%d%s/e" % (c.host, c.port, d)
+    with easy.open(url, "wb", user="bob", token=t) as f:
+        f.write(b"written with a token")
+    assert su.getFileInfo(d + "/e").owner == "alice"
+    f = tmp_path / "t.token"
+    Credentials([t]).write(f)
+    monkeypatch.setenv("HADOOP_TOKEN_FILE_LOCATION", str(f))
+    with easy.open(url, "rb", user="bob") as r:
+        assert r.read() == b"written with a token"
+    assert easy.checksum(url, user="bob", token_file=f) == easy.checksum(url)
+
+
+_LIBHDFS_PROG = r"""
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.hdfsNewBuilder.restype = ctypes.c_void_p
+lib.hdfsBuilderConnect.restype = ctypes.c_void_p
+lib.hdfsBuilderConnect.argtypes = [ctypes.c_void_p]
+lib.hdfsBuilderSetNameNode.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.hdfsBuilderSetNameNodePort.argtypes = [ctypes.c_void_p, ctypes.c_uint16]
+lib.hdfsCreateDirectory.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.hdfsDisconnect.argtypes = [ctypes.c_void_p]
+b = lib.hdfsNewBuilder()
+lib.hdfsBuilderSetNameNode(b, sys.argv[2].encode())
+lib.hdfsBuilderSetNameNodePort(b, int(sys.argv[3]))
+fs = lib.hdfsBuilderConnect(b)
+if not fs:
+    print("connect", ctypes.get_errno()); sys.exit(3)
+rc = lib.hdfsCreateDirectory(fs, sys.argv[4].encode())
+print("mkdir", rc, ctypes.get_errno())
+lib.hdfsDisconnect(fs)
+"""
+
+
+def test_token_libhdfs(tcluster, tdir, tmp_path):
+    c, (su, d) = tcluster, tdir
+    libdir = hadoofus.libhdfs_dir()
+    if libdir is None:
+        pytest.skip("this hadoofus was not installed with its libhdfs drop-in")
+    f = tmp_path / "t.token"
+    Credentials([_alice_token(c)]).write(f)
+    env = dict(os.environ, HADOOP_USER_NAME="bob", HADOOP_TOKEN_FILE_LOCATION=str(f),
+               HADOOP_CONF_DIR=c.conf_dir)
+
+    def run(path, **kw):
+        return subprocess.run([os.sys.executable, "-c", _LIBHDFS_PROG,
+                               os.path.join(libdir, "libhdfs.so"), c.host, str(c.port), path],
+                              env=dict(env, **kw), capture_output=True, timeout=60)
+    r = run(d + "/lh")
+    assert r.stdout.split()[:2] == [b"mkdir", b"0"], r
+    assert su.getFileInfo(d + "/lh").owner == "alice"
+    # A file that is not a token file fails the connect (Java's login does).
+    bad = tmp_path / "bad.token"
+    bad.write_bytes(b"nothing")
+    r = run(d + "/lh2", HADOOP_TOKEN_FILE_LOCATION=str(bad))
+    assert r.returncode == 3, r
+
+
+def test_cancelled_and_expired_tokens(tcluster):
+    import time
+    c = tcluster
+    t = _alice_token(c)
+    nn = hadoofus.rpc(c.host, c.port, user="alice")
+    nn.cancelDelegationToken(t)
+    t0 = time.monotonic()
+    with pytest.raises(hadoofus.AuthenticationError, match="InvalidToken") as ei:
+        hadoofus.rpc(c.host, c.port, token=t, connect_timeout=10).getFileInfo("/")
+    assert isinstance(ei.value, PermissionError)
+    assert time.monotonic() - t0 < 5
+    # Expired: RENEW_MS after issue without a renewal.
+    t = _alice_token(c)
+    expiry = t.decode_identifier().issueDate + RENEW_MS
+    while time.time() * 1000 < expiry + 200:
+        time.sleep(0.2)
+    with pytest.raises(hadoofus.AuthenticationError, match="expired"):
+        hadoofus.rpc(c.host, c.port, token=t, connect_timeout=10).getFileInfo("/")
