@@ -308,3 +308,29 @@ def test_cancelled_and_expired_tokens(tcluster):
         time.sleep(0.2)
     with pytest.raises(hadoofus.AuthenticationError, match="expired"):
         hadoofus.rpc(c.host, c.port, token=t, connect_timeout=10).getFileInfo("/")
+
+
+def test_java_fetchdt_interop(tcluster, tmp_path):
+    """`hdfs fetchdt` (Java's DelegationTokenFetcher) and us, both ways."""
+    c = tcluster
+    dtf = "org.apache.hadoop.hdfs.tools.DelegationTokenFetcher"
+    # Java fetches: we read its file and authenticate with it.
+    jf = tmp_path / "java.token"
+    c.java(dtf, "--renewer", "yarn", jf, user="alice")
+    [t] = Credentials.read(jf)
+    assert t.service == "127.0.0.1:%d" % c.port
+    assert (t.decode_identifier().owner, t.decode_identifier().renewer) == ("alice", "yarn")
+    nn = hadoofus.rpc(c.host, c.port, token_file=jf)
+    assert nn.user == "alice" and nn.getFileInfo("/").isdir
+    hadoofus.rpc(c.host, c.port, user="yarn").renewDelegationToken(t)
+    # We fetch: Java prints, renews and cancels from our file.
+    of = tmp_path / "ours.token"
+    t = _alice_token(c, renewer="alice")
+    Credentials([t]).write(of)
+    out = c.java(dtf, "--print", of, user="alice").stdout.decode()
+    assert "Token (HDFS_DELEGATION_TOKEN token %d for alice) for 127.0.0.1:%d" % (
+        t.decode_identifier().sequenceNumber, c.port) in out
+    c.java(dtf, "--renew", of, user="alice")
+    c.java(dtf, "--cancel", of, user="alice")
+    with pytest.raises(hadoofus.AuthenticationError, match="InvalidToken"):
+        hadoofus.rpc(c.host, c.port, token_file=of).getFileInfo("/")
