@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "driver/nn_token.h"
+#include "driver/sasl_gssapi.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
 #include "util/buf.h"
@@ -99,6 +100,7 @@ struct hdfs_namenode {
 
 	struct hdfs_rpc *rpc;
 	struct nn_token *token; /* SASL TOKEN auth with it, when set */
+	struct hdfs_krb *krb;   /* Kerberos, when set: the engine's SASL factory */
 	int fd;                 /* -1 when not connected */
 	bool fd_blocking;       /* fd in blocking mode: readers sleep in recv() */
 	int zombie_fd;          /* shut down, to be closed by its reader */
@@ -400,6 +402,10 @@ connect_once(struct hdfs_namenode *nn)
 		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
 		return rc;
 	}
+	if (nn->krb && hdfs_krb_set_host(nn->krb, nn->host)) {
+		rc = HDFS_ENOMEM;
+		goto fail_msg;
+	}
 	rc = hdfs_rpc_begin(nn->rpc);
 	if (rc)
 		goto fail_msg;
@@ -698,15 +704,22 @@ hdfs_namenode_set_real_user(struct hdfs_namenode *nn, const char *real_user)
 	return rc;
 }
 
-/* The engine's choice among the server's SASL offers (engine/sasl.h). */
+/*
+ * The engine's choice among the server's SASL offers (engine/sasl.h). A
+ * token goes first, as in Java (the NameNode lists TOKEN before KERBEROS
+ * and Java's client takes the first it has credentials for); Kerberos
+ * decides about the rest when set, else only SIMPLE is spoken.
+ */
 static int
 nn_sasl_factory(void *ctx, const struct hdfs_sasl_offer *o, struct hdfs_sasl **out,
     char *err, size_t errlen)
 {
 	struct hdfs_namenode *nn = ctx;
 	*out = NULL;
-	if (strcmp(o->method, "TOKEN") == 0)
-		return nn->token ? nn_token_sasl(nn->token, o, out, err, errlen) : 1;
+	if (strcmp(o->method, "TOKEN") == 0 && nn->token)
+		return nn_token_sasl(nn->token, o, out, err, errlen);
+	if (nn->krb)
+		return hdfs_krb_sasl_factory(nn->krb, o, out, err, errlen);
 	return strcmp(o->method, "SIMPLE") == 0 ? 0 : 1;
 }
 
@@ -729,7 +742,7 @@ hdfs_namenode_set_token(struct hdfs_namenode *nn, const struct hdfs_token *t)
 	}
 	nn_token_free(nn->token);
 	nn->token = tok;
-	hdfs_rpc_set_sasl_factory(nn->rpc, tok ? nn_sasl_factory : NULL, nn);
+	hdfs_rpc_set_sasl_factory(nn->rpc, tok || nn->krb ? nn_sasl_factory : NULL, nn);
 	pthread_mutex_unlock(&nn->mu);
 	return 0;
 }
@@ -740,6 +753,45 @@ hdfs_namenode_select_token(struct hdfs_namenode *nn,
 {
 	/* hosts and ports never change after creation. */
 	return nn_token_select(c, nn->hosts, nn->ports, nn->naddrs, nameservice);
+}
+
+int
+hdfs_namenode_set_kerberos(struct hdfs_namenode *nn, const char *server_principal,
+    const char *protection, const char *ccache, const char *principal,
+    const char *keytab)
+{
+	struct hdfs_krb_opts o = { server_principal, protection, ccache, principal, keytab };
+	struct hdfs_krb *k;
+	char err[256] = "";
+	int rc = hdfs_krb_new(&k, &o, err, sizeof(err));
+	pthread_mutex_lock(&nn->mu);
+	if (rc == 0 && (nn->ever_connected || nn->fd >= 0)) {
+		hdfs_krb_free(k);
+		rc = HDFS_EINVAL;
+		snprintf(err, sizeof(err), "Kerberos must be set before the first connect");
+	}
+	if (rc == 0) {
+		hdfs_krb_free(nn->krb);
+		nn->krb = k;
+		hdfs_rpc_set_sasl_factory(nn->rpc, nn_sasl_factory, nn);
+	} else {
+		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
+	}
+	pthread_mutex_unlock(&nn->mu);
+	return rc;
+}
+
+const char *
+hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return NULL;
+	pthread_mutex_lock(&nn->mu);
+	const char *name = nn->krb ? hdfs_krb_client_name(nn->krb) : NULL;
+	if (name)
+		snprintf(buf, buflen, "%s", name);
+	pthread_mutex_unlock(&nn->mu);
+	return name ? buf : NULL;
 }
 
 int
@@ -823,6 +875,7 @@ nn_destroy(struct hdfs_namenode *nn)
 		close(nn->zombie_fd);
 	hdfs_rpc_free(nn->rpc);
 	nn_token_free(nn->token);
+	hdfs_krb_free(nn->krb);
 	while (nn->leases) {
 		struct lease *l = nn->leases;
 		nn->leases = l->next;

@@ -33,6 +33,11 @@ int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
 int hdfs_namenode_set_token(struct hdfs_namenode *nn, const struct hdfs_token *token);
 const struct hdfs_token *hdfs_namenode_select_token(struct hdfs_namenode *nn,
     const struct hdfs_credentials *c, const char *nameservice);
+int hdfs_namenode_set_kerberos(struct hdfs_namenode *nn,
+    const char *server_principal, const char *protection, const char *ccache,
+    const char *principal, const char *keytab);
+const char *hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf,
+    size_t buflen);
 int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms,
     int call_ms);
 int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,
