@@ -334,3 +334,119 @@ def test_java_fetchdt_interop(tcluster, tmp_path):
     c.java(dtf, "--cancel", of, user="alice")
     with pytest.raises(hadoofus.AuthenticationError, match="InvalidToken"):
         hadoofus.rpc(c.host, c.port, token_file=of).getFileInfo("/")
+
+
+# ---------------------------------------------------------------------------
+# On the kerberized NameNode (MiniCluster(secure=True), an MIT KDC): tokens
+# fetched with a Kerberos ticket, then used with no ticket at all.
+
+@pytest.fixture(scope="module")
+def scluster():
+    from conftest import running_cluster
+    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
+        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
+            pytest.fail("MIT Kerberos tools missing (./dev.sh setup installs them)")
+    old = os.environ.get("KRB5_CONFIG")
+    try:
+        for mc in running_cluster(datanodes=0, replication=1, secure=True):
+            os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
+            mc.fs_shell("-mkdir", "-p", "/user/alice")
+            mc.fs_shell("-chown", "alice", "/user/alice")
+            yield mc
+    finally:
+        if old is None:
+            os.environ.pop("KRB5_CONFIG", None)
+        else:
+            os.environ["KRB5_CONFIG"] = old
+
+
+def _kerberos_rpc(mc, **kw):
+    return hadoofus.rpc(mc.host, mc.port, server_principal=mc.security.service_principal("nn"),
+                        connect_timeout=10, **kw)
+
+
+@pytest.fixture
+def no_ticket(tmp_path, monkeypatch):
+    """No Kerberos ticket anywhere: KRB5CCNAME names an empty cache."""
+    monkeypatch.setenv("KRB5CCNAME", "FILE:%s" % (tmp_path / "no-such-ccache"))
+
+
+def test_secure_get_renew_cancel(scluster):
+    mc = scluster
+    nn = _kerberos_rpc(mc, ccache=mc.kinit("alice"))
+    t = nn.getDelegationToken("alice")
+    i = t.decode_identifier()
+    assert i.owner == mc.principal("alice") and i.renewer == "alice"
+    assert t.service == "127.0.0.1:%d" % mc.port
+    assert nn.renewDelegationToken(t) > i.issueDate
+    # The NameNode issues tokens only to Kerberos-authenticated callers.
+    with pytest.raises(hadoofus.ProtocolException, match="kerberos"):
+        _kerberos_rpc(mc, token=t).getDelegationToken("alice")
+    nn.cancelDelegationToken(t)
+    with pytest.raises(hadoofus.InvalidToken):
+        nn.renewDelegationToken(t)
+    err = _auth_error(lambda: _kerberos_rpc(mc, token=t).getFileInfo("/"))
+    assert "InvalidToken" in err
+
+
+def _auth_error(fn):
+    import time
+    t0 = time.monotonic()
+    with pytest.raises(hadoofus.AuthenticationError) as ei:
+        fn()
+    assert time.monotonic() - t0 < 10
+    assert isinstance(ei.value, PermissionError)
+    return str(ei.value)
+
+
+def test_secure_token_only(scluster, tmp_path, no_ticket, monkeypatch):
+    mc = scluster
+    t = _kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
+    f = tmp_path / "alice.token"
+    Credentials([t]).write(f)
+    # Without a ticket Kerberos fails; with the token it works.
+    assert "alice" not in _auth_error(lambda: _kerberos_rpc(mc).getFileInfo("/"))
+    nn = _kerberos_rpc(mc, token_file=f)
+    assert nn.user == "alice"
+    assert nn.mkdirs("/user/alice/rpc-token")
+    assert nn.getFileInfo("/user/alice/rpc-token").owner == "alice"
+    # The configuration says Kerberos; the token file in the environment
+    # is used as Java's login would (rpc, then libhdfs).
+    monkeypatch.setenv("HADOOP_CONF_DIR", mc.conf_dir)
+    monkeypatch.setenv("HADOOP_TOKEN_FILE_LOCATION", str(f))
+    nn = hadoofus.rpc(mc.host, mc.port, connect_timeout=10)
+    assert nn.token == t and nn.getFileInfo("/user/alice/rpc-token").isdir
+    libdir = hadoofus.libhdfs_dir()
+    if libdir is not None:
+        r = subprocess.run([os.sys.executable, "-c", _LIBHDFS_PROG,
+                            os.path.join(libdir, "libhdfs.so"), mc.host, str(mc.port),
+                            "/user/alice/libhdfs-token"], capture_output=True, timeout=60)
+        assert r.stdout.split()[:2] == [b"mkdir", b"0"], r
+        assert nn.getFileInfo("/user/alice/libhdfs-token").owner == "alice"
+
+
+def test_secure_java_interop(scluster, tmp_path):
+    mc = scluster
+    no_ccache = {"KRB5CCNAME": "FILE:%s" % (tmp_path / "none")}
+    # `hdfs fetchdt`, kinit'd: we use its file with no ticket.
+    jf = tmp_path / "java.token"
+    mc.java("org.apache.hadoop.hdfs.tools.DelegationTokenFetcher", "--renewer", "alice", jf,
+            user="alice")
+    old = os.environ.get("KRB5CCNAME")
+    os.environ.update(no_ccache)
+    try:
+        nn = _kerberos_rpc(mc, token_file=jf)
+        assert nn.mkdirs("/user/alice/from-java-token")
+        # Java, with no ticket, uses the token file we write.
+        t = _kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
+        of = tmp_path / "ours.token"
+        Credentials([t]).write(of)
+        r = mc.fs_shell("-mkdir", "/user/alice/java-with-our-token", user="alice",
+                        env=dict(no_ccache, HADOOP_TOKEN_FILE_LOCATION=str(of)))
+        assert r.returncode == 0
+        assert nn.getFileInfo("/user/alice/java-with-our-token").owner == "alice"
+    finally:
+        if old is None:
+            os.environ.pop("KRB5CCNAME", None)
+        else:
+            os.environ["KRB5CCNAME"] = old
