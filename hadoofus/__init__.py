@@ -27,8 +27,9 @@ from .tokens import Credentials  # noqa: F401
 __version__ = "0.1.0"
 
 __all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "conf",
-           "FileStatus", "AclEntry", "Token", "Credentials", "tokens", "libhdfs_dir"] + [n for n in _errors_all
+           "FileStatus", "AclEntry", "libhdfs_dir"] + [n for n in _errors_all
                           if n not in ("exception_class", "remote_exception")]
+__all__ += ["tokens", "Token", "Credentials"]
 
 
 def libhdfs_dir():

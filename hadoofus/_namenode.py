@@ -996,7 +996,7 @@ class _Client(_Ops):
         if self.token is not None:
             ident = self.token.decode_identifier()
             if ident is not None:   # the NameNode knows the caller as the owner
-                user = re.split(r"[/@]", ident.owner)[0]
+                user = ident.user
         if max_failovers is not None or failover_sleep_base is not None or \
                 failover_sleep_max is not None:
             _check(lib.hdfs_namenode_set_failover(
@@ -1151,6 +1151,11 @@ class rpc(_Client):
     (resending idempotent/at-most-once calls). max_failovers (default 15),
     failover_sleep_base / failover_sleep_max (seconds, default 0.5 / 15)
     bound it; host/port say which NameNode is in use.
+
+    token=Token or token_file=path authenticates with a delegation token
+    (SASL TOKEN) and acts as its owner; without them, the token for this
+    NameNode in the file $HADOOP_TOKEN_FILE_LOCATION names is used, ahead of
+    Kerberos, as Java's login does. .token is the one in use (or None).
 
     real_user="gw" connects as the proxy user "gw" acting for `user` (the
     NameNode's hadoop.proxyuser.gw.hosts/groups rules decide; every

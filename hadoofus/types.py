@@ -280,9 +280,9 @@ class DelegationTokenIdentifier:
 
     @property
     def user(self):
-        """Who the token acts for: the owner (a proxy user's real user is
-        realUser)."""
-        return self.owner
+        """The owner's short name, whom the NameNode knows the token's
+        holder as ("alice@REALM" -> "alice", auth_to_local's DEFAULT rule)."""
+        return self.owner.split("@")[0].split("/")[0]
 
     def __eq__(self, other):
         if not isinstance(other, DelegationTokenIdentifier):
@@ -293,7 +293,7 @@ class DelegationTokenIdentifier:
 
     def __str__(self):
         # As Java's toString().
-        return "%s token %d for %s" % (self.kind, self.sequenceNumber, self.owner)
+        return "%s token %d for %s" % (self.kind, self.sequenceNumber, self.user)
 
     def __repr__(self):
         return ("DelegationTokenIdentifier(owner=%r, renewer=%r, realUser=%r, issueDate=%d, "

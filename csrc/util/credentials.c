@@ -145,6 +145,21 @@ dupbytes(const uint8_t *p, size_t n)
 	return r;
 }
 
+/* Room for one more of n elements in *arr (capacity *cap): 0 or HDFS_ENOMEM. */
+static int
+grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? 2 * *cap : 4;
+	void *p = realloc(*arr, ncap * elem);
+	if (p == NULL)
+		return HDFS_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
 /* Takes ownership of every field of *t, whatever the outcome. */
 static int
 put_token(struct hdfs_credentials *c, struct hdfs_token *t)
@@ -156,15 +171,9 @@ put_token(struct hdfs_credentials *c, struct hdfs_token *t)
 			return 0;
 		}
 	}
-	if (c->ntokens == c->captokens) {
-		size_t ncap = c->captokens ? 2 * c->captokens : 4;
-		struct hdfs_token *nt = realloc(c->tokens, ncap * sizeof(*nt));
-		if (nt == NULL) {
-			token_clear(t);
-			return HDFS_ENOMEM;
-		}
-		c->tokens = nt;
-		c->captokens = ncap;
+	if (grow((void **)&c->tokens, &c->captokens, c->ntokens, sizeof(*t))) {
+		token_clear(t);
+		return HDFS_ENOMEM;
 	}
 	c->tokens[c->ntokens++] = *t;
 	return 0;
@@ -184,16 +193,10 @@ put_secret(struct hdfs_credentials *c, char *alias, uint8_t *data, size_t len)
 			return 0;
 		}
 	}
-	if (c->nsecrets == c->capsecrets) {
-		size_t ncap = c->capsecrets ? 2 * c->capsecrets : 4;
-		struct secret *ns = realloc(c->secrets, ncap * sizeof(*ns));
-		if (ns == NULL) {
-			free(alias);
-			free(data);
-			return HDFS_ENOMEM;
-		}
-		c->secrets = ns;
-		c->capsecrets = ncap;
+	if (grow((void **)&c->secrets, &c->capsecrets, c->nsecrets, sizeof(struct secret))) {
+		free(alias);
+		free(data);
+		return HDFS_ENOMEM;
 	}
 	c->secrets[c->nsecrets++] = (struct secret){ alias, data, len };
 	return 0;
