@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "hadoofus/credentials.h"
+#include "hadoofus/namenode.h"
 
 /* "HDTS", format 0; one token aliased "a": identifier of 300 bytes (vint
  * 0x8e 0x01 0x2c), password "pw", kind "K", service "s:1"; one secret
@@ -53,6 +54,55 @@ check_contents(const struct hdfs_credentials *c)
 	CHECK(hdfs_credentials_secret_at(c, 0, &alias, &data, &len) == 0);
 	CHECK(strcmp(alias, "k") == 0 && len == 200 && data[199] == 0x5a);
 	CHECK(hdfs_credentials_secret_at(c, 1, &alias, &data, &len) == HDFS_ENOTFOUND);
+}
+
+/* Java's DelegationTokenSelector over a handle's NameNodes (no connect). */
+static void
+check_select(void)
+{
+	struct hdfs_credentials *c;
+	struct hdfs_namenode *nn;
+	const char *hosts[] = { "localhost", "127.0.0.2" };
+	int ports[] = { 9000, 9001 };
+	CHECK(hdfs_credentials_new(&c) == 0);
+	CHECK(hdfs_namenode_new_ha(&nn, hosts, ports, 2, "u") == 0);
+	CHECK(hdfs_namenode_select_token(nn, c, NULL) == NULL);
+	struct hdfs_token t = { .kind = "OTHER_KIND", .service = "127.0.0.1:9000" };
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	CHECK(hdfs_namenode_select_token(nn, c, NULL) == NULL);
+	t.kind = "HDFS_DELEGATION_TOKEN";
+	t.service = "127.0.0.1:9001";           /* right address, wrong port */
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	CHECK(hdfs_namenode_select_token(nn, c, NULL) == NULL);
+	t.service = "127.0.0.1:9000";           /* localhost, by its IP (use_ip) */
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	const struct hdfs_token *got = hdfs_namenode_select_token(nn, c, NULL);
+	CHECK(got && strcmp(got->service, "127.0.0.1:9000") == 0);
+	t.service = "127.0.0.2:9001";           /* the second NameNode's */
+	t.alias = "second";
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	t.service = "ha-hdfs:ns1";              /* the nameservice's own wins */
+	t.alias = NULL;
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	got = hdfs_namenode_select_token(nn, c, "ns1");
+	CHECK(got && strcmp(got->service, "ha-hdfs:ns1") == 0);
+	got = hdfs_namenode_select_token(nn, c, "ns2");
+	CHECK(got && strcmp(got->service, "127.0.0.1:9000") == 0);
+	CHECK(hdfs_namenode_set_token(nn, got) == 0);
+	CHECK(hdfs_namenode_set_token(nn, NULL) == 0);
+	hdfs_namenode_free(nn);
+	hdfs_credentials_free(c);
+
+	/* "host:port" as written in the URI matches too. */
+	CHECK(hdfs_credentials_new(&c) == 0);
+	CHECK(hdfs_namenode_new(&nn, "localhost", 9000, "u") == 0);
+	t.service = "localhost:9000";
+	t.alias = NULL;
+	CHECK(hdfs_credentials_add_token(c, &t) == 0);
+	got = hdfs_namenode_select_token(nn, c, NULL);
+	CHECK(got && strcmp(got->service, "localhost:9000") == 0);
+	hdfs_namenode_free(nn);
+	hdfs_credentials_free(c);
 }
 
 int
@@ -129,5 +179,6 @@ main(void)
 	hdfs_credentials_free(p);
 	hdfs_credentials_free(c);
 	hdfs_credentials_free(NULL);
+	check_select();
 	return check_done("test_credentials");
 }
