@@ -91,6 +91,9 @@ class KDC:
  dns_canonicalize_hostname = false
  rdns = false
  udp_preference_limit = 1
+ # A client whose clock is off gets "Clock skew too great" instead of
+ # silently correcting by the KDC's time (tests make one with faketime).
+ kdc_timesync = 0
  ticket_lifetime = 24h
  renew_lifetime = 7d
  forwardable = true
@@ -235,6 +238,9 @@ class SecureCluster:
     """KDC, principals, keytabs, a self-signed keystore and the Hadoop
     settings of a kerberized 2.7.3 cluster whose files live in ``base_dir``
     (the cluster's directory; this uses ``base_dir/kdc``)."""
+
+    # The DataNodes' IPC servers (ClientDatanodeProtocol) offer only this.
+    datanode_rpc_protection = "privacy"
 
     def __init__(self, base_dir, rpc_protection, data_protection, encrypt_data=False,
                  kdc_port=None):

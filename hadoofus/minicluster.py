@@ -1459,6 +1459,10 @@ class MiniCluster:
         for dn in self.datanodes:
             if spec.get("dfs.datanode.address") == "%s:%d" % (HOST, dn.xfer_port):
                 spec["dfs.datanode.https.address"] = "%s:%d" % (HOST, dn.http_port)
+                # (hdfs-site overrides core-site) The DataNodes' IPC servers
+                # offer less choice than the NameNode: a server that demands
+                # more protection than a client allows, for tests.
+                spec["hadoop.rpc.protection"] = self.security.datanode_rpc_protection
         for name, props in self.security.ssl_files().items():
             _write_site(os.path.join(conf_dir, name), props)
 

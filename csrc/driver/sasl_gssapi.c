@@ -54,6 +54,9 @@ gss_message(char *err, size_t errlen, const char *what, OM_uint32 major,
 	size_t off = 0;
 	int w = snprintf(err, errlen, "Kerberos: %s", what);
 	off = w > 0 && (size_t)w < errlen ? (size_t)w : errlen - 1;
+	/* "Unspecified GSS failure" says nothing: the minor code does. */
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_FAILURE && minor != 0)
+		major = 0;
 	/* The mechanism's (minor) text names the cause: "Clock skew too
 	 * great", "Ticket expired", "Server not found in Kerberos database". */
 	for (int pass = 0; pass < 2; pass++) {
@@ -74,7 +77,7 @@ gss_message(char *err, size_t errlen, const char *what, OM_uint32 major,
 				off += (size_t)w;
 		} while (ctx != 0);
 	}
-	if (major == GSS_S_NO_CRED || GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED)
+	if (GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED && strncmp(what, "keytab", 6) != 0)
 		snprintf(err + off, errlen - off, " (no Kerberos ticket: run kinit, "
 		    "set KRB5CCNAME, or give a principal and keytab)");
 	else if (GSS_ROUTINE_ERROR(major) == GSS_S_CREDENTIALS_EXPIRED)
@@ -197,8 +200,9 @@ mech_step(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
 	    0, GSS_C_NO_CHANNEL_BINDINGS, in ? &input : GSS_C_NO_BUFFER, NULL,
 	    &output, NULL, NULL);
 	if (GSS_ERROR(major)) {
-		gss_release_buffer(&minor, &output);
+		OM_uint32 min2;
 		gss_message(err, errlen, "cannot authenticate to the server", major, minor);
+		gss_release_buffer(&min2, &output);
 		return HDFS_EAUTH;
 	}
 	if (major == GSS_S_COMPLETE)
@@ -501,13 +505,14 @@ acquire_cred(struct hdfs_krb *k, gss_cred_id_t *cred, char *err, size_t errlen)
 	}
 	major = gss_acquire_cred_from(&minor, me, GSS_C_INDEFINITE, GSS_C_NO_OID_SET,
 	    GSS_C_INITIATE, store.count ? &store : GSS_C_NO_CRED_STORE, cred, NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_message(err, errlen, k->keytab ? "keytab login failed (is the "
+		    "principal's key in the keytab?)" : "no usable credentials",
+		    major, minor);
 	if (me != GSS_C_NO_NAME)
 		gss_release_name(&minor, &me);
-	if (GSS_ERROR(major)) {
-		gss_message(err, errlen, k->keytab ? "keytab login failed" :
-		    "no usable credentials", major, minor);
+	if (GSS_ERROR(major))
 		return HDFS_EAUTH;
-	}
 	/* A ticket cache whose TGT has run out is acquired fine; say so now
 	 * rather than as an obscure failure later. */
 	OM_uint32 life = 0;

@@ -826,6 +826,17 @@ oom:
 	return die(rpc, HDFS_ENOMEM, "out of memory while storing a response");
 }
 
+/* Java's server keeps the reason a Kerberos handshake failed in its log
+ * and answers "GSS initiate failed": name the usual suspects. */
+static const char *
+kerberos_hint(const struct hdfs_rpc *rpc)
+{
+	return rpc->state == HDFS_RPC_AUTHENTICATING && rpc->sasl != NULL &&
+	    strcmp(rpc->auth_method, "KERBEROS") == 0 ? " (the server refused "
+	    "our Kerberos authentication: a clock skew between client and server, "
+	    "or a stale service ticket or key?)" : "";
+}
+
 static int
 parse_frame(struct hdfs_rpc *rpc, const uint8_t *p, size_t n)
 {
@@ -860,17 +871,17 @@ parse_frame(struct hdfs_rpc *rpc, const uint8_t *p, size_t n)
 	if (h->status == HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__FATAL) {
 		bool auth = h->has_errordetail && h->errordetail ==
 		    HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_ERROR_CODE_PROTO__FATAL_UNAUTHORIZED;
-		rc = die(rpc, auth ? HDFS_EAUTH : HDFS_EFATAL, "%s: %s",
+		rc = die(rpc, auth ? HDFS_EAUTH : HDFS_EFATAL, "%s: %s%s",
 		    h->exceptionclassname ? h->exceptionclassname : "FATAL",
-		    h->errormsg ? h->errormsg : "(no message)");
+		    h->errormsg ? h->errormsg : "(no message)", kerberos_hint(rpc));
 	} else if (id == HDFS_RPC_CALLID_SASL && rpc->wrapping && !rpc->unwrapping &&
 	    h->status == HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__SUCCESS) {
 		rc = on_wrapped(rpc, body, body_len);
 	} else if (id == HDFS_RPC_CALLID_SASL) {
 		if (h->status != HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__SUCCESS)
-			rc = die(rpc, HDFS_EAUTH, "%s: %s",
+			rc = die(rpc, HDFS_EAUTH, "%s: %s%s",
 			    h->exceptionclassname ? h->exceptionclassname : "SASL error",
-			    h->errormsg ? h->errormsg : "(no message)");
+			    h->errormsg ? h->errormsg : "(no message)", kerberos_hint(rpc));
 		else
 			rc = on_sasl(rpc, body, body_len);
 	} else if (rpc->state != HDFS_RPC_READY) {
