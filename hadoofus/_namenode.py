@@ -922,6 +922,22 @@ def _conf_get(names):
     return out
 
 
+def _set_data_transfer(nn, cipher_suites, protection):
+    """Data transfer security of the handle's DataNode connections; None
+    takes Java's client keys from the configuration."""
+    keys = ("dfs.encrypt.data.transfer.cipher.suites", "dfs.data.transfer.protection")
+    found = _conf_get(keys) if cipher_suites is None or protection is None else {}
+    if cipher_suites is None:
+        cipher_suites = found.get(keys[0])
+    if protection is None:
+        protection = found.get(keys[1])
+    if cipher_suites or protection:
+        _check(lib.hdfs_namenode_set_data_transfer(
+            nn, _text(cipher_suites or "", "data_cipher_suites", True).encode(),
+            _text(protection or "", "data_protection", True).encode()))
+
+
+
 def _kerberos_settings(kerberos, principal, keytab, ccache, protection, server_principal):
     """(server_principal, protection, ccache, principal, keytab) for
     hdfs_namenode_set_kerberos, or None for SIMPLE. Unset ones come from
@@ -953,7 +969,8 @@ class _Client(_Ops):
                  client_name=None, max_failovers=None, failover_sleep_base=None,
                  failover_sleep_max=None, real_user=None, kerberos=None,
                  principal=None, keytab=None, ccache=None, protection=None,
-                 server_principal=None, token=None, token_file=None):
+                 server_principal=None, data_cipher_suites=None, data_protection=None,
+                 token=None, token_file=None):
         addrs = _addresses(host, port)
         krb = _kerberos_settings(kerberos, principal, keytab, ccache, protection,
                                  server_principal)
@@ -1013,6 +1030,7 @@ class _Client(_Ops):
                 self._nn,
                 30000 if retry_window is None else int(retry_window * 1000),
                 10 if max_retries is None else max_retries))
+        _set_data_transfer(self._nn, data_cipher_suites, data_protection)
         self.user = user
         # As DFSClient: one lease holder name per client.
         self.client_name = client_name or "DFSClient_NONMAPREDUCE_hadoofus_%d_%d" % (

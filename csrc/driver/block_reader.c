@@ -17,6 +17,7 @@
 
 #include "hadoofus/block_reader.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -197,6 +198,13 @@ hdfs_block_reader_free(struct hdfs_block_reader *br)
 	free(br->client);
 	free(br->host);
 	free(br);
+}
+
+void
+hdfs_block_reader_set_dt(struct hdfs_block_reader *br, struct hdfs_dt_sec *s)
+{
+	br->conn.dt = s;
+	br->conn.dt_token = br->token;
 }
 
 int

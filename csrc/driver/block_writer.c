@@ -14,6 +14,7 @@
 
 #include "hadoofus/block_writer.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -78,6 +79,12 @@ struct hdfs_dn_writer *
 hdfs_block_writer_engine(struct hdfs_block_writer *bw)
 {
 	return bw->w;
+}
+
+void
+hdfs_block_writer_set_dt(struct hdfs_block_writer *bw, struct hdfs_dt_sec *s)
+{
+	bw->conn.dt = s;
 }
 
 int
@@ -288,13 +295,16 @@ pump(struct hdfs_block_writer *bw, enum goal goal)
 }
 
 static int
-connect_and_set_up(struct hdfs_block_writer *bw)
+connect_and_set_up(struct hdfs_block_writer *bw, const Hadoop__Hdfs__LocatedBlockProto *lb)
 {
 	int port;
 	const char *host = hdfs_dn_writer_node(bw->w, 0, &port);
 	hdfs_block_writer_disconnect(bw);
 	bw->errmsg[0] = '\0';
+	/* lb is the caller's: its token serves this handshake only */
+	bw->conn.dt_token = lb->blocktoken;
 	int rc = hdfs_conn_open(&bw->conn, host, port, scaled(bw, bw->read_ms));
+	bw->conn.dt_token = NULL;
 	if (rc)
 		return failed(bw, hdfs_dn_writer_abort(bw->w, rc, 0, bw->conn.err));
 	bw->last_out = hdfs_now_ms();
@@ -333,7 +343,7 @@ hdfs_block_writer_open(struct hdfs_block_writer *bw,
 	int rc = hdfs_dn_writer_begin(bw->w, lb, client_name, stage, new_gen_stamp);
 	if (rc)
 		return refused(bw, rc, "WRITE_BLOCK");
-	return connect_and_set_up(bw);
+	return connect_and_set_up(bw, lb);
 }
 
 static int
@@ -370,7 +380,7 @@ hdfs_block_writer_recover(struct hdfs_block_writer *bw,
 	int rc = hdfs_dn_writer_recover(bw->w, lb, new_gen_stamp);
 	if (rc)
 		return refused(bw, rc, "pipeline recovery");
-	return connect_and_set_up(bw);
+	return connect_and_set_up(bw, lb);
 }
 
 int

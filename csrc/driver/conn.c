@@ -14,6 +14,7 @@
 #include "hadoofus/error.h"
 #include "hadoofus/rpc.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "util/buf.h"
 #include "util/net.h"
@@ -23,7 +24,12 @@ hdfs_conn_open(struct hdfs_conn *c, const char *host, int port, int timeout_ms)
 {
 	hdfs_conn_close(c);
 	c->err[0] = '\0';
-	return hdfs_net_connect(host, port, timeout_ms, &c->fd, c->err, sizeof(c->err));
+	int rc = hdfs_net_connect(host, port, timeout_ms, &c->fd, c->err, sizeof(c->err));
+	if (rc == 0 && c->dt)
+		rc = hdfs_dt_sec_handshake(c, timeout_ms);
+	if (rc)
+		hdfs_conn_close(c);
+	return rc;
 }
 
 void
@@ -32,6 +38,8 @@ hdfs_conn_close(struct hdfs_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	hdfs_conn_xf_free(c->xf);
+	c->xf = NULL;
 	c->blocking = false;
 	c->io_ms = 0;
 }
@@ -61,6 +69,18 @@ hdfs_conn_set_blocking(struct hdfs_conn *c, int io_ms)
 ssize_t
 hdfs_conn_send(struct hdfs_conn *c, const struct iovec *iov, int n)
 {
+	return c->xf ? hdfs_conn_xf_send(c, iov, n) : hdfs_conn_send_raw(c, iov, n);
+}
+
+ssize_t
+hdfs_conn_recv(struct hdfs_conn *c, const struct iovec *iov, int n)
+{
+	return c->xf ? hdfs_conn_xf_recv(c, iov, n) : hdfs_conn_recv_raw(c, iov, n);
+}
+
+ssize_t
+hdfs_conn_send_raw(struct hdfs_conn *c, const struct iovec *iov, int n)
+{
 	struct msghdr mh = { .msg_iov = (struct iovec *)(uintptr_t)iov,
 		.msg_iovlen = (size_t)n };
 	for (;;) {
@@ -74,7 +94,7 @@ hdfs_conn_send(struct hdfs_conn *c, const struct iovec *iov, int n)
 }
 
 ssize_t
-hdfs_conn_recv(struct hdfs_conn *c, const struct iovec *iov, int n)
+hdfs_conn_recv_raw(struct hdfs_conn *c, const struct iovec *iov, int n)
 {
 	for (;;) {
 		ssize_t k = readv(c->fd, iov, n);
@@ -157,6 +177,14 @@ hdfs_conn_run_waits(struct hdfs_conn *c, const struct hdfs_conn_engine *ops,
 				break;
 			}
 			return run_failed(ops, e, HDFS_CONN_SEND_FAILED, io_error(c, k, true));
+		}
+		if (n == 0 && hdfs_conn_xf_pending(c)) {
+			/* the protecting layer still holds sent bytes */
+			ssize_t k = hdfs_conn_xf_flush(c);
+			if (k == -EAGAIN && !c->blocking)
+				want_out = true;
+			else if (k < 0)
+				return run_failed(ops, e, HDFS_CONN_SEND_FAILED, io_error(c, k, true));
 		}
 		int st = ops->status(e);
 		if (st)
@@ -286,12 +314,15 @@ static const struct hdfs_conn_engine dn_op_engine = {
 };
 
 int
-hdfs_dn_op_once(const char *host, int port, int opcode, const ProtobufCMessage *msg,
+hdfs_dn_op_once(struct hdfs_dt_sec *dt, const Hadoop__Common__TokenProto *token,
+    const char *host, int port, int opcode, const ProtobufCMessage *msg,
     int connect_ms, int io_ms, Hadoop__Hdfs__BlockOpResponseProto **resp,
     char *err, size_t errlen)
 {
 	struct hdfs_conn c = HDFS_CONN_INIT;
 	struct dn_op op = { 0 };
+	c.dt = dt;
+	c.dt_token = token;
 	*resp = NULL;
 	int rc = hdfs_dt_put_op(&op.out, (enum hdfs_dt_op)opcode, msg);
 	if (rc) {

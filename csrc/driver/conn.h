@@ -33,11 +33,19 @@
 
 #include "datatransfer.pb-c.h"
 
+struct hdfs_dt_sec;
+struct hdfs_conn_xf;
+
 struct hdfs_conn {
 	int fd;             /* -1: not connected */
 	bool blocking;      /* kernel timeouts bound each send and recv */
 	int io_ms;          /* those timeouts (0: none) */
 	char err[256];      /* why the last failing call failed */
+	/* Data transfer security (dt_security.h): set before hdfs_conn_open,
+	 * which then runs the handshake; kept across closes. NULL: none. */
+	struct hdfs_dt_sec *dt;
+	const Hadoop__Common__TokenProto *dt_token; /* the op's block token (borrowed) */
+	struct hdfs_conn_xf *xf;    /* the protecting layer of this connection */
 };
 
 #define HDFS_CONN_INIT { .fd = -1 }
@@ -45,7 +53,9 @@ struct hdfs_conn {
 /*
  * Connect to host:port (TCP, TCP_NODELAY, non-blocking), closing any
  * earlier connection first; timeout_ms bounds the whole connect (0: no
- * limit). Returns 0, HDFS_ECONNECT or HDFS_ETIMEDOUT (c->err says why).
+ * limit), and with c->dt set each wait of the security handshake. Returns
+ * 0, HDFS_ECONNECT or HDFS_ETIMEDOUT (c->err says why), or the
+ * handshake's failure (hdfs_dt_sec_handshake).
  */
 int hdfs_conn_open(struct hdfs_conn *c, const char *host, int port, int timeout_ms);
 
@@ -67,6 +77,10 @@ int hdfs_conn_set_blocking(struct hdfs_conn *c, int io_ms);
  */
 ssize_t hdfs_conn_send(struct hdfs_conn *c, const struct iovec *iov, int n);
 ssize_t hdfs_conn_recv(struct hdfs_conn *c, const struct iovec *iov, int n);
+
+/* The same on the socket itself, under any protecting layer. */
+ssize_t hdfs_conn_send_raw(struct hdfs_conn *c, const struct iovec *iov, int n);
+ssize_t hdfs_conn_recv_raw(struct hdfs_conn *c, const struct iovec *iov, int n);
 
 /* Wait up to timeout_ms (< 0: forever) for POLLIN/POLLOUT; returns the
  * revents, 0 on timeout, or -errno. */
@@ -146,7 +160,8 @@ int hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void 
 
 /*
  * One DataTransferProtocol op: connect to the DataNode at host:port
- * (connect_ms), send the op `opcode` with message msg, and read its
+ * (connect_ms; with dt, the security handshake keyed by the op's block
+ * token), send the op `opcode` with message msg, and read its
  * varint-delimited BlockOpResponseProto (each wait up to io_ms, 0: none),
  * then close. *resp (the caller frees it with
  * protobuf_c_message_free_unpacked) is set on 0 only; its status is
@@ -154,7 +169,8 @@ int hdfs_conn_run(struct hdfs_conn *c, const struct hdfs_conn_engine *ops, void 
  * HDFS_ECONNRESET, HDFS_EPROTO (a malformed reply), HDFS_ENOMEM; err gets
  * why on failure (the caller names the DataNode).
  */
-int hdfs_dn_op_once(const char *host, int port, int opcode,
+int hdfs_dn_op_once(struct hdfs_dt_sec *dt, const Hadoop__Common__TokenProto *token,
+    const char *host, int port, int opcode,
     const ProtobufCMessage *msg, int connect_ms, int io_ms,
     Hadoop__Hdfs__BlockOpResponseProto **resp, char *err, size_t errlen);
 

@@ -11,6 +11,7 @@
 
 #include "hadoofus/block_checksum.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 
 static void
@@ -22,6 +23,15 @@ seterr(char *err, size_t errlen, const char *host, int port, const char *what)
 
 int
 hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
+    const Hadoop__Common__TokenProto *token, const char *host, int port,
+    int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen)
+{
+	return hdfs_block_checksum_dt(NULL, block, token, host, port, timeout_ms, out,
+	    err, errlen);
+}
+
+int
+hdfs_block_checksum_dt(struct hdfs_dt_sec *dt, const Hadoop__Hdfs__ExtendedBlockProto *block,
     const Hadoop__Common__TokenProto *token, const char *host, int port,
     int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen)
 {
@@ -40,7 +50,7 @@ hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
 	op.header = &bh;
 	char why[300];
 	Hadoop__Hdfs__BlockOpResponseProto *resp;
-	int rc = hdfs_dn_op_once(host, port, HDFS_DT_OP_BLOCK_CHECKSUM, &op.base,
+	int rc = hdfs_dn_op_once(dt, token, host, port, HDFS_DT_OP_BLOCK_CHECKSUM, &op.base,
 	    timeout_ms, timeout_ms, &resp, why, sizeof(why));
 	if (rc) {
 		seterr(err, errlen, host, port, why);

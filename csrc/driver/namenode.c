@@ -35,6 +35,7 @@
 #include "driver/sasl_gssapi.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
+#include "driver/dt_security.h"
 #include "util/buf.h"
 #include "util/net.h"
 
@@ -119,6 +120,7 @@ struct hdfs_namenode {
 	struct hdfs_nn_call *resend_head, *resend_tail;
 
 	struct lease *leases;
+	struct hdfs_dt_sec *dt_sec; /* data transfer security, made on first use */
 	int lease_interval_ms;
 	bool lease_thread_running;
 	pthread_t lease_thread;
@@ -876,6 +878,7 @@ nn_destroy(struct hdfs_namenode *nn)
 	hdfs_rpc_free(nn->rpc);
 	nn_token_free(nn->token);
 	hdfs_krb_free(nn->krb);
+	hdfs_dt_sec_free(nn->dt_sec);
 	while (nn->leases) {
 		struct lease *l = nn->leases;
 		nn->leases = l->next;
@@ -887,6 +890,17 @@ nn_destroy(struct hdfs_namenode *nn)
 	free_addrs(nn);
 	free(nn->user);
 	free(nn);
+}
+
+struct hdfs_dt_sec *
+hdfs_namenode_dt_sec(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	if (!nn->dt_sec)
+		nn->dt_sec = hdfs_dt_sec_new(nn);
+	struct hdfs_dt_sec *s = nn->dt_sec;
+	pthread_mutex_unlock(&nn->mu);
+	return s;
 }
 
 void

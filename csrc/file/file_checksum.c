@@ -13,6 +13,7 @@
 #include "hadoofus/crc.h"
 #include "hadoofus/file.h"
 #include "hadoofus/namenode.h"
+#include "driver/dt_security.h"
 #include "util/buf.h"
 
 #include "ClientNamenodeProtocol.pb-c.h"
@@ -139,7 +140,8 @@ hdfs_file_checksum(struct hdfs_namenode *nn, const char *path, uint64_t length,
 		for (size_t j = 0; j < lb->n_locs; j++) {
 			const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[j]->id;
 			char err[300];
-			brc = hdfs_block_checksum(lb->b, lb->blocktoken, id->ipaddr,
+			brc = hdfs_block_checksum_dt(hdfs_namenode_dt_sec(nn), lb->b,
+			    lb->blocktoken, id->ipaddr,
 			    (int)id->xferport, timeout, &bc, err, sizeof(err));
 			if (brc == 0)
 				break;

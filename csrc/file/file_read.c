@@ -29,6 +29,7 @@
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -876,6 +877,7 @@ new_block_reader(struct hdfs_file_reader *r, struct located *b,
 		return rc;
 	}
 	hdfs_block_reader_set_timeouts(*out, r->connect_ms, r->io_ms);
+	hdfs_block_reader_set_dt(*out, hdfs_namenode_dt_sec(r->nn));
 	hdfs_block_reader_set_flags(*out, (r->flags & HDFS_FILE_READ_NO_VERIFY) ?
 	    HDFS_DN_READ_NO_VERIFY : 0);
 	return 0;

@@ -36,6 +36,7 @@
 #include "hadoofus/namenode.h"
 #include "util/buf.h"
 #include "driver/conn.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "util/net.h"
 
@@ -578,6 +579,7 @@ writer_new(struct hdfs_file_writer **out, struct hdfs_namenode *nn)
 	pthread_cond_init(&fw->ka_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	fw->nn = nn;
+	hdfs_block_writer_set_dt(fw->bw, hdfs_namenode_dt_sec(nn));
 	fw->state = FW_NEW;
 	*out = fw;
 	return 0;
@@ -982,7 +984,8 @@ transfer(struct hdfs_file_writer *fw, const Hadoop__Hdfs__DatanodeInfoProto *src
 	int multi = 2 + (int)(blk->numbytes / fw->packet_size / 200);
 	int rd = fw->read_ms ? fw->read_ms + TIMEOUT_PER_NODE * multi : 0;
 	Hadoop__Hdfs__BlockOpResponseProto *r;
-	int rc = hdfs_dn_op_once(src->id->ipaddr, (int)src->id->xferport,
+	int rc = hdfs_dn_op_once(hdfs_namenode_dt_sec(fw->nn), token, src->id->ipaddr,
+	    (int)src->id->xferport,
 	    HDFS_DT_OP_TRANSFER_BLOCK, &op.base, rd, rd, &r, err, errlen);
 	if (rc == 0) {
 		rc = hdfs_dt_check_response(r, "TRANSFER_BLOCK", err, errlen);

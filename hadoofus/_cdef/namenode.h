@@ -40,6 +40,8 @@ const char *hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf,
     size_t buflen);
 int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms,
     int call_ms);
+int hdfs_namenode_set_data_transfer(struct hdfs_namenode *nn,
+    const char *cipher_suites, const char *protection);
 int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,
     int max_retries);
 int hdfs_namenode_connect(struct hdfs_namenode *nn);

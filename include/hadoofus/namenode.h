@@ -195,6 +195,22 @@ HDFS_API int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn,
 HDFS_API int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,
     int max_retries);
 
+/*
+ * Data transfer security of the DataNode connections that file readers,
+ * writers and checksums on this handle make (Java's client keys):
+ * `cipher_suites` is dfs.encrypt.data.transfer.cipher.suites (NULL or "":
+ * none; else only "AES/CTR/NoPadding"): ask the DataNodes for AES/CTR
+ * when the cluster encrypts data transfer (the NameNode's
+ * dfs.encrypt.data.transfer, learned from its server defaults: with it
+ * every connection is encrypted regardless); `protection` is
+ * dfs.data.transfer.protection ("authentication", "integrity", "privacy",
+ * comma-separated; NULL or "": none): a SASL handshake keyed by the block
+ * token on every connection. Strings are not kept. Returns 0, HDFS_EINVAL
+ * (an unknown suite or protection), HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_namenode_set_data_transfer(struct hdfs_namenode *nn,
+    const char *cipher_suites, const char *protection);
+
 /* Connect now (blocking). Returns 0, HDFS_ECONNECT, HDFS_ETIMEDOUT,
  * HDFS_EAUTH, HDFS_EFATAL, HDFS_EPROTO, HDFS_ECLOSED. Detail:
  * hdfs_namenode_error_message(). Not needed before calls. */
