@@ -337,8 +337,9 @@ def test_java_fetchdt_interop(tcluster, tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# On the kerberized NameNode (MiniCluster(secure=True), an MIT KDC): tokens
-# fetched with a Kerberos ticket, then used with no ticket at all.
+# On the kerberized cluster (MiniCluster(secure=True), an MIT KDC, block
+# tokens and SASL data transfer protection): tokens fetched with a Kerberos
+# ticket, then used with no ticket at all.
 
 @pytest.fixture(scope="module")
 def scluster():
@@ -348,7 +349,7 @@ def scluster():
             pytest.fail("MIT Kerberos tools missing (./dev.sh setup installs them)")
     old = os.environ.get("KRB5_CONFIG")
     try:
-        for mc in running_cluster(datanodes=0, replication=1, secure=True):
+        for mc in running_cluster(datanodes=1, replication=1, secure=True):
             os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
             mc.fs_shell("-mkdir", "-p", "/user/alice")
             mc.fs_shell("-chown", "alice", "/user/alice")
@@ -416,6 +417,13 @@ def test_secure_token_only(scluster, tmp_path, no_ticket, monkeypatch):
     monkeypatch.setenv("HADOOP_TOKEN_FILE_LOCATION", str(f))
     nn = hadoofus.rpc(mc.host, mc.port, connect_timeout=10)
     assert nn.token == t and nn.getFileInfo("/user/alice/rpc-token").isdir
+    from hadoofus import easy
+    url = "hdfs://%s:%d/user/alice/easy-token" % (mc.host, mc.port)
+    with easy.open(url, "wb") as w:
+        w.write(b"t" * 70000)
+    with easy.open(url, "rb", token=t) as r:
+        assert r.read() == b"t" * 70000
+    assert nn.getFileInfo("/user/alice/easy-token").owner == "alice"
     libdir = hadoofus.libhdfs_dir()
     if libdir is not None:
         r = subprocess.run([os.sys.executable, "-c", _LIBHDFS_PROG,
