@@ -9,6 +9,7 @@ per session against the Hadoop jars and run with Hadoop's own Credentials.
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -277,7 +278,7 @@ def test_token_libhdfs(tcluster, tdir, tmp_path):
                HADOOP_CONF_DIR=c.conf_dir)
 
     def run(path, **kw):
-        return subprocess.run([os.sys.executable, "-c", _LIBHDFS_PROG,
+        return subprocess.run([sys.executable, "-c", _LIBHDFS_PROG,
                                os.path.join(libdir, "libhdfs.so"), c.host, str(c.port), path],
                               env=dict(env, **kw), capture_output=True, timeout=60)
     r = run(d + "/lh")
@@ -426,7 +427,7 @@ def test_secure_token_only(scluster, tmp_path, no_ticket, monkeypatch):
     assert nn.getFileInfo("/user/alice/easy-token").owner == "alice"
     libdir = hadoofus.libhdfs_dir()
     if libdir is not None:
-        r = subprocess.run([os.sys.executable, "-c", _LIBHDFS_PROG,
+        r = subprocess.run([sys.executable, "-c", _LIBHDFS_PROG,
                             os.path.join(libdir, "libhdfs.so"), mc.host, str(mc.port),
                             "/user/alice/libhdfs-token"], capture_output=True, timeout=60)
         assert r.stdout.split()[:2] == [b"mkdir", b"0"], r
