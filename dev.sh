@@ -32,6 +32,7 @@ APT_PACKAGES=(
 	libssl-dev                         # libcrypto: DIGEST-MD5, AES/CTR data transfer encryption
 	protobuf-compiler                  # protoc: tests/test_pb.py checks our codec against it
 	openjdk-17-jre-headless            # the real HDFS the tests run against
+	openjdk-17-jdk-headless            # javac: tests/test_tokens.py's Java side (tests/java/)
 	clang libclang-rt-14-dev           # libFuzzer and sanitizers
 	hdfs-cli                           # a Go HDFS client, for bench/
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted

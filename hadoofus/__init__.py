@@ -20,13 +20,16 @@ from ._datanode import data  # noqa: F401
 from . import conf  # noqa: F401
 from . import easy  # noqa: F401
 from . import types  # noqa: F401
-from .types import AclEntry, FileStatus  # noqa: F401
+from . import tokens  # noqa: F401
+from .types import AclEntry, FileStatus, Token  # noqa: F401
+from .tokens import Credentials  # noqa: F401
 
 __version__ = "0.1.0"
 
 __all__ = ["rpc", "data", "easy", "Future", "Pipeline", "aio", "types", "errors", "conf",
            "FileStatus", "AclEntry", "libhdfs_dir"] + [n for n in _errors_all
                           if n not in ("exception_class", "remote_exception")]
+__all__ += ["tokens", "Token", "Credentials"]
 
 
 def libhdfs_dir():

@@ -29,11 +29,13 @@ import inspect
 import os
 import random
 import re
+import socket
 import threading
 import time
 
 from . import conf as _conf
 from . import errors
+from . import tokens as _tokens
 from . import types as T
 from ._native import ffi, lib
 from .errors import ArgumentTypeError, HadoofusError, InvalidArgumentError, _check
@@ -179,6 +181,12 @@ def _datanode_ids(nodes, what):
                                     % (what, type(d).__name__))
         out.append(d)
     return out
+
+
+def _token(t):
+    if not isinstance(t, T.Token):
+        raise ArgumentTypeError("token must be a hadoofus.Token, not %s" % type(t).__name__)
+    return t
 
 
 def _strings(v, what):
@@ -798,6 +806,35 @@ class _Ops:
         req = {"action": _enum(_SafeModeAction, a, "action"), "checked": bool(isChecked)}
         return (yield ("setSafeMode", req)).result
 
+    # --- delegation tokens ---
+
+    @_op()
+    def getDelegationToken(self, renewer=""):
+        """A delegation token of this user, renewable by `renewer` (a user
+        name; Java's default "" means nobody may renew it), its service set
+        to this NameNode as Java's DFSClient does ("<ip>:<port>", or
+        "ha-hdfs:<nameservice>"). The NameNode issues tokens only on a
+        Kerberos-authenticated connection (else AccessControlException
+        or, without security, None, as Java's null)."""
+        renewer = _text(renewer, "renewer", allow_empty=True)
+        tok = (yield ("getDelegationToken", {"renewer": renewer})).token
+        if tok is not None and not tok.service:
+            tok.service = self.token_service
+        return tok
+
+    @_op()
+    def renewDelegationToken(self, token):
+        """Extend `token` (its renewer's call); returns the new expiry time
+        (ms since the epoch). InvalidToken when it is unknown, cancelled or
+        past its maxDate."""
+        return (yield ("renewDelegationToken", {"token": _token(token)})).newExpiryTime
+
+    @_op()
+    def cancelDelegationToken(self, token):
+        """Cancel `token` (its owner's or renewer's call): it stops working
+        at once."""
+        yield ("cancelDelegationToken", {"token": _token(token)})
+
     # --- anything else ---
 
     def _generic(self, method, request):
@@ -854,6 +891,13 @@ def _addresses(host, port):
     except (ValueError, HadoofusError):
         found = None
     return found or [(host, 8020)]
+
+
+def _nameservice(host, port, addrs):
+    """The HA nameservice `host` named (resolved from the configuration), or None."""
+    if port is not None or not isinstance(host, str) or "://" in host or ":" in host:
+        return None
+    return host if addrs != [(host, 8020)] else None
 
 
 _KRB_KEYS = ("hadoop.security.authentication", "hadoop.rpc.protection",
@@ -925,7 +969,8 @@ class _Client(_Ops):
                  client_name=None, max_failovers=None, failover_sleep_base=None,
                  failover_sleep_max=None, real_user=None, kerberos=None,
                  principal=None, keytab=None, ccache=None, protection=None,
-                 server_principal=None, data_cipher_suites=None, data_protection=None):
+                 server_principal=None, data_cipher_suites=None, data_protection=None,
+                 token=None, token_file=None):
         addrs = _addresses(host, port)
         krb = _kerberos_settings(kerberos, principal, keytab, ccache, protection,
                                  server_principal)
@@ -963,6 +1008,13 @@ class _Client(_Ops):
             real_user = _text(real_user, "real_user")
             _check(lib.hdfs_namenode_set_real_user(self._nn, real_user.encode()))
         self.real_user = real_user
+        self.nameservice = _nameservice(host, port, addrs)
+        self._token_service = None
+        self.token = self._use_token(token, token_file)
+        if self.token is not None:
+            ident = self.token.decode_identifier()
+            if ident is not None:   # the NameNode knows the caller as the owner
+                user = ident.user
         if max_failovers is not None or failover_sleep_base is not None or \
                 failover_sleep_max is not None:
             _check(lib.hdfs_namenode_set_failover(
@@ -988,6 +1040,42 @@ class _Client(_Ops):
         self._server_defaults_at = 0.0
         self._caps = {}
         self._closed = False
+
+    def _use_token(self, token, token_file):
+        """The delegation token to authenticate with: `token`, else this
+        NameNode's one in `token_file` or $HADOOP_TOKEN_FILE_LOCATION (as
+        Java's UserGroupInformation loads it), else None."""
+        if token is not None:
+            t, _alive = _tokens._token_struct(_token(token))
+            _check(lib.hdfs_namenode_set_token(self._nn, t), self._nn)
+            return token
+        creds = _tokens.Credentials.read(token_file) if token_file is not None \
+            else _tokens.Credentials.from_env()
+        if creds is None:
+            return None
+        ns = self.nameservice
+        t = lib.hdfs_namenode_select_token(self._nn, creds._c,
+                                           ffi.NULL if ns is None else ns.encode())
+        if t == ffi.NULL:
+            return None
+        _check(lib.hdfs_namenode_set_token(self._nn, t), self._nn)
+        return _tokens._token_of(t)
+
+    @property
+    def token_service(self):
+        """The service of this NameNode's delegation tokens, as Java names
+        it: "ha-hdfs:<nameservice>", else "<ip>:<port>"."""
+        if self._token_service is None:
+            if self.nameservice is not None:
+                self._token_service = "ha-hdfs:" + self.nameservice
+            else:
+                h, p = self.addresses[0]
+                try:
+                    h = socket.gethostbyname(h)
+                except OSError:
+                    pass
+                self._token_service = "%s:%d" % (h, p)
+        return self._token_service
 
     @property
     def num_calls(self):
@@ -1082,6 +1170,11 @@ class rpc(_Client):
     (resending idempotent/at-most-once calls). max_failovers (default 15),
     failover_sleep_base / failover_sleep_max (seconds, default 0.5 / 15)
     bound it; host/port say which NameNode is in use.
+
+    token=Token or token_file=path authenticates with a delegation token
+    (SASL TOKEN) and acts as its owner; without them, the token for this
+    NameNode in the file $HADOOP_TOKEN_FILE_LOCATION names is used, ahead of
+    Kerberos, as Java's login does. .token is the one in use (or None).
 
     real_user="gw" connects as the proxy user "gw" acting for `user` (the
     NameNode's hadoop.proxyuser.gw.hosts/groups rules decide; every

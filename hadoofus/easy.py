@@ -115,19 +115,27 @@ _fs_lock = threading.Lock()
 _fs_cache = {}
 
 
-def filesystem(host, port=8020, user=None):
+def filesystem(host, port=8020, user=None, *, token=None, token_file=None):
     """The cached hadoofus.rpc for (host, port, user); made on first use.
     port None: host is an HA nameservice of the configuration (or a host,
-    port 8020)."""
+    port 8020). token / token_file: a delegation token to authenticate
+    with, as hadoofus.rpc takes them (else $HADOOP_TOKEN_FILE_LOCATION's)."""
     given = user
     user = _conf.user(user)
-    key = (host, None if port is None else int(port), user)
+    if token is not None:
+        how = ("token", bytes(token.identifier), bytes(token.password))
+    elif token_file is not None:
+        how = ("file", os.path.abspath(os.fspath(token_file)))
+    else:
+        how = ("env", os.environ.get("HADOOP_TOKEN_FILE_LOCATION"))
+    key = (host, None if port is None else int(port), user, how)
     with _fs_lock:
         fs = _fs_cache.get(key)
         if fs is None or fs.closed:
             # No user named: the client's default, which under Kerberos is
             # the ticket's principal rather than the login name.
-            fs = _fs_cache[key] = _rpc(host, key[1], given)
+            fs = _fs_cache[key] = _rpc(host, key[1], given, token=token,
+                                       token_file=token_file)
         return fs
 
 
@@ -141,9 +149,9 @@ def clear_cache():
         fs.close()
 
 
-def _fs_for(url, user):
+def _fs_for(url, user, token=None, token_file=None):
     host, port, _, path = resolve(url, user)
-    return filesystem(host, port, user), path
+    return filesystem(host, port, user, token=token, token_file=token_file), path
 
 
 # ---------------------------------------------------------------------------
@@ -491,7 +499,7 @@ def _parse_mode(mode):
 def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=True,
          verify=True, buffer_size=DEFAULT_BUFFER_SIZE, *, encoding=None, errors=None,
          newline=None, retry_window=None, max_block_acquire_failures=None,
-         timeout=None):
+         timeout=None, token=None, token_file=None):
     """Open an HDFS file (see the module docs for names and modes).
 
     Reading: verify=False skips checksum verification; buffer_size is the
@@ -501,14 +509,16 @@ def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=T
     dfs.client.max.block.acquire.failures); timeout (s, default 60) bounds
     each DataNode connect and wait. Writing ("w", "a", "x"): replication,
     blocksize (bytes) and overwrite ("w" only; "x" never overwrites) as
-    Java's FileSystem.create."""
+    Java's FileSystem.create. token (a hadoofus.Token) or token_file: a
+    delegation token to authenticate with (default: the one for the
+    NameNode in the token file $HADOOP_TOKEN_FILE_LOCATION names, if any)."""
     kind, text = _parse_mode(mode)
     if not text and (encoding is not None or errors is not None or newline is not None):
         raise InvalidArgumentError("binary mode doesn't take an encoding, errors or newline "
                                    "argument")
     if buffer_size is None or buffer_size < 1:
         buffer_size = DEFAULT_BUFFER_SIZE
-    fs, path = _fs_for(url, user)
+    fs, path = _fs_for(url, user, token, token_file)
     name = url if isinstance(url, str) else path
     if kind == "r":
         raw = HdfsFileReader(fs, path, name=name, verify=verify, retry_window=retry_window,
@@ -570,12 +580,13 @@ class FileChecksum:
         return hash((self.algorithm, self.bytes))
 
 
-def checksum(url, user=None, length=None, *, fs=None):
+def checksum(url, user=None, length=None, *, fs=None, token=None, token_file=None):
     """The file's HDFS checksum (DistributedFileSystem.getFileChecksum): a
     FileChecksum. url as open() takes it, or a path on `fs` (a hadoofus.rpc).
-    length: only the first length bytes (default: all)."""
+    length: only the first length bytes (default: all). token, token_file:
+    as open()."""
     if fs is None:
-        fs, path = _fs_for(url, user)
+        fs, path = _fs_for(url, user, token, token_file)
     else:
         path = url
         if not isinstance(path, str) or not path.startswith("/"):

@@ -209,6 +209,11 @@ class AccessControlException(ProtocolException, builtins.PermissionError):
     _errno = _E.EACCES
 
 
+class InvalidToken(ProtocolException, builtins.PermissionError):
+    """SecretManager.InvalidToken: a delegation token that is unknown,
+    cancelled or expired (renew, cancel, or authenticating with it)."""
+
+
 class AuthorizationException(AccessControlException):
     """org.apache.hadoop.security.authorize.AuthorizationException."""
 
@@ -431,6 +436,8 @@ def _load():
             None, const(lib.hdfs_block_writer_error_message)(h)), None),
         "struct hdfs_conf *": (lambda h: (
             None, const(lib.hdfs_conf_error_message)(h)), None),
+        "struct hdfs_credentials *": (lambda h: (
+            None, const(lib.hdfs_credentials_error_message)(h)), None),
         "struct hdfs_file_reader *": (lambda h: (
             copied(lib.hdfs_file_reader_error_exception, 256)(h),
             copied(lib.hdfs_file_reader_error_message)(h)), "file"),

@@ -10,14 +10,17 @@ FileStatus.permission is an int, the field a FsPermissionProto) the raw
 field is still in the instance __dict__ and is what gets encoded.
 """
 
+import base64
 import stat as _stat
 
+from . import _writable as _w
 from .errors import ArgumentTypeError, InvalidArgumentError
 from .proto import SCHEMA
 
 __all__ = [
     "FileStatus", "LocatedBlock", "LocatedBlocks", "ExtendedBlock",
-    "DatanodeID", "DatanodeInfo", "Token", "FsServerDefaults", "FsStats",
+    "DatanodeID", "DatanodeInfo", "Token", "DelegationTokenIdentifier", "FsServerDefaults",
+    "FsStats",
     "ContentSummary", "AclEntry", "AclStatus", "FsAction", "BlockStoragePolicy",
     "SnapshotDiffReport", "SnapshotDiffReportEntry",
     "SnapshottableDirectoryStatus", "CorruptFileBlocks", "parse_fs_action",
@@ -224,8 +227,130 @@ class DatanodeInfo(_base("hadoop.hdfs.DatanodeInfoProto")):
                     self.capacity, self.remaining))
 
 
+# The kinds whose identifier is an AbstractDelegationTokenIdentifier.
+DELEGATION_KINDS = ("HDFS_DELEGATION_TOKEN", "WEBHDFS delegation", "SWEBHDFS delegation",
+                    "kms-dt", "RM_DELEGATION_TOKEN", "MR_DELEGATION_TOKEN", "TIMELINE_DELEGATION_TOKEN")
+
+
+class DelegationTokenIdentifier:
+    """The fields of a delegation token's identifier (Java's
+    AbstractDelegationTokenIdentifier): owner, renewer and realUser (str;
+    realUser is "" unless a proxy user asked), issueDate and maxDate (ms
+    since the epoch), sequenceNumber, masterKeyId."""
+
+    __slots__ = ("kind", "owner", "renewer", "realUser", "issueDate", "maxDate",
+                 "sequenceNumber", "masterKeyId")
+    VERSION = 0
+
+    def __init__(self, owner, renewer, realUser="", issueDate=0, maxDate=0,
+                 sequenceNumber=0, masterKeyId=0, kind="HDFS_DELEGATION_TOKEN"):
+        self.kind = kind
+        self.owner, self.renewer, self.realUser = owner, renewer, realUser
+        self.issueDate, self.maxDate = issueDate, maxDate
+        self.sequenceNumber, self.masterKeyId = sequenceNumber, masterKeyId
+
+    @classmethod
+    def decode(cls, data, kind="HDFS_DELEGATION_TOKEN"):
+        """Parse identifier bytes; InvalidArgumentError if they are not one."""
+        data = bytes(data)
+        if not data or data[0] != cls.VERSION:
+            raise InvalidArgumentError("not a delegation token identifier (version %r)"
+                                       % (data[:1],))
+        owner, pos = _w.read_text(data, 1)
+        renewer, pos = _w.read_text(data, pos)
+        real, pos = _w.read_text(data, pos)
+        nums = []
+        for _ in range(4):
+            v, pos = _w.read_vlong(data, pos)
+            nums.append(v)
+        return cls(owner, renewer, real, *nums, kind=kind)
+
+    def encode(self):
+        """The identifier bytes (Java's getBytes())."""
+        return (bytes([self.VERSION]) + _w.write_text(self.owner) + _w.write_text(self.renewer)
+                + _w.write_text(self.realUser)
+                + b"".join(_w.write_vlong(v) for v in (self.issueDate, self.maxDate,
+                                                       self.sequenceNumber, self.masterKeyId)))
+
+    real_user = property(lambda self: self.realUser)
+    issue_date = property(lambda self: self.issueDate)
+    max_date = property(lambda self: self.maxDate)
+    sequence_number = property(lambda self: self.sequenceNumber)
+    master_key_id = property(lambda self: self.masterKeyId)
+
+    @property
+    def user(self):
+        """The owner's short name, whom the NameNode knows the token's
+        holder as ("alice@REALM" -> "alice", auth_to_local's DEFAULT rule)."""
+        return self.owner.split("@")[0].split("/")[0]
+
+    def __eq__(self, other):
+        if not isinstance(other, DelegationTokenIdentifier):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None
+
+    def __str__(self):
+        # As Java's toString().
+        return "%s token %d for %s" % (self.kind, self.sequenceNumber, self.user)
+
+    def __repr__(self):
+        return ("DelegationTokenIdentifier(owner=%r, renewer=%r, realUser=%r, issueDate=%d, "
+                "maxDate=%d, sequenceNumber=%d, masterKeyId=%d)" % (
+                    self.owner, self.renewer, self.realUser, self.issueDate, self.maxDate,
+                    self.sequenceNumber, self.masterKeyId))
+
+
 @_register("hadoop.common.TokenProto")
 class Token(_base("hadoop.common.TokenProto")):
+    """A token (Java's Token<?>): identifier and password (bytes), kind
+    and service (str). Token(identifier=, password=, kind=, service=) makes
+    one; rpc.getDelegationToken() and hadoofus.tokens.Credentials hand them
+    out."""
+
+    def decode_identifier(self):
+        """The identifier's fields (a DelegationTokenIdentifier) for a
+        delegation token kind; None for other kinds, as Java's
+        decodeIdentifier() when no class is registered for the kind."""
+        if self.kind not in DELEGATION_KINDS:
+            return None
+        return DelegationTokenIdentifier.decode(self.identifier, self.kind)
+
+    def encode_url_string(self):
+        """Java's encodeToUrlString(): the Writable token, URL-safe base64
+        without padding (WebHDFS's delegation= parameter, `hdfs fetchdt`'s
+        --print of tokens in URLs)."""
+        raw = (_w.write_bytes(self.identifier) + _w.write_bytes(self.password)
+               + _w.write_text(self.kind) + _w.write_text(self.service))
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    @classmethod
+    def decode_url_string(cls, s):
+        """The token of a Java URL string (decodeFromUrlString())."""
+        if isinstance(s, str):
+            s = s.encode("ascii")
+        s = s.replace(b"+", b"-").replace(b"/", b"_").rstrip(b"=")
+        try:
+            raw = base64.urlsafe_b64decode(s + b"=" * (-len(s) % 4))
+        except ValueError as e:
+            raise InvalidArgumentError("not a token string: %s" % e) from None
+        ident, pos = _w.read_bytes(raw, 0)
+        pw, pos = _w.read_bytes(raw, pos)
+        kind, pos = _w.read_text(raw, pos)
+        service, pos = _w.read_text(raw, pos)
+        return cls(identifier=ident, password=pw, kind=kind, service=service)
+
+    def __str__(self):
+        # As Java's toString().
+        try:
+            ident = self.decode_identifier()
+        except InvalidArgumentError:
+            ident = None
+        return "Kind: %s, Service: %s, Ident: %s" % (
+            self.kind, self.service,
+            "(%s)" % ident if ident is not None else self.identifier.hex(" "))
+
     def __repr__(self):
         return "Token(kind=%r, service=%r, identifier=<%d bytes>)" % (
             self.kind, self.service, len(self.identifier))

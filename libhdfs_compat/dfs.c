@@ -109,6 +109,37 @@ file_info(struct fs_instance *in, const char *fn, const char *abs,
 /* ---- connecting ---- */
 
 /*
+ * As Java's login: the token file $HADOOP_TOKEN_FILE_LOCATION names, when
+ * it holds a delegation token for these NameNodes, authenticates the
+ * connection (SASL TOKEN). 0, or an errno value (the file is unreadable or
+ * not a token file: Java's login fails then too).
+ */
+static int
+use_token_file(struct fs_instance *in, const char *fn)
+{
+	const char *path = getenv("HADOOP_TOKEN_FILE_LOCATION");
+	if (path == NULL || *path == '\0')
+		return 0;
+	struct hdfs_credentials *c;
+	if (hdfs_credentials_new(&c) != 0)
+		return compat_oom(fn);
+	int rc = hdfs_credentials_read_file(c, path), err = 0;
+	if (rc != 0) {
+		err = rc == HDFS_ENOMEM ? compat_oom(fn) : compat_fail(EIO, "java.io.IOException",
+		    fn, "Exception reading %s: %s", path, hdfs_credentials_error_message(c));
+	} else {
+		/* An authority without a port is an HA nameservice's name:
+		 * its tokens are "ha-hdfs:<name>". */
+		const struct hdfs_token *t = hdfs_namenode_select_token(in->nn, c,
+		    strchr(in->authority, ':') ? NULL : in->authority);
+		if (t && (rc = hdfs_namenode_set_token(in->nn, t)) != 0)
+			err = compat_oom(fn);
+	}
+	hdfs_credentials_free(c);
+	return err;
+}
+
+/*
  * hadoop.security.authentication=kerberos: GSSAPI with the builder's ticket
  * cache (else KRB5CCNAME), the configured server principal and RPC
  * protection, or a keytab login (hadoofus.kerberos.principal/.keytab, ours:
@@ -174,7 +205,7 @@ dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 		    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "cannot set up a client for %s (%s:%d): %s", uri, hosts[0], ports[0],
 		    hdfs_strerror(rc));
-	if ((rc = dfs_kerberos(in, fn)) != 0)
+	if ((rc = dfs_kerberos(in, fn)) != 0 || (rc = use_token_file(in, fn)) != 0)
 		return rc;
 	int64_t ms = compat_conf_int(in->conf, "ipc.client.connect.timeout", 20000);
 	if (ms > 0 && ms < INT32_MAX)

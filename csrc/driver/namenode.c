@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver/nn_token.h"
 #include "driver/sasl_gssapi.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
@@ -99,6 +100,7 @@ struct hdfs_namenode {
 	int max_retries;
 
 	struct hdfs_rpc *rpc;
+	struct nn_token *token; /* SASL TOKEN auth with it, when set */
 	struct hdfs_krb *krb;   /* Kerberos, when set: the engine's SASL factory */
 	int fd;                 /* -1 when not connected */
 	bool fd_blocking;       /* fd in blocking mode: readers sleep in recv() */
@@ -704,6 +706,57 @@ hdfs_namenode_set_real_user(struct hdfs_namenode *nn, const char *real_user)
 	return rc;
 }
 
+/*
+ * The engine's choice among the server's SASL offers (engine/sasl.h). A
+ * token goes first, as in Java (the NameNode lists TOKEN before KERBEROS
+ * and Java's client takes the first it has credentials for); Kerberos
+ * decides about the rest when set, else only SIMPLE is spoken.
+ */
+static int
+nn_sasl_factory(void *ctx, const struct hdfs_sasl_offer *o, struct hdfs_sasl **out,
+    char *err, size_t errlen)
+{
+	struct hdfs_namenode *nn = ctx;
+	*out = NULL;
+	if (strcmp(o->method, "TOKEN") == 0 && nn->token)
+		return nn_token_sasl(nn->token, o, out, err, errlen);
+	if (nn->krb)
+		return hdfs_krb_sasl_factory(nn->krb, o, out, err, errlen);
+	return strcmp(o->method, "SIMPLE") == 0 ? 0 : 1;
+}
+
+int
+hdfs_namenode_set_token(struct hdfs_namenode *nn, const struct hdfs_token *t)
+{
+	struct nn_token *tok = NULL;
+	if (t && ((t->identifier == NULL && t->identifier_len) ||
+	    (t->password == NULL && t->password_len)))
+		return HDFS_EINVAL;
+	int rc = t ? nn_token_new(t, &tok) : 0;
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&nn->mu);
+	/* As the real user: one identity per handle, fixed at connect. */
+	if (nn->ever_connected || nn->fd >= 0) {
+		pthread_mutex_unlock(&nn->mu);
+		nn_token_free(tok);
+		return HDFS_EINVAL;
+	}
+	nn_token_free(nn->token);
+	nn->token = tok;
+	hdfs_rpc_set_sasl_factory(nn->rpc, tok || nn->krb ? nn_sasl_factory : NULL, nn);
+	pthread_mutex_unlock(&nn->mu);
+	return 0;
+}
+
+const struct hdfs_token *
+hdfs_namenode_select_token(struct hdfs_namenode *nn,
+    const struct hdfs_credentials *c, const char *nameservice)
+{
+	/* hosts and ports never change after creation. */
+	return nn_token_select(c, nn->hosts, nn->ports, nn->naddrs, nameservice);
+}
+
 int
 hdfs_namenode_set_kerberos(struct hdfs_namenode *nn, const char *server_principal,
     const char *protection, const char *ccache, const char *principal,
@@ -722,7 +775,7 @@ hdfs_namenode_set_kerberos(struct hdfs_namenode *nn, const char *server_principa
 	if (rc == 0) {
 		hdfs_krb_free(nn->krb);
 		nn->krb = k;
-		hdfs_rpc_set_sasl_factory(nn->rpc, hdfs_krb_sasl_factory, k);
+		hdfs_rpc_set_sasl_factory(nn->rpc, nn_sasl_factory, nn);
 	} else {
 		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
 	}
@@ -829,6 +882,7 @@ nn_destroy(struct hdfs_namenode *nn)
 	if (nn->zombie_fd >= 0)
 		close(nn->zombie_fd);
 	hdfs_rpc_free(nn->rpc);
+	nn_token_free(nn->token);
 	hdfs_krb_free(nn->krb);
 	hdfs_dt_sec_free(nn->dt_sec);
 	while (nn->leases) {

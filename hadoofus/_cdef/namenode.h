@@ -30,6 +30,9 @@ int hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
     int base_ms, int max_ms);
 int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
     const char *real_user);
+int hdfs_namenode_set_token(struct hdfs_namenode *nn, const struct hdfs_token *token);
+const struct hdfs_token *hdfs_namenode_select_token(struct hdfs_namenode *nn,
+    const struct hdfs_credentials *c, const char *nameservice);
 int hdfs_namenode_set_kerberos(struct hdfs_namenode *nn,
     const char *server_principal, const char *protection, const char *ccache,
     const char *principal, const char *keytab);

@@ -4,6 +4,7 @@
 
 #include <hadoofus/error.h>
 #include <hadoofus/conf.h>
+#include <hadoofus/credentials.h>
 #include <hadoofus/rpc.h>
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>

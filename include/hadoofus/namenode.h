@@ -39,6 +39,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include <hadoofus/credentials.h>
 #include <hadoofus/error.h>
 
 #ifdef __cplusplus
@@ -110,6 +111,34 @@ HDFS_API int hdfs_namenode_set_failover(struct hdfs_namenode *nn,
  */
 HDFS_API int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
     const char *real_user);
+
+/*
+ * Authenticate with a delegation token: SASL TOKEN (DIGEST-MD5 keyed by the
+ * token's identifier and password, as Java's SaslRpcClient) when the
+ * NameNode offers it, at the protection (authentication, integrity or
+ * privacy) the NameNode's hadoop.rpc.protection asks for. The NameNode then
+ * knows the caller as the token's owner: the handle's user and real user
+ * are not sent. A NameNode without security is spoken to with SIMPLE auth
+ * as before. Only the identifier and password are used (copied). NULL turns
+ * it off. Call before the first connect. Returns 0, HDFS_EINVAL (the handle
+ * has already connected, or a NULL identifier/password with a length),
+ * HDFS_ENOMEM. An unknown, expired or cancelled token fails calls with
+ * HDFS_EAUTH (the NameNode's reason in the message).
+ */
+HDFS_API int hdfs_namenode_set_token(struct hdfs_namenode *nn,
+    const struct hdfs_token *token);
+
+/*
+ * The delegation token of c for this handle's NameNodes, chosen as Java's
+ * DelegationTokenSelector does: kind HDFS_DELEGATION_TOKEN and service
+ * "ha-hdfs:<nameservice>" (when nameservice is not NULL: the handle is that
+ * HA nameservice), "<ip>:<port>" or "<host>:<port>" of one of the
+ * NameNodes; NULL when c holds none. The token is c's (see
+ * hdfs_credentials_token_at); give it to hdfs_namenode_set_token().
+ */
+HDFS_API const struct hdfs_token *hdfs_namenode_select_token(
+    struct hdfs_namenode *nn, const struct hdfs_credentials *c,
+    const char *nameservice);
 
 /*
  * Authenticate with Kerberos (SASL GSSAPI on the system's MIT GSS-API)
