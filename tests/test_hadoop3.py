@@ -5,6 +5,7 @@ for XOR-2-1 (2 data + 1 parity block per group)."""
 
 import pytest
 
+import hadoofus
 from conftest import minicluster, payload, running_cluster
 
 VERSION = "3.4.1"
@@ -14,7 +15,28 @@ POLICY = "XOR-2-1-1024k"
 @pytest.fixture(scope="module")
 def cluster3():
     yield from running_cluster(datanodes=3, replication=1, version=VERSION,
-                               ec_policies=[POLICY])
+                               ec_policies=[POLICY],
+                               # satisfyStoragePolicy is refused in mode "none"
+                               conf={"dfs.storage.policy.satisfier.mode": "external"})
+
+
+@pytest.fixture(scope="module")
+def client(cluster3):
+    with hadoofus.rpc(cluster3.host, cluster3.port, user=cluster3.superuser) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def alice(cluster3):
+    with hadoofus.rpc(cluster3.host, cluster3.port, user="alice") as c:
+        yield c
+
+
+@pytest.fixture
+def d(client, tmp_hdfs_dir):
+    assert client.mkdirs(tmp_hdfs_dir, 0o777)
+    client.setPermission(tmp_hdfs_dir, 0o777)
+    return tmp_hdfs_dir
 
 
 # --- the cluster ------------------------------------------------------------
@@ -48,3 +70,90 @@ def test_ec_policy_enabled_and_set(cluster3, tmp_path):
 def test_ec_policies_need_hadoop3():
     with pytest.raises(ValueError):
         minicluster.MiniCluster(datanodes=1, ec_policies=[POLICY])
+
+
+# --- the Hadoop 3 ClientProtocol methods ----------------------------------
+
+def test_erasure_coding_policies_and_codecs(client):
+    pols = {p.name: p for p in client.getErasureCodingPolicies()}
+    assert {"RS-6-3-1024k", "RS-3-2-1024k", "RS-10-4-1024k", POLICY} <= set(pols)
+    x = pols[POLICY]
+    assert isinstance(x, hadoofus.types.ErasureCodingPolicy)
+    assert (x.codec, x.data_units, x.parity_units, x.cell_size) == ("xor", 2, 1, 1 << 20)
+    assert x.state_name == "ENABLED"
+    assert pols["RS-10-4-1024k"].state_name == "DISABLED"
+    assert pols["RS-6-3-1024k"].id == 1 and pols["RS-6-3-1024k"].data_units == 6
+    codecs = client.getErasureCodingCodecs()
+    assert {"rs", "xor"} <= set(codecs) and "xor_native" in codecs["xor"]
+
+
+def test_set_get_unset_erasure_coding_policy(cluster3, client, d):
+    assert client.getErasureCodingPolicy(d) is None
+    client.setErasureCodingPolicy(d, POLICY)
+    assert client.getErasureCodingPolicy(d).name == POLICY
+    data = payload(2 * 1024 * 1024 + 5, 7)
+    cluster3.fs_shell("-put", "-", d + "/f", input=data)
+    assert client.getErasureCodingPolicy(d + "/f").name == POLICY
+    st = client.getFileInfo(d + "/f")
+    assert st.ecPolicy is not None and st.ecPolicy.name == POLICY
+    client.unsetErasureCodingPolicy(d)
+    assert client.getErasureCodingPolicy(d) is None
+    assert client.getErasureCodingPolicy(d + "/f").name == POLICY  # a file keeps its layout
+    with pytest.raises(hadoofus.ProtocolException, match="RS-10-4-1024k"):
+        client.setErasureCodingPolicy(d, "RS-10-4-1024k")  # not enabled
+    with pytest.raises(hadoofus.FileNotFoundException):
+        client.getErasureCodingPolicy(d + "/missing")
+
+
+def test_enable_disable_erasure_coding_policy(client, alice):
+    def state(name):
+        return {p.name: p.state_name for p in client.getErasureCodingPolicies()}[name]
+    client.enableErasureCodingPolicy("RS-10-4-1024k")
+    try:
+        assert state("RS-10-4-1024k") == "ENABLED"
+    finally:
+        client.disableErasureCodingPolicy("RS-10-4-1024k")
+    assert state("RS-10-4-1024k") == "DISABLED"
+    with pytest.raises(hadoofus.AccessControlException):
+        alice.enableErasureCodingPolicy("RS-10-4-1024k")
+
+
+def test_getQuotaUsage(client, d):
+    client.setQuota(d, 10, 1 << 30)
+    for i in range(3):
+        st = client.create("%s/f%d" % (d, i))
+        assert client.complete("%s/f%d" % (d, i), fileId=st.fileId)
+    q = client.getQuotaUsage(d)
+    assert isinstance(q, hadoofus.types.QuotaUsage)
+    assert (q.quota, q.space_quota, q.file_and_directory_count, q.space_consumed) == \
+        (10, 1 << 30, 4, 0)
+    with pytest.raises(hadoofus.FileNotFoundException):
+        client.getQuotaUsage(d + "/missing")
+
+
+def test_listOpenFiles(client, alice, d):
+    st = client.create(d + "/open")
+    try:
+        mine = [e for e in client.listOpenFiles() if e.path == d + "/open"]
+        assert len(mine) == 1 and mine[0].id == st.fileId
+        assert mine[0].client_name == client.client_name
+        assert [e.path for e in client.listOpenFiles(d)] == [d + "/open"]
+        assert client.listOpenFiles(d, prevId=st.fileId) == []
+        with pytest.raises(hadoofus.AccessControlException):
+            alice.listOpenFiles(d)
+    finally:
+        client.complete(d + "/open", fileId=st.fileId)
+    assert client.listOpenFiles(d) == []
+
+
+def test_ha_state_msync_satisfyStoragePolicy(client, d):
+    # Answered by HA NameNodes only (tests/test_ha.py asks an HA pair).
+    with pytest.raises(hadoofus.ProtocolException, match="HA .*not enabled"):
+        client.getHAServiceState()
+    assert client.msync() is None
+    st = client.create(d + "/cold")
+    client.complete(d + "/cold", fileId=st.fileId)
+    client.setStoragePolicy(d + "/cold", "COLD")
+    client.satisfyStoragePolicy(d + "/cold")
+    with pytest.raises(hadoofus.FileNotFoundException):
+        client.satisfyStoragePolicy(d + "/missing")
