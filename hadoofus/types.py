@@ -621,44 +621,29 @@ class ErasureCodingPolicy(_base("hadoop.hdfs.ErasureCodingPolicyProto")):
     "DISABLED", "REMOVED"). The fields a NameNode leaves out for a built-in
     policy are filled in from its id, as Java's client does."""
 
-    def _system(self):
-        return _SYSTEM_EC_POLICIES.get(self.id)
-
-    @property
-    def codec(self):
+    def _schema(self):
+        """(codec, data units, parity units): the schema sent, else the
+        built-in policy's."""
         sch = self.schema
         if sch is not None:
-            return sch.codecName
-        sys_ = self._system()
-        return sys_[0] if sys_ else None
+            return sch.codecName, sch.dataUnits, sch.parityUnits
+        return _SYSTEM_EC_POLICIES.get(self.id, (None, 0, 0))
 
-    @property
-    def data_units(self):
-        sch = self.schema
-        if sch is not None:
-            return sch.dataUnits
-        sys_ = self._system()
-        return sys_[1] if sys_ else 0
-
-    @property
-    def parity_units(self):
-        sch = self.schema
-        if sch is not None:
-            return sch.parityUnits
-        sys_ = self._system()
-        return sys_[2] if sys_ else 0
+    codec = property(lambda self: self._schema()[0])
+    data_units = property(lambda self: self._schema()[1])
+    parity_units = property(lambda self: self._schema()[2])
 
     @property
     def cell_size(self):
         if "cellSize" in self.__dict__:
             return self.__dict__["cellSize"]
-        return _SYSTEM_EC_CELL if self._system() else 0
+        return _SYSTEM_EC_CELL if self.id in _SYSTEM_EC_POLICIES else 0
 
     @property
     def name(self):
         if self.__dict__.get("name"):
             return self.__dict__["name"]
-        if not self._system():
+        if self.id not in _SYSTEM_EC_POLICIES:
             return ""
         # ErasureCodingPolicy.composePolicyName
         return "%s-%d-%d-%dk" % (self.codec.upper(), self.data_units, self.parity_units,

@@ -7,63 +7,47 @@ import pytest
 
 import hadoofus
 from conftest import minicluster, payload, running_cluster
+from test_rpc import alice, client, d  # noqa: F401 - fixtures, on this module's cluster
 
 VERSION = "3.4.1"
 POLICY = "XOR-2-1-1024k"
 
 
 @pytest.fixture(scope="module")
-def cluster3():
+def cluster():
+    """This module's own cluster, whatever HADOOFUS_HADOOP_VERSION says;
+    test_rpc's fixtures (client, alice, d) use it here."""
     yield from running_cluster(datanodes=3, replication=1, version=VERSION,
                                ec_policies=[POLICY],
                                # satisfyStoragePolicy is refused in mode "none"
                                conf={"dfs.storage.policy.satisfier.mode": "external"})
 
 
-@pytest.fixture(scope="module")
-def client(cluster3):
-    with hadoofus.rpc(cluster3.host, cluster3.port, user=cluster3.superuser) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def alice(cluster3):
-    with hadoofus.rpc(cluster3.host, cluster3.port, user="alice") as c:
-        yield c
-
-
-@pytest.fixture
-def d(client, tmp_hdfs_dir):
-    assert client.mkdirs(tmp_hdfs_dir, 0o777)
-    client.setPermission(tmp_hdfs_dir, 0o777)
-    return tmp_hdfs_dir
-
-
 # --- the cluster ------------------------------------------------------------
 
-def test_runs_hadoop3(cluster3):
-    assert cluster3.hadoop3
+def test_runs_hadoop3(cluster):
+    assert cluster.hadoop3
     assert minicluster.HADOOP_VERSION != VERSION  # the default stays
-    out = cluster3.java("org.apache.hadoop.util.VersionInfo").stdout.decode()
+    out = cluster.java("org.apache.hadoop.util.VersionInfo").stdout.decode()
     assert "Hadoop " + VERSION in out
-    assert len(cluster3.live_datanodes()) == 3
+    assert len(cluster.live_datanodes()) == 3
 
 
-def test_ec_policy_enabled_and_set(cluster3, tmp_path):
-    out = cluster3.java(minicluster._hadoop3().ECADMIN_CLASS, "-listPolicies").stdout.decode()
+def test_ec_policy_enabled_and_set(cluster, tmp_path):
+    out = cluster.java(minicluster._hadoop3().ECADMIN_CLASS, "-listPolicies").stdout.decode()
     line = [ln for ln in out.splitlines() if "Name=%s," % POLICY in ln]
     assert line and "State=ENABLED" in line[0], out
-    cluster3.set_ec_policy("/ec3", POLICY)
-    got = cluster3.java(minicluster._hadoop3().ECADMIN_CLASS, "-getPolicy",
+    cluster.set_ec_policy("/ec3", POLICY)
+    got = cluster.java(minicluster._hadoop3().ECADMIN_CLASS, "-getPolicy",
                         "-path", "/ec3").stdout.decode().strip()
     assert got == POLICY
     # FsShell from the 3.x jars writes and reads a striped file.
     data = payload(3 * 1024 * 1024 + 17, 3)
     src = tmp_path / "x"
     src.write_bytes(data)
-    cluster3.fs_shell("-put", str(src), "/ec3/x")
-    assert cluster3.fs_shell("-cat", "/ec3/x").stdout == data
-    fsck = cluster3.fsck("/ec3/x", "-files", "-blocks").stdout.decode()
+    cluster.fs_shell("-put", str(src), "/ec3/x")
+    assert cluster.fs_shell("-cat", "/ec3/x").stdout == data
+    fsck = cluster.fsck("/ec3/x", "-files", "-blocks").stdout.decode()
     assert "erasure-coded" in fsck and POLICY in fsck, fsck
 
 
@@ -87,12 +71,12 @@ def test_erasure_coding_policies_and_codecs(client):
     assert {"rs", "xor"} <= set(codecs) and "xor_native" in codecs["xor"]
 
 
-def test_set_get_unset_erasure_coding_policy(cluster3, client, d):
+def test_set_get_unset_erasure_coding_policy(cluster, client, d):
     assert client.getErasureCodingPolicy(d) is None
     client.setErasureCodingPolicy(d, POLICY)
     assert client.getErasureCodingPolicy(d).name == POLICY
     data = payload(2 * 1024 * 1024 + 5, 7)
-    cluster3.fs_shell("-put", "-", d + "/f", input=data)
+    cluster.fs_shell("-put", "-", d + "/f", input=data)
     assert client.getErasureCodingPolicy(d + "/f").name == POLICY
     st = client.getFileInfo(d + "/f")
     assert st.ecPolicy is not None and st.ecPolicy.name == POLICY
