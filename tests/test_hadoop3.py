@@ -3,6 +3,10 @@ policy enabled at start, and the Hadoop 3 ClientProtocol methods of
 hadoofus.rpc against it.  One cluster for the module: 3 DataNodes, enough
 for XOR-2-1 (2 data + 1 parity block per group)."""
 
+import os
+import shutil
+import subprocess
+
 import pytest
 
 import hadoofus
@@ -141,3 +145,47 @@ def test_ha_state_msync_satisfyStoragePolicy(client, d):
     client.satisfyStoragePolicy(d + "/cold")
     with pytest.raises(hadoofus.FileNotFoundException):
         client.satisfyStoragePolicy(d + "/missing")
+
+
+# --- our protos against Hadoop 3's ---------------------------------------------
+
+_PROTO_CLASSES = [
+    "org.apache.hadoop.hdfs.protocol.proto.ClientNamenodeProtocolProtos",
+    "org.apache.hadoop.hdfs.protocol.proto.ClientDatanodeProtocolProtos",
+    "org.apache.hadoop.hdfs.protocol.proto.DataTransferProtos",
+    "org.apache.hadoop.hdfs.protocol.proto.InotifyProtos",
+    "org.apache.hadoop.ipc.protobuf.RpcHeaderProtos",
+    "org.apache.hadoop.ipc.protobuf.IpcConnectionContextProtos",
+    "org.apache.hadoop.ipc.protobuf.ProtobufRpcEngine2Protos",
+    "org.apache.hadoop.security.proto.SecurityProtos",
+    "org.apache.hadoop.ha.proto.HAServiceProtocolProtos",
+]
+# Left out on purpose: router-based federation and tracing state.
+_PROTO_KNOWN = {
+    "HADOOP-ONLY hadoop.common.RPCTraceInfoProto#3 spanContext LABEL_OPTIONAL TYPE_BYTES",
+    "HADOOP-ONLY hadoop.common.RpcRequestHeaderProto#9 routerFederatedState LABEL_OPTIONAL TYPE_BYTES",
+    "HADOOP-ONLY hadoop.common.RpcResponseHeaderProto#10 routerFederatedState LABEL_OPTIONAL TYPE_BYTES",
+}
+
+
+@pytest.mark.skipif(not (shutil.which("javac") and shutil.which("protoc")),
+                    reason="needs javac (a JDK) and protoc")
+def test_protos_match_hadoop3(tmp_path):
+    """Every field and enum value of csrc/proto that Hadoop 3.4.1 also
+    defines has its number, name, label and type (read from the descriptors
+    compiled into its jars), and no message of ours is missing there."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    protos = os.path.join(here, os.pardir, "csrc", "proto")
+    jars = minicluster.ensure_hadoop3_jars(VERSION)
+    cp = os.pathsep.join(os.path.join(jars, n) for n in sorted(os.listdir(jars))
+                         if n.endswith(".jar"))
+    ours = str(tmp_path / "ours.pb")
+    subprocess.run(["protoc", "-I", protos, "--include_imports", "--descriptor_set_out=" + ours]
+                   + sorted(n for n in os.listdir(protos) if n.endswith(".proto")), check=True)
+    subprocess.run(["javac", "-d", str(tmp_path), "-cp", cp,
+                    os.path.join(here, "java", "ProtoDiff.java")], check=True)
+    r = subprocess.run(["java", "-cp", cp + os.pathsep + str(tmp_path), "ProtoDiff", ours]
+                       + _PROTO_CLASSES, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, check=True)
+    diffs = set(line.strip() for line in r.stdout.splitlines() if line.strip())
+    assert diffs - _PROTO_KNOWN == set()
