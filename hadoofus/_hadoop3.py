@@ -18,9 +18,12 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import types
 
-# version -> sha256 of the jar manifest (``_manifest``), measured once.
+# version -> sha256 of the jar manifest (``_manifest``), measured once
+# (None: fetched unchecked, to measure it).
 PINNED = {
     "3.4.1": "6fd342747ef7d2d2425759c58b79e96d448d522cf40bd6f3e84209b3be119347",
 }
@@ -66,12 +69,7 @@ _mc = None  # minicluster's helpers, set by bind()
 def bind(**helpers):
     """Take minicluster's cache_dir, sha256_file and publish_dir."""
     global _mc
-    import types
     _mc = types.SimpleNamespace(**helpers)
-
-
-def is_hadoop3(version):
-    return str(version).split(".", 1)[0] == "3"
 
 
 def _manifest(jars_dir):
@@ -114,7 +112,6 @@ def ensure_jars(version=DEFAULT_VERSION, download=True):
             "<version>%s</version></dependency>" % (a, version) for a in _ARTIFACTS)
         with open(os.path.join(work, "pom.xml"), "w") as f:
             f.write(_POM % deps)
-        import sys
         sys.stderr.write("hadoofus.minicluster: fetching the Hadoop %s jars (~60 MB) with "
                          "mvn into %s; this happens once\n" % (version, target))
         p = subprocess.run(["mvn", "-q", "-B", "dependency:copy-dependencies",
@@ -144,8 +141,8 @@ def jvm_opts(java_major):
     """Extra options for every Hadoop 3 JVM on this java."""
     if (java_major or 8) < 9:
         return []
-    # Java 17 refuses reflective access into java.base unless opened; the
-    # same opens Hadoop 3.4's own scripts pass on Java 17.
+    # Java 17 refuses reflective access into java.base unless it is opened;
+    # Hadoop 3.4's daemons still make some (buffers, sockets).
     return ["--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "--add-opens", "java.base/java.nio=ALL-UNNAMED",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"]
