@@ -72,6 +72,7 @@ _XAttrNS = SCHEMA.enums["hadoop.hdfs.XAttrProto.XAttrNamespaceProto"]
 _ReportType = SCHEMA.enums["hadoop.hdfs.DatanodeReportTypeProto"]
 _SafeModeAction = SCHEMA.enums["hadoop.hdfs.SafeModeActionProto"]
 _StorageType = SCHEMA.enums["hadoop.hdfs.StorageTypeProto"]
+_OpenFilesType = SCHEMA.enums["hadoop.hdfs.OpenFilesTypeProto"]
 _DatanodeIDProto = SCHEMA.messages["hadoop.hdfs.DatanodeIDProto"]
 _HOT_POLICY_ID = 7   # BlockStoragePolicySuite's default policy
 
@@ -793,6 +794,99 @@ class _Ops:
                 return p
         raise errors.ProtocolException("java.io.IOException",
                                        "unknown storage policy id %d" % pid)
+
+    # --- Hadoop 3 (older NameNodes answer RpcNoSuchMethodException) ---
+
+    @_op()
+    def getQuotaUsage(self, path):
+        """Quotas and usage of `path` (a QuotaUsage): getContentSummary's
+        quota figures without its walk over the files. Hadoop >= 3.0."""
+        return (yield ("getQuotaUsage", {"path": _path(path)})).usage
+
+    @_op()
+    def getErasureCodingPolicies(self):
+        """Every erasure-coding policy the NameNode has, enabled or not
+        (ErasureCodingPolicy objects, .state_name tells which)."""
+        return list((yield ("getErasureCodingPolicies", {})).ecPolicies)
+
+    @_op()
+    def getErasureCodingCodecs(self):
+        """{codec: "coder1,coder2"}: the codecs and their raw coders."""
+        return {c.codec: c.coders for c in (yield ("getErasureCodingCodecs", {})).codec}
+
+    @_op()
+    def getErasureCodingPolicy(self, src):
+        """The policy `src` is erasure-coded with (set on it or inherited),
+        or None when it is replicated."""
+        r = yield ("getErasureCodingPolicy", {"src": _path(src)})
+        return r.ecPolicy if r._has("ecPolicy") else None
+
+    @_op(aliases={"policy": "ecPolicyName"})
+    def setErasureCodingPolicy(self, src, ecPolicyName=None):
+        """Make directory `src` erasure-coded with an enabled policy (None:
+        the cluster's default policy); files created below it afterwards
+        are striped."""
+        req = {"src": _path(src)}
+        if ecPolicyName is not None:
+            req["ecPolicyName"] = _text(ecPolicyName, "ecPolicyName")
+        yield ("setErasureCodingPolicy", req)
+
+    @_op()
+    def unsetErasureCodingPolicy(self, src):
+        """Remove the policy set on `src` (it inherits its parent's again)."""
+        yield ("unsetErasureCodingPolicy", {"src": _path(src)})
+
+    @_op(aliases={"policy": "ecPolicyName"})
+    def enableErasureCodingPolicy(self, ecPolicyName):
+        """Allow a policy to be set on directories (superuser)."""
+        yield ("enableErasureCodingPolicy",
+               {"ecPolicyName": _text(ecPolicyName, "ecPolicyName")})
+
+    @_op(aliases={"policy": "ecPolicyName"})
+    def disableErasureCodingPolicy(self, ecPolicyName):
+        """Refuse a policy for new directories (superuser); files that have
+        it stay readable."""
+        yield ("disableErasureCodingPolicy",
+               {"ecPolicyName": _text(ecPolicyName, "ecPolicyName")})
+
+    @_op(aliases={"types": "openFilesTypes"})
+    def listOpenFiles(self, path="/", openFilesTypes=("ALL_OPEN_FILES",), prevId=0):
+        """The files open for writing under `path` (superuser), as
+        OpenFileEntry objects in inode-id order, after inode `prevId`; the
+        NameNode's batches are fetched until it has no more."""
+        if isinstance(openFilesTypes, (int, str)):
+            openFilesTypes = [openFilesTypes]
+        types = [_enum(_OpenFilesType, t, "openFilesTypes") for t in openFilesTypes]
+        path = _text(path, "path")
+        prev = _int(prevId, "prevId", 0, _LONG_MAX)
+        out = []
+        while True:
+            r = yield ("listOpenFiles", {"id": prev, "types": types, "path": path})
+            page = list(r.entries)
+            out.extend(page)
+            if not r.hasMore or not page:
+                return out
+            prev = page[-1].id
+
+    @_op()
+    def getHAServiceState(self):
+        """The NameNode's HA state as Java prints it: "active", "standby",
+        "observer" or "initializing" (a NameNode without HA is "active")."""
+        st = (yield ("getHAServiceState", {})).state
+        return getattr(st, "name", str(st)).lower()
+
+    @_op()
+    def msync(self):
+        """Wait until this client's view of the namespace is at least as new
+        as the active NameNode's (for reads from observer NameNodes)."""
+        yield ("msync", {})
+
+    @_op()
+    def satisfyStoragePolicy(self, path):
+        """Ask the NameNode to move `path`'s blocks to the storage types its
+        policy wants (needs dfs.storage.policy.satisfier.mode other than
+        "none" on the NameNode)."""
+        yield ("satisfyStoragePolicy", {"src": _path(path)})
 
     # --- administration ---
 

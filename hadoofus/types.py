@@ -24,6 +24,7 @@ __all__ = [
     "ContentSummary", "AclEntry", "AclStatus", "FsAction", "BlockStoragePolicy",
     "SnapshotDiffReport", "SnapshotDiffReportEntry",
     "SnapshottableDirectoryStatus", "CorruptFileBlocks", "parse_fs_action",
+    "QuotaUsage", "ErasureCodingPolicy", "OpenFileEntry",
 ]
 
 
@@ -704,3 +705,88 @@ class CorruptFileBlocks(_base("hadoop.hdfs.CorruptFileBlocksProto")):
 
     def __repr__(self):
         return "CorruptFileBlocks(files=%r, cookie=%r)" % (list(self.files), self.cookie)
+
+
+# --- Hadoop 3: quota usage, erasure coding, open files ---------------------
+
+@_register("hadoop.hdfs.QuotaUsageProto")
+class QuotaUsage(_base("hadoop.hdfs.QuotaUsageProto")):
+    """getQuotaUsage(): getContentSummary's quota half, without counting
+    files; quotas are -1 when not set."""
+
+    file_and_directory_count = property(lambda self: self.fileAndDirectoryCount)
+    space_consumed = property(lambda self: self.spaceConsumed)
+    quota = property(lambda self: _signed(self.__dict__.get("quota", 0)))
+    spaceQuota = space_quota = property(
+        lambda self: _signed(self.__dict__.get("spaceQuota", 0)))
+
+    def __repr__(self):
+        return ("QuotaUsage(file_and_directory_count=%d, quota=%d, space_consumed=%d, "
+                "space_quota=%d)" % (self.fileAndDirectoryCount, self.quota,
+                                     self.spaceConsumed, self.spaceQuota))
+
+
+# Hadoop 3's built-in policies (SystemErasureCodingPolicies): a NameNode
+# sends only the id of these, in file statuses and policy lists alike.
+# id -> (codec, data units, parity units); all have 1 MiB cells.
+_SYSTEM_EC_POLICIES = {
+    1: ("rs", 6, 3),
+    2: ("rs", 3, 2),
+    3: ("rs-legacy", 6, 3),
+    4: ("xor", 2, 1),
+    5: ("rs", 10, 4),
+}
+_SYSTEM_EC_CELL = 1024 * 1024
+
+
+@_register("hadoop.hdfs.ErasureCodingPolicyProto")
+class ErasureCodingPolicy(_base("hadoop.hdfs.ErasureCodingPolicyProto")):
+    """An erasure-coding policy: .name ("RS-6-3-1024k"), .codec ("rs"),
+    .data_units, .parity_units, .cell_size, .id, .state_name ("ENABLED",
+    "DISABLED", "REMOVED"). The fields a NameNode leaves out for a built-in
+    policy are filled in from its id, as Java's client does."""
+
+    def _schema(self):
+        """(codec, data units, parity units): the schema sent, else the
+        built-in policy's."""
+        sch = self.schema
+        if sch is not None:
+            return sch.codecName, sch.dataUnits, sch.parityUnits
+        return _SYSTEM_EC_POLICIES.get(self.id, (None, 0, 0))
+
+    codec = property(lambda self: self._schema()[0])
+    data_units = property(lambda self: self._schema()[1])
+    parity_units = property(lambda self: self._schema()[2])
+
+    @property
+    def cell_size(self):
+        if "cellSize" in self.__dict__:
+            return self.__dict__["cellSize"]
+        return _SYSTEM_EC_CELL if self.id in _SYSTEM_EC_POLICIES else 0
+
+    @property
+    def name(self):
+        if self.__dict__.get("name"):
+            return self.__dict__["name"]
+        if self.id not in _SYSTEM_EC_POLICIES:
+            return ""
+        # ErasureCodingPolicy.composePolicyName
+        return "%s-%d-%d-%dk" % (self.codec.upper(), self.data_units, self.parity_units,
+                                 self.cell_size // 1024)
+
+    state_name = property(lambda self: getattr(self.state, "name", self.state))
+
+    def __repr__(self):
+        return "ErasureCodingPolicy(%r, id=%d, state=%s)" % (self.name, self.id, self.state_name)
+
+
+@_register("hadoop.hdfs.OpenFilesBatchResponseProto")
+class OpenFileEntry(_base("hadoop.hdfs.OpenFilesBatchResponseProto")):
+    """listOpenFiles(): a file open for writing (.id is its inode id) and
+    the lease holder's client name and machine."""
+
+    client_name = property(lambda self: self.clientName)
+    client_machine = property(lambda self: self.clientMachine)
+
+    def __repr__(self):
+        return "OpenFileEntry(%r, id=%d, client_name=%r)" % (self.path, self.id, self.clientName)

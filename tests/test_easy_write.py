@@ -13,6 +13,7 @@ import array
 import hashlib
 import io
 import os
+import time
 
 import pytest
 
@@ -244,6 +245,12 @@ def test_append_partial_and_full_blocks(cluster, tmp_hdfs_dir):
     data = payload(3 * BS, 31)
     with easy.open(url, "wb", blocksize=BS, replication=3) as f:
         f.write(data[:1000])                       # a partial chunk
+    # The file closes on the first replica's report; the others may come a
+    # moment later (Hadoop 3 DataNodes often do): append sees what is in.
+    fs = easy.filesystem(cluster.host, cluster.port)
+    deadline = time.monotonic() + 30
+    while len(fs.getBlockLocations(path)[0].locations) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
     with easy.open(url, "ab") as f:
         assert f.tell() == 1000
         assert f.blocksize == BS and f.replication == 3

@@ -11,7 +11,7 @@ import pytest
 import hadoofus
 import hadoofus.aio
 import hadoofus.easy as easy
-from conftest import running_cluster
+from conftest import HADOOP3, running_cluster
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,14 @@ def test_standby_first_is_skipped(ha):
         assert all(f.result().isdir for f in futs)
         assert fs.num_failovers == 1
         fs.delete(path, True)
+
+
+@pytest.mark.skipif(not HADOOP3, reason="getHAServiceState is new in Hadoop 3")
+def test_getHAServiceState(ha):
+    # Standbys answer it too: it is how clients find an active NameNode.
+    for n in ha.namenodes:
+        with hadoofus.rpc(n.address, user=ha.superuser, max_failovers=0) as fs:
+            assert fs.getHAServiceState() == ha.namenode_state(n.nn_id)
 
 
 def test_standby_only_fails_after_max_failovers(ha):
