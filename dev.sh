@@ -185,6 +185,7 @@ spec.loader.exec_module(mc)
 print("hadoop jars:", mc.ensure_jars())
 print("webhdfs jars:", mc.ensure_webhdfs_jars())
 print("httpfs war:", mc.ensure_httpfs_war())
+print("hadoop 3 jars:", mc.ensure_hadoop3_jars())
 print("java:", mc.find_java())
 EOF
 }

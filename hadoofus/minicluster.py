@@ -14,10 +14,14 @@ shell need are extracted once into ``<cache>/hadoop-2.7.3/jars/``.  ``<cache>``
 is ``$HADOOFUS_CACHE_DIR``, else ``$XDG_CACHE_HOME/hadoofus``, else
 ``~/.cache/hadoofus``.
 
+``MiniCluster(version="3.4.1")`` runs Hadoop 3 instead, from Maven Central's
+jars (hadoofus/_hadoop3.py), with ``ec_policies=[...]`` enabled at start and
+``set_ec_policy(path, policy)`` for erasure-coded directories.
+
 Command line (the JVMs outlive the command; state lives in the directory):
 
     python -m hadoofus.minicluster start [--datanodes N] [--replication R] [--port P] [--ha]
-                                         [--webhdfs] [--dir D]
+                                         [--webhdfs] [--hadoop VERSION] [--dir D]
     python -m hadoofus.minicluster status [--dir D]
     python -m hadoofus.minicluster stop [--dir D] [--clean]
 
@@ -51,6 +55,7 @@ __all__ = [
     "ensure_jars",
     "ensure_webhdfs_jars",
     "ensure_httpfs_war",
+    "ensure_hadoop3_jars",
     "find_java",
 ]
 
@@ -642,6 +647,36 @@ def _build_cds_archive(java, jars, list_dir):
 
 
 # ---------------------------------------------------------------------------
+# Hadoop 3 (hadoofus/_hadoop3.py): loaded beside this file, also when this
+# file is loaded alone (before the package is built).
+
+_hadoop3_mod = None
+
+
+def _hadoop3():
+    global _hadoop3_mod
+    if _hadoop3_mod is None:
+        if __package__:
+            import importlib
+            mod = importlib.import_module(__package__ + "._hadoop3")
+        else:
+            import importlib.util
+            path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_hadoop3.py")
+            spec = importlib.util.spec_from_file_location("_hadoofus_hadoop3", path)
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+        mod.bind(cache_dir=cache_dir, sha256_file=_sha256_file, publish_dir=_publish_dir)
+        _hadoop3_mod = mod
+    return _hadoop3_mod
+
+
+def ensure_hadoop3_jars(version=None, download=True):
+    """The directory of the Hadoop 3 jars (fetched once with mvn)."""
+    h3 = _hadoop3()
+    return h3.ensure_jars(version or h3.DEFAULT_VERSION, download)
+
+
+# ---------------------------------------------------------------------------
 # Small helpers
 
 
@@ -850,7 +885,8 @@ class _Daemon:
     def _command(self):
         c = self.cluster
         cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
-        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._version_jvm_opts,
+                *c._cds_opts(self.name),
                 "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
                 "-Dhadoop.log.file=%s.log" % self.name,
                 "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
@@ -1183,12 +1219,19 @@ class MiniCluster:
     ``webhdfs_url + "/webhdfs/v1/..."`` and redirects data to the DataNodes'
     HTTP ports; the Java shell (``fs_shell``) gets the same jars, so
     ``-fs webhdfs://...`` works from it.
+
+    ``version`` picks the Hadoop of the daemons and the Java client: 2.7.3
+    (default) or "3.4.1" (jars from Maven Central, ``ensure_hadoop3_jars``);
+    on 3.x ``ec_policies`` are enabled at start (``hdfs ec -enablePolicy``)
+    and ``set_ec_policy`` marks a directory erasure-coded.  A policy needs
+    data + parity DataNodes (RS-3-2: 5, RS-6-3: 9, XOR-2-1: 3).
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False):
+                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False,
+                 version=None, ec_policies=()):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
         if ha and port is not None:
@@ -1221,6 +1264,10 @@ class MiniCluster:
         self._closed = False
         self._detached = False
         self.start_seconds = None
+        self.version = str(version or HADOOP_VERSION)
+        self.ec_policies = list(ec_policies)
+        if self.ec_policies and not self.hadoop3:
+            raise ValueError("ec_policies= needs a Hadoop 3 cluster (version=\"3.x\")")
 
     # -- properties ---------------------------------------------------------
 
@@ -1284,14 +1331,25 @@ class MiniCluster:
         return os.path.join(self.base_dir, "conf", "client")
 
     @property
+    def hadoop3(self):
+        """True when the daemons are Hadoop 3.x."""
+        return self.version.startswith("3.")
+
+    @property
     def jars_dir(self):
         if self._jars_dir is None:
-            self._jars_dir = ensure_jars()
+            self._jars_dir = (ensure_hadoop3_jars(self.version) if self.hadoop3
+                              else ensure_jars())
         return self._jars_dir
 
     @property
+    def _version_jvm_opts(self):
+        return _hadoop3().jvm_opts(_java_major(self.java_path)) if self.hadoop3 else []
+
+    @property
     def _jars(self):
-        return _cluster_jars(self.jars_dir, self.webhdfs)
+        # Hadoop 3's dependency tree carries Jersey: no extras.
+        return _cluster_jars(self.jars_dir, self.webhdfs and not self.hadoop3)
 
     @property
     def classpath(self):
@@ -1408,6 +1466,8 @@ class MiniCluster:
                 hdfs["dfs.namenode.rpc-address.%s.%s" % (ns, n.nn_id)] = n.address
                 hdfs["dfs.namenode.http-address.%s.%s" % (ns, n.nn_id)] = \
                     "%s:%d" % (HOST, n.http_port)
+        if self.hadoop3:
+            _hadoop3().adjust_conf(self, core, hdfs)
         return core, hdfs
 
     @property
@@ -1453,7 +1513,7 @@ class MiniCluster:
 
     def _save_layout(self):
         layout = {
-            "hadoop": HADOOP_VERSION,
+            "hadoop": self.version,
             "rpc_port": self.namenode.rpc_port,
             "http_port": self.namenode.http_port,
             "ha": self.ha,
@@ -1490,6 +1550,7 @@ class MiniCluster:
             with open(self._layout_path()) as f:
                 existing = json.load(f)
         if existing is not None:
+            self.version = existing.get("hadoop", self.version)
             self.ha = bool(existing.get("ha", False))
             self.nameservice = existing.get("nameservice", self.nameservice)
             if self.ha:
@@ -1553,7 +1614,8 @@ class MiniCluster:
         goes to nn's log below a "==== hadoofus.minicluster: what ====" line.
         Returns the CompletedProcess."""
         cp = os.pathsep.join(self._jars + [nn.conf_dir])
-        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("format"), *self.jvm_opts,
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._version_jvm_opts,
+               *self._cds_opts("format"), *self.jvm_opts,
                "-cp", cp, NAMENODE_CLASS, *args]
         env = dict(os.environ)
         env.pop("HADOOP_USER_NAME", None)
@@ -1598,6 +1660,8 @@ class MiniCluster:
                 if self.ha:
                     self._make_active(self.namenode, deadline=time.monotonic() + timeout)
                 self.wait_active(timeout=timeout, _strict=True)
+                if self.ec_policies:
+                    _hadoop3().enable_ec_policies(self, self.ec_policies)
                 break
             except (_PortsBusy, RuntimeError) as e:
                 self.stop(graceful=False)
@@ -1778,6 +1842,17 @@ class MiniCluster:
         if self.ha:
             self._make_active(self.namenode, time.monotonic() + timeout)
         self.wait_active(timeout=timeout, wait_safemode_exit=wait_safemode_exit)
+
+    # -- erasure coding (Hadoop 3) ---------------------------------------------
+
+    def set_ec_policy(self, path, policy):
+        """Make ``path`` (created when missing) an erasure-coded directory of
+        ``policy`` (e.g. "RS-3-2-1024k": 5 DataNodes; enable it first with
+        ``ec_policies=[...]``)."""
+        self._need()
+        if not self.hadoop3:
+            raise RuntimeError("erasure coding needs a Hadoop 3 cluster")
+        _hadoop3().set_ec_policy(self, path, policy)
 
     # -- HA ------------------------------------------------------------------
 
@@ -2042,7 +2117,8 @@ class MiniCluster:
         CompletedProcess with bytes stdout/stderr; raises JavaError on a
         non-zero exit when ``check``."""
         self._need()
-        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._cds_opts("client"), *jvm_opts,
+        cmd = [self.java_path, *_CLIENT_JVM_OPTS, *self._version_jvm_opts,
+               *self._cds_opts("client"), *jvm_opts,
                "-cp", self.classpath,
                mainclass, *[str(a) for a in args]]
         e = dict(os.environ)
@@ -2084,6 +2160,7 @@ class MiniCluster:
             "classpath": self.classpath,
             "jars_dir": self.jars_dir,
             "webhdfs": self.webhdfs,
+            "hadoop": self.version,
             "java": self.java_path,
             "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
         }
@@ -2157,7 +2234,7 @@ def _cli_start(a):
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
                      port=a.port, die_with_parent=False, keep=True, ha=a.ha,
-                     webhdfs=a.webhdfs)
+                     webhdfs=a.webhdfs, version=a.hadoop)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -2240,6 +2317,9 @@ def main(argv=None):
                    help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
     s.add_argument("--webhdfs", action="store_true",
                    help="Java's own WebHDFS on the NameNode's HTTP port (Jersey 1 fetched once)")
+    s.add_argument("--hadoop", default=None, metavar="VERSION",
+                   help="Hadoop version of the daemons (default %s; 3.4.1 from Maven Central)"
+                   % HADOOP_VERSION)
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)

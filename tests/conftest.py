@@ -11,6 +11,9 @@ Fixtures:
                  starts a private cluster, stopped after the test
   java_client    tests/javaclient.JavaClient on the session cluster
 
+HADOOFUS_HADOOP_VERSION (e.g. 3.4.1) picks the Hadoop of these clusters;
+HADOOP3 tells the tests which one runs.
+
 Helpers (from conftest import ...):
   running_cluster(**kw)  the body of a module's own cluster fixture
   fs_put(...)            files written into HDFS with one FsShell -put
@@ -50,6 +53,11 @@ def _load_minicluster():
 minicluster = _load_minicluster()
 MiniCluster = minicluster.MiniCluster
 
+# HADOOFUS_HADOOP_VERSION=3.4.1 runs the clusters of running_cluster,
+# cluster and fresh_cluster on that Hadoop (default: MiniCluster's, 2.7.3).
+HADOOP_VERSION = os.environ.get("HADOOFUS_HADOOP_VERSION") or minicluster.HADOOP_VERSION
+HADOOP3 = HADOOP_VERSION.startswith("3.")
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running fault/scale tests")
@@ -81,6 +89,7 @@ def running_cluster(**kw):
     """The body of a cluster fixture: a started MiniCluster(**kw), yielded,
     then closed. HADOOFUS_TEST_KEEP=1 keeps its directory (logs)."""
     kw.setdefault("keep", bool(os.environ.get("HADOOFUS_TEST_KEEP")))
+    kw.setdefault("version", HADOOP_VERSION)
     with MiniCluster(**kw) as mc:
         yield mc
 
@@ -145,6 +154,7 @@ def fresh_cluster(request):
     request.node._hadoofus_fresh_clusters = made
 
     def make(datanodes=3, replication=3, **kw):
+        kw.setdefault("version", HADOOP_VERSION)
         mc = MiniCluster(datanodes=datanodes, replication=replication, **kw)
         made.append(mc)
         mc.start()
