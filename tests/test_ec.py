@@ -1,0 +1,151 @@
+"""Erasure-coded files on a real Hadoop 3 cluster: files Java's FsShell
+wrote, read byte-identical by hadoofus (sequentially and by pread), sizes
+that end mid-cell and mid-stripe and span several block groups; reads
+with DataNodes killed (up to the parity count) and with a corrupted
+internal block, the cells rebuilt from Java's parity.
+
+One cluster for the module: 5 DataNodes (RS-3-2 needs 3 + 2), XOR-2-1 and
+RS-3-2 enabled. Built-in policies have 1 MiB cells; a block size of 2 MiB
+makes a group of two stripes, so small files still span groups."""
+
+import pytest
+
+import hadoofus
+from hadoofus import easy
+
+from conftest import fs_put, payload, running_cluster
+
+VERSION = "3.4.1"
+RS = "RS-3-2-1024k"
+XOR = "XOR-2-1-1024k"
+CELL = 1 << 20
+SCHEMA = {RS: (3, 2), XOR: (2, 1)}
+BLOCKSIZE = 2 * CELL
+
+
+@pytest.fixture(scope="module")
+def ec_cluster():
+    yield from running_cluster(datanodes=5, replication=1, version=VERSION,
+                               ec_policies=[RS, XOR], heap="192m")
+
+
+def _url(mc, path):
+    return "hdfs://%s:%d%s" % (mc.host, mc.port, path)
+
+
+def _sizes(k):
+    stripe = k * CELL
+    return {
+        "one": 1,
+        "midcell": CELL - 3,
+        "cellplus": CELL + 5,
+        "midstripe": stripe + CELL + 7,       # ends in the 2nd cell of stripe 2
+        "stripes": 2 * stripe,                # exactly one full group
+        "groups": 2 * stripe + stripe // 2 + 11,  # a second group, mid-stripe
+    }
+
+
+@pytest.fixture(scope="module")
+def ec_files(ec_cluster, tmp_path_factory):
+    """{policy: {name: bytes}} written by Java under /ec/<policy>/."""
+    files = {}
+    for seed, pol in enumerate((RS, XOR)):
+        d = "/ec/" + pol
+        ec_cluster.set_ec_policy(d, pol)
+        k = SCHEMA[pol][0]
+        data = {n: payload(sz, seed * 100 + i) for i, (n, sz) in enumerate(_sizes(k).items())}
+        fs_put(ec_cluster, tmp_path_factory.mktemp(pol), d, data,
+               conf={"dfs.blocksize": BLOCKSIZE})
+        files[pol] = data
+    return files
+
+
+def _groups(mc, path):
+    nn = hadoofus.rpc(mc.host, mc.port)
+    return list(nn.getBlockLocations(path))
+
+
+def _internal(lb, idx):
+    """The on-disk block id of internal block idx of group lb."""
+    gid = lb.b.blockId
+    gid = gid - (1 << 64) if gid >= 1 << 63 else gid
+    return gid + idx
+
+
+@pytest.mark.parametrize("pol", [RS, XOR])
+def test_read_java_written(ec_cluster, ec_files, pol):
+    for name, data in ec_files[pol].items():
+        url = _url(ec_cluster, "/ec/%s/%s" % (pol, name))
+        with easy.open(url, "rb") as f:
+            assert f.read() == data, name
+        with easy.open(url, "rb", buffer_size=1000) as f:
+            got = []
+            while True:
+                b = f.read(333_333)
+                if not b:
+                    break
+                got.append(b)
+            assert b"".join(got) == data, name
+            n = len(data)
+            for off, ln in ((0, 10), (CELL - 2, 5), (n // 2, 3 * CELL), (n - 1, 9),
+                            (max(0, n - CELL - 1), CELL + 1)):
+                assert f.pread(off, ln) == data[off:off + ln], (name, off, ln)
+
+
+def test_blocks_are_striped(ec_cluster, ec_files):
+    lbs = _groups(ec_cluster, "/ec/%s/groups" % RS)
+    assert len(lbs) == 2
+    assert sorted(lbs[0].blockIndices) == [0, 1, 2, 3, 4]
+    # The second group holds 1.5 stripes' worth: data block 2 is empty,
+    # and has no location.
+    assert sorted(lbs[1].blockIndices) == [0, 1, 3, 4]
+
+
+def test_corrupt_internal_block(ec_cluster, ec_files):
+    path = "/ec/%s/midstripe" % RS
+    data = ec_files[RS]["midstripe"]
+    lb = _groups(ec_cluster, path)[0]
+    # Data block 1 holds the second cell of each stripe: bad bytes there.
+    ec_cluster.corrupt_replica(_internal(lb, 1), offset=100, nbytes=4)
+    with easy.open(_url(ec_cluster, path), "rb") as f:
+        assert f.read() == data
+        st = f.stats
+    assert st["checksum_failures"] >= 1
+    ec_cluster.corrupt_replica(_internal(lb, 1), offset=100, nbytes=4)  # mend it
+
+
+def _dn_of(mc, lb, idx):
+    loc = lb.locs[list(lb.blockIndices).index(idx)]
+    for i, dn in enumerate(mc.datanodes):
+        if dn.xfer_port == loc.id.xferPort:
+            return i
+    raise LookupError(idx)
+
+
+def test_read_with_datanodes_killed(ec_cluster, ec_files):
+    """Kill the DataNodes of data blocks 0 and then 2 (RS-3-2 has 2 parity
+    blocks): each read rebuilds from parity; a third loss is an error."""
+    path = "/ec/%s/groups" % RS
+    data = ec_files[RS]["groups"]
+    lb = _groups(ec_cluster, path)[0]
+    killed = []
+    try:
+        for idx in (0, 2):
+            i = _dn_of(ec_cluster, lb, idx)
+            ec_cluster.kill_datanode(i)
+            killed.append(i)
+            with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+                assert f.read() == data
+                assert f.pread(CELL - 1, 2 * CELL) == data[CELL - 1:3 * CELL - 1]
+        # XOR-2-1 has one parity block: with two DataNodes of its group
+        # down (if both are) the read fails with a clear error.
+        xl = _groups(ec_cluster, "/ec/%s/groups" % XOR)[0]
+        gone = sum(1 for j in range(3) if _dn_of(ec_cluster, xl, j) in killed)
+        if gone >= 2:
+            with pytest.raises(hadoofus.HadoofusError, match="internal blocks readable"):
+                with easy.open(_url(ec_cluster, "/ec/%s/groups" % XOR), "rb",
+                               retry_window=0.01) as f:
+                    f.read()
+    finally:
+        for i in killed:
+            ec_cluster.restart_datanode(i)
