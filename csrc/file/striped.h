@@ -9,6 +9,7 @@
 #define HADOOFUS_FILE_STRIPED_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,59 @@ void hdfs_striped_forget_dead(struct hdfs_striped *s);
 
 /* The data bytes of one stripe (k cells). */
 uint64_t hdfs_striped_stripe_bytes(const struct hdfs_striped *s);
+
+/* ---- writing: Java's DFSStripedOutputStream, one streamer (block
+ * writer) per internal block, all driven from the caller's thread ---- */
+
+struct hdfs_striped_writer;
+
+struct hdfs_striped_write_opts {
+	const char *client;
+	int csum_type;
+	uint32_t bpc, packet_size;
+	uint64_t block_size;     /* of each internal block: a multiple of cell */
+	int read_ms, write_ms;
+};
+
+/* 0, HDFS_EINVAL (block size not a multiple of the cell size), HDFS_ENOMEM. */
+int hdfs_striped_writer_new(struct hdfs_striped_writer **out,
+    const struct hdfs_ec_policy *pol, const struct hdfs_striped_write_opts *o);
+void hdfs_striped_writer_free(struct hdfs_striped_writer *sw);
+
+/* Data bytes one group holds (block size x k). */
+uint64_t hdfs_striped_writer_group_size(const struct hdfs_striped_writer *sw);
+
+/* Data bytes in the open group; false when none is open. */
+bool hdfs_striped_writer_group_open(const struct hdfs_striped_writer *sw,
+    uint64_t *bytes);
+
+/*
+ * Start a group addBlock gave (lb is copied): a WRITE_BLOCK to each
+ * internal block's DataNode. Internal blocks without a location, or
+ * whose set-up fails, are left out while at most m are. 0, HDFS_EIO
+ * (fewer than k streamers; detail in err), HDFS_ENOMEM.
+ */
+int hdfs_striped_writer_begin(struct hdfs_striped_writer *sw,
+    const Hadoop__Hdfs__LocatedBlockProto *lb, char *err, size_t errlen);
+
+/*
+ * Up to the group's end: *took bytes of buf taken. Each full stripe goes
+ * out with its parity. 0, HDFS_EIO (more than m streamers failed),
+ * HDFS_ENOMEM.
+ */
+int hdfs_striped_writer_write(struct hdfs_striped_writer *sw, const void *buf,
+    size_t len, size_t *took, char *err, size_t errlen);
+
+/*
+ * Flush the partial last stripe (parity over zero-padded cells), end
+ * every internal block and wait for its acks. *last (owned by the caller)
+ * is the group's block with numBytes = its data bytes, for the next
+ * addBlock or complete. 0, HDFS_EIO, HDFS_ENOMEM.
+ */
+int hdfs_striped_writer_end(struct hdfs_striped_writer *sw,
+    Hadoop__Hdfs__ExtendedBlockProto **last, char *err, size_t errlen);
+
+/* Streamers given up on so far. */
+uint64_t hdfs_striped_writer_failures(const struct hdfs_striped_writer *sw);
 
 #endif
