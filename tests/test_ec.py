@@ -8,6 +8,8 @@ One cluster for the module: 5 DataNodes (RS-3-2 needs 3 + 2), XOR-2-1 and
 RS-3-2 enabled. Built-in policies have 1 MiB cells; a block size of 2 MiB
 makes a group of two stripes, so small files still span groups."""
 
+import time
+
 import pytest
 
 import hadoofus
@@ -173,3 +175,53 @@ def test_write_read_back_by_java(ec_cluster, ec_files, pol):
     fsck = ec_cluster.fsck(d, "-files", "-blocks").stdout.decode()
     assert "Status: HEALTHY" in fsck, fsck
     assert "erasure-coded" in fsck and pol in fsck, fsck
+
+
+def test_parity_matches_java(ec_cluster, ec_files, tmp_path):
+    """The same bytes written by Java and by hadoofus: every internal
+    block, parity included, is identical on disk."""
+    d = "/ec/%s/same" % RS
+    data = payload(2 * 3 * CELL + CELL + 4097, 77)   # a group and a bit
+    fs_put(ec_cluster, tmp_path, d, {"java": data}, conf={"dfs.blocksize": BLOCKSIZE})
+    with easy.open(_url(ec_cluster, d + "/ours"), "wb", blocksize=BLOCKSIZE) as f:
+        f.write(data)
+    theirs = _groups(ec_cluster, d + "/java")
+    # complete() needs only k internal blocks reported: wait for the rest.
+    deadline = time.monotonic() + 30
+    while True:
+        ours = _groups(ec_cluster, d + "/ours")
+        if [sorted(g.blockIndices) for g in ours] == [sorted(g.blockIndices) for g in theirs]:
+            break
+        assert time.monotonic() < deadline, (ours, theirs)
+        time.sleep(0.2)
+    assert len(theirs) == len(ours) == 2
+    for gj, go in zip(theirs, ours):
+        assert sorted(gj.blockIndices) == sorted(go.blockIndices)
+        for idx in gj.blockIndices:
+            (fj,) = ec_cluster.block_files(_internal(gj, idx))
+            (fo,) = ec_cluster.block_files(_internal(go, idx))
+            with open(fj, "rb") as a, open(fo, "rb") as b:
+                assert a.read() == b.read(), idx
+
+
+def test_write_with_datanode_killed(ec_cluster, ec_files):
+    """A DataNode of the open group dies mid-write: its streamer is left
+    behind, the file completes, and Java reads it back, rebuilding that
+    internal block from the parity hadoofus wrote."""
+    path = "/ec/%s/w/killed" % RS
+    data = payload(3 * 3 * CELL + 12345, 78)        # two groups
+    killed = None
+    try:
+        with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+            f.write(data[:3 * CELL + 100])
+            nn = hadoofus.rpc(ec_cluster.host, ec_cluster.port)
+            last = nn.getBlockLocations(path).last_block
+            killed = _dn_of(ec_cluster, last, 1)
+            ec_cluster.kill_datanode(killed)
+            f.write(data[3 * CELL + 100:])
+        assert ec_cluster.fs_shell("-cat", path).stdout == data
+        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+            assert f.read() == data
+    finally:
+        if killed is not None:
+            ec_cluster.restart_datanode(killed)

@@ -25,7 +25,11 @@
 
 struct streamer {
 	struct hdfs_block_writer *bw;
-	bool live;          /* set up and not failed in this group */
+	int loc;            /* its location in the group's lb; -1: none */
+	bool live;          /* has a location and has not failed */
+	bool opened;        /* WRITE_BLOCK sent: on its first cell, as Java's
+	                     * streamers (an empty internal block is never
+	                     * created) */
 };
 
 struct hdfs_striped_writer {
@@ -34,7 +38,8 @@ struct hdfs_striped_writer {
 	struct hdfs_striped_write_opts o;
 	char *client;
 	struct streamer st[HDFS_EC_MAX_UNITS];
-	Hadoop__Hdfs__ExtendedBlockProto *group;   /* the open group's (owned) */
+	Hadoop__Hdfs__LocatedBlockProto *lb;       /* the open group's (owned) */
+	Hadoop__Hdfs__ExtendedBlockProto *group;   /* lb's block, or NULL */
 	uint64_t group_bytes;        /* data bytes taken into the open group */
 	uint8_t *cells;              /* (k + m) cells: one stripe and its parity */
 	size_t fill;                 /* data bytes in cells */
@@ -93,8 +98,8 @@ hdfs_striped_writer_free(struct hdfs_striped_writer *sw)
 		return;
 	for (int i = 0; i < HDFS_EC_MAX_UNITS; i++)
 		hdfs_block_writer_free(sw->st[i].bw);
-	if (sw->group)
-		protobuf_c_message_free_unpacked(&sw->group->base, NULL);
+	if (sw->lb)
+		protobuf_c_message_free_unpacked(&sw->lb->base, NULL);
 	hdfs_ec_codec_destroy(&sw->codec);
 	free(sw->cells);
 	free(sw->client);
@@ -151,55 +156,60 @@ int
 hdfs_striped_writer_begin(struct hdfs_striped_writer *sw,
     const Hadoop__Hdfs__LocatedBlockProto *lb, char *err, size_t errlen)
 {
-	if (sw->group)
-		protobuf_c_message_free_unpacked(&sw->group->base, NULL);
-	sw->group = (Hadoop__Hdfs__ExtendedBlockProto *)hdfs_pb_copy(&lb->b->base);
-	if (sw->group == NULL)
+	if (sw->lb)
+		protobuf_c_message_free_unpacked(&sw->lb->base, NULL);
+	sw->group = NULL;
+	sw->lb = (Hadoop__Hdfs__LocatedBlockProto *)hdfs_pb_copy(&lb->base);
+	if (sw->lb == NULL)
 		return HDFS_ENOMEM;
+	sw->group = sw->lb->b;
 	sw->group_bytes = 0;
 	sw->fill = 0;
 	int n = sw->pol.k + sw->pol.m;
 	for (int i = 0; i < n; i++)
-		sw->st[i].live = false;
-	/* Each location's internal block as a one-node pipeline of its own. */
+		sw->st[i] = (struct streamer){ .bw = sw->st[i].bw, .loc = -1 };
 	for (size_t j = 0; j < lb->n_locs; j++) {
 		int idx = lb->has_blockindices && j < lb->blockindices.len ?
 		    lb->blockindices.data[j] : (int)j;
-		if (idx < 0 || idx >= n || sw->st[idx].live)
-			continue;
-		Hadoop__Hdfs__ExtendedBlockProto eb = *lb->b;
-		eb.blockid = lb->b->blockid + (uint64_t)idx;
-		eb.has_numbytes = true;
-		eb.numbytes = 0;
-		Hadoop__Hdfs__LocatedBlockProto one = *lb;
-		one.b = &eb;
-		one.n_locs = 1;
-		one.locs = &lb->locs[j];
-		one.n_storagetypes = j < lb->n_storagetypes ? 1 : 0;
-		one.storagetypes = j < lb->n_storagetypes ? &lb->storagetypes[j] : NULL;
-		one.n_storageids = j < lb->n_storageids ? 1 : 0;
-		one.storageids = j < lb->n_storageids ? &lb->storageids[j] : NULL;
-		one.n_iscached = 0;
-		one.has_blockindices = false;
-		one.n_blocktokens = 0;
-		if (j < lb->n_blocktokens)
-			one.blocktoken = lb->blocktokens[j];
-		int rc = hdfs_block_writer_open(sw->st[idx].bw, &one, sw->client,
-		    HDFS_DN_STAGE_CREATE, 0);
-		if (rc == HDFS_ENOMEM)
-			return rc;
-		if (rc == 0)
+		if (idx >= 0 && idx < n && sw->st[idx].loc < 0) {
+			sw->st[idx].loc = (int)j;
 			sw->st[idx].live = true;
-		else
-			sw->failures++;
+		}
 	}
 	if (live_count(sw) < sw->pol.k) {
-		snprintf(err, errlen, "block group blk_%" PRIu64 " (%s): only %d of its %d "
-		    "internal blocks could be set up (%zu locations)", lb->b->blockid,
-		    sw->pol.name, live_count(sw), n, lb->n_locs);
+		snprintf(err, errlen, "block group blk_%" PRIu64 " (%s): locations for only %d "
+		    "of its %d internal blocks", lb->b->blockid, sw->pol.name, live_count(sw), n);
 		return HDFS_EIO;
 	}
 	return 0;
+}
+
+/* WRITE_BLOCK of internal block idx to its DataNode: a one-node
+ * pipeline of its own. */
+static int
+open_streamer(struct hdfs_striped_writer *sw, int idx)
+{
+	const Hadoop__Hdfs__LocatedBlockProto *lb = sw->lb;
+	size_t j = (size_t)sw->st[idx].loc;
+	Hadoop__Hdfs__ExtendedBlockProto eb = *lb->b;
+	eb.blockid = lb->b->blockid + (uint64_t)idx;
+	eb.has_numbytes = true;
+	eb.numbytes = 0;
+	Hadoop__Hdfs__LocatedBlockProto one = *lb;
+	one.b = &eb;
+	one.n_locs = 1;
+	one.locs = &lb->locs[j];
+	one.n_storagetypes = j < lb->n_storagetypes ? 1 : 0;
+	one.storagetypes = j < lb->n_storagetypes ? &lb->storagetypes[j] : NULL;
+	one.n_storageids = j < lb->n_storageids ? 1 : 0;
+	one.storageids = j < lb->n_storageids ? &lb->storageids[j] : NULL;
+	one.n_iscached = 0;
+	one.has_blockindices = false;
+	one.n_blocktokens = 0;
+	if (j < lb->n_blocktokens)
+		one.blocktoken = lb->blocktokens[j];
+	sw->st[idx].opened = true;
+	return hdfs_block_writer_open(sw->st[idx].bw, &one, sw->client, HDFS_DN_STAGE_CREATE, 0);
 }
 
 /* Queue the stripe in cells (fill data bytes, the rest of a short last
@@ -231,10 +241,17 @@ send_stripe(struct hdfs_striped_writer *sw, char *err, size_t errlen)
 		}
 		if (!sw->st[i].live || len == 0)
 			continue;
-		int rc = hdfs_block_writer_write(sw->st[i].bw, sw->cells + i * cell, len);
+		const char *what = "write";
+		int rc = 0;
+		if (!sw->st[i].opened) {
+			rc = open_streamer(sw, i);
+			what = "set-up";
+		}
+		if (rc == 0)
+			rc = hdfs_block_writer_write(sw->st[i].bw, sw->cells + i * cell, len);
 		if (rc == HDFS_ENOMEM)
 			return rc;
-		if (rc && (rc = streamer_failed(sw, i, "write", err, errlen)) != 0)
+		if (rc && (rc = streamer_failed(sw, i, what, err, errlen)) != 0)
 			return rc;
 	}
 	sw->fill = 0;
@@ -275,7 +292,7 @@ hdfs_striped_writer_end(struct hdfs_striped_writer *sw,
 	*last = NULL;
 	int rc = send_stripe(sw, err, errlen);
 	for (int i = 0; rc == 0 && i < sw->pol.k + sw->pol.m; i++) {
-		if (!sw->st[i].live)
+		if (!sw->st[i].live || !sw->st[i].opened)
 			continue;
 		int e = hdfs_block_writer_close(sw->st[i].bw, false);
 		if (e == HDFS_ENOMEM)
@@ -289,6 +306,9 @@ hdfs_striped_writer_end(struct hdfs_striped_writer *sw,
 	sw->group->has_numbytes = true;
 	sw->group->numbytes = sw->group_bytes;
 	*last = sw->group;
+	sw->lb->b = NULL;
+	protobuf_c_message_free_unpacked(&sw->lb->base, NULL);
+	sw->lb = NULL;
 	sw->group = NULL;
 	sw->group_bytes = 0;
 	return 0;

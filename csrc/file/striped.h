@@ -85,10 +85,11 @@ bool hdfs_striped_writer_group_open(const struct hdfs_striped_writer *sw,
     uint64_t *bytes);
 
 /*
- * Start a group addBlock gave (lb is copied): a WRITE_BLOCK to each
- * internal block's DataNode. Internal blocks without a location, or
- * whose set-up fails, are left out while at most m are. 0, HDFS_EIO
- * (fewer than k streamers; detail in err), HDFS_ENOMEM.
+ * Start a group addBlock gave (lb is copied). Each internal block's
+ * WRITE_BLOCK goes out with its first cell (an empty one is never
+ * created, as in Java); internal blocks without a location, or whose
+ * DataNode fails, are left out while at most m are. 0, HDFS_EIO (fewer
+ * than k locations; detail in err), HDFS_ENOMEM.
  */
 int hdfs_striped_writer_begin(struct hdfs_striped_writer *sw,
     const Hadoop__Hdfs__LocatedBlockProto *lb, char *err, size_t errlen);
