@@ -16,6 +16,7 @@ import hadoofus
 from hadoofus import easy
 
 from conftest import fs_put, payload, running_cluster
+from test_checksum import java_checksums
 
 VERSION = "3.4.1"
 RS = "RS-3-2-1024k"
@@ -162,6 +163,7 @@ def test_write_read_back_by_java(ec_cluster, ec_files, pol):
     and fsck finds every group healthy."""
     k = SCHEMA[pol][0]
     d = "/ec/%s/w" % pol
+    written = {}
     for i, (name, size) in enumerate(_sizes(k).items()):
         data = payload(size, 1000 + i)
         path = "%s/%s" % (d, name)
@@ -169,9 +171,11 @@ def test_write_read_back_by_java(ec_cluster, ec_files, pol):
             # Odd-sized writes: cells and stripes fill across calls.
             for o in range(0, len(data), 700_001):
                 f.write(data[o:o + 700_001])
-        assert ec_cluster.fs_shell("-cat", path).stdout == data, name
         with easy.open(_url(ec_cluster, path), "rb") as f:
             assert f.read() == data, name
+        written[path] = data
+    # One JVM for all: -cat prints the files one after the other.
+    assert ec_cluster.fs_shell("-cat", *written).stdout == b"".join(written.values())
     fsck = ec_cluster.fsck(d, "-files", "-blocks").stdout.decode()
     assert "Status: HEALTHY" in fsck, fsck
     assert "erasure-coded" in fsck and pol in fsck, fsck
@@ -225,3 +229,14 @@ def test_write_with_datanode_killed(ec_cluster, ec_files):
     finally:
         if killed is not None:
             ec_cluster.restart_datanode(killed)
+
+
+def test_checksum_matches_java(ec_cluster, ec_files):
+    """easy.checksum of striped files (OP_BLOCK_GROUP_CHECKSUM per group)
+    is `hadoop fs -checksum`'s."""
+    paths = ["/ec/%s/%s" % (pol, name) for pol, files in ec_files.items() for name in files]
+    java = java_checksums(ec_cluster, paths)
+    assert len(java) == len(paths)
+    for p in paths:
+        ck = easy.checksum(_url(ec_cluster, p))
+        assert (ck.algorithm, ck.hex()) == java[p], p
