@@ -8,6 +8,9 @@ One cluster for the module: 5 DataNodes (RS-3-2 needs 3 + 2), XOR-2-1 and
 RS-3-2 enabled. Built-in policies have 1 MiB cells; a block size of 2 MiB
 makes a group of two stripes, so small files still span groups."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -240,3 +243,58 @@ def test_checksum_matches_java(ec_cluster, ec_files):
     for p in paths:
         ck = easy.checksum(_url(ec_cluster, p))
         assert (ck.algorithm, ck.hex()) == java[p], p
+
+
+_LIBHDFS_SCRIPT = r'''
+import ctypes, os, sys
+lib = ctypes.CDLL(sys.argv[1])
+host, port, src, dst, size, bs = (sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5],
+                                  int(sys.argv[6]), int(sys.argv[7]))
+P, I = ctypes.c_void_p, ctypes.c_int
+lib.hdfsConnect.restype = P
+lib.hdfsConnect.argtypes = [ctypes.c_char_p, ctypes.c_uint16]
+lib.hdfsOpenFile.restype = P
+lib.hdfsOpenFile.argtypes = [P, ctypes.c_char_p, I, I, ctypes.c_short, ctypes.c_int32]
+lib.hdfsRead.argtypes = [P, P, P, ctypes.c_int32]
+lib.hdfsPread.argtypes = [P, P, ctypes.c_int64, P, ctypes.c_int32]
+lib.hdfsWrite.argtypes = [P, P, P, ctypes.c_int32]
+lib.hdfsCloseFile.argtypes = [P, P]
+lib.hdfsDisconnect.argtypes = [P]
+fs = lib.hdfsConnect(host.encode(), port)
+f = lib.hdfsOpenFile(fs, src.encode(), os.O_RDONLY, 0, 0, 0)
+buf = ctypes.create_string_buffer(size)
+got = 0
+while got < size:
+    n = lib.hdfsRead(fs, f, ctypes.byref(buf, got), min(size - got, 1 << 20))
+    assert n > 0, n
+    got += n
+tail = ctypes.create_string_buffer(1000)
+assert lib.hdfsPread(fs, f, size - 1000, tail, 1000) == 1000
+assert tail.raw == buf.raw[-1000:]
+lib.hdfsCloseFile(fs, f)
+w = lib.hdfsOpenFile(fs, dst.encode(), os.O_WRONLY, 0, 0, bs)
+assert lib.hdfsWrite(fs, w, buf, size) == size
+assert lib.hdfsCloseFile(fs, w) == 0
+lib.hdfsDisconnect(fs)
+sys.stdout.buffer.write(buf.raw)
+'''
+
+
+def test_libhdfs_reads_and_writes(ec_cluster, ec_files):
+    """libhdfs_hadoofus.so, in a process of its own: hdfsRead/hdfsPread of
+    a Java-written striped file, and hdfsWrite of a copy into the EC
+    directory, which Java reads back."""
+    d = hadoofus.libhdfs_dir()
+    if d is None:
+        pytest.skip("this hadoofus was not installed from a wheel")
+    src = "/ec/%s/groups" % RS
+    dst = "/ec/%s/w/libhdfs-copy" % RS
+    data = ec_files[RS]["groups"]
+    p = subprocess.run([sys.executable, "-c", _LIBHDFS_SCRIPT, os.path.join(d, "libhdfs.so"),
+                        ec_cluster.host, str(ec_cluster.port), src, dst, str(len(data)),
+                        str(BLOCKSIZE)], capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout == data
+    assert ec_cluster.fs_shell("-cat", dst).stdout == data
+    fsck = ec_cluster.fsck(dst, "-files", "-blocks").stdout.decode()
+    assert "erasure-coded" in fsck and RS in fsck, fsck
