@@ -5,6 +5,8 @@
  * token } } varint-delimited. Reply: BlockOpResponseProto, varint-delimited,
  * whose checksumResponse carries bytesPerCrc, crcPerBlock, the MD5 of the
  * block's chunk CRCs and the CRC type. One op per connection (as Java).
+ * OP_BLOCK_GROUP_CHECKSUM (90) is the same for an erasure-coded block
+ * group, computed by one DataNode of the group.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,34 @@ seterr(char *err, size_t errlen, const char *host, int port, const char *what)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "DataNode %s:%d: %s", host, port, what);
+}
+
+/* The checksum of a BLOCK_CHECKSUM / BLOCK_GROUP_CHECKSUM reply into out. */
+static int
+take_reply(Hadoop__Hdfs__BlockOpResponseProto *resp, const char *opname, const char *host,
+    int port, struct hdfs_block_checksum *out, char *err, size_t errlen)
+{
+	char why[300];
+	int rc = hdfs_dt_check_response(resp, opname, why, sizeof(why));
+	if (rc) {
+		seterr(err, errlen, host, port, why);
+	} else if (resp->checksumresponse == NULL ||
+	    resp->checksumresponse->blockchecksum.len != 16) {
+		rc = HDFS_EPROTO;
+		snprintf(why, sizeof(why), "%s reply %s", opname, resp->checksumresponse ?
+		    "with a checksum that is not an MD5" : "without a checksum");
+		seterr(err, errlen, host, port, why);
+	} else {
+		Hadoop__Hdfs__OpBlockChecksumResponseProto *c = resp->checksumresponse;
+		out->bytes_per_crc = c->bytespercrc;
+		out->crc_per_block = c->crcperblock;
+		/* A 2.0-era DataNode leaves the type out; every later one sends
+		 * it. Their default was CRC32. */
+		out->crc_type = c->has_crctype ? (int)c->crctype : HDFS_CHECKSUM_CRC32;
+		memcpy(out->md5, c->blockchecksum.data, 16);
+	}
+	protobuf_c_message_free_unpacked(&resp->base, NULL);
+	return rc;
 }
 
 int
@@ -56,24 +86,60 @@ hdfs_block_checksum_dt(struct hdfs_dt_sec *dt, const Hadoop__Hdfs__ExtendedBlock
 		seterr(err, errlen, host, port, why);
 		return rc;
 	}
-	rc = hdfs_dt_check_response(resp, "BLOCK_CHECKSUM", why, sizeof(why));
+	return take_reply(resp, "BLOCK_CHECKSUM", host, port, out, err, errlen);
+}
+
+int
+hdfs_block_group_checksum(const Hadoop__Hdfs__LocatedBlockProto *lb,
+    const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
+    const char *host, int port, int timeout_ms, struct hdfs_block_checksum *out,
+    char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (lb == NULL || lb->b == NULL || lb->b->poolid == NULL || policy == NULL ||
+	    host == NULL || out == NULL) {
+		if (err && errlen)
+			snprintf(err, errlen, "invalid arguments");
+		return HDFS_EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	uint32_t idx[64];
+	size_t n = lb->has_blockindices ? lb->blockindices.len : 0;
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = lb->blockindices.data[i];
+
+	/* As Java's Sender.blockGroupChecksum: the group's block and token in
+	 * the header, every location with its internal block's token. */
+	Hadoop__Hdfs__BaseHeaderProto bh;
+	hdfs_dt_base_header(&bh, lb->b, lb->blocktoken);
+	Hadoop__Hdfs__DatanodeInfosProto dns = HADOOP__HDFS__DATANODE_INFOS_PROTO__INIT;
+	dns.n_datanodes = lb->n_locs;
+	dns.datanodes = lb->locs;
+	Hadoop__Hdfs__BlockChecksumOptionsProto opts = HADOOP__HDFS__BLOCK_CHECKSUM_OPTIONS_PROTO__INIT;
+	opts.has_blockchecksumtype = true;
+	opts.blockchecksumtype = HADOOP__HDFS__BLOCK_CHECKSUM_TYPE_PROTO__MD5CRC;
+	opts.has_stripelength = true;
+	opts.stripelength = 0;
+	Hadoop__Hdfs__OpBlockGroupChecksumProto op = HADOOP__HDFS__OP_BLOCK_GROUP_CHECKSUM_PROTO__INIT;
+	op.header = &bh;
+	op.datanodes = &dns;
+	op.n_blocktokens = lb->n_blocktokens;
+	op.blocktokens = lb->blocktokens;
+	op.ecpolicy = (Hadoop__Hdfs__ErasureCodingPolicyProto *)(uintptr_t)policy;
+	op.n_blockindices = n;
+	op.blockindices = idx;
+	op.requestednumbytes = num_bytes;
+	op.blockchecksumoptions = &opts;
+	char why[300];
+	Hadoop__Hdfs__BlockOpResponseProto *resp;
+	int rc = hdfs_dn_op_once(host, port, HDFS_DT_OP_BLOCK_GROUP_CHECKSUM, &op.base,
+	    timeout_ms, timeout_ms, &resp, why, sizeof(why));
 	if (rc) {
 		seterr(err, errlen, host, port, why);
-	} else if (resp->checksumresponse == NULL ||
-	    resp->checksumresponse->blockchecksum.len != 16) {
-		rc = HDFS_EPROTO;
-		seterr(err, errlen, host, port, resp->checksumresponse ?
-		    "BLOCK_CHECKSUM reply with a checksum that is not an MD5" :
-		    "BLOCK_CHECKSUM reply without a checksum");
-	} else {
-		Hadoop__Hdfs__OpBlockChecksumResponseProto *c = resp->checksumresponse;
-		out->bytes_per_crc = c->bytespercrc;
-		out->crc_per_block = c->crcperblock;
-		/* A 2.0-era DataNode leaves the type out; every later one sends
-		 * it. Their default was CRC32. */
-		out->crc_type = c->has_crctype ? (int)c->crctype : HDFS_CHECKSUM_CRC32;
-		memcpy(out->md5, c->blockchecksum.data, 16);
+		return rc;
 	}
-	protobuf_c_message_free_unpacked(&resp->base, NULL);
-	return rc;
+	return take_reply(resp, "BLOCK_GROUP_CHECKSUM", host, port, out, err, errlen);
 }

@@ -2,6 +2,8 @@
  * A file's checksum as DFSClient.getFileChecksum computes it: the block
  * locations of [0, length), each block's OP_BLOCK_CHECKSUM from the first
  * replica that answers (dn_checksum.c), and the MD5 of the block MD5s.
+ * An erasure-coded file's block groups are asked with
+ * OP_BLOCK_GROUP_CHECKSUM instead, of any DataNode of the group.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -140,9 +142,13 @@ hdfs_file_checksum(struct hdfs_namenode *nn, const char *path, uint64_t length,
 		for (size_t j = 0; j < lb->n_locs; j++) {
 			const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[j]->id;
 			char err[300];
-			brc = hdfs_block_checksum_dt(hdfs_namenode_dt_sec(nn), lb->b,
-			    lb->blocktoken, id->ipaddr,
-			    (int)id->xferport, timeout, &bc, err, sizeof(err));
+			if (lbs->ecpolicy)
+				brc = hdfs_block_group_checksum(lb, lbs->ecpolicy, lb->b->numbytes,
+				    id->ipaddr, (int)id->xferport, timeout, &bc, err, sizeof(err));
+			else
+				brc = hdfs_block_checksum_dt(hdfs_namenode_dt_sec(nn), lb->b,
+				    lb->blocktoken, id->ipaddr,
+				    (int)id->xferport, timeout, &bc, err, sizeof(err));
 			if (brc == 0)
 				break;
 			if (el < sizeof(errs) - 1) {

@@ -32,6 +32,7 @@
 #include "driver/dt_security.h"
 #include "driver/sasl_gssapi.h"
 #include "engine/dn_internal.h"
+#include "file/striped.h"
 #include "util/net.h"
 
 #include "ClientDatanodeProtocol.pb-c.h"
@@ -130,6 +131,13 @@ struct hdfs_file_reader {
 	int cur_node;              /* the location br reads from */
 	bool cur_local;
 	uint8_t *skipbuf;
+
+	/* Erasure-coded files: their block groups' reader (NULL for
+	 * replicated files), and the stream's stripe buffer. */
+	struct hdfs_striped *ec;
+	uint8_t *ecbuf;
+	uint64_t ecbuf_off;
+	size_t ecbuf_len, ecbuf_cap;
 };
 
 /* ---- small helpers ---- */
@@ -400,6 +408,31 @@ nn_error(struct hdfs_file_reader *r, const char *what, int rc, struct hdfs_nn_ca
 	return rc;
 }
 
+/* The file is erasure coded: its block groups are read striped. */
+static int
+ec_setup(struct hdfs_file_reader *r, const Hadoop__Hdfs__ErasureCodingPolicyProto *p)
+{
+	struct hdfs_ec_policy pol;
+	char err[300];
+	int rc = hdfs_ec_policy_from_proto(p, &pol, err, sizeof(err));
+	if (rc) {
+		set_error(r, NULL, "%s: %s", r->path, err);
+		return rc;
+	}
+	rc = hdfs_striped_new(&r->ec, &pol, r->client, r->connect_ms, r->io_ms,
+	    (r->flags & HDFS_FILE_READ_NO_VERIFY) ? HDFS_DN_READ_NO_VERIFY : 0);
+	if (rc) {
+		set_error(r, NULL, "%s", hdfs_strerror(rc));
+		return rc;
+	}
+	/* Whole stripes, at least 4 MiB: each data block's cells of a fill
+	 * are one contiguous range. */
+	uint64_t stripe = hdfs_striped_stripe_bytes(r->ec);
+	uint64_t cap = stripe * ((4u << 20) / stripe ? (4u << 20) / stripe : 1);
+	r->ecbuf_cap = (size_t)cap;
+	return 0;
+}
+
 /* getBlockLocations(path, off, len): *out is the response's
  * LocatedBlocksProto (free it with protobuf_c_message_free_unpacked). */
 static int
@@ -426,12 +459,18 @@ get_block_locations(struct hdfs_file_reader *r, uint64_t off, uint64_t len,
 		set_error(r, FNF_EXCEPTION, "File does not exist: %s", r->path);
 		return HDFS_EREMOTE;
 	}
-	if (g->locations->ecpolicy || g->locations->fileencryptioninfo) {
-		bool ec = g->locations->ecpolicy != NULL;
+	if (g->locations->fileencryptioninfo) {
 		protobuf_c_message_free_unpacked(resp, NULL);
-		set_error(r, NULL, "%s is %s: not supported by hadoofus yet", r->path,
-		    ec ? "erasure-coded" : "in an encryption zone");
+		set_error(r, NULL, "%s is in an encryption zone: not supported by hadoofus yet",
+		    r->path);
 		return HDFS_EPROTO;
+	}
+	if (g->locations->ecpolicy && r->ec == NULL) {
+		rc = ec_setup(r, g->locations->ecpolicy);
+		if (rc) {
+			protobuf_c_message_free_unpacked(resp, NULL);
+			return rc;
+		}
 	}
 	*out = g;
 	return 0;
@@ -607,7 +646,10 @@ open_info(struct hdfs_file_reader *r)
 		Hadoop__Hdfs__LocatedBlockProto *last = NULL;
 		uint64_t visible = 0;
 		bool retry_later = false;
-		if (!lbs->islastblockcomplete && lbs->lastblock && lbs->lastblock->b) {
+		/* A block group being written has no visible length to ask a
+		 * DataNode for (EC files have no hflush): as Java, only the
+		 * NameNode's length counts. */
+		if (!lbs->islastblockcomplete && lbs->lastblock && lbs->lastblock->b && r->ec == NULL) {
 			if (lbs->lastblock->n_locs == 0) {
 				/* No pipeline yet: nothing written when its length is 0,
 				 * else the locations are coming (Java waits for them). */
@@ -651,6 +693,7 @@ open_info(struct hdfs_file_reader *r)
 		r->nn_length = lbs->filelength;
 		r->uc = lbs->underconstruction;
 		r->length = r->nn_length + (lastb ? visible : 0);
+		r->ecbuf_len = 0;
 		pthread_mutex_unlock(&r->mu);
 		protobuf_c_message_free_unpacked(&g->base, NULL);
 		return rc;
@@ -970,6 +1013,112 @@ refetch_token(struct hdfs_file_reader *r, struct read_ctx *c, struct located **b
 	return rc;
 }
 
+/* ---- erasure-coded files ---- */
+
+/*
+ * [offset, offset + n) (within the file) of block groups, n > 0. When a
+ * group cannot be read (more internal blocks lost than it has parity, a
+ * refused token), as Java's DFSStripedInputStream: forget the dead
+ * DataNodes, back off and fetch fresh locations, up to max_failures
+ * times.
+ */
+static int
+ec_pread(struct hdfs_file_reader *r, uint64_t offset, uint8_t *buf, size_t n, size_t *got)
+{
+	size_t done = 0;
+	int rc = 0, failures = 0;
+	while (done < n) {
+		struct located *b;
+		rc = get_block(r, offset + done, &b);
+		if (rc)
+			break;
+		uint64_t start = offset + done - b->off, boff = b->off;
+		size_t want = n - done;
+		if (want > b->len - start)
+			want = (size_t)(b->len - start);
+		char err[1024];
+		rc = hdfs_striped_pread(r->ec, b->lb, start, want, buf + done, &r->st, &r->mu,
+		    err, sizeof(err));
+		loc_unref(r, b);
+		if (rc == 0) {
+			done += want;
+			continue;
+		}
+		if (rc == HDFS_ENOMEM) {
+			set_error(r, NULL, "out of memory");
+			break;
+		}
+		if (failures >= r->max_failures) {
+			set_error(r, NULL, "%s: %s", r->path, err);
+			break;
+		}
+		if (r->retry_window_ms > 0) {
+			pthread_mutex_lock(&r->mu);
+			double u = (double)(rnd_next(r) >> 11) / 9007199254740992.0;
+			pthread_mutex_unlock(&r->mu);
+			double w = r->retry_window_ms;
+			sleep_ms((int64_t)(w * failures + w * (failures + 1) * u));
+		}
+		failures++;
+		hdfs_striped_forget_dead(r->ec);
+		if ((rc = fetch_at(r, boff)) != 0)
+			break;
+	}
+	*got = done;
+	return rc;
+}
+
+/* The stream over a buffer of whole stripes, as Java's curStripeBuf:
+ * reads at least the buffer's size go straight to the caller. */
+static int
+ec_read(struct hdfs_file_reader *r, uint8_t *p, size_t n, size_t *got)
+{
+	uint64_t flen = hdfs_file_reader_length(r);
+	size_t done = 0;
+	int rc = 0;
+	while (done < n && r->pos < flen) {
+		if (r->pos >= r->ecbuf_off && r->pos < r->ecbuf_off + r->ecbuf_len) {
+			size_t k = (size_t)(r->ecbuf_off + r->ecbuf_len - r->pos);
+			if (k > n - done)
+				k = n - done;
+			memcpy(p + done, r->ecbuf + (r->pos - r->ecbuf_off), k);
+			done += k;
+			r->pos += k;
+			continue;
+		}
+		size_t want = n - done, g = 0;
+		if (want > flen - r->pos)
+			want = (size_t)(flen - r->pos);
+		if (want >= r->ecbuf_cap) {
+			rc = ec_pread(r, r->pos, p + done, want, &g);
+			done += g;
+			r->pos += g;
+			if (rc)
+				break;
+			continue;
+		}
+		if (r->ecbuf == NULL && (r->ecbuf = malloc(r->ecbuf_cap)) == NULL) {
+			set_error(r, NULL, "out of memory");
+			rc = HDFS_ENOMEM;
+			break;
+		}
+		/* Up to a stripe boundary: the next fill starts aligned. */
+		uint64_t stripe = hdfs_striped_stripe_bytes(r->ec);
+		uint64_t end = r->pos / stripe * stripe + r->ecbuf_cap;
+		if (end > flen)
+			end = flen;
+		r->ecbuf_len = 0;
+		rc = ec_pread(r, r->pos, r->ecbuf, (size_t)(end - r->pos), &g);
+		r->ecbuf_off = r->pos;
+		r->ecbuf_len = rc ? 0 : g;
+		if (rc)
+			break;
+	}
+	count_read(r, done, false);
+	*got = done;
+	return rc;
+}
+
 /* ---- sequential reads ---- */
 
 /* Open a block read at r->pos on a live replica of its block. */
@@ -1032,6 +1181,8 @@ hdfs_file_reader_read(struct hdfs_file_reader *r, void *buf, size_t n, size_t *g
 		return HDFS_ECLOSED;
 	if (n == 0)
 		return 0;
+	if (r->ec)
+		return ec_read(r, buf, n, got);
 	struct read_ctx c;
 	ctx_init(&c);
 	uint8_t *p = buf;
@@ -1187,6 +1338,11 @@ hdfs_file_reader_pread(struct hdfs_file_reader *r, uint64_t offset, void *buf,
 		return 0;
 	if (n > flen - offset)
 		n = (size_t)(flen - offset);
+	if (r->ec) {
+		int rc = ec_pread(r, offset, buf, n, got);
+		count_read(r, *got, false);
+		return rc;
+	}
 	struct read_ctx c;
 	ctx_init(&c);
 	uint8_t *p = buf;
@@ -1280,6 +1436,8 @@ hdfs_file_reader_free(struct hdfs_file_reader *r)
 	free(r->blocks);
 	free(r->dead);
 	free(r->skipbuf);
+	hdfs_striped_free(r->ec);
+	free(r->ecbuf);
 	free(r->path);
 	free(r->user);
 	free(r->client);

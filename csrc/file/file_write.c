@@ -38,6 +38,7 @@
 #include "driver/conn.h"
 #include "driver/dt_security.h"
 #include "engine/dn_internal.h"
+#include "file/striped.h"
 #include "util/net.h"
 
 #include "ClientNamenodeProtocol.pb-c.h"
@@ -110,6 +111,10 @@ struct hdfs_file_writer {
 	int err;
 	char exc[256];
 	char errmsg[1024];
+
+	/* An erasure-coded file's streamers (NULL for replicated files: then
+	 * bw and lb above carry the one pipeline). */
+	struct hdfs_striped_writer *sw;
 
 	/* heartbeat thread */
 	pthread_mutex_t ka_mu;
@@ -617,6 +622,7 @@ hdfs_file_writer_free(struct hdfs_file_writer *fw)
 	release(fw);
 	pthread_mutex_unlock(&fw->mu);
 	hdfs_block_writer_free(fw->bw);
+	hdfs_striped_writer_free(fw->sw);
 	pb_free(fw->last);
 	for (size_t i = 0; i < fw->nfailed; i++)
 		pb_free(fw->failed[i]);
@@ -687,6 +693,25 @@ opened(struct hdfs_file_writer *fw)
 	return 0;
 }
 
+/* The file the NameNode created is erasure coded: striped writes. */
+static int
+ec_setup(struct hdfs_file_writer *fw, const struct hdfs_ec_policy *pol)
+{
+	struct hdfs_striped_write_opts o = {
+		.client = fw->client, .csum_type = fw->csum_type, .bpc = fw->bpc,
+		.packet_size = fw->packet_size, .block_size = fw->block_size,
+		.read_ms = fw->read_ms, .write_ms = fw->write_ms,
+	};
+	int rc = hdfs_striped_writer_new(&fw->sw, pol, &o);
+	if (rc == HDFS_EINVAL)
+		return fail(fw, rc, "%s: the block size (%" PRIu64 ") of an erasure-coded file "
+		    "must be a multiple of its policy's cell size (%s: %" PRIu32 ")", fw->path,
+		    fw->block_size, pol->name, pol->cell);
+	if (rc)
+		return fail(fw, rc, "out of memory");
+	return 0;
+}
+
 int
 hdfs_file_writer_create(struct hdfs_file_writer **out, struct hdfs_namenode *nn,
     const char *path, const struct hdfs_file_write_opts *opts)
@@ -717,8 +742,17 @@ hdfs_file_writer_create(struct hdfs_file_writer **out, struct hdfs_namenode *nn,
 	if (rc)
 		return rc;
 	fw->file_id = r->fs && r->fs->has_fileid ? r->fs->fileid : 0;
+	struct hdfs_ec_policy pol;
+	bool ec = r->fs && r->fs->ecpolicy;
+	char err[300];
+	if (ec && (rc = hdfs_ec_policy_from_proto(r->fs->ecpolicy, &pol, err, sizeof(err))) != 0)
+		set_error(fw, rc, "%s: %s", fw->path, err);
 	pb_free(r);
-	return opened(fw);
+	if (rc == 0)
+		rc = opened(fw);
+	if (rc == 0 && ec)
+		rc = ec_setup(fw, &pol);
+	return rc;
 }
 
 /* ---- pipelines: building blocks ---- */
@@ -1376,6 +1410,65 @@ end_block(struct hdfs_file_writer *fw)
 	return 0;
 }
 
+/* ---- erasure-coded files: block groups ---- */
+
+static int
+ec_next_group(struct hdfs_file_writer *fw)
+{
+	Hadoop__Hdfs__LocatedBlockProto *lb = NULL;
+	int rc = add_block(fw, &lb);
+	if (rc)
+		return fail_kept(fw, rc);
+	char err[600];
+	rc = hdfs_striped_writer_begin(fw->sw, lb, err, sizeof(err));
+	if (rc) {
+		abandon(fw, lb->b);
+		pb_free(lb);
+		return fail(fw, rc, "%s", rc == HDFS_ENOMEM ? "out of memory" : err);
+	}
+	pb_free(lb);
+	fw->persist_blocks = true;
+	fw->stats.blocks++;
+	return 0;
+}
+
+static int
+ec_end_group(struct hdfs_file_writer *fw)
+{
+	Hadoop__Hdfs__ExtendedBlockProto *last;
+	char err[600];
+	int rc = hdfs_striped_writer_end(fw->sw, &last, err, sizeof(err));
+	if (rc)
+		return fail(fw, rc, "%s", rc == HDFS_ENOMEM ? "out of memory" : err);
+	pb_free(fw->last);
+	fw->last = last;
+	return 0;
+}
+
+static int
+ec_write(struct hdfs_file_writer *fw, const uint8_t *p, size_t len)
+{
+	uint64_t gsize = hdfs_striped_writer_group_size(fw->sw), in_group;
+	while (len) {
+		int rc;
+		if (!hdfs_striped_writer_group_open(fw->sw, NULL) && (rc = ec_next_group(fw)) != 0)
+			return rc;
+		size_t took = 0;
+		char err[600];
+		rc = hdfs_striped_writer_write(fw->sw, p, len, &took, err, sizeof(err));
+		p += took;
+		len -= took;
+		fw->pos += took;
+		fw->stats.bytes_written += took;
+		if (rc)
+			return fail(fw, rc, "%s", rc == HDFS_ENOMEM ? "out of memory" : err);
+		hdfs_striped_writer_group_open(fw->sw, &in_group);
+		if (in_group == gsize && (rc = ec_end_group(fw)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 write_common(struct hdfs_file_writer *fw, const void *buf, size_t len, bool copy)
 {
@@ -1385,6 +1478,10 @@ write_common(struct hdfs_file_writer *fw, const void *buf, size_t len, bool copy
 		rc = set_error(fw, HDFS_EINVAL, "NULL buffer");
 	const uint8_t *p = buf;
 	struct hdfs_dn_writer *w = hdfs_block_writer_engine(fw->bw);
+	if (rc == 0 && fw->sw) {
+		rc = ec_write(fw, p, len);
+		len = 0;
+	}
 	while (rc == 0 && len) {
 		if (fw->lb == NULL && (rc = next_block(fw)) != 0)
 			break;
@@ -1456,6 +1553,12 @@ hdfs_file_writer_flush(struct hdfs_file_writer *fw, unsigned flags)
 	int rc = check_open(fw);
 	if (rc == 0 && (flags & ~(unsigned)(HDFS_FILE_HSYNC | HDFS_FILE_UPDATE_LENGTH)))
 		rc = set_error(fw, HDFS_EINVAL, "unknown flush flags %#x", flags);
+	if (rc == 0 && fw->sw) {
+		/* As Java's DFSStripedOutputStream: striped files have no
+		 * hflush/hsync (a partial stripe has no parity yet). */
+		pthread_mutex_unlock(&fw->mu);
+		return 0;
+	}
 	if (rc == 0 && fw->lb)
 		rc = block_flush(fw, (flags & HDFS_FILE_HSYNC) != 0);
 	if (rc == 0 && (fw->persist_blocks || (flags & HDFS_FILE_UPDATE_LENGTH))) {
@@ -1523,6 +1626,8 @@ hdfs_file_writer_close(struct hdfs_file_writer *fw)
 	case FW_OPEN:
 		if (fw->lb)
 			rc = end_block(fw);
+		if (fw->sw && hdfs_striped_writer_group_open(fw->sw, NULL))
+			rc = ec_end_group(fw);
 		if (rc == 0) {
 			ka_stop(fw);
 			rc = complete(fw);

@@ -38,6 +38,22 @@ HDFS_API int hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
     const Hadoop__Common__TokenProto *token, const char *host, int port,
     int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
 
+typedef struct Hadoop__Hdfs__ErasureCodingPolicyProto Hadoop__Hdfs__ErasureCodingPolicyProto;
+
+/*
+ * OP_BLOCK_GROUP_CHECKSUM: the checksum of the first `num_bytes` data
+ * bytes of an erasure-coded block group `lb` (as getBlockLocations gave
+ * it: locations, block indices, a token per internal block) under
+ * `policy` (the file's, as the NameNode sent it), from the DataNode at
+ * host:port, which gathers its internal blocks' CRCs (rebuilding missing
+ * ones) into one MD5 as a replicated block's. Returns as
+ * hdfs_block_checksum.
+ */
+HDFS_API int hdfs_block_group_checksum(const Hadoop__Hdfs__LocatedBlockProto *lb,
+    const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
+    const char *host, int port, int timeout_ms, struct hdfs_block_checksum *out,
+    char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

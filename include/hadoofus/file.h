@@ -61,6 +61,15 @@ struct hdfs_namenode;
  * rounds (Java's dfs.client.max.block.acquire.failures); then the read
  * fails with a message naming each DataNode and its error.
  *
+ * Erasure-coded files (Hadoop 3; RS and XOR policies) read the same, as
+ * Java's DFSStripedInputStream: a block group's cells come from its data
+ * blocks in parallel, one thread per internal block; when an internal
+ * block fails (dead DataNode, bad checksum, no location) the range's
+ * stripes are read from any k internal blocks and the rest decoded with
+ * ISA-L (util/ec.h: Hadoop's coders). Sequential reads go through a
+ * buffer of whole stripes. A group that stays unreadable is retried after
+ * fresh locations as above.
+ *
  * Error detail of the latest failure (of any thread) is kept in the
  * handle: hdfs_file_reader_error_message(), and for HDFS_EREMOTE the
  * NameNode's Java exception class: hdfs_file_reader_error_exception().
@@ -101,8 +110,9 @@ struct hdfs_file_read_opts {
  * java.io.FileNotFoundException for a missing file, and for a directory
  * with the message "Path is not a file: ..."), a NameNode connection
  * error, HDFS_EIO (the visible length of a last block under construction
- * could not be learned from any DataNode), HDFS_EPROTO (an erasure-coded
- * or encrypted file: not supported). On those failures *out is still set,
+ * could not be learned from any DataNode), HDFS_EPROTO (an encrypted file,
+ * or an erasure-coded one of a codec hadoofus lacks: rs-legacy). On those
+ * failures *out is still set,
  * to a reader that only carries the error detail: read it, then free it.
  */
 HDFS_API int hdfs_file_reader_open(struct hdfs_file_reader **out,
@@ -282,6 +292,15 @@ HDFS_API void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);
  * once half the DataNodes' read timeout passed without traffic (as Java's
  * DataStreamer), so a writer left idle keeps its pipeline; it is joined by
  * close/free.
+ *
+ * A file created in an erasure-coded directory (the NameNode says so) is
+ * written as Java's DFSStripedOutputStream: a stripe of k cells at a time,
+ * its m parity cells computed with ISA-L, each cell queued on its
+ * internal block's own one-node pipeline; addBlock gives a block group
+ * per block size x k data bytes. Up to m internal blocks may fail (left
+ * behind; the NameNode rebuilds them later). hflush/hsync do nothing (as
+ * Java's: a partial stripe has no parity); appends are refused by the
+ * NameNode.
  *
  * Calls on one writer may come from any thread: they are serialized (as
  * DFSOutputStream's synchronized methods). Error detail of the latest

@@ -1,0 +1,300 @@
+"""Erasure-coded files on a real Hadoop 3 cluster: files Java's FsShell
+wrote, read byte-identical by hadoofus (sequentially and by pread), sizes
+that end mid-cell and mid-stripe and span several block groups; reads
+with DataNodes killed (up to the parity count) and with a corrupted
+internal block, the cells rebuilt from Java's parity.
+
+One cluster for the module: 5 DataNodes (RS-3-2 needs 3 + 2), XOR-2-1 and
+RS-3-2 enabled. Built-in policies have 1 MiB cells; a block size of 2 MiB
+makes a group of two stripes, so small files still span groups."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+import hadoofus
+from hadoofus import easy
+
+from conftest import fs_put, payload, running_cluster
+from test_checksum import java_checksums
+
+VERSION = "3.4.1"
+RS = "RS-3-2-1024k"
+XOR = "XOR-2-1-1024k"
+CELL = 1 << 20
+SCHEMA = {RS: (3, 2), XOR: (2, 1)}
+BLOCKSIZE = 2 * CELL
+
+
+@pytest.fixture(scope="module")
+def ec_cluster():
+    yield from running_cluster(datanodes=5, replication=1, version=VERSION,
+                               ec_policies=[RS, XOR], heap="192m")
+
+
+def _url(mc, path):
+    return "hdfs://%s:%d%s" % (mc.host, mc.port, path)
+
+
+def _sizes(k):
+    stripe = k * CELL
+    return {
+        "one": 1,
+        "midcell": CELL - 3,
+        "cellplus": CELL + 5,
+        "midstripe": stripe + CELL + 7,       # ends in the 2nd cell of stripe 2
+        "stripes": 2 * stripe,                # exactly one full group
+        "groups": 2 * stripe + stripe // 2 + 11,  # a second group, mid-stripe
+    }
+
+
+@pytest.fixture(scope="module")
+def ec_files(ec_cluster, tmp_path_factory):
+    """{policy: {name: bytes}} written by Java under /ec/<policy>/."""
+    files = {}
+    for seed, pol in enumerate((RS, XOR)):
+        d = "/ec/" + pol
+        ec_cluster.set_ec_policy(d, pol)
+        k = SCHEMA[pol][0]
+        data = {n: payload(sz, seed * 100 + i) for i, (n, sz) in enumerate(_sizes(k).items())}
+        fs_put(ec_cluster, tmp_path_factory.mktemp(pol), d, data,
+               conf={"dfs.blocksize": BLOCKSIZE})
+        files[pol] = data
+    return files
+
+
+def _groups(mc, path):
+    nn = hadoofus.rpc(mc.host, mc.port)
+    return list(nn.getBlockLocations(path))
+
+
+def _internal(lb, idx):
+    """The on-disk block id of internal block idx of group lb."""
+    gid = lb.b.blockId
+    gid = gid - (1 << 64) if gid >= 1 << 63 else gid
+    return gid + idx
+
+
+@pytest.mark.parametrize("pol", [RS, XOR])
+def test_read_java_written(ec_cluster, ec_files, pol):
+    for name, data in ec_files[pol].items():
+        url = _url(ec_cluster, "/ec/%s/%s" % (pol, name))
+        with easy.open(url, "rb") as f:
+            assert f.read() == data, name
+        with easy.open(url, "rb", buffer_size=1000) as f:
+            got = []
+            while True:
+                b = f.read(333_333)
+                if not b:
+                    break
+                got.append(b)
+            assert b"".join(got) == data, name
+            n = len(data)
+            for off, ln in ((0, 10), (CELL - 2, 5), (n // 2, 3 * CELL), (n - 1, 9),
+                            (max(0, n - CELL - 1), CELL + 1)):
+                assert f.pread(off, ln) == data[off:off + ln], (name, off, ln)
+
+
+def test_blocks_are_striped(ec_cluster, ec_files):
+    lbs = _groups(ec_cluster, "/ec/%s/groups" % RS)
+    assert len(lbs) == 2
+    assert sorted(lbs[0].blockIndices) == [0, 1, 2, 3, 4]
+    # The second group holds 1.5 stripes' worth: data block 2 is empty,
+    # and has no location.
+    assert sorted(lbs[1].blockIndices) == [0, 1, 3, 4]
+
+
+def test_corrupt_internal_block(ec_cluster, ec_files):
+    path = "/ec/%s/midstripe" % RS
+    data = ec_files[RS]["midstripe"]
+    lb = _groups(ec_cluster, path)[0]
+    # Data block 1 holds the second cell of each stripe: bad bytes there.
+    ec_cluster.corrupt_replica(_internal(lb, 1), offset=100, nbytes=4)
+    with easy.open(_url(ec_cluster, path), "rb") as f:
+        assert f.read() == data
+        st = f.stats
+    assert st["checksum_failures"] >= 1
+    ec_cluster.corrupt_replica(_internal(lb, 1), offset=100, nbytes=4)  # mend it
+
+
+def _dn_of(mc, lb, idx):
+    loc = lb.locs[list(lb.blockIndices).index(idx)]
+    for i, dn in enumerate(mc.datanodes):
+        if dn.xfer_port == loc.id.xferPort:
+            return i
+    raise LookupError(idx)
+
+
+def test_read_with_datanodes_killed(ec_cluster, ec_files):
+    """Kill the DataNodes of data blocks 0 and then 2 (RS-3-2 has 2 parity
+    blocks): each read rebuilds from parity; a third loss is an error."""
+    path = "/ec/%s/groups" % RS
+    data = ec_files[RS]["groups"]
+    lb = _groups(ec_cluster, path)[0]
+    killed = []
+    try:
+        for idx in (0, 2):
+            i = _dn_of(ec_cluster, lb, idx)
+            ec_cluster.kill_datanode(i)
+            killed.append(i)
+            with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+                assert f.read() == data
+                assert f.pread(CELL - 1, 2 * CELL) == data[CELL - 1:3 * CELL - 1]
+        # XOR-2-1 has one parity block: with two DataNodes of its group
+        # down (if both are) the read fails with a clear error.
+        xl = _groups(ec_cluster, "/ec/%s/groups" % XOR)[0]
+        gone = sum(1 for j in range(3) if _dn_of(ec_cluster, xl, j) in killed)
+        if gone >= 2:
+            with pytest.raises(hadoofus.HadoofusError, match="internal blocks readable"):
+                with easy.open(_url(ec_cluster, "/ec/%s/groups" % XOR), "rb",
+                               retry_window=0.01) as f:
+                    f.read()
+    finally:
+        for i in killed:
+            ec_cluster.restart_datanode(i)
+
+
+# --- writes -----------------------------------------------------------------
+
+@pytest.mark.parametrize("pol", [RS, XOR])
+def test_write_read_back_by_java(ec_cluster, ec_files, pol):
+    """Striped files hadoofus wrote (sizes ending mid-cell, mid-stripe,
+    over two groups): Java's FsShell and hadoofus read them byte-identical
+    and fsck finds every group healthy."""
+    k = SCHEMA[pol][0]
+    d = "/ec/%s/w" % pol
+    written = {}
+    for i, (name, size) in enumerate(_sizes(k).items()):
+        data = payload(size, 1000 + i)
+        path = "%s/%s" % (d, name)
+        with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+            # Odd-sized writes: cells and stripes fill across calls.
+            for o in range(0, len(data), 700_001):
+                f.write(data[o:o + 700_001])
+        with easy.open(_url(ec_cluster, path), "rb") as f:
+            assert f.read() == data, name
+        written[path] = data
+    # One JVM for all: -cat prints the files one after the other.
+    assert ec_cluster.fs_shell("-cat", *written).stdout == b"".join(written.values())
+    fsck = ec_cluster.fsck(d, "-files", "-blocks").stdout.decode()
+    assert "Status: HEALTHY" in fsck, fsck
+    assert "erasure-coded" in fsck and pol in fsck, fsck
+
+
+def test_parity_matches_java(ec_cluster, ec_files, tmp_path):
+    """The same bytes written by Java and by hadoofus: every internal
+    block, parity included, is identical on disk."""
+    d = "/ec/%s/same" % RS
+    data = payload(2 * 3 * CELL + CELL + 4097, 77)   # a group and a bit
+    fs_put(ec_cluster, tmp_path, d, {"java": data}, conf={"dfs.blocksize": BLOCKSIZE})
+    with easy.open(_url(ec_cluster, d + "/ours"), "wb", blocksize=BLOCKSIZE) as f:
+        f.write(data)
+    theirs = _groups(ec_cluster, d + "/java")
+    # complete() needs only k internal blocks reported: wait for the rest.
+    deadline = time.monotonic() + 30
+    while True:
+        ours = _groups(ec_cluster, d + "/ours")
+        if [sorted(g.blockIndices) for g in ours] == [sorted(g.blockIndices) for g in theirs]:
+            break
+        assert time.monotonic() < deadline, (ours, theirs)
+        time.sleep(0.2)
+    assert len(theirs) == len(ours) == 2
+    for gj, go in zip(theirs, ours):
+        assert sorted(gj.blockIndices) == sorted(go.blockIndices)
+        for idx in gj.blockIndices:
+            (fj,) = ec_cluster.block_files(_internal(gj, idx))
+            (fo,) = ec_cluster.block_files(_internal(go, idx))
+            with open(fj, "rb") as a, open(fo, "rb") as b:
+                assert a.read() == b.read(), idx
+
+
+def test_write_with_datanode_killed(ec_cluster, ec_files):
+    """A DataNode of the open group dies mid-write: its streamer is left
+    behind, the file completes, and Java reads it back, rebuilding that
+    internal block from the parity hadoofus wrote."""
+    path = "/ec/%s/w/killed" % RS
+    data = payload(3 * 3 * CELL + 12345, 78)        # two groups
+    killed = None
+    try:
+        with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+            f.write(data[:3 * CELL + 100])
+            nn = hadoofus.rpc(ec_cluster.host, ec_cluster.port)
+            last = nn.getBlockLocations(path).last_block
+            killed = _dn_of(ec_cluster, last, 1)
+            ec_cluster.kill_datanode(killed)
+            f.write(data[3 * CELL + 100:])
+        assert ec_cluster.fs_shell("-cat", path).stdout == data
+        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+            assert f.read() == data
+    finally:
+        if killed is not None:
+            ec_cluster.restart_datanode(killed)
+
+
+def test_checksum_matches_java(ec_cluster, ec_files):
+    """easy.checksum of striped files (OP_BLOCK_GROUP_CHECKSUM per group)
+    is `hadoop fs -checksum`'s."""
+    paths = ["/ec/%s/%s" % (pol, name) for pol, files in ec_files.items() for name in files]
+    java = java_checksums(ec_cluster, paths)
+    assert len(java) == len(paths)
+    for p in paths:
+        ck = easy.checksum(_url(ec_cluster, p))
+        assert (ck.algorithm, ck.hex()) == java[p], p
+
+
+_LIBHDFS_SCRIPT = r'''
+import ctypes, os, sys
+lib = ctypes.CDLL(sys.argv[1])
+host, port, src, dst, size, bs = (sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5],
+                                  int(sys.argv[6]), int(sys.argv[7]))
+P, I = ctypes.c_void_p, ctypes.c_int
+lib.hdfsConnect.restype = P
+lib.hdfsConnect.argtypes = [ctypes.c_char_p, ctypes.c_uint16]
+lib.hdfsOpenFile.restype = P
+lib.hdfsOpenFile.argtypes = [P, ctypes.c_char_p, I, I, ctypes.c_short, ctypes.c_int32]
+lib.hdfsRead.argtypes = [P, P, P, ctypes.c_int32]
+lib.hdfsPread.argtypes = [P, P, ctypes.c_int64, P, ctypes.c_int32]
+lib.hdfsWrite.argtypes = [P, P, P, ctypes.c_int32]
+lib.hdfsCloseFile.argtypes = [P, P]
+lib.hdfsDisconnect.argtypes = [P]
+fs = lib.hdfsConnect(host.encode(), port)
+f = lib.hdfsOpenFile(fs, src.encode(), os.O_RDONLY, 0, 0, 0)
+buf = ctypes.create_string_buffer(size)
+got = 0
+while got < size:
+    n = lib.hdfsRead(fs, f, ctypes.byref(buf, got), min(size - got, 1 << 20))
+    assert n > 0, n
+    got += n
+tail = ctypes.create_string_buffer(1000)
+assert lib.hdfsPread(fs, f, size - 1000, tail, 1000) == 1000
+assert tail.raw == buf.raw[-1000:]
+lib.hdfsCloseFile(fs, f)
+w = lib.hdfsOpenFile(fs, dst.encode(), os.O_WRONLY, 0, 0, bs)
+assert lib.hdfsWrite(fs, w, buf, size) == size
+assert lib.hdfsCloseFile(fs, w) == 0
+lib.hdfsDisconnect(fs)
+sys.stdout.buffer.write(buf.raw)
+'''
+
+
+def test_libhdfs_reads_and_writes(ec_cluster, ec_files):
+    """libhdfs_hadoofus.so, in a process of its own: hdfsRead/hdfsPread of
+    a Java-written striped file, and hdfsWrite of a copy into the EC
+    directory, which Java reads back."""
+    d = hadoofus.libhdfs_dir()
+    if d is None:
+        pytest.skip("this hadoofus was not installed from a wheel")
+    src = "/ec/%s/groups" % RS
+    dst = "/ec/%s/w/libhdfs-copy" % RS
+    data = ec_files[RS]["groups"]
+    p = subprocess.run([sys.executable, "-c", _LIBHDFS_SCRIPT, os.path.join(d, "libhdfs.so"),
+                        ec_cluster.host, str(ec_cluster.port), src, dst, str(len(data)),
+                        str(BLOCKSIZE)], capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout == data
+    assert ec_cluster.fs_shell("-cat", dst).stdout == data
+    fsck = ec_cluster.fsck(dst, "-files", "-blocks").stdout.decode()
+    assert "erasure-coded" in fsck and RS in fsck, fsck
