@@ -556,20 +556,30 @@ toy_factory(void *ctx, const struct hdfs_sasl_offer *o, struct hdfs_sasl **out,
 	return 0;
 }
 
+/* The message after the header of a client frame with call id `callid`
+ * (NULL when the frame is not that). */
+static const uint8_t *
+client_message(const struct frame *f, int32_t callid, size_t *len)
+{
+	size_t off;
+	uint64_t l;
+	size_t vn;
+	Hadoop__Common__RpcRequestHeaderProto *h = frame_header(f, &off);
+	CHECK(h && h->callid == callid);
+	bool ok = h && h->callid == callid && varint_get(f->p + off, f->n - off, &l, &vn) == 0;
+	if (h)
+		hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+	*len = ok ? (size_t)l : 0;
+	return ok ? f->p + off + vn : NULL;
+}
+
 /* The client's SASL message in frame f (call id -33), unpacked. */
 static Hadoop__Common__RpcSaslProto *
 client_sasl(const struct frame *f)
 {
-	size_t off;
-	Hadoop__Common__RpcRequestHeaderProto *h = frame_header(f, &off);
-	CHECK(h && h->callid == HDFS_RPC_CALLID_SASL);
-	if (h)
-		hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
-	uint64_t l;
-	size_t vn;
-	if (h == NULL || varint_get(f->p + off, f->n - off, &l, &vn))
-		return NULL;
-	return hadoop__common__rpc_sasl_proto__unpack(NULL, l, f->p + off + vn);
+	size_t l;
+	const uint8_t *p = client_message(f, HDFS_RPC_CALLID_SASL, &l);
+	return p ? hadoop__common__rpc_sasl_proto__unpack(NULL, l, p) : NULL;
 }
 
 static void
@@ -665,25 +675,16 @@ test_sasl_seam(bool bytewise)
 		CHECK(toy_xform(m->token.data, m->token.len, &plain, &plen, false) == 0);
 		struct frame inner[4];
 		CHECK(split_frames(plain, plen, inner, 4) == 2);
-		size_t off;
-		Hadoop__Common__RpcRequestHeaderProto *h = frame_header(&inner[0], &off);
-		CHECK(h && h->callid == HDFS_RPC_CALLID_CONTEXT);
-		uint64_t l;
-		size_t vn;
-		varint_get(inner[0].p + off, inner[0].n - off, &l, &vn);
-		Hadoop__Common__IpcConnectionContextProto *ctx =
-		    hadoop__common__ipc_connection_context_proto__unpack(NULL, l, inner[0].p + off + vn);
+		size_t l;
+		const uint8_t *cp = client_message(&inner[0], HDFS_RPC_CALLID_CONTEXT, &l);
+		Hadoop__Common__IpcConnectionContextProto *ctx = cp ?
+		    hadoop__common__ipc_connection_context_proto__unpack(NULL, l, cp) : NULL;
 		/* Kerberos names the authenticated principal, no real user. */
 		CHECK(ctx && strcmp(ctx->userinfo->effectiveuser, "alice@TOY") == 0 &&
 		    ctx->userinfo->realuser == NULL);
 		if (ctx)
 			hadoop__common__ipc_connection_context_proto__free_unpacked(ctx, NULL);
-		if (h)
-			hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
-		h = frame_header(&inner[1], &off);
-		CHECK(h && h->callid == id);
-		if (h)
-			hadoop__common__rpc_request_header_proto__free_unpacked(h, NULL);
+		CHECK(client_message(&inner[1], id, &l) != NULL);
 		free(plain);
 		hadoop__common__rpc_sasl_proto__free_unpacked(m, NULL);
 	}
