@@ -18,6 +18,7 @@ in any ASGI server; main(argv) parses the command line and serves.
 """
 
 import argparse
+import asyncio
 import logging
 import sys
 
@@ -121,13 +122,60 @@ def _parser():
     return p
 
 
+class LoopBatchedHandler(logging.StreamHandler):
+    """A StreamHandler whose records logged on an event loop are written
+    together once the loop has run what is ready: one write for the
+    requests that finished in one loop iteration, instead of one per
+    access-log line. Records from other threads are written at once."""
+
+    def __init__(self, stream=None):
+        super().__init__(stream)
+        self._lines = []
+        self._scheduled = False
+
+    def emit(self, record):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._write_lines()
+            super().emit(record)
+            return
+        try:
+            self._lines.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+            return
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._write_lines)
+
+    def _write_lines(self):
+        # emit runs under self.lock (Handler.handle takes it); so does this.
+        with self.lock:
+            self._scheduled = False
+            lines, self._lines = self._lines, []
+            if lines:
+                self.stream.write("\n".join(lines) + "\n")
+                super().flush()
+
+    def flush(self):
+        self._write_lines()
+        super().flush()
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     import uvicorn
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    fmt = "%(asctime)s %(name)s %(levelname)s %(message)s"
+    logging.basicConfig(level=args.log_level.upper(), format=fmt)
+    access = logging.getLogger("hadoofus.gateway.access")
     if args.no_access_log:
-        logging.getLogger("hadoofus.gateway.access").setLevel(logging.WARNING)
+        access.setLevel(logging.WARNING)
+    else:
+        h = LoopBatchedHandler(sys.stderr)
+        h.setFormatter(logging.Formatter(fmt))
+        access.addHandler(h)
+        access.propagate = False
     if bool(args.certfile) != bool(args.keyfile):
         sys.exit("hadoofus-gateway: --certfile and --keyfile go together")
     namenode = args.namenode or default_namenode()

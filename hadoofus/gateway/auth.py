@@ -105,8 +105,27 @@ class Authenticator:
         self.anonymous_user = anonymous_user
         self.secure = secure
         self.handlers = list(handlers) if handlers is not None else [PseudoHandler()]
+        # (user, principal, type) -> (signed at, Set-Cookie): a client that
+        # names itself on every request (user.name=, as HdfsCLI and curl
+        # do) would otherwise cost an HMAC and a date per request.
+        self._recent = {}
+        self._reuse = min(1.0, validity / 100.0)
 
     # -- the cookie ------------------------------------------------------------
+
+    def fresh_cookie(self, user, principal, type_):
+        """make_cookie's value, reused while at most min(1 s, validity/100)
+        old: its expiry is then at most that much short of a new one's."""
+        key = (user, principal, type_)
+        now = time.time()
+        got = self._recent.get(key)
+        if got is not None and now - got[0] < self._reuse:
+            return got[1]
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        cookie = self.make_cookie(user, principal, type_, now)
+        self._recent[key] = (now, cookie)
+        return cookie
 
     def make_cookie(self, user, principal, type_, now=None):
         """The Set-Cookie header value for a freshly authenticated user."""
@@ -162,7 +181,7 @@ class Authenticator:
                 got = h.authenticate(req)
                 if got is not None:
                     user, principal = got
-                    cookies.append(self.make_cookie(user, principal, h.type))
+                    cookies.append(self.fresh_cookie(user, principal, h.type))
                     break
         if user is None:
             if not self.allow_anonymous:
