@@ -36,6 +36,8 @@ APT_PACKAGES=(
 	libfuse-dev                        # tests/libhdfs/fuse_probe: fuse_dfs' use of hdfs.h, mounted
 	wrk                                # bench/ gateway: small-request rate with 32 connections
 	maven                              # fetches HttpFS (the gateway's second WebHDFS peer) from Maven Central
+	libkrb5-dev krb5-kdc krb5-admin-server krb5-user  # Kerberos: GSS-API for the RPC, an MIT KDC for the secure MiniCluster
+	faketime                           # tests/test_secure_rpc.py: a client whose clock is off (Kerberos clock skew)
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"

@@ -856,14 +856,64 @@ def _addresses(host, port):
     return found or [(host, 8020)]
 
 
+_KRB_KEYS = ("hadoop.security.authentication", "hadoop.rpc.protection",
+             "dfs.namenode.kerberos.principal", "hadoofus.kerberos.principal",
+             "hadoofus.kerberos.keytab")
+
+
+def _conf_get(names):
+    """{name: value} of those set in the Hadoop configuration (none when
+    there is no configuration to read)."""
+    if not any(os.environ.get(k) for k in ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH")):
+        return {}
+    try:
+        c = _conf.load()
+    except (ValueError, HadoofusError):
+        return {}
+    out = {}
+    buf = ffi.new("char[]", 4096)
+    for n in names:
+        if lib.hdfs_conf_get(c, n.encode(), buf, 4096, ffi.NULL) == 0:
+            out[n] = ffi.string(buf).decode()
+    return out
+
+
+def _kerberos_settings(kerberos, principal, keytab, ccache, protection, server_principal):
+    """(server_principal, protection, ccache, principal, keytab) for
+    hdfs_namenode_set_kerberos, or None for SIMPLE. Unset ones come from
+    the Hadoop configuration as Java reads it (hadoofus.kerberos.principal
+    and .keytab are ours: Java's client has no keytab keys)."""
+    given = [_text(v, n) if v is not None else None for v, n in (
+        (principal, "principal"), (keytab, "keytab"), (ccache, "ccache"),
+        (protection, "protection"), (server_principal, "server_principal"))]
+    principal, keytab, ccache, protection, server_principal = given
+    if kerberos is False:
+        return None
+    c = _conf_get(_KRB_KEYS)
+    on = kerberos or principal or keytab or ccache or \
+        c.get("hadoop.security.authentication", "simple").strip().lower() == "kerberos"
+    if not on:
+        return None
+    if principal is None and keytab is None:
+        principal = c.get("hadoofus.kerberos.principal")
+        keytab = c.get("hadoofus.kerberos.keytab")
+    return (server_principal or c.get("dfs.namenode.kerberos.principal"),
+            protection or c.get("hadoop.rpc.protection"), ccache, principal, keytab)
+
+
 class _Client(_Ops):
     """What both clients share: the C handle and per-client state."""
 
     def __init__(self, host, port=None, user=None, *, connect_timeout=None,
                  call_timeout=None, retry_window=None, max_retries=None,
                  client_name=None, max_failovers=None, failover_sleep_base=None,
-                 failover_sleep_max=None, real_user=None):
+                 failover_sleep_max=None, real_user=None, kerberos=None,
+                 principal=None, keytab=None, ccache=None, protection=None,
+                 server_principal=None):
         addrs = _addresses(host, port)
+        krb = _kerberos_settings(kerberos, principal, keytab, ccache, protection,
+                                 server_principal)
+        explicit_user = user is not None
         if user is None:
             user = os.environ.get("HADOOP_USER_NAME") or getpass.getuser()
         user = _text(user, "user")
@@ -878,6 +928,20 @@ class _Client(_Ops):
                                             len(addrs), user.encode()))
         self._nn = ffi.gc(p[0], lib.hdfs_namenode_free)
         self.addresses = addrs
+        self.kerberos_principal = None
+        if krb is not None:
+            _check(lib.hdfs_namenode_set_kerberos(self._nn, *[
+                ffi.NULL if v is None else v.encode() for v in krb]), self._nn)
+            buf = ffi.new("char[]", 512)
+            name = lib.hdfs_namenode_kerberos_name(self._nn, buf, 512)
+            if name != ffi.NULL:
+                self.kerberos_principal = ffi.string(name).decode()
+            if explicit_user and real_user is None:
+                # Kerberos names the real user; another user is a proxy.
+                real_user = self.kerberos_principal or "kerberos"
+            elif not explicit_user and self.kerberos_principal:
+                # As auth_to_local's DEFAULT rule: the first component.
+                user = self.kerberos_principal.split("@")[0].split("/")[0]
         if real_user is not None:
             real_user = _text(real_user, "real_user")
             _check(lib.hdfs_namenode_set_real_user(self._nn, real_user.encode()))
@@ -1004,6 +1068,18 @@ class rpc(_Client):
     real_user="gw" connects as the proxy user "gw" acting for `user` (the
     NameNode's hadoop.proxyuser.gw.hosts/groups rules decide; every
     permission check is `user`'s), as HttpFS impersonates its callers.
+
+    Kerberos (SASL GSSAPI through the system's MIT GSS-API) is used when
+    hadoop.security.authentication=kerberos in the Hadoop configuration, or
+    kerberos=True, or any of: ccache (a ticket cache; default KRB5CCNAME),
+    principal + keytab (keytab login, renewed before expiry),
+    protection (hadoop.rpc.protection: "authentication", "integrity",
+    "privacy" or a comma list in order of preference), server_principal
+    (dfs.namenode.kerberos.principal, "nn/_HOST@REALM"). The NameNode then
+    knows the client as its principal (user= names a user to act for, as
+    a proxy); kerberos_principal says which. Failures (no or expired
+    ticket, wrong realm, clock skew, no common protection) raise
+    AuthenticationError (a PermissionError) naming the cause.
     """
 
     def connect(self):

@@ -33,6 +33,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tarfile
@@ -1183,12 +1184,25 @@ class MiniCluster:
     ``webhdfs_url + "/webhdfs/v1/..."`` and redirects data to the DataNodes'
     HTTP ports; the Java shell (``fs_shell``) gets the same jars, so
     ``-fs webhdfs://...`` works from it.
+
+    ``secure=True`` kerberizes the cluster (``hadoofus._kdc``): an MIT KDC
+    on loopback with realm ``HADOOFUS.TEST``, keytabs for nn/, dn/, HTTP/
+    and the users alice, bob and hdfs (the superuser: nn/ and dn/ map to
+    it), ``hadoop.rpc.protection=rpc_protection`` and
+    ``dfs.data.transfer.protection=data_protection`` (comma lists: one
+    cluster offering all three lets a client try each), block access
+    tokens, HTTPS only (``http_port`` is then the HTTPS port), and
+    ``dfs.encrypt.data.transfer`` when ``encrypt_data``. ``kinit(user)``
+    gives a ticket cache, ``krb5_env(user)`` the environment to use it;
+    ``java(..., user=)`` runs kinit'd as that user.
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False):
+                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False,
+                 secure=False, rpc_protection="authentication,integrity,privacy",
+                 data_protection="authentication,integrity,privacy", encrypt_data=False):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
         if ha and port is not None:
@@ -1221,6 +1235,9 @@ class MiniCluster:
         self._closed = False
         self._detached = False
         self.start_seconds = None
+        self.secure = bool(secure)
+        self._secure_args = (rpc_protection, data_protection, encrypt_data)
+        self.security = None  # _kdc.SecureCluster once prepared
 
     # -- properties ---------------------------------------------------------
 
@@ -1332,7 +1349,10 @@ class MiniCluster:
 
     @property
     def superuser(self):
-        """The HDFS superuser: the OS user running the NameNode."""
+        """The HDFS superuser: the OS user running the NameNode ("hdfs" on a
+        secure cluster: the NameNode's principal maps to it)."""
+        if self.security is not None:
+            return "hdfs"
         return pwd.getpwuid(os.getuid()).pw_name
 
     @property
@@ -1408,7 +1428,73 @@ class MiniCluster:
                 hdfs["dfs.namenode.rpc-address.%s.%s" % (ns, n.nn_id)] = n.address
                 hdfs["dfs.namenode.http-address.%s.%s" % (ns, n.nn_id)] = \
                     "%s:%d" % (HOST, n.http_port)
+        if self.security is not None:
+            self._secure_conf(core, hdfs)
         return core, hdfs
+
+    # -- Kerberos (secure=True) ---------------------------------------------
+
+    def _secure_prepare(self, existing):
+        from . import _kdc
+        old = (existing or {}).get("secure") or {}
+        rpc_p, data_p, enc = self._secure_args
+        self.secure = True
+        self.security = _kdc.SecureCluster(
+            self.base_dir, old.get("rpc_protection", rpc_p),
+            old.get("data_protection", data_p), old.get("encrypt_data", enc),
+            kdc_port=old.get("kdc_port"))
+        self.security.start(self.java_path)
+        self.jvm_opts += [o for o in self.security.jvm_opts() if o not in self.jvm_opts]
+        self.groups.setdefault("hdfs", ("hdfs", "supergroup"))
+
+    def _secure_conf(self, core, hdfs):
+        sc, sh = self.security.conf()
+        core.update(sc)
+        hdfs.update(sh)
+        # HTTPS only: the NameNode's web port speaks TLS.
+        hdfs["dfs.namenode.https-address"] = "%s:%d" % (HOST, self.namenode.http_port)
+        hdfs["dfs.namenode.http-address"] = "%s:0" % HOST
+
+    def _secure_files(self, conf_dir, spec):
+        for dn in self.datanodes:
+            if spec.get("dfs.datanode.address") == "%s:%d" % (HOST, dn.xfer_port):
+                spec["dfs.datanode.https.address"] = "%s:%d" % (HOST, dn.http_port)
+                # (hdfs-site overrides core-site) The DataNodes' IPC servers
+                # offer less choice than the NameNode: a server that demands
+                # more protection than a client allows, for tests.
+                spec["hadoop.rpc.protection"] = self.security.datanode_rpc_protection
+        for name, props in self.security.ssl_files().items():
+            _write_site(os.path.join(conf_dir, name), props)
+
+    def kinit(self, user, lifetime=None, ccache=None):
+        """Secure clusters: a fresh ticket cache for ``user`` ("alice", "bob",
+        "hdfs", or a service principal such as "nn/localhost") from its
+        keytab; ``lifetime`` as kinit -l ("10s"). Returns the cache's path."""
+        self._need_secure()
+        return self.security.kinit(user, lifetime=lifetime, ccache=ccache)
+
+    def keytab(self, user):
+        """Secure clusters: the keytab of a user or service ("nn", "dn", "HTTP")."""
+        self._need_secure()
+        return self.security.keytab(user.split("/")[0])
+
+    def principal(self, user):
+        """Secure clusters: ``user`` with the realm ("alice@HADOOFUS.TEST")."""
+        self._need_secure()
+        return self.security.kdc.principal(user)
+
+    def krb5_env(self, user=None, ccache=None):
+        """Secure clusters: KRB5_CONFIG (and with ``user``, KRB5CCNAME of a
+        fresh ticket cache of that user; or of ``ccache``) for C clients and
+        MIT tools."""
+        self._need_secure()
+        if user is not None and ccache is None:
+            ccache = self.kinit(user)
+        return self.security.env(ccache)
+
+    def _need_secure(self):
+        if self.security is None:
+            raise RuntimeError("not a secure cluster (MiniCluster(secure=True), started)")
 
     @property
     def _shared_edits_dir(self):
@@ -1442,6 +1528,8 @@ class MiniCluster:
         for name, spec in specific.items():
             d = os.path.join(self.base_dir, "conf", name)
             os.makedirs(d, exist_ok=True)
+            if self.security is not None:
+                self._secure_files(d, spec)
             _write_site(os.path.join(d, "core-site.xml"), {**core, **xcore})
             _write_site(os.path.join(d, "hdfs-site.xml"), {**hdfs, **spec, **xhdfs})
             with open(os.path.join(d, "log4j.properties"), "w") as f:
@@ -1465,6 +1553,7 @@ class MiniCluster:
             "datanodes": [[d.xfer_port, d.ipc_port, d.http_port] for d in self.datanodes],
             "conf": self.extra_conf,
             "groups": {u: list(g) for u, g in self.groups.items()},
+            "secure": self.security.layout() if self.security is not None else None,
         }
         tmp = self._layout_path() + ".tmp"
         with open(tmp, "w") as f:
@@ -1528,6 +1617,8 @@ class MiniCluster:
                 self.datanodes.append(DataNode(self, i, ports.pop(0), ports.pop(0),
                                                ports.pop(0), self.storages_per_datanode))
             self._fresh_ports = True
+        if self.secure or (existing or {}).get("secure"):
+            self._secure_prepare(existing)
         self._write_conf()
         if not os.path.exists(os.path.join(self.namenodes[0].name_dir, "current", "VERSION")):
             self._format()
@@ -1575,6 +1666,8 @@ class MiniCluster:
         self.jars_dir  # noqa: B018 - fetch before anything runs
         self.java_path  # noqa: B018
         self._prepare()
+        if self.security is not None:
+            self.security.start(self.java_path)  # the KDC, after a stop()
         with _open_lock:
             if self not in _open_clusters and not self._detached:
                 _open_clusters.append(self)
@@ -1705,6 +1798,8 @@ class MiniCluster:
         if self._detached:
             return
         self.stop(graceful=not _quick)
+        if self.security is not None:
+            self.security.stop()
         if not _quick:
             self._cds_build()
         if self._own_dir and not self.keep and self._base_dir:
@@ -1838,9 +1933,14 @@ class MiniCluster:
     # -- state of the cluster ------------------------------------------------
 
     def _jmx(self, bean, timeout=2.0, nn=None):
-        url = "http://%s:%d/jmx?qry=Hadoop:service=NameNode,name=%s" % (
+        url = "%s://%s:%d/jmx?qry=Hadoop:service=NameNode,name=%s" % (
+            "https" if self.security is not None else "http",
             HOST, (nn or self.namenode).http_port, bean)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        handlers = [urllib.request.ProxyHandler({})]
+        if self.security is not None:
+            # The secure cluster's certificate is self-signed.
+            handlers.append(urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
+        opener = urllib.request.build_opener(*handlers)
         with opener.open(url, timeout=timeout) as r:
             beans = json.loads(r.read().decode()).get("beans") or []
         return beans[0] if beans else None
@@ -2047,6 +2147,14 @@ class MiniCluster:
                mainclass, *[str(a) for a in args]]
         e = dict(os.environ)
         e.pop("CLASSPATH", None)
+        if self.security is not None:
+            # Kerberos: act as `user` (default the superuser) by its tickets.
+            cmd[1:1] = self.security.jvm_opts()
+            ccache = self.security.ccache_path(user or self.superuser)
+            if not os.path.exists(ccache) or time.time() - os.path.getmtime(ccache) > 3600:
+                self.kinit(user or self.superuser)
+            e.update(self.security.env(ccache))
+            user = None
         if env:
             e.update(env)
         if user is not None:
@@ -2086,6 +2194,10 @@ class MiniCluster:
             "webhdfs": self.webhdfs,
             "java": self.java_path,
             "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
+            "secure": None if self.security is None else {
+                "realm": self.security.realm, "krb5_conf": self.security.krb5_conf,
+                "kdc_pid": self.security.kdc.proc.pid if self.security.kdc.running else None,
+                "keytabs": {u: self.security.keytab(u) for u in ("alice", "bob", "hdfs")}},
         }
 
 
@@ -2157,7 +2269,8 @@ def _cli_start(a):
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
                      port=a.port, die_with_parent=False, keep=True, ha=a.ha,
-                     webhdfs=a.webhdfs)
+                     webhdfs=a.webhdfs, secure=a.secure, rpc_protection=a.rpc_protection,
+                     data_protection=a.data_protection, encrypt_data=a.encrypt_data)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -2169,6 +2282,11 @@ def _cli_start(a):
     if mc.webhdfs:
         print("# WebHDFS: %s/webhdfs/v1/" % mc.webhdfs_url)
     print("export HADOOP_CONF_DIR=%s" % st["conf_dir"])
+    if mc.security is not None:
+        sec = st["secure"]
+        print("export KRB5_CONFIG=%s" % sec["krb5_conf"])
+        print("# kinit -kt %s alice   (realm %s; users alice, bob, hdfs)"
+              % (sec["keytabs"]["alice"], sec["realm"]))
     print("# started in %.1f s; logs in %s; stop with: python -m hadoofus.minicluster "
           "stop --dir %s" % (mc.start_seconds, os.path.join(d, "logs"), d),
           file=sys.stderr)
@@ -2210,6 +2328,9 @@ def _cli_stop(a):
         rc = 1
     else:
         running = _state_pids_running(d, st)
+        kdc = (st.get("secure") or {}).get("kdc_pid")
+        if kdc and _pid_alive(kdc) and any(b"krb5kdc" in x for x in _pid_cmdline(kdc) or ()):
+            running["kdc"] = kdc
         _kill_pids(list(running.values()))
         os.unlink(_state_path(d))
         print("stopped %d processes" % len(running))
@@ -2240,6 +2361,15 @@ def main(argv=None):
                    help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
     s.add_argument("--webhdfs", action="store_true",
                    help="Java's own WebHDFS on the NameNode's HTTP port (Jersey 1 fetched once)")
+    s.add_argument("--secure", action="store_true",
+                   help="Kerberos: an MIT KDC on loopback, keytabs, SASL on RPC and data "
+                   "transfer, HTTPS (see MiniCluster's secure=True)")
+    s.add_argument("--rpc-protection", default="authentication,integrity,privacy",
+                   help="hadoop.rpc.protection with --secure")
+    s.add_argument("--data-protection", default="authentication,integrity,privacy",
+                   help="dfs.data.transfer.protection with --secure")
+    s.add_argument("--encrypt-data", action="store_true",
+                   help="dfs.encrypt.data.transfer=true with --secure")
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "driver/sasl_gssapi.h"
 #include "hadoofus/namenode.h"
 #include "hadoofus/rpc.h"
 #include "util/buf.h"
@@ -97,6 +98,7 @@ struct hdfs_namenode {
 	int max_retries;
 
 	struct hdfs_rpc *rpc;
+	struct hdfs_krb *krb;   /* Kerberos, when set: the engine's SASL factory */
 	int fd;                 /* -1 when not connected */
 	bool fd_blocking;       /* fd in blocking mode: readers sleep in recv() */
 	int zombie_fd;          /* shut down, to be closed by its reader */
@@ -398,6 +400,10 @@ connect_once(struct hdfs_namenode *nn)
 		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
 		return rc;
 	}
+	if (nn->krb && hdfs_krb_set_host(nn->krb, nn->host)) {
+		rc = HDFS_ENOMEM;
+		goto fail_msg;
+	}
 	rc = hdfs_rpc_begin(nn->rpc);
 	if (rc)
 		goto fail_msg;
@@ -433,6 +439,16 @@ connect_once(struct hdfs_namenode *nn)
 		rc = hdfs_rpc_feed(nn->rpc, nn->rbuf, (size_t)got, &used);
 		if (rc)
 			goto fail_msg;
+		/* SASL rounds (Kerberos, tokens) answer before the handshake
+		 * ends; once READY the context goes out with flush_locked. */
+		if (hdfs_rpc_state(nn->rpc) == HDFS_RPC_AUTHENTICATING &&
+		    (n = hdfs_rpc_pending_output(nn->rpc, &p)) > 0) {
+			rc = hdfs_net_write_all(fd, p, n, left > 0 ? left : nn->connect_ms,
+			    err, sizeof(err));
+			if (rc)
+				goto fail_err;
+			hdfs_rpc_consume_output(nn->rpc, n);
+		}
 	}
 	nn->fd = fd;
 	/* Readers without a deadline then sleep in recv() itself instead of
@@ -687,6 +703,45 @@ hdfs_namenode_set_real_user(struct hdfs_namenode *nn, const char *real_user)
 }
 
 int
+hdfs_namenode_set_kerberos(struct hdfs_namenode *nn, const char *server_principal,
+    const char *protection, const char *ccache, const char *principal,
+    const char *keytab)
+{
+	struct hdfs_krb_opts o = { server_principal, protection, ccache, principal, keytab };
+	struct hdfs_krb *k;
+	char err[256] = "";
+	int rc = hdfs_krb_new(&k, &o, err, sizeof(err));
+	pthread_mutex_lock(&nn->mu);
+	if (rc == 0 && (nn->ever_connected || nn->fd >= 0)) {
+		hdfs_krb_free(k);
+		rc = HDFS_EINVAL;
+		snprintf(err, sizeof(err), "Kerberos must be set before the first connect");
+	}
+	if (rc == 0) {
+		hdfs_krb_free(nn->krb);
+		nn->krb = k;
+		hdfs_rpc_set_sasl_factory(nn->rpc, hdfs_krb_sasl_factory, k);
+	} else {
+		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
+	}
+	pthread_mutex_unlock(&nn->mu);
+	return rc;
+}
+
+const char *
+hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf, size_t buflen)
+{
+	if (buflen == 0)
+		return NULL;
+	pthread_mutex_lock(&nn->mu);
+	const char *name = nn->krb ? hdfs_krb_client_name(nn->krb) : NULL;
+	if (name)
+		snprintf(buf, buflen, "%s", name);
+	pthread_mutex_unlock(&nn->mu);
+	return name ? buf : NULL;
+}
+
+int
 hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms, int call_ms)
 {
 	if (connect_ms < 0 || call_ms < 0)
@@ -766,6 +821,7 @@ nn_destroy(struct hdfs_namenode *nn)
 	if (nn->zombie_fd >= 0)
 		close(nn->zombie_fd);
 	hdfs_rpc_free(nn->rpc);
+	hdfs_krb_free(nn->krb);
 	while (nn->leases) {
 		struct lease *l = nn->leases;
 		nn->leases = l->next;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/sasl.h"
 #include "hadoofus/rpc.h"
 #include "util/buf.h"
 
@@ -28,6 +29,9 @@
 #define RPC_VERSION 9
 #define AUTH_PROTOCOL_SASL 0xDF  /* -33 as a byte */
 #define DEFAULT_MAX_FRAME (128u * 1024 * 1024)
+/* Plaintext per SASL WRAP message: well inside the 64 KiB receive buffer
+ * Java's SASL servers announce, whatever the mechanism's overhead. */
+#define WRAP_CHUNK (32u * 1024)
 
 struct inflight {
 	int32_t id;
@@ -60,6 +64,17 @@ struct hdfs_rpc {
 	size_t count;
 
 	struct result_node *res_head, *res_tail;
+
+	hdfs_sasl_factory_fn sasl_factory;
+	void *sasl_ctx;
+	struct hdfs_sasl *sasl;  /* the mechanism of this connection, if any */
+	bool sasl_done;          /* the mechanism completed on our side */
+	bool wrapping;           /* integrity/privacy: frames travel in WRAP */
+	bool unwrapping;         /* parsing plain_in */
+	char auth_method[16];    /* "SIMPLE", "KERBEROS", "TOKEN" */
+	struct hbuf plain_out;   /* frames to wrap */
+	struct hbuf plain_in;    /* unwrapped bytes, a partial frame */
+
 	char errmsg[512];
 };
 
@@ -166,6 +181,9 @@ hdfs_rpc_free(struct hdfs_rpc *rpc)
 	hbuf_free(&rpc->out);
 	hbuf_free(&rpc->deferred);
 	hbuf_free(&rpc->in);
+	hbuf_free(&rpc->plain_out);
+	hbuf_free(&rpc->plain_in);
+	hdfs_sasl_free(rpc->sasl);
 	free(rpc->protocol);
 	free(rpc->user);
 	free(rpc->real_user);
@@ -335,6 +353,83 @@ init_request_header(struct hdfs_rpc *rpc,
 	h->retrycount = retry;
 }
 
+static int
+put_sasl_frame(struct hdfs_rpc *rpc, struct hbuf *dst,
+    Hadoop__Common__RpcSaslProto__SaslState state,
+    Hadoop__Common__RpcSaslProto__SaslAuth *auth, const uint8_t *token,
+    size_t token_len, bool with_token)
+{
+	Hadoop__Common__RpcRequestHeaderProto h;
+	init_request_header(rpc, &h, HDFS_RPC_CALLID_SASL, -1);
+	Hadoop__Common__RpcSaslProto sasl;
+	hadoop__common__rpc_sasl_proto__init(&sasl);
+	sasl.state = state;
+	if (auth) {
+		sasl.n_auths = 1;
+		sasl.auths = &auth;
+	}
+	/* Java's server insists on a token in every INITIATE/RESPONSE, even an
+	 * empty one. */
+	sasl.has_token = with_token;
+	sasl.token.data = (uint8_t *)token;
+	sasl.token.len = token_len;
+	return put_frame(dst, &h.base, &sasl.base, NULL, 0, false);
+}
+
+/*
+ * Integrity/privacy: move the frames gathered in plain_out to the output as
+ * SASL WRAP messages. The server unwraps them into one byte stream, so a
+ * frame may straddle two WRAP messages.
+ */
+static int
+seal(struct hdfs_rpc *rpc)
+{
+	while (hbuf_avail(&rpc->plain_out) > 0) {
+		size_t n = hbuf_avail(&rpc->plain_out);
+		if (n > WRAP_CHUNK)
+			n = WRAP_CHUNK;
+		uint8_t *tok = NULL;
+		size_t toklen = 0;
+		char err[256] = "";
+		int rc = rpc->sasl->ops->wrap(rpc->sasl, hbuf_head(&rpc->plain_out),
+		    n, &tok, &toklen, err, sizeof(err));
+		if (rc)
+			return die(rpc, rc, "SASL %s wrap failed: %s",
+			    rpc->sasl->ops->mechanism, err);
+		rc = put_sasl_frame(rpc, &rpc->out,
+		    HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP, NULL, tok,
+		    toklen, true);
+		free(tok);
+		if (rc)
+			return die(rpc, rc, "out of memory");
+		hbuf_consume(&rpc->plain_out, n);
+	}
+	hbuf_reset(&rpc->plain_out);
+	return 0;
+}
+
+void
+hdfs_rpc_set_sasl_factory(struct hdfs_rpc *rpc, hdfs_sasl_factory_fn fn,
+    void *ctx)
+{
+	rpc->sasl_factory = fn;
+	rpc->sasl_ctx = ctx;
+}
+
+const char *
+hdfs_rpc_auth_method(const struct hdfs_rpc *rpc)
+{
+	return rpc->auth_method;
+}
+
+int
+hdfs_rpc_qop(const struct hdfs_rpc *rpc)
+{
+	if (rpc->sasl == NULL || !rpc->sasl_done)
+		return HDFS_SASL_QOP_AUTH;
+	return rpc->sasl->ops->qop(rpc->sasl);
+}
+
 int
 hdfs_rpc_begin(struct hdfs_rpc *rpc)
 {
@@ -345,6 +440,13 @@ hdfs_rpc_begin(struct hdfs_rpc *rpc)
 	drop_results(rpc);
 	rpc->errmsg[0] = '\0';
 	rpc->dead_rc = 0;
+	hdfs_sasl_free(rpc->sasl);
+	rpc->sasl = NULL;
+	rpc->sasl_done = false;
+	rpc->wrapping = false;
+	snprintf(rpc->auth_method, sizeof(rpc->auth_method), "SIMPLE");
+	hbuf_reset(&rpc->plain_out);
+	hbuf_reset(&rpc->plain_in);
 
 	static const uint8_t preamble[7] = { 'h', 'r', 'p', 'c', RPC_VERSION,
 		0 /* service class */, AUTH_PROTOCOL_SASL };
@@ -390,8 +492,11 @@ hdfs_rpc_call(struct hdfs_rpc *rpc, int32_t call_id, int32_t retry_count,
 	rh.declaringclassprotocolname = rpc->protocol;
 	rh.clientprotocolversion = 1;
 
-	struct hbuf *dst = rpc->state == HDFS_RPC_READY ? &rpc->out : &rpc->deferred;
+	struct hbuf *dst = rpc->state != HDFS_RPC_READY ? &rpc->deferred :
+	    rpc->wrapping ? &rpc->plain_out : &rpc->out;
 	int rc = put_frame(dst, &h.base, &rh.base, body, body_len, true);
+	if (rc == 0 && dst == &rpc->plain_out)
+		rc = seal(rpc);
 	if (rc) {
 		free(e);
 		return rc;
@@ -413,7 +518,10 @@ hdfs_rpc_ping(struct hdfs_rpc *rpc)
 		return 0;
 	Hadoop__Common__RpcRequestHeaderProto h;
 	init_request_header(rpc, &h, HDFS_RPC_CALLID_PING, -1);
-	return put_frame(&rpc->out, &h.base, NULL, NULL, 0, false);
+	if (!rpc->wrapping)
+		return put_frame(&rpc->out, &h.base, NULL, NULL, 0, false);
+	int rc = put_frame(&rpc->plain_out, &h.base, NULL, NULL, 0, false);
+	return rc ? rc : seal(rpc);
 }
 
 size_t
@@ -438,37 +546,133 @@ become_ready(struct hdfs_rpc *rpc)
 	init_request_header(rpc, &h, HDFS_RPC_CALLID_CONTEXT, -1);
 	Hadoop__Common__UserInformationProto ui;
 	hadoop__common__user_information_proto__init(&ui);
-	ui.effectiveuser = rpc->user;
-	/* The server checks its hadoop.proxyuser.<real>.* rules before it lets
-	 * the real user act as the effective one. */
-	ui.realuser = rpc->real_user;
+	if (strcmp(rpc->auth_method, "SIMPLE") == 0) {
+		ui.effectiveuser = rpc->user;
+		/* The server checks its hadoop.proxyuser.<real>.* rules before
+		 * it lets the real user act as the effective one. */
+		ui.realuser = rpc->real_user;
+	} else if (strcmp(rpc->auth_method, "TOKEN") != 0) {
+		/* SASL established the real user; an effective user other than
+		 * the authenticated name makes the server treat it as a proxy.
+		 * A token names its user itself, so TOKEN sends nobody. */
+		const char *me = rpc->sasl->ops->user ? rpc->sasl->ops->user(rpc->sasl) : NULL;
+		ui.effectiveuser = rpc->real_user || me == NULL ? rpc->user : (char *)me;
+	}
 	Hadoop__Common__IpcConnectionContextProto ctx;
 	hadoop__common__ipc_connection_context_proto__init(&ctx);
 	ctx.userinfo = &ui;
 	ctx.protocol = rpc->protocol;
-	int rc = put_frame(&rpc->out, &h.base, &ctx.base, NULL, 0, false);
+	struct hbuf *dst = rpc->wrapping ? &rpc->plain_out : &rpc->out;
+	int rc = put_frame(dst, &h.base, &ctx.base, NULL, 0, false);
 	if (rc == 0)
-		rc = hbuf_append(&rpc->out, hbuf_head(&rpc->deferred),
+		rc = hbuf_append(dst, hbuf_head(&rpc->deferred),
 		    hbuf_avail(&rpc->deferred));
 	if (rc)
 		return die(rpc, rc, "out of memory");
 	hbuf_reset(&rpc->deferred);
+	if (rpc->wrapping && (rc = seal(rpc)) != 0)
+		return rc;
 	rpc->state = HDFS_RPC_READY;
 	return 0;
 }
 
 static int
-send_sasl_choice(struct hdfs_rpc *rpc, Hadoop__Common__RpcSaslProto__SaslAuth *auth)
+send_sasl(struct hdfs_rpc *rpc, Hadoop__Common__RpcSaslProto__SaslState state,
+    Hadoop__Common__RpcSaslProto__SaslAuth *auth, const uint8_t *token,
+    size_t token_len, bool with_token)
 {
-	Hadoop__Common__RpcRequestHeaderProto h;
-	init_request_header(rpc, &h, HDFS_RPC_CALLID_SASL, -1);
-	Hadoop__Common__RpcSaslProto sasl;
-	hadoop__common__rpc_sasl_proto__init(&sasl);
-	sasl.state = HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE;
-	sasl.n_auths = 1;
-	sasl.auths = &auth;
-	int rc = put_frame(&rpc->out, &h.base, &sasl.base, NULL, 0, false);
+	int rc = put_sasl_frame(rpc, &rpc->out, state, auth, token, token_len,
+	    with_token);
 	return rc ? die(rpc, rc, "out of memory") : 0;
+}
+
+/* Run one mechanism step; on success *out is the token to send. */
+static int
+sasl_step(struct hdfs_rpc *rpc, const uint8_t *in, size_t inlen,
+    uint8_t **out, size_t *outlen)
+{
+	char err[384] = "";
+	*out = NULL;
+	*outlen = 0;
+	int rc = rpc->sasl->ops->step(rpc->sasl, in, inlen, out, outlen, err,
+	    sizeof(err));
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		return die(rpc, rc, "%s", err[0] ? err : "SASL negotiation failed");
+	}
+	if (rc == 1)
+		rpc->sasl_done = true;
+	return 0;
+}
+
+/* Ask the driver's factory about one offer: 0 taken, 1 declined, < 0 dead. */
+static int
+consider_offer(struct hdfs_rpc *rpc, const struct hdfs_sasl_offer *o)
+{
+	if (rpc->sasl_factory == NULL)
+		return strcmp(o->method, "SIMPLE") == 0 ? 0 : 1;
+	char err[384] = "";
+	struct hdfs_sasl *m = NULL;
+	int rc = rpc->sasl_factory(rpc->sasl_ctx, o, &m, err, sizeof(err));
+	if (rc < 0) {
+		hdfs_sasl_free(m);
+		return die(rpc, rc, "%s", err[0] ? err : "SASL client setup failed");
+	}
+	if (rc == 1 || (m == NULL && strcmp(o->method, "SIMPLE") != 0)) {
+		hdfs_sasl_free(m);
+		return 1;
+	}
+	rpc->sasl = m;
+	snprintf(rpc->auth_method, sizeof(rpc->auth_method), "%s", o->method);
+	return 0;
+}
+
+static int
+on_negotiate(struct hdfs_rpc *rpc, Hadoop__Common__RpcSaslProto *s)
+{
+	char offered[256] = "";
+	size_t off = 0;
+	for (size_t i = 0; i < s->n_auths; i++) {
+		Hadoop__Common__RpcSaslProto__SaslAuth *a = s->auths[i];
+		struct hdfs_sasl_offer o = { a->method, a->mechanism,
+			a->protocol ? a->protocol : "", a->serverid ? a->serverid : "" };
+		int rc = consider_offer(rpc, &o);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && rpc->sasl == NULL) {
+			/* SIMPLE: name the choice, then go on without waiting
+			 * for an answer: it has no further rounds. */
+			rc = send_sasl(rpc, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE,
+			    a, NULL, 0, false);
+			return rc ? rc : become_ready(rpc);
+		}
+		if (rc == 0) {
+			/* A server-made first challenge (DIGEST-MD5) is answered
+			 * at once and not echoed back. */
+			uint8_t *tok;
+			size_t toklen;
+			rc = sasl_step(rpc, a->has_challenge ? a->challenge.data : NULL,
+			    a->has_challenge ? a->challenge.len : 0, &tok, &toklen);
+			if (rc)
+				return rc;
+			Hadoop__Common__RpcSaslProto__SaslAuth echo = *a;
+			echo.has_challenge = false;
+			echo.challenge.data = NULL;
+			echo.challenge.len = 0;
+			rc = send_sasl(rpc, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__INITIATE,
+			    &echo, tok, toklen, true);
+			free(tok);
+			return rc;
+		}
+		int w = snprintf(offered + off, sizeof(offered) - off, "%s%s/%s",
+		    i ? ", " : "", a->method, a->mechanism);
+		if (w > 0 && (size_t)w < sizeof(offered) - off)
+			off += (size_t)w;
+	}
+	return die(rpc, HDFS_EAUTH, "no authentication method in common with "
+	    "the server (offered: %s; this client %s)", offered,
+	    rpc->sasl_factory ? "is configured otherwise" : "speaks SIMPLE only");
 }
 
 static int
@@ -481,41 +685,102 @@ on_sasl(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
 	if (s == NULL)
 		return die(rpc, HDFS_EPROTO, "undecodable SASL message");
 	int rc;
+	uint8_t *tok = NULL;
+	size_t toklen = 0;
 	switch (s->state) {
 	case HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__SUCCESS:
-		/* A SIMPLE-only server answers the negotiation with success. */
+		if (rpc->sasl == NULL) {
+			/* A SIMPLE-only server answers the negotiation with
+			 * success; a client that wants security may refuse. */
+			struct hdfs_sasl_offer o = { "SIMPLE", "", "", "" };
+			rc = consider_offer(rpc, &o);
+			if (rc == 1)
+				rc = die(rpc, HDFS_EAUTH, "the server does not "
+				    "authenticate (SIMPLE) but this client requires "
+				    "security (hadoop.security.authentication)");
+			if (rc == 0)
+				rc = become_ready(rpc);
+			break;
+		}
+		rc = 0;
+		if (s->has_token && !rpc->sasl_done)
+			rc = sasl_step(rpc, s->token.data, s->token.len, &tok, &toklen);
+		if (rc == 0 && !rpc->sasl_done)
+			rc = die(rpc, HDFS_EAUTH, "SASL %s: the server finished "
+			    "before the client did", rpc->sasl->ops->mechanism);
+		if (rc)
+			break;
+		rpc->wrapping = (hdfs_rpc_qop(rpc) &
+		    (HDFS_SASL_QOP_INT | HDFS_SASL_QOP_CONF)) != 0;
 		rc = become_ready(rpc);
 		break;
-	case HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__NEGOTIATE: {
-		char offered[256] = "";
-		size_t off = 0;
-		rc = -1;
-		for (size_t i = 0; i < s->n_auths; i++) {
-			const char *m = s->auths[i]->method;
-			if (strcmp(m, "SIMPLE") == 0) {
-				/* Name the choice, then go on without waiting for
-				 * an answer: SIMPLE has no further rounds. */
-				rc = send_sasl_choice(rpc, s->auths[i]);
-				if (rc == 0)
-					rc = become_ready(rpc);
-				break;
-			}
-			int w = snprintf(offered + off, sizeof(offered) - off, "%s%s/%s",
-			    i ? ", " : "", m, s->auths[i]->mechanism);
-			if (w > 0 && (size_t)w < sizeof(offered) - off)
-				off += (size_t)w;
+	case HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__CHALLENGE:
+		if (rpc->sasl == NULL || !s->has_token) {
+			rc = die(rpc, HDFS_EPROTO, "unexpected SASL challenge");
+			break;
 		}
-		/* The seam for Kerberos (GSSAPI) and tokens (DIGEST-MD5). */
-		if (rc == -1)
-			rc = die(rpc, HDFS_EAUTH, "the server requires authentication "
-			    "hadoofus does not speak yet (offered: %s); only SIMPLE is "
-			    "supported", offered);
+		if (rpc->sasl_done) {
+			rc = die(rpc, HDFS_EAUTH, "SASL %s: the server challenges "
+			    "after the client finished", rpc->sasl->ops->mechanism);
+			break;
+		}
+		rc = sasl_step(rpc, s->token.data, s->token.len, &tok, &toklen);
+		if (rc == 0)
+			rc = send_sasl(rpc, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__RESPONSE,
+			    NULL, tok, toklen, true);
 		break;
-	}
+	case HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__NEGOTIATE:
+		rc = rpc->sasl == NULL ? on_negotiate(rpc, s)
+		    : die(rpc, HDFS_EPROTO, "a second SASL negotiation");
+		break;
 	default:
 		rc = die(rpc, HDFS_EPROTO, "unexpected SASL state %d", (int)s->state);
 	}
+	free(tok);
 	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
+	return rc;
+}
+
+static int parse_frames(struct hdfs_rpc *rpc, const uint8_t *p, size_t n,
+    size_t *used);
+
+/* Integrity/privacy: unwrap one WRAP message and parse the frames it
+ * completes; the plaintext is a byte stream of ordinary frames. */
+static int
+on_wrapped(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
+{
+	Hadoop__Common__RpcSaslProto *s =
+	    hadoop__common__rpc_sasl_proto__unpack(NULL, len, body);
+	if (s == NULL)
+		return die(rpc, HDFS_EPROTO, "undecodable SASL message");
+	if (s->state != HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP || !s->has_token) {
+		int st = (int)s->state;
+		hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
+		return die(rpc, HDFS_EPROTO, "unexpected SASL state %d on a "
+		    "wrapped connection", st);
+	}
+	uint8_t *plain = NULL;
+	size_t plen = 0;
+	char err[256] = "";
+	int rc = rpc->sasl->ops->unwrap(rpc->sasl, s->token.data, s->token.len,
+	    &plain, &plen, err, sizeof(err));
+	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
+	if (rc) {
+		free(plain);
+		return die(rpc, rc, "SASL %s unwrap failed: %s",
+		    rpc->sasl->ops->mechanism, err);
+	}
+	rc = hbuf_append(&rpc->plain_in, plain, plen);
+	free(plain);
+	if (rc)
+		return die(rpc, rc, "out of memory buffering input");
+	/* A WRAP inside the plaintext is refused (as a SASL message after
+	 * authentication), never unwrapped again. */
+	rpc->unwrapping = true;
+	size_t used;
+	rc = parse_frames(rpc, hbuf_head(&rpc->plain_in), hbuf_avail(&rpc->plain_in), &used);
+	rpc->unwrapping = false;
+	hbuf_consume(&rpc->plain_in, used);
 	return rc;
 }
 
@@ -561,6 +826,17 @@ oom:
 	return die(rpc, HDFS_ENOMEM, "out of memory while storing a response");
 }
 
+/* Java's server keeps the reason a Kerberos handshake failed in its log
+ * and answers "GSS initiate failed": name the usual suspects. */
+static const char *
+kerberos_hint(const struct hdfs_rpc *rpc)
+{
+	return rpc->state == HDFS_RPC_AUTHENTICATING && rpc->sasl != NULL &&
+	    strcmp(rpc->auth_method, "KERBEROS") == 0 ? " (the server refused "
+	    "our Kerberos authentication: a clock skew between client and server, "
+	    "or a stale service ticket or key?)" : "";
+}
+
 static int
 parse_frame(struct hdfs_rpc *rpc, const uint8_t *p, size_t n)
 {
@@ -595,14 +871,17 @@ parse_frame(struct hdfs_rpc *rpc, const uint8_t *p, size_t n)
 	if (h->status == HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__FATAL) {
 		bool auth = h->has_errordetail && h->errordetail ==
 		    HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_ERROR_CODE_PROTO__FATAL_UNAUTHORIZED;
-		rc = die(rpc, auth ? HDFS_EAUTH : HDFS_EFATAL, "%s: %s",
+		rc = die(rpc, auth ? HDFS_EAUTH : HDFS_EFATAL, "%s: %s%s",
 		    h->exceptionclassname ? h->exceptionclassname : "FATAL",
-		    h->errormsg ? h->errormsg : "(no message)");
+		    h->errormsg ? h->errormsg : "(no message)", kerberos_hint(rpc));
+	} else if (id == HDFS_RPC_CALLID_SASL && rpc->wrapping && !rpc->unwrapping &&
+	    h->status == HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__SUCCESS) {
+		rc = on_wrapped(rpc, body, body_len);
 	} else if (id == HDFS_RPC_CALLID_SASL) {
 		if (h->status != HADOOP__COMMON__RPC_RESPONSE_HEADER_PROTO__RPC_STATUS_PROTO__SUCCESS)
-			rc = die(rpc, HDFS_EAUTH, "%s: %s",
+			rc = die(rpc, HDFS_EAUTH, "%s: %s%s",
 			    h->exceptionclassname ? h->exceptionclassname : "SASL error",
-			    h->errormsg ? h->errormsg : "(no message)");
+			    h->errormsg ? h->errormsg : "(no message)", kerberos_hint(rpc));
 		else
 			rc = on_sasl(rpc, body, body_len);
 	} else if (rpc->state != HDFS_RPC_READY) {

@@ -30,6 +30,11 @@ int hdfs_namenode_set_failover(struct hdfs_namenode *nn, int max_failovers,
     int base_ms, int max_ms);
 int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
     const char *real_user);
+int hdfs_namenode_set_kerberos(struct hdfs_namenode *nn,
+    const char *server_principal, const char *protection, const char *ccache,
+    const char *principal, const char *keytab);
+const char *hdfs_namenode_kerberos_name(struct hdfs_namenode *nn, char *buf,
+    size_t buflen);
 int hdfs_namenode_set_timeouts(struct hdfs_namenode *nn, int connect_ms,
     int call_ms);
 int hdfs_namenode_set_retry(struct hdfs_namenode *nn, int window_ms,

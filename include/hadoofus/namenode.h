@@ -112,6 +112,42 @@ HDFS_API int hdfs_namenode_set_real_user(struct hdfs_namenode *nn,
     const char *real_user);
 
 /*
+ * Authenticate with Kerberos (SASL GSSAPI on the system's MIT GSS-API)
+ * instead of SIMPLE, as Java does with hadoop.security.authentication=
+ * kerberos. Every argument may be NULL:
+ *  - server_principal: dfs.namenode.kerberos.principal ("nn/_HOST@REALM",
+ *    _HOST standing for the NameNode's canonical host name); the server's
+ *    own principal must match it. NULL: whatever the server names.
+ *  - protection: hadoop.rpc.protection, a comma list of authentication,
+ *    integrity, privacy in the order preferred (Java's pick: the first the
+ *    server offers). Integrity signs and privacy encrypts every message.
+ *    NULL: "authentication".
+ *  - ccache: the ticket cache to use; NULL: KRB5CCNAME or the default.
+ *  - principal + keytab (both or neither): log in from the keytab; tickets
+ *    are renewed from it before they expire, so long-lived handles keep
+ *    working.
+ * The NameNode then knows the handle as the authenticated principal (its
+ * auth_to_local short name), or, with hdfs_namenode_set_real_user(), the
+ * principal acting as the handle's user. A server that does not offer
+ * Kerberos is refused (no fallback to SIMPLE). Failures to authenticate
+ * (no ticket, expired ticket, unknown server principal or realm, clock
+ * skew, no common protection) fail connects and calls with HDFS_EAUTH and
+ * a message naming the cause. Call before the first connect. Strings are
+ * copied. Returns 0, HDFS_EINVAL (bad protection list, principal without
+ * keytab, already connected; hdfs_namenode_error_message() says which),
+ * HDFS_ENOMEM.
+ */
+HDFS_API int hdfs_namenode_set_kerberos(struct hdfs_namenode *nn,
+    const char *server_principal, const char *protection, const char *ccache,
+    const char *principal, const char *keytab);
+
+/* The Kerberos principal the handle authenticates as ("alice@REALM"):
+ * the keytab's, else the ticket cache's owner; copied into buf. NULL
+ * without Kerberos or without a ticket. */
+HDFS_API const char *hdfs_namenode_kerberos_name(struct hdfs_namenode *nn,
+    char *buf, size_t buflen);
+
+/*
  * Timeouts in milliseconds (0 = wait forever): connect_ms for each TCP
  * connect + handshake, call_ms for an answer to each call while the
  * connection is quiet. Defaults: 20000 and 0 (as Java, which waits as long

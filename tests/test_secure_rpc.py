@@ -1,0 +1,217 @@
+"""Kerberos on the NameNode RPC, against a real kerberized HDFS.
+
+One secure MiniCluster (an MIT KDC on loopback, HADOOFUS.TEST) offering
+every RPC protection serves the module: each QOP, keytab login, the
+configuration-driven path, Java's FsShell (kinit'd) cross-checking the
+namespace, and the error cases (no ticket, expired ticket, wrong realm,
+wrong server principal, clock skew, a server demanding more protection
+than allowed, no fallback to SIMPLE) which must fail fast and clearly.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import running_cluster
+
+hadoofus = pytest.importorskip("hadoofus")
+
+QOPS = ("authentication", "integrity", "privacy")
+
+
+@pytest.fixture(scope="module")
+def secure():
+    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
+        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
+            pytest.skip("MIT Kerberos tools missing (./dev.sh setup installs them)")
+    yield from running_cluster(datanodes=1, replication=1, secure=True)
+
+
+@pytest.fixture(scope="module")
+def krb_env(secure):
+    """KRB5_CONFIG of the cluster's realm for this process (MIT reads it
+    at each context), restored after the module."""
+    old = os.environ.get("KRB5_CONFIG")
+    os.environ["KRB5_CONFIG"] = secure.security.krb5_conf
+    try:
+        secure.fs_shell("-mkdir", "-p", "/user/alice", "/user/bob")
+        secure.fs_shell("-chown", "alice", "/user/alice")
+        secure.fs_shell("-chown", "bob", "/user/bob")
+        yield secure
+    finally:
+        if old is None:
+            os.environ.pop("KRB5_CONFIG", None)
+        else:
+            os.environ["KRB5_CONFIG"] = old
+
+
+@pytest.fixture(scope="module")
+def alice_cc(krb_env):
+    return krb_env.kinit("alice")
+
+
+def client(mc, **kw):
+    kw.setdefault("server_principal", mc.security.service_principal("nn"))
+    kw.setdefault("connect_timeout", 10)
+    return hadoofus.rpc(mc.host, mc.port, **kw)
+
+
+def auth_error(fn):
+    """The AuthenticationError fn raises, checking it came fast."""
+    t0 = time.monotonic()
+    with pytest.raises(hadoofus.AuthenticationError) as ei:
+        fn()
+    assert time.monotonic() - t0 < 10
+    assert isinstance(ei.value, PermissionError)
+    return str(ei.value)
+
+
+@pytest.mark.parametrize("qop", QOPS)
+def test_each_protection(krb_env, alice_cc, qop):
+    mc = krb_env
+    with client(mc, ccache=alice_cc, protection=qop) as nn:
+        assert nn.user == "alice"
+        assert nn.kerberos_principal == "alice@" + mc.security.realm
+        d = "/user/alice/qop-" + qop
+        assert nn.mkdirs(d)
+        st = nn.getFileInfo(d)
+        assert st.owner == "alice"  # auth_to_local: alice@REALM -> alice
+        # Many calls in flight: wrapped frames straddle WRAP messages.
+        with nn.pipeline() as p:
+            futs = [p.getFileInfo("%s/none-%d" % (d, i)) for i in range(200)]
+        assert all(f.result() is None for f in futs)
+        big = "/user/alice/" + "n" * 200
+        assert nn.getListing("/user/alice", b"") is not None
+        assert nn.getFileInfo(big) is None
+
+
+def test_keytab_login_and_java_cross_check(krb_env):
+    mc = krb_env
+    with client(mc, principal="bob", keytab=mc.keytab("bob"), protection="privacy") as nn:
+        assert nn.user == "bob"
+        assert nn.mkdirs("/user/bob/from-hadoofus")
+        assert nn.rename("/user/bob/from-hadoofus", "/user/bob/renamed")
+        nn.setPermission("/user/bob/renamed", 0o750)
+    ls = mc.fs_shell("-ls", "/user/bob", user="bob").stdout.decode()
+    line = [x for x in ls.splitlines() if x.endswith("/user/bob/renamed")][0]
+    assert line.startswith("drwxr-x---") and " bob " in line
+    # ... and what Java made, hadoofus sees.
+    mc.fs_shell("-mkdir", "/user/bob/from-java", user="bob")
+    with client(mc, principal=mc.principal("bob"), keytab=mc.keytab("bob")) as nn:
+        assert nn.getFileInfo("/user/bob/from-java").owner == "bob"
+        with pytest.raises(hadoofus.AccessControlException):
+            nn.mkdirs("/user/alice/not-bobs")
+
+
+def test_configuration_drives_kerberos(krb_env, alice_cc, monkeypatch):
+    mc = krb_env
+    monkeypatch.setenv("HADOOP_CONF_DIR", mc.conf_dir)
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + alice_cc)
+    nn = hadoofus.rpc(mc.host, mc.port)  # hadoop.security.authentication=kerberos
+    with nn:
+        assert nn.kerberos_principal == mc.principal("alice")
+        assert nn.getFileInfo("/user/alice").owner == "alice"
+    # The superuser through auth_to_local (nn/ and dn/ map to hdfs too).
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + mc.kinit("hdfs"))
+    with hadoofus.rpc(mc.host, mc.port) as nn:
+        assert nn.mkdirs("/krb-superuser-made")
+        assert nn.getFileInfo("/krb-superuser-made").owner == "hdfs"
+
+
+def test_proxy_user_under_kerberos(krb_env):
+    mc = krb_env
+    # hdfs may proxy anyone (hadoop.proxyuser.hdfs.*); alice may not.
+    with client(mc, principal="hdfs", keytab=mc.keytab("hdfs"), user="bob") as nn:
+        assert nn.mkdirs("/user/bob/by-proxy")
+        assert nn.getFileInfo("/user/bob/by-proxy").owner == "bob"
+    with client(mc, principal="alice", keytab=mc.keytab("alice"), user="bob") as nn:
+        with pytest.raises(hadoofus.HadoofusError) as ei:
+            nn.getFileInfo("/")
+        assert isinstance(ei.value, PermissionError)
+
+
+def test_no_ticket(krb_env, tmp_path):
+    msg = auth_error(lambda: client(krb_env, ccache="FILE:%s/none" % tmp_path).getFileInfo("/"))
+    assert "Kerberos" in msg and "kinit" in msg
+
+
+def test_expired_ticket(krb_env, tmp_path):
+    cc = krb_env.kinit("alice", lifetime="1s", ccache=str(tmp_path / "cc"))
+    time.sleep(2.1)  # a ticket's end time is whole seconds; nothing to poll
+    msg = auth_error(lambda: client(krb_env, ccache=cc).getFileInfo("/"))
+    assert "expired" in msg.lower()
+
+
+def test_wrong_realm(krb_env, alice_cc):
+    msg = auth_error(lambda: client(krb_env, ccache=alice_cc,
+                                    server_principal="nn/_HOST@NOT.THIS.REALM").getFileInfo("/"))
+    assert "NOT.THIS.REALM" in msg
+
+
+def test_wrong_server_principal(krb_env, alice_cc):
+    realm = krb_env.security.realm
+    msg = auth_error(lambda: client(krb_env, ccache=alice_cc,
+                                    server_principal="hdfs/_HOST@" + realm).getFileInfo("/"))
+    assert "nn/localhost" in msg and "dfs.namenode.kerberos.principal" in msg
+
+
+def test_keytab_without_the_key(krb_env):
+    msg = auth_error(lambda: client(krb_env, principal="alice",
+                                    keytab=krb_env.keytab("bob")).getFileInfo("/"))
+    assert "keytab" in msg
+
+
+def test_server_demands_more_protection(krb_env, alice_cc):
+    mc = krb_env
+    dn = mc.datanodes[0]  # its IPC server offers privacy only
+    kw = dict(ccache=alice_cc, server_principal=None, connect_timeout=10)
+    msg = auth_error(lambda: hadoofus.rpc(mc.host, dn.ipc_port, protection="authentication,integrity",
+                                          **kw).connect())
+    assert "privacy" in msg and "hadoop.rpc.protection" in msg
+    hadoofus.rpc(mc.host, dn.ipc_port, protection="privacy", **kw).connect().close()
+
+
+def skewed_client(mc, ccache, fake="+2h"):
+    """(exit code, output) of a client whose clock is `fake` off."""
+    code = ("import hadoofus, sys\n"
+            "try:\n"
+            "    hadoofus.rpc(%r, %d, ccache=%r, connect_timeout=10).getFileInfo('/')\n"
+            "except hadoofus.AuthenticationError as e:\n"
+            "    print(e); sys.exit(3)\n" % (mc.host, mc.port, ccache))
+    env = dict(os.environ, PYTHONSAFEPATH="1")
+    r = subprocess.run(["faketime", "-f", fake, sys.executable, "-c", code], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    return r.returncode, r.stdout.decode(errors="replace")
+
+
+@pytest.mark.skipif(not shutil.which("faketime"), reason="faketime not installed")
+def test_clock_skew(krb_env, alice_cc, tmp_path):
+    t0 = time.monotonic()
+    # A fresh cache: the KDC sees the skew when asked for the service ticket.
+    rc, out = skewed_client(krb_env, krb_env.kinit("alice", ccache=str(tmp_path / "cc")))
+    assert rc == 3 and "clock skew" in out.lower(), out
+    # A cached service ticket: the NameNode refuses, and the message says
+    # what to suspect.
+    rc, out = skewed_client(krb_env, alice_cc)
+    assert rc == 3 and "clock skew" in out.lower(), out
+    assert time.monotonic() - t0 < 30
+
+
+def test_simple_client_refused(krb_env):
+    msg = auth_error(lambda: hadoofus.rpc(krb_env.host, krb_env.port, kerberos=False,
+                                          connect_timeout=10).getFileInfo("/"))
+    assert "KERBEROS" in msg
+
+
+def test_plain_cluster_untouched(krb_env, alice_cc, cluster):
+    # SIMPLE as before on the ordinary cluster ...
+    with hadoofus.rpc(cluster.host, cluster.port, kerberos=False) as nn:
+        assert nn.getFileInfo("/") is not None
+    # ... and a Kerberos client does not fall back to it.
+    msg = auth_error(lambda: hadoofus.rpc(cluster.host, cluster.port, ccache=alice_cc,
+                                          connect_timeout=10).getFileInfo("/"))
+    assert "SIMPLE" in msg
