@@ -936,12 +936,13 @@ class _Client(_Ops):
             name = lib.hdfs_namenode_kerberos_name(self._nn, buf, 512)
             if name != ffi.NULL:
                 self.kerberos_principal = ffi.string(name).decode()
-            if explicit_user and real_user is None:
+            # As auth_to_local's DEFAULT rule: the first component.
+            short = (self.kerberos_principal or "").split("@")[0].split("/")[0]
+            if explicit_user and real_user is None and user != short:
                 # Kerberos names the real user; another user is a proxy.
                 real_user = self.kerberos_principal or "kerberos"
-            elif not explicit_user and self.kerberos_principal:
-                # As auth_to_local's DEFAULT rule: the first component.
-                user = self.kerberos_principal.split("@")[0].split("/")[0]
+            elif short:
+                user = short
         if real_user is not None:
             real_user = _text(real_user, "real_user")
             _check(lib.hdfs_namenode_set_real_user(self._nn, real_user.encode()))

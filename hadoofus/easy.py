@@ -119,12 +119,15 @@ def filesystem(host, port=8020, user=None):
     """The cached hadoofus.rpc for (host, port, user); made on first use.
     port None: host is an HA nameservice of the configuration (or a host,
     port 8020)."""
+    given = user
     user = _conf.user(user)
     key = (host, None if port is None else int(port), user)
     with _fs_lock:
         fs = _fs_cache.get(key)
         if fs is None or fs.closed:
-            fs = _fs_cache[key] = _rpc(host, key[1], user)
+            # No user named: the client's default, which under Kerberos is
+            # the ticket's principal rather than the login name.
+            fs = _fs_cache[key] = _rpc(host, key[1], given)
         return fs
 
 
@@ -139,7 +142,7 @@ def clear_cache():
 
 
 def _fs_for(url, user):
-    host, port, user, path = resolve(url, user)
+    host, port, _, path = resolve(url, user)
     return filesystem(host, port, user), path
 
 

@@ -46,6 +46,7 @@ struct fs_instance {
 	                             * prefix of Java's qualified local paths) */
 	char *user;
 	char *client_name;          /* DFSClient_... for leases */
+	char *ticket_cache;         /* hdfsBuilderSetKerbTicketCachePath, or NULL */
 
 	/* The working directory as Java's Path#toString would print it, and
 	 * its path part (absolute, normalized). */
@@ -250,6 +251,9 @@ COMPAT_HIDDEN char *compat_qualify(struct fs_instance *in, const char *abs);
 /* Resolve "." and ".." segments of an absolute path in place, as
  * java.net.URI#normalize does; a ".." with nothing left to remove stays. */
 COMPAT_HIDDEN void compat_remove_dot_segments(char *s);
+
+/* A configured string (malloc'd), NULL when absent or out of memory. */
+COMPAT_HIDDEN char *compat_conf_str(const struct hdfs_conf *conf, const char *key);
 
 /* A configured integer, `dflt` when absent or malformed. */
 COMPAT_HIDDEN int64_t compat_conf_int(const struct hdfs_conf *conf, const char *key,

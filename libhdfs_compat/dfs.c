@@ -108,6 +108,50 @@ file_info(struct fs_instance *in, const char *fn, const char *abs,
 
 /* ---- connecting ---- */
 
+/*
+ * hadoop.security.authentication=kerberos: GSSAPI with the builder's ticket
+ * cache (else KRB5CCNAME), the configured server principal and RPC
+ * protection, or a keytab login (hadoofus.kerberos.principal/.keytab, ours:
+ * Java's client has no such keys). As Java's getBestUGI, the ticket's
+ * principal is the user (the builder's user name does not proxy), so the
+ * working directory is /user/<its short name>.
+ */
+static int
+dfs_kerberos(struct fs_instance *in, const char *fn)
+{
+	char *mode = compat_conf_str(in->conf, "hadoop.security.authentication");
+	bool kerberos = mode && strcasecmp(mode, "kerberos") == 0;
+	free(mode);
+	if (!kerberos)
+		return 0;
+	char *sp = compat_conf_str(in->conf, "dfs.namenode.kerberos.principal");
+	char *prot = compat_conf_str(in->conf, "hadoop.rpc.protection");
+	char *princ = compat_conf_str(in->conf, "hadoofus.kerberos.principal");
+	char *kt = compat_conf_str(in->conf, "hadoofus.kerberos.keytab");
+	int rc = hdfs_namenode_set_kerberos(in->nn, sp, prot, in->ticket_cache, princ, kt);
+	free(sp);
+	free(prot);
+	free(princ);
+	free(kt);
+	if (rc) {
+		char buf[512];
+		return rc == HDFS_ENOMEM ? compat_oom(fn) :
+		    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Kerberos settings: %s", hdfs_namenode_error_message(in->nn, buf, sizeof(buf)));
+	}
+	char name[512];
+	if (hdfs_namenode_kerberos_name(in->nn, name, sizeof(name)) != NULL) {
+		/* auth_to_local's DEFAULT rule: the first component. */
+		name[strcspn(name, "/@")] = '\0';
+		char *u = strdup(name);
+		if (u == NULL)
+			return compat_oom(fn);
+		free(in->user);
+		in->user = u;
+	}
+	return 0;
+}
+
 static int
 dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 {
@@ -130,6 +174,8 @@ dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 		    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "cannot set up a client for %s (%s:%d): %s", uri, hosts[0], ports[0],
 		    hdfs_strerror(rc));
+	if ((rc = dfs_kerberos(in, fn)) != 0)
+		return rc;
 	int64_t ms = compat_conf_int(in->conf, "ipc.client.connect.timeout", 20000);
 	if (ms > 0 && ms < INT32_MAX)
 		hdfs_namenode_set_timeouts(in->nn, (int)ms, 0);

@@ -479,6 +479,7 @@ instance_free(struct fs_instance *in)
 	free(in->uri);
 	free(in->user);
 	free(in->client_name);
+	free(in->ticket_cache);
 	free(in->cwd);
 	free(in->cwd_path);
 	pthread_mutex_destroy(&in->mu);
@@ -575,6 +576,13 @@ parse_umask(const char *s)
 	return mask;
 }
 
+char *
+compat_conf_str(const struct hdfs_conf *conf, const char *key)
+{
+	int err;
+	return conf_dup(conf, key, &err);
+}
+
 int64_t
 compat_conf_int(const struct hdfs_conf *conf, const char *key, int64_t dflt)
 {
@@ -640,11 +648,13 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 
 	if (!local) {
 		char *auth_mode = conf_dup(conf, "hadoop.security.authentication", &err);
-		bool kerberos = auth_mode && strcasecmp(auth_mode, "simple") != 0;
+		bool other = auth_mode && strcasecmp(auth_mode, "simple") != 0 &&
+		    strcasecmp(auth_mode, "kerberos") != 0;
 		free(auth_mode);
-		if (kerberos) {
+		if (other) {
 			err = compat_fail(ENOTSUP, "java.lang.UnsupportedOperationException", fn,
-			    "hadoop.security.authentication other than simple is not supported by hadoofus");
+			    "hadoop.security.authentication other than simple or kerberos "
+			    "is not supported by hadoofus");
 			goto out;
 		}
 	}
@@ -777,7 +787,9 @@ connect_builder(struct hdfsBuilder *bld, hdfsFS *out)
 	in->user = user;
 	user = NULL;
 	in->client_name = malloc(80);
-	if (!in->authority || !in->client_name) {
+	if (bld->ticket_cache && !local)
+		in->ticket_cache = strdup(bld->ticket_cache);
+	if (!in->authority || !in->client_name || (bld->ticket_cache && !local && !in->ticket_cache)) {
 		err = compat_oom(fn);
 		goto out;
 	}

@@ -8,6 +8,7 @@ wrong server principal, clock skew, a server demanding more protection
 than allowed, no fallback to SIMPLE) which must fail fast and clearly.
 """
 
+import errno
 import os
 import shutil
 import subprocess
@@ -115,6 +116,16 @@ def test_configuration_drives_kerberos(krb_env, alice_cc, monkeypatch):
     with nn:
         assert nn.kerberos_principal == mc.principal("alice")
         assert nn.getFileInfo("/user/alice").owner == "alice"
+    # easy's connections too: the ticket's user, not the login name.
+    from hadoofus import easy
+    easy.clear_cache()
+    try:
+        fs = easy.filesystem(mc.host, mc.port)
+        assert fs.user == "alice" and fs.real_user is None
+        assert fs.mkdirs("/user/alice/via-easy")
+        assert fs.getFileInfo("/user/alice/via-easy").owner == "alice"
+    finally:
+        easy.clear_cache()
     # The superuser through auth_to_local (nn/ and dn/ map to hdfs too).
     monkeypatch.setenv("KRB5CCNAME", "FILE:" + mc.kinit("hdfs"))
     with hadoofus.rpc(mc.host, mc.port) as nn:
@@ -215,3 +226,79 @@ def test_plain_cluster_untouched(krb_env, alice_cc, cluster):
     msg = auth_error(lambda: hadoofus.rpc(cluster.host, cluster.port, ccache=alice_cc,
                                           connect_timeout=10).getFileInfo("/"))
     assert "SIMPLE" in msg
+
+
+def _libhdfs():
+    import ctypes
+    from test_c_units import _build, _plain_build_dir
+    d = _plain_build_dir()
+    if d is None:
+        pytest.skip("no plain C build directory")
+    _build(d)
+    lib = ctypes.CDLL(os.path.join(d, "libhdfs_compat", "libhdfs_hadoofus.so"), use_errno=True)
+    P = ctypes.c_void_p
+    for name, res, args in (
+            ("hdfsNewBuilder", P, []),
+            ("hdfsBuilderSetNameNode", None, [P, ctypes.c_char_p]),
+            ("hdfsBuilderSetNameNodePort", None, [P, ctypes.c_uint16]),
+            ("hdfsBuilderSetForceNewInstance", None, [P]),
+            ("hdfsBuilderSetKerbTicketCachePath", None, [P, ctypes.c_char_p]),
+            ("hdfsBuilderConfSetStr", ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_char_p]),
+            ("hdfsBuilderConnect", P, [P]),
+            ("hdfsCreateDirectory", ctypes.c_int, [P, ctypes.c_char_p]),
+            ("hdfsExists", ctypes.c_int, [P, ctypes.c_char_p]),
+            ("hdfsGetWorkingDirectory", ctypes.c_char_p, [P, ctypes.c_char_p, ctypes.c_size_t]),
+            ("hdfsDisconnect", ctypes.c_int, [P])):
+        f = getattr(lib, name)
+        f.restype = res
+        f.argtypes = args
+    return lib
+
+
+def test_libhdfs_ticket_cache_and_conf(krb_env, tmp_path):
+    import ctypes
+    mc = krb_env
+    lib = _libhdfs()
+
+    def connect(ccache, **conf):
+        keep = []  # the builder keeps pointers to the strings, as libhdfs
+
+        def c(text):
+            keep.append(text.encode())
+            return keep[-1]
+        b = lib.hdfsNewBuilder()
+        lib.hdfsBuilderSetNameNode(b, c(mc.host))
+        lib.hdfsBuilderSetNameNodePort(b, mc.port)
+        lib.hdfsBuilderSetForceNewInstance(b)
+        lib.hdfsBuilderSetKerbTicketCachePath(b, c(ccache))
+        conf.setdefault("hadoop.security.authentication", "kerberos")
+        for k, v in conf.items():
+            assert lib.hdfsBuilderConfSetStr(b, c(k), c(v)) == 0
+        fs = lib.hdfsBuilderConnect(b)
+        assert fs, os.strerror(ctypes.get_errno())
+        return fs
+
+    for qop in QOPS:
+        fs = connect(mc.kinit("bob"), **{"hadoop.rpc.protection": qop,
+                                         "dfs.namenode.kerberos.principal":
+                                         mc.security.service_principal("nn")})
+        buf = ctypes.create_string_buffer(512)
+        assert lib.hdfsGetWorkingDirectory(fs, buf, 512).endswith(b"/user/bob")
+        assert lib.hdfsCreateDirectory(fs, b"/user/bob/libhdfs-" + qop.encode()) == 0
+        assert lib.hdfsExists(fs, b"/user/bob/libhdfs-" + qop.encode()) == 0
+        lib.hdfsDisconnect(fs)
+    with client(mc, principal="bob", keytab=mc.keytab("bob")) as nn:
+        assert nn.getFileInfo("/user/bob/libhdfs-privacy").owner == "bob"
+    # No ticket: EACCES (AccessControlException), at once.
+    fs = connect(str(tmp_path / "no-such-cache"))
+    t0 = time.monotonic()
+    ctypes.set_errno(0)
+    assert lib.hdfsExists(fs, b"/") == -1
+    assert ctypes.get_errno() == errno.EACCES
+    assert time.monotonic() - t0 < 10
+    lib.hdfsDisconnect(fs)
+    # A keytab login through the configuration.
+    fs = connect("", **{"hadoofus.kerberos.principal": mc.principal("alice"),
+                        "hadoofus.kerberos.keytab": mc.keytab("alice")})
+    assert lib.hdfsExists(fs, b"/user/alice") == 0
+    lib.hdfsDisconnect(fs)

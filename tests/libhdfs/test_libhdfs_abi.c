@@ -372,9 +372,17 @@ test_connect_args(void)
 		CHECK(cwd_is(fs, "hdfs://127.0.0.1:1/user/builderuser"));
 		hdfsDisconnect(fs);
 	}
+	/* Kerberos settings are checked at connect (nothing is sent yet). */
+	b = hdfsNewBuilder();
+	hdfsBuilderSetNameNode(b, "127.0.0.1");
+	hdfsBuilderSetNameNodePort(b, 1);
+	CHECK(hdfsBuilderConfSetStr(b, "hadoop.security.authentication", "kerberos") == 0);
+	CHECK(hdfsBuilderConfSetStr(b, "hadoop.rpc.protection", "secrecy") == 0);
+	errno = 0;
+	CHECK(hdfsBuilderConnect(b) == NULL && errno == EINVAL);
 	b = hdfsNewBuilder();
 	hdfsBuilderSetNameNode(b, "default");
-	CHECK(hdfsBuilderConfSetStr(b, "hadoop.security.authentication", "kerberos") == 0);
+	CHECK(hdfsBuilderConfSetStr(b, "hadoop.security.authentication", "token") == 0);
 	errno = 0;
 	CHECK(hdfsBuilderConnect(b) == NULL && errno == ENOTSUP);
 	b = hdfsNewBuilder();
