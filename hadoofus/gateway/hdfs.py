@@ -7,6 +7,13 @@ proxy user (hadoofus.rpc(..., user=caller, real_user=gateway_user)), as
 HttpFS does: every permission check is the caller's, and the NameNode's
 hadoop.proxyuser.<gateway_user>.hosts/groups rules must allow it. A caller
 with doas (a User with .real) is connected as real -> effective instead.
+Kerberos (a kerberized NameNode: hadoop.security.authentication=kerberos in
+the Hadoop configuration, or principal=/keytab= among the rpc keywords for
+the gateway's own keytab login): the gateway's connections authenticate as
+its principal (kerberos_principal; gateway_user is its short name), the
+NameNode sees that principal as the real user of each caller, and doas
+has been decided by the gateway already (auth.ProxyUsers): a User's .real
+is then not used.
 Handles are cached per identity (LRU, `max_handles`); files opened on a
 handle read and write as its identity. Each identity has two: a blocking
 hadoofus.rpc for the file layer (easy readers and writers, run in the pool)
@@ -65,6 +72,13 @@ class Hdfs:
     def __init__(self, namenode, gateway_user=None, threads=32, max_handles=256,
                  chunk=CHUNK, **rpc_kw):
         self.namenode = namenode
+        # A client made here resolves the security settings (and logs in
+        # with a keytab): a failure shows at start, not at the first call.
+        probe = hadoofus.rpc(namenode, **rpc_kw)
+        self.kerberos_principal = probe.kerberos_principal
+        probe.close()
+        if self.kerberos_principal:
+            gateway_user = self.kerberos_principal.split("@")[0].split("/")[0]
         self.gateway_user = gateway_user or os.environ.get("HADOOP_USER_NAME") \
             or getpass.getuser()
         self.chunk = chunk
@@ -89,6 +103,8 @@ class Hdfs:
     # -- handles ---------------------------------------------------------------
 
     def _key(self, user):
+        if self.kerberos_principal:
+            return str(user), None
         real = getattr(user, "real", None) or self.gateway_user
         return str(user), real
 
@@ -116,7 +132,8 @@ class Hdfs:
 
     def _new_rpc(self, cls, key):
         user, real = key
-        return cls(self.namenode, user=user, real_user=None if real == user else real,
+        # Under Kerberos the core makes the principal the real user.
+        return cls(self.namenode, user=user, real_user=None if real in (user, None) else real,
                    **self._rpc_kw)
 
     def client(self, user):
