@@ -56,6 +56,9 @@ PIP_PACKAGES=(
 	"uvicorn" "httptools" "uvloop"
 	# The CLI's progress bars (a runtime dependency; installs use --no-deps).
 	"tqdm"
+	# The gateway's Kerberos (SPNEGO) side, and the Kerberos HTTP client its tests
+	# run (tests/test_gateway_spnego.py); gssapi builds against libkrb5-dev.
+	"gssapi" "requests-gssapi"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
 )

@@ -151,8 +151,14 @@ class rpc(_rpc._Client):
 
     async def _unblocked(self):
         while self._blocking is not None:
+            b = self._blocking
+            if b.done():
+                # Its done callback (_unblock) may still be queued: awaiting
+                # a done future does not yield, so this would spin for ever.
+                self._unblock(b)
+                continue
             try:
-                await asyncio.shield(self._blocking)
+                await asyncio.shield(b)
             except Exception:  # noqa: BLE001  (its owner reports it)
                 pass
 

@@ -367,3 +367,27 @@ def test_aio_namenode_restart(fresh_cluster):
             a.close()
 
     asyncio.run(main())
+
+
+_AIO_RACE = r"""
+import asyncio, sys, hadoofus.aio
+async def main():
+    for _ in range(10):
+        nn = hadoofus.aio.rpc(sys.argv[1], int(sys.argv[2]))
+        async def one(i):
+            await asyncio.sleep(0.0001 * (i % 7))
+            return await nn.getFileInfo("/")
+        await asyncio.gather(*(one(i) for i in range(64)))
+        nn.close()
+asyncio.run(main())
+"""
+
+
+def test_aio_many_calls_while_connecting(cluster):
+    # Calls that arrive just as the off-loop connect finishes (its future
+    # done, its callback still queued) used to spin the loop for ever.
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-c", _AIO_RACE, cluster.host, str(cluster.port)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert r.returncode == 0, r.stdout.decode(errors="replace")

@@ -18,11 +18,13 @@ in any ASGI server; main(argv) parses the command line and serves.
 """
 
 import argparse
+import asyncio
 import logging
 import sys
 
 from .app import App
-from .auth import DEFAULT_VALIDITY, Authenticator, load_secret
+from .auth import (DEFAULT_VALIDITY, Authenticator, ProxyUsers, PseudoHandler, SpnegoHandler,
+                   load_secret)
 from .hdfs import Hdfs
 from .server import protocol_class
 
@@ -62,16 +64,29 @@ class Gateway:
 
 def make_app(namenode, *, gateway_user=None, secret=None, secret_file=None,
              allow_anonymous=False, anonymous_user="dr.who", validity=DEFAULT_VALIDITY,
-             secure=False, threads=32, limits=None, **rpc_kw):
+             secure=False, threads=32, limits=None, auth="simple", spnego_principal=None,
+             spnego_keytab=None, **rpc_kw):
     """The ASGI app serving HDFS `namenode` (anything hadoofus.rpc takes).
     secret (bytes) or secret_file signs the hadoop.auth cookies (random when
-    neither). The app's Gateway is app.gw."""
+    neither). auth: "simple" (user.name=) or "kerberos" (SPNEGO with the
+    keys of spnego_keytab for spnego_principal, see auth.SpnegoHandler).
+    rpc_kw: hadoofus.rpc keywords; principal= and keytab= log the gateway
+    in to a kerberized HDFS (see hdfs.Hdfs), and doas= is then checked by
+    the gateway (auth.ProxyUsers). The app's Gateway is app.gw."""
     if secret is None:
         secret = load_secret(secret_file)
-    auth = Authenticator(secret, validity=validity, allow_anonymous=allow_anonymous,
-                         anonymous_user=anonymous_user, secure=secure)
+    if auth == "simple":
+        handlers = [PseudoHandler()]
+    elif auth == "kerberos":
+        handlers = [SpnegoHandler(spnego_principal, spnego_keytab)]
+    else:
+        raise ValueError("auth must be 'simple' or 'kerberos': %r" % (auth,))
     hdfs = Hdfs(namenode, gateway_user=gateway_user, threads=threads, **rpc_kw)
-    return App(Gateway(hdfs, auth, limits))
+    authenticator = Authenticator(secret, validity=validity, allow_anonymous=allow_anonymous,
+                                  anonymous_user=anonymous_user, secure=secure,
+                                  handlers=handlers,
+                                  proxy_users=ProxyUsers() if hdfs.kerberos_principal else None)
+    return App(Gateway(hdfs, authenticator, limits))
 
 
 def default_namenode():
@@ -95,6 +110,19 @@ def _parser():
                    "share it between gateways behind one load balancer (default: random)")
     p.add_argument("--token-validity", type=int, default=DEFAULT_VALIDITY,
                    help="seconds a hadoop.auth cookie stays valid (default 36000)")
+    p.add_argument("--auth", choices=("simple", "kerberos"), default="simple",
+                   help="how callers authenticate: simple (user.name=) or kerberos "
+                   "(SPNEGO, Authorization: Negotiate)")
+    p.add_argument("--spnego-principal", default="*",
+                   help="with --auth kerberos: the HTTP/ service principal "
+                   "(default *: any principal of the keytab)")
+    p.add_argument("--spnego-keytab",
+                   help="with --auth kerberos: the keytab of the HTTP/ principal "
+                   "(default $KRB5_KTNAME)")
+    p.add_argument("--kerberos-principal",
+                   help="the gateway's own principal for a kerberized HDFS (with "
+                   "--kerberos-keytab; default: the Hadoop configuration / KRB5CCNAME)")
+    p.add_argument("--kerberos-keytab", help="the keytab of --kerberos-principal")
     p.add_argument("--allow-anonymous", action="store_true",
                    help="requests naming no user run as --anonymous-user instead of 401")
     p.add_argument("--anonymous-user", default="dr.who")
@@ -121,23 +149,75 @@ def _parser():
     return p
 
 
+class LoopBatchedHandler(logging.StreamHandler):
+    """A StreamHandler whose records logged on an event loop are written
+    together once the loop has run what is ready: one write for the
+    requests that finished in one loop iteration, instead of one per
+    access-log line. Records from other threads are written at once."""
+
+    def __init__(self, stream=None):
+        super().__init__(stream)
+        self._lines = []
+        self._scheduled = False
+
+    def emit(self, record):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._write_lines()
+            super().emit(record)
+            return
+        try:
+            self._lines.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+            return
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._write_lines)
+
+    def _write_lines(self):
+        # emit runs under self.lock (Handler.handle takes it); so does this.
+        with self.lock:
+            self._scheduled = False
+            lines, self._lines = self._lines, []
+            if lines:
+                self.stream.write("\n".join(lines) + "\n")
+                super().flush()
+
+    def flush(self):
+        self._write_lines()
+        super().flush()
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     import uvicorn
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    fmt = "%(asctime)s %(name)s %(levelname)s %(message)s"
+    logging.basicConfig(level=args.log_level.upper(), format=fmt)
+    access = logging.getLogger("hadoofus.gateway.access")
     if args.no_access_log:
-        logging.getLogger("hadoofus.gateway.access").setLevel(logging.WARNING)
+        access.setLevel(logging.WARNING)
+    else:
+        h = LoopBatchedHandler(sys.stderr)
+        h.setFormatter(logging.Formatter(fmt))
+        access.addHandler(h)
+        access.propagate = False
     if bool(args.certfile) != bool(args.keyfile):
         sys.exit("hadoofus-gateway: --certfile and --keyfile go together")
     namenode = args.namenode or default_namenode()
+    if bool(args.kerberos_principal) != bool(args.kerberos_keytab):
+        sys.exit("hadoofus-gateway: --kerberos-principal and --kerberos-keytab go together")
+    krb = {"principal": args.kerberos_principal, "keytab": args.kerberos_keytab} \
+        if args.kerberos_principal else {}
     limits = Limits(args.max_url, args.max_header_bytes, args.header_timeout,
                     args.body_timeout)
     app = make_app(namenode, gateway_user=args.user, secret_file=args.signature_secret_file,
                    allow_anonymous=args.allow_anonymous, anonymous_user=args.anonymous_user,
                    validity=args.token_validity, secure=bool(args.certfile),
-                   threads=args.threads,
-                   limits=limits)
+                   threads=args.threads, limits=limits, auth=args.auth,
+                   spnego_principal=args.spnego_principal,
+                   spnego_keytab=args.spnego_keytab, **krb)
     config = uvicorn.Config(
         app, host=args.bind, port=args.port, loop="uvloop", http=protocol_class(limits),
         lifespan="on", access_log=False, log_config=None, log_level=args.log_level,

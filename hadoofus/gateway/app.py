@@ -158,7 +158,7 @@ class App:
         t0 = time.monotonic()
         req = None
         face = hoop
-        set_cookies = []
+        auth_headers = []
         try:
             # Errors before routing (limits, undecodable paths) in the shape
             # of the face the client meant.
@@ -169,7 +169,7 @@ class App:
             if face is not hoop:
                 req.path = req.path[len(WEBHDFS_PREFIX):] or "/"
             req.face = face.__name__.rsplit(".", 1)[-1]
-            req.user, set_cookies = self.gw.auth.authenticate(req)
+            req.user, auth_headers = self.gw.auth.authenticate(req)
             resp = await face.handle(req, self.gw)
         except BaseException as exc:   # noqa: B036 -- cancellation is re-raised below
             err = map_exception(exc)
@@ -183,8 +183,7 @@ class App:
             if isinstance(exc, ClientDisconnected):
                 self._log(scope, req, 499, 0, t0)
                 return
-        for c in set_cookies:
-            resp.headers.append(("set-cookie", c))
+        resp.headers.extend(auth_headers)
         sent = await self._send(send, receive, resp, req)
         self._log(scope, req, resp.status, sent, t0)
 

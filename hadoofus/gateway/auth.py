@@ -4,12 +4,18 @@ Order, as Hadoop's AuthenticationFilter:
 1. A `hadoop.auth` cookie, when sent, decides alone: valid (signature and
    expiry) -> its user; forged, tampered or expired -> 401, never trusted
    and never silently replaced by another method.
-2. Otherwise each handler in turn (`handlers`: today PseudoHandler, the
-   `user.name=` query parameter; a SPNEGO handler and a delegation-token
-   handler plug in here with the same two methods). The first that knows
-   the caller wins, and a fresh cookie is set so later requests need only it.
+2. Otherwise each handler in turn (`handlers`: PseudoHandler, the
+   `user.name=` query parameter, for simple auth; SpnegoHandler, Kerberos
+   through `Authorization: Negotiate`, for kerberos; a delegation-token
+   handler plugs in here the same way). The first that knows the caller
+   wins, and a fresh cookie is set so later requests need only it.
 3. Nobody: the anonymous user when allowed, else 401 with every handler's
    WWW-Authenticate challenge.
+
+A handler has `type` (the cookie's t=), `challenge` (its WWW-Authenticate
+value) and authenticate(req) -> None (not its kind of request), (user,
+principal) or (user, principal, [(header, value)] to add to the response);
+it raises HttpError to refuse.
 
 The cookie: hadoop.auth="u=<user>&p=<principal>&t=<type>&e=<expiry ms>&s=<sig>"
 with sig = base64(HMAC-SHA256(secret, everything before "&s=")), compared in
@@ -17,16 +23,24 @@ constant time; HttpOnly, Secure under TLS, Path=/. Gateways that share the
 secret file (--signature-secret-file) accept each other's cookies: several
 behind one load balancer need no sticky sessions.
 
-doas=<user>: the authenticated user acts for another. The gateway connects
-to the NameNode as the authenticated user (proxy) for the doas user
-(effective), so the NameNode's hadoop.proxyuser.<authenticated>.* rules
-decide, and refuse with 403 when they do not allow it.
+doas=<user>: the authenticated user acts for another. With simple auth the
+gateway connects to the NameNode as the authenticated user (proxy) for the
+doas user (effective), so the NameNode's hadoop.proxyuser.<authenticated>.*
+rules decide, and refuse with 403 when they do not allow it. Under Kerberos
+the gateway can connect only as its own principal, and the NameNode knows
+one proxy level: the gateway then checks the same rules itself
+(ProxyUsers, from the Hadoop configuration, as HttpFS checks its
+httpfs.proxyuser.* rules) and impersonates the doas user directly.
 """
 
 import base64
+import grp
 import hashlib
 import hmac
+import ipaddress
 import os
+import pwd
+import socket
 import time
 from email.utils import formatdate
 
@@ -34,6 +48,94 @@ from .http import HttpError, User
 
 COOKIE = "hadoop.auth"
 DEFAULT_VALIDITY = 36000          # seconds: Hadoop's token.validity default (10 h)
+
+
+class SpnegoHandler:
+    """Kerberos over HTTP (SPNEGO, RFC 4559), as Hadoop's
+    KerberosAuthenticationHandler: the client sends `Authorization:
+    Negotiate <base64 GSS token>` for the gateway's HTTP/ service principal;
+    the token is accepted with the keys of `keytab` (the system's GSS-API,
+    MIT krb5, through the `gssapi` package), and the answer carries the
+    mutual-authentication token back. The user is the principal's first
+    component ("alice" of alice@REALM or alice/admin@REALM); principals of
+    another realm than the service's are refused, as Hadoop's DEFAULT
+    auth_to_local rule refuses them.
+
+    principal: the service principal ("HTTP/host@REALM"); None or "*"
+    accepts for any principal of the keytab (Hadoop's "*"). keytab: its
+    file; None: the default keytab ($KRB5_KTNAME)."""
+
+    type = "kerberos"
+    challenge = "Negotiate"
+
+    def __init__(self, principal=None, keytab=None):
+        try:
+            import gssapi
+        except ImportError:
+            raise RuntimeError("Kerberos (SPNEGO) needs the gssapi package: "
+                               "pip install gssapi") from None
+        self._gssapi = gssapi
+        name = None
+        if principal and principal != "*":
+            name = gssapi.Name(principal, gssapi.NameType.kerberos_principal)
+        store = {"keytab": keytab} if keytab else None
+        try:
+            self._creds = gssapi.Credentials(name=name, usage="accept", store=store)
+        except gssapi.exceptions.GSSError as e:
+            raise RuntimeError("no Kerberos keys for %s in %s: %s" % (
+                principal or "HTTP/*", keytab or "the default keytab", e)) from None
+
+    def _refuse(self, message):
+        return HttpError(401, "AuthenticationException", message,
+                         [("www-authenticate", self.challenge)])
+
+    def authenticate(self, req):
+        scheme, _, token = req.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "negotiate":
+            return None
+        try:
+            token = base64.b64decode(token.strip(), validate=True)
+        except ValueError:
+            raise self._refuse("malformed Negotiate token") from None
+        if not token:
+            raise self._refuse("empty Negotiate token")
+        gssapi = self._gssapi
+        ctx = gssapi.SecurityContext(creds=self._creds, usage="accept")
+        try:
+            out = ctx.step(token)
+            if not ctx.complete:
+                # Kerberos completes in one leg; a mechanism wanting more is
+                # not one we serve.
+                raise self._refuse("GSS-API negotiation needs more than one leg")
+            principal = str(ctx.initiator_name)
+            service = str(ctx.target_name)
+        except gssapi.exceptions.GSSError as e:
+            raise self._refuse("Kerberos: %s" % _gss_message(e)) from None
+        user, realm = _split_principal(principal)
+        _, service_realm = _split_principal(service)
+        if realm != service_realm or not valid_user_name(user):
+            raise HttpError(403, "AuthenticationException",
+                            "no rule maps principal %s to a user" % principal)
+        headers = []
+        if out:
+            headers.append(("www-authenticate",
+                            "Negotiate " + base64.b64encode(out).decode("ascii")))
+        return user, principal, headers
+
+
+def _split_principal(p):
+    """("alice", "REALM") of alice/host@REALM."""
+    name, _, realm = p.rpartition("@") if "@" in p else (p, "", "")
+    return name.split("/", 1)[0], realm
+
+
+def _gss_message(e):
+    # GSSError's str() has both the major and the minor (krb5) message; the
+    # minor one names the cause ("Request is a replay", "Clock skew too great").
+    try:
+        return e.gen_message()
+    except Exception:
+        return str(e)
 
 
 class PseudoHandler:
@@ -90,23 +192,118 @@ def load_secret(path):
     return secret
 
 
+class ProxyUsers:
+    """Hadoop's impersonation rules, checked by the gateway itself:
+    hadoop.proxyuser.<real>.hosts (addresses, host names or CIDRs the real
+    user may call from) and .users / .groups (whom it may act for; "*" for
+    anyone). Groups: hadoop.user.group.static.mapping.overrides, else the
+    system's (Hadoop's default shell mapping). get(names) -> {name: value}
+    reads the configuration (default: the Hadoop configuration of
+    $HADOOP_CONF_DIR)."""
+
+    def __init__(self, get=None):
+        if get is None:
+            from hadoofus._namenode import _conf_get as get
+        self._get = get
+
+    def authorize(self, real, effective, client_addr):
+        """None when `real` may act for `effective` from client_addr; else
+        HttpError 403."""
+        base = "hadoop.proxyuser.%s." % real
+        conf = self._get([base + "hosts", base + "users", base + "groups",
+                          "hadoop.user.group.static.mapping.overrides"])
+        hosts = _csv(conf.get(base + "hosts"))
+        if not _host_allowed(hosts, client_addr):
+            raise HttpError(403, "AuthorizationException",
+                            "Unauthorized connection for super-user: %s from IP %s"
+                            % (real, client_addr))
+        users = _csv(conf.get(base + "users"))
+        groups = _csv(conf.get(base + "groups"))
+        if "*" in users or effective in users or "*" in groups or (
+                groups and set(groups) & set(self.groups(effective, conf))):
+            return
+        raise HttpError(403, "AuthorizationException",
+                        "User: %s is not allowed to impersonate %s" % (real, effective))
+
+    @staticmethod
+    def groups(user, conf):
+        for entry in (conf.get("hadoop.user.group.static.mapping.overrides") or "").split(";"):
+            name, eq, gs = entry.strip().partition("=")
+            if eq and name.strip() == user:
+                return _csv(gs)
+        try:
+            gid = pwd.getpwnam(user).pw_gid
+            return [grp.getgrgid(g).gr_name for g in os.getgrouplist(user, gid)]
+        except (KeyError, OSError):
+            return []
+
+
+def _csv(v):
+    return [x.strip() for x in (v or "").split(",") if x.strip()]
+
+
+def _host_allowed(hosts, addr):
+    if "*" in hosts:
+        return True
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    for h in hosts:
+        try:
+            if ip in ipaddress.ip_network(h, strict=False):
+                return True
+            continue
+        except ValueError:
+            pass
+        try:
+            if ip in {ipaddress.ip_address(a[4][0]) for a in socket.getaddrinfo(h, None)}:
+                return True
+        except (OSError, ValueError):
+            pass
+    return False
+
+
 class Authenticator:
-    """authenticate(req) -> (User, [Set-Cookie values]) or raises HttpError 401/403.
+    """authenticate(req) -> (User, [(header, value)] for the response: the
+    Set-Cookie, a handler's own) or raises HttpError 401/403.
 
     secret: bytes; validity: cookie lifetime in seconds; allow_anonymous:
     requests naming nobody run as anonymous_user instead of 401; secure:
-    cookies get the Secure flag (TLS); handlers: see the module doc."""
+    cookies get the Secure flag (TLS); handlers: see the module doc;
+    proxy_users: a ProxyUsers that decides doas= here (the gateway then
+    impersonates the doas user itself), or None: the NameNode decides."""
 
     def __init__(self, secret, validity=DEFAULT_VALIDITY, allow_anonymous=False,
-                 anonymous_user="dr.who", secure=False, handlers=None):
+                 anonymous_user="dr.who", secure=False, handlers=None, proxy_users=None):
         self.signer = Signer(secret)
+        self.proxy_users = proxy_users
         self.validity = validity
         self.allow_anonymous = allow_anonymous
         self.anonymous_user = anonymous_user
         self.secure = secure
         self.handlers = list(handlers) if handlers is not None else [PseudoHandler()]
+        # (user, principal, type) -> (signed at, Set-Cookie): a client that
+        # names itself on every request (user.name=, as HdfsCLI and curl
+        # do) would otherwise cost an HMAC and a date per request.
+        self._recent = {}
+        self._reuse = min(1.0, validity / 100.0)
 
     # -- the cookie ------------------------------------------------------------
+
+    def fresh_cookie(self, user, principal, type_):
+        """make_cookie's value, reused while at most min(1 s, validity/100)
+        old: its expiry is then at most that much short of a new one's."""
+        key = (user, principal, type_)
+        now = time.time()
+        got = self._recent.get(key)
+        if got is not None and now - got[0] < self._reuse:
+            return got[1]
+        if len(self._recent) >= 4096:
+            self._recent.clear()
+        cookie = self.make_cookie(user, principal, type_, now)
+        self._recent[key] = (now, cookie)
+        return cookie
 
     def make_cookie(self, user, principal, type_, now=None):
         """The Set-Cookie header value for a freshly authenticated user."""
@@ -152,7 +349,7 @@ class Authenticator:
     # -- a request -------------------------------------------------------------
 
     def authenticate(self, req):
-        cookies = []
+        headers = []
         value = cookie_value(req.headers.get("cookie", ""), COOKIE)
         user = None
         if value:
@@ -161,20 +358,24 @@ class Authenticator:
             for h in self.handlers:
                 got = h.authenticate(req)
                 if got is not None:
-                    user, principal = got
-                    cookies.append(self.make_cookie(user, principal, h.type))
+                    user, principal = got[0], got[1]
+                    headers.extend(got[2] if len(got) > 2 else ())
+                    headers.append(("set-cookie", self.fresh_cookie(user, principal, h.type)))
                     break
         if user is None:
             if not self.allow_anonymous:
-                raise self.unauthorized("Anonymous requests are disallowed: name a user "
-                                        "with user.name=")
+                raise self.unauthorized("Anonymous requests are disallowed: authenticate "
+                                        "(%s)" % ", ".join(h.challenge for h in self.handlers))
             user = self.anonymous_user
         doas = req.param("doas")
         if doas is not None and doas != user:
             if not valid_user_name(doas):
                 raise HttpError(400, "IllegalArgumentException", "invalid doas: %r" % doas)
-            return User(doas, real=user), cookies
-        return User(user), cookies
+            if self.proxy_users is not None:
+                self.proxy_users.authorize(user, doas, req.client.rpartition(":")[0])
+                return User(doas), headers
+            return User(doas, real=user), headers
+        return User(user), headers
 
 
 def cookie_value(header, name):

@@ -7,11 +7,23 @@ proxy user (hadoofus.rpc(..., user=caller, real_user=gateway_user)), as
 HttpFS does: every permission check is the caller's, and the NameNode's
 hadoop.proxyuser.<gateway_user>.hosts/groups rules must allow it. A caller
 with doas (a User with .real) is connected as real -> effective instead.
+Kerberos (a kerberized NameNode: hadoop.security.authentication=kerberos in
+the Hadoop configuration, or principal=/keytab= among the rpc keywords for
+the gateway's own keytab login): the gateway's connections authenticate as
+its principal (kerberos_principal; gateway_user is its short name), the
+NameNode sees that principal as the real user of each caller, and doas
+has been decided by the gateway already (auth.ProxyUsers): a User's .real
+is then not used.
 Handles are cached per identity (LRU, `max_handles`); files opened on a
-handle read and write as its identity.
+handle read and write as its identity. Each identity has two: a blocking
+hadoofus.rpc for the file layer (easy readers and writers, run in the pool)
+and a hadoofus.aio.rpc on the event loop for plain NameNode calls, which
+then cost no thread hop: a small request (GETFILESTATUS) is answered
+without leaving the loop, and many callers' calls share one connection.
 
 For the faces (`gw.hdfs`):
-    await hdfs.call(user, "getFileInfo", path)      any hadoofus.rpc method
+    await hdfs.call(user, "getFileInfo", path)      any hadoofus.rpc method,
+                                                     on the loop (hadoofus.aio)
     await hdfs.run(user, fn, *args)                  fn(client, *args) in the pool
     stream = await hdfs.read(user, path, offset=0, length=-1)
         opens the file (errors raise here, before any response is sent);
@@ -41,6 +53,7 @@ import stat as _stat
 import threading
 
 import hadoofus
+import hadoofus.aio
 from hadoofus import easy
 from hadoofus.errors import FileNotFoundException
 from hadoofus._writer import HdfsFileWriter
@@ -59,6 +72,13 @@ class Hdfs:
     def __init__(self, namenode, gateway_user=None, threads=32, max_handles=256,
                  chunk=CHUNK, **rpc_kw):
         self.namenode = namenode
+        # A client made here resolves the security settings (and logs in
+        # with a keytab): a failure shows at start, not at the first call.
+        probe = hadoofus.rpc(namenode, **rpc_kw)
+        self.kerberos_principal = probe.kerberos_principal
+        probe.close()
+        if self.kerberos_principal:
+            gateway_user = self.kerberos_principal.split("@")[0].split("/")[0]
         self.gateway_user = gateway_user or os.environ.get("HADOOP_USER_NAME") \
             or getpass.getuser()
         self.chunk = chunk
@@ -67,6 +87,7 @@ class Hdfs:
             max_workers=threads, thread_name_prefix="gw-hdfs")
         self._mu = threading.Lock()
         self._handles = collections.OrderedDict()
+        self._ahandles = collections.OrderedDict()
         self._max_handles = max_handles
         self._writers = set()      # open HdfsFileWriters, closed at shutdown
         self._closed = False
@@ -81,29 +102,54 @@ class Hdfs:
 
     # -- handles ---------------------------------------------------------------
 
-    def client(self, user):
-        """The cached hadoofus.rpc acting as `user` (see the module doc)."""
+    def _key(self, user):
+        if self.kerberos_principal:
+            return str(user), None
         real = getattr(user, "real", None) or self.gateway_user
-        user = str(user)
-        key = (user, real)
+        return str(user), real
+
+    def _cached(self, cache, key, make, evict):
+        """cache[key], made by make() when absent or closed; the least
+        recently used beyond max_handles go to evict(handle)."""
         with self._mu:
-            fs = self._handles.get(key)
+            fs = cache.get(key)
             if fs is not None and not fs.closed:
-                self._handles.move_to_end(key)
+                cache.move_to_end(key)
                 return fs
         # Connecting happens on the first call, so making one is cheap.
-        fs = hadoofus.rpc(self.namenode, user=user,
-                          real_user=None if real == user else real, **self._rpc_kw)
+        fs = make()
         with self._mu:
-            old = self._handles.get(key)
+            old = cache.get(key)
             if old is not None and not old.closed:
                 return old
-            self._handles[key] = fs
-            while len(self._handles) > self._max_handles:
-                # Dropped, not closed: a request may still use it; the last
-                # reference frees it.
-                self._handles.popitem(last=False)
+            cache[key] = fs
+            dropped = []
+            while len(cache) > self._max_handles:
+                dropped.append(cache.popitem(last=False)[1])
+        for h in dropped:
+            evict(h)
         return fs
+
+    def _new_rpc(self, cls, key):
+        user, real = key
+        # Under Kerberos the core makes the principal the real user.
+        return cls(self.namenode, user=user, real_user=None if real in (user, None) else real,
+                   **self._rpc_kw)
+
+    def client(self, user):
+        """The cached blocking hadoofus.rpc acting as `user` (see the module
+        doc)."""
+        key = self._key(user)
+        # Dropped, not closed: a request may still use it; the last
+        # reference frees it.
+        return self._cached(self._handles, key, lambda: self._new_rpc(hadoofus.rpc, key),
+                            lambda h: None)
+
+    def aclient(self, user):
+        """The cached hadoofus.aio.rpc acting as `user` (event loop only)."""
+        key = self._key(user)
+        return self._cached(self._ahandles, key,
+                            lambda: self._new_rpc(hadoofus.aio.rpc, key), _close_when_idle)
 
     async def _in_pool(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -113,10 +159,9 @@ class Hdfs:
         return await self._in_pool(lambda: fn(self.client(user), *args))
 
     async def call(self, user, method, *args, **kwargs):
-        """hadoofus.rpc's `method` (a Java ClientProtocol name) as user."""
-        def go():
-            return getattr(self.client(user), method)(*args, **kwargs)
-        return await self._in_pool(go)
+        """hadoofus.rpc's `method` (a Java ClientProtocol name) as user, on
+        the event loop."""
+        return await getattr(self.aclient(user), method)(*args, **kwargs)
 
     # -- reading ---------------------------------------------------------------
 
@@ -217,10 +262,20 @@ class Hdfs:
                 log.warning("closing %s at shutdown: %s", w.path, e)
         self._pool.shutdown(wait=True)
         with self._mu:
-            handles = list(self._handles.values())
+            handles = list(self._handles.values()) + list(self._ahandles.values())
             self._handles.clear()
+            self._ahandles.clear()
         for fs in handles:
             fs.close()
+
+
+def _close_when_idle(fs):
+    """Close an aio client dropped from the cache once its calls are done:
+    the loop's watch on its socket would otherwise keep it alive for ever."""
+    if fs._inflight:
+        fs._loop.call_later(1.0, _close_when_idle, fs)
+    else:
+        fs.close()
 
 
 class ReadStream:

@@ -1,0 +1,240 @@
+"""The gateway with Kerberos (SPNEGO) authentication: `--auth kerberos`.
+
+A real MIT KDC on loopback (hadoofus._kdc, Debian's krb5-kdc) issues the
+tickets; the gateway accepts them with the keytab of its HTTP/localhost
+principal through the system's GSS-API, and proxies the Kerberos user to
+the (simple-auth) test cluster. Clients as users run them: curl
+--negotiate, requests with requests-gssapi, HdfsCLI on a requests-gssapi
+session. One KDC and one gateway for the module.
+
+Last, the whole chain on a kerberized HDFS (MiniCluster(secure=True)): the
+gateway logs in with its own keytab, proxies the SPNEGO user, and decides
+doas= itself.
+"""
+
+import base64
+import json
+import os
+import subprocess
+import urllib.parse
+
+import pytest
+
+import hadoofus
+from hadoofus._kdc import KDC
+
+REALM = "HADOOFUS.TEST"
+
+
+@pytest.fixture(scope="module")
+def kdc(tmp_path_factory):
+    d = tmp_path_factory.mktemp("kdc")
+    k = KDC(str(d / "kdc"), realm=REALM)
+    k.start()
+    kt = {name: str(d / ("%s.keytab" % name.split("/")[0])) for name in
+          ("HTTP/localhost", "alice", "bob")}
+    k.add_principals(kt)
+    k.keytabs = kt
+    k.ccaches = {u: k.kinit(u, kt[u], str(d / ("%s.cc" % u))) for u in ("alice", "bob")}
+    try:
+        yield k
+    finally:
+        k.stop()
+
+
+@pytest.fixture(scope="module")
+def kgw(kdc, cluster, tmp_path_factory):
+    from gateway_util import GatewayProcess
+    # The SPNEGO principal is HTTP/<the host the client names>: clients
+    # must say "localhost".
+    gw = GatewayProcess(cluster, ["--auth", "kerberos", "--spnego-principal",
+                                  "HTTP/localhost@" + REALM,
+                                  "--spnego-keytab", kdc.keytabs["HTTP/localhost"]],
+                        env=kdc.env())
+    gw.start()
+    gw.base = "http://localhost:%d" % gw.port
+    try:
+        yield gw
+    finally:
+        gw.stop()
+
+
+@pytest.fixture(scope="module")
+def kdir(cluster):
+    d = "/test/spnego"
+    nn = hadoofus.rpc(cluster.host, cluster.port, user=cluster.superuser)
+    nn.mkdirs(d, 0o777)
+    nn.setPermission(d, 0o777)
+    return d
+
+
+def env_of(kdc, user=None):
+    e = dict(os.environ, **kdc.env(kdc.ccaches[user] if user else None))
+    if user is None:
+        e["KRB5CCNAME"] = "FILE:/nonexistent/ccache"
+    return e
+
+
+def curl(kdc, user, *args, env=None):
+    """(status, headers text, body) of curl --negotiate as user (None: no
+    ticket), or in env."""
+    r = subprocess.run(["curl", "-sS", "--negotiate", "-u", ":", "-D", "-", *args],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=env or env_of(kdc, user), timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("utf-8", "replace")
+    # The last response's head and body (curl -D - prints each response).
+    head, _, body = out.rpartition("\r\n\r\n")
+    head = head.rsplit("HTTP/1.1 ", 1)[1]
+    return int(head.split()[0]), head.lower(), body
+
+
+def webhdfs(gw, path, op, **q):
+    return "%s/webhdfs/v1%s?%s" % (gw.base, urllib.parse.quote(path),
+                                   urllib.parse.urlencode(dict(op=op, **q)))
+
+
+def test_curl_negotiate_acts_as_the_kerberos_user(kdc, kgw, kdir, cluster):
+    d = kdir + "/curl"
+    st, head, body = curl(kdc, "alice", "-X", "PUT", webhdfs(kgw, d, "MKDIRS"))
+    assert st == 200 and json.loads(body) == {"boolean": True}, body
+    # Mutual authentication: the server's token comes back.
+    assert "www-authenticate: negotiate " in head
+    assert 'set-cookie: hadoop.auth="u=alice&p=alice@%s&t=kerberos&e=' % REALM.lower() in head
+    nn = hadoofus.rpc(cluster.host, cluster.port, user=cluster.superuser)
+    assert nn.getFileInfo(d).owner == "alice"
+    # Data both ways, the upload following the 307 with its ticket.
+    st, _, _ = curl(kdc, "alice", "-L", "-X", "PUT", "-H",
+                    "Content-Type: application/octet-stream",
+                    webhdfs(kgw, d + "/f", "CREATE"), "--data-binary", "kerberized bytes")
+    assert st == 201
+    st, _, body = curl(kdc, "bob", "-L", webhdfs(kgw, d + "/f", "OPEN"))
+    assert st == 200 and body == "kerberized bytes"
+    assert nn.getFileInfo(d + "/f").owner == "alice"
+
+
+def test_cookie_alone_after_negotiate(kdc, kgw):
+    st, h, _ = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY",
+                       headers={"Authorization": "Negotiate " + _token(kdc, "bob")})
+    assert st == 200 and h["www-authenticate"].startswith("Negotiate ")
+    cookie = h["set-cookie"].split(";")[0]
+    assert cookie.startswith('hadoop.auth="u=bob&p=bob@%s&t=kerberos&e=' % REALM)
+    st, h, body = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY", headers={"Cookie": cookie})
+    assert st == 200 and json.loads(body) == {"Path": "/user/bob"}
+    assert "set-cookie" not in h
+    # Tampered: refused, with the Negotiate challenge.
+    st, h, _ = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY",
+                       headers={"Cookie": cookie.replace("u=bob", "u=alice")})
+    assert st == 401 and h["www-authenticate"] == "Negotiate"
+
+
+def _token(kdc, user):
+    """A fresh SPNEGO token of user for HTTP/localhost, base64."""
+    code = ("import base64, gssapi; n = gssapi.Name('HTTP@localhost', "
+            "gssapi.NameType.hostbased_service); c = gssapi.SecurityContext(name=n, "
+            "mech=gssapi.Mechanism.from_sasl_name('SPNEGO'), usage='initiate'); "
+            "print(base64.b64encode(c.step()).decode())")
+    r = subprocess.run([os.environ.get("HADOOFUS_PYTHON") or "python3", "-c", code],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=env_of(kdc, user), timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode().strip()
+
+
+def test_requests_gssapi_and_hdfscli(kdc, kgw, kdir, cluster):
+    code = r"""
+import json, sys, requests, hdfs
+from requests_gssapi import HTTPSPNEGOAuth, OPTIONAL, REQUIRED
+base, d = sys.argv[1], sys.argv[2]
+# The server's token proves it (mutual authentication)...
+r = requests.get(base + "/webhdfs/v1/?op=GETHOMEDIRECTORY",
+                 auth=HTTPSPNEGOAuth(mutual_authentication=REQUIRED))
+r.raise_for_status()
+# ... and later requests of a session carry the hadoop.auth cookie alone,
+# answered without a token: OPTIONAL, as HdfsCLI's own Kerberos client.
+s = requests.Session()
+s.auth = HTTPSPNEGOAuth(mutual_authentication=OPTIONAL)
+c = hdfs.Client(base, session=s)
+c.write(d + "/cli.txt", b"via hdfscli", overwrite=True)
+with c.read(d + "/cli.txt") as f:
+    data = f.read()
+print(json.dumps({"home": r.json(), "data": data.decode(),
+                  "owner": c.status(d + "/cli.txt")["owner"]}))
+"""
+    import sys
+    r = subprocess.run([sys.executable, "-c", code, kgw.base, kdir], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env_of(kdc, "alice"), timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
+    out = json.loads(r.stdout.decode().splitlines()[-1])
+    assert out == {"home": {"Path": "/user/alice"}, "data": "via hdfscli", "owner": "alice"}
+
+
+def test_no_or_bad_ticket_is_401(kdc, kgw):
+    url = webhdfs(kgw, "/", "GETHOMEDIRECTORY")
+    # curl with no ticket cache sends no Authorization at all.
+    st, head, body = curl(kdc, None, url)
+    assert st == 401 and "www-authenticate: negotiate" in head
+    assert json.loads(body)["RemoteException"]["exception"] == "AuthenticationException"
+    # user.name= is no way in under Kerberos.
+    st, h, _ = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY&user.name=alice")
+    assert st == 401 and h["www-authenticate"] == "Negotiate"
+    # Garbage, a token replayed, a token of no base64.
+    bad = base64.b64encode(b"\x60\x81not a gss token at all").decode()
+    for auth in ("Negotiate " + bad, "Negotiate !!!", "Negotiate "):
+        st, h, body = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY", headers={"Authorization": auth})
+        assert st == 401, (auth, body)
+        assert h["www-authenticate"] == "Negotiate"
+        assert "set-cookie" not in h
+    tok = _token(kdc, "alice")
+    assert kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY",
+                   headers={"Authorization": "Negotiate " + tok})[0] == 200
+    st, _, body = kgw.get("/webhdfs/v1/?op=GETHOMEDIRECTORY",
+                          headers={"Authorization": "Negotiate " + tok})
+    assert st == 401 and b"replay" in body.lower(), body
+
+
+# -- a kerberized HDFS -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def secure():
+    # The MIT tools come with ./dev.sh setup (a missing one fails, as in kdc).
+    from conftest import running_cluster
+    yield from running_cluster(datanodes=1, replication=1, secure=True)
+
+
+def test_secure_hdfs_keytab_login_and_doas(secure):
+    from gateway_util import GatewayProcess
+    realm = secure.security.realm
+    secure.fs_shell("-mkdir", "-p", "/user/alice", "/user/bob")
+    secure.fs_shell("-chown", "alice", "/user/alice")
+    secure.fs_shell("-chown", "bob", "/user/bob")
+    gw = GatewayProcess(secure, [
+        "--auth", "kerberos", "--spnego-principal", "HTTP/localhost@" + realm,
+        "--spnego-keytab", secure.keytab("HTTP"),
+        "--kerberos-principal", secure.principal("hdfs"),
+        "--kerberos-keytab", secure.keytab("hdfs")], env=secure.krb5_env(), conf_dir=True)
+    gw.start()
+    gw.base = "http://localhost:%d" % gw.port
+    try:
+        def as_(user, *args):
+            env = dict(os.environ, **secure.krb5_env(user))
+            return curl(None, None, *args, env=env)
+        st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/alice/gw", "MKDIRS"))
+        assert st == 200 and json.loads(body) == {"boolean": True}, body
+        st, _, body = as_("alice", webhdfs(gw, "/user/alice/gw", "GETFILESTATUS"))
+        assert st == 200 and json.loads(body)["FileStatus"]["owner"] == "alice", body
+        # Permission checks are the caller's: alice may not write bob's home.
+        st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS"))
+        assert st == 403, body
+        # doas: hdfs may act for anyone (hadoop.proxyuser.hdfs.*), alice may not:
+        # decided by the gateway, which connects as itself either way.
+        st, _, body = as_("hdfs", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS", doas="bob"))
+        assert st == 200, body
+        st, _, body = as_("hdfs", webhdfs(gw, "/user/bob/x", "GETFILESTATUS", doas="bob"))
+        assert json.loads(body)["FileStatus"]["owner"] == "bob", body
+        st, _, body = as_("alice", webhdfs(gw, "/user/bob", "GETFILESTATUS", doas="bob"))
+        assert st == 403, body
+        err = json.loads(body)["RemoteException"]
+        assert err["exception"] == "AuthorizationException" and "alice" in err["message"]
+    finally:
+        gw.stop()
