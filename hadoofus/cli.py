@@ -193,7 +193,7 @@ class _Progress:
 # ---------------------------------------------------------------------------
 # The shell
 
-_VERBS = {}
+_VERBS: dict = {}
 
 
 def _verb(name, opts, usage, aliases=()):

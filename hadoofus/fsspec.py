@@ -39,6 +39,7 @@ import os
 import threading
 import time
 import uuid
+from typing import Any, Dict, List, Optional, Union
 
 from fsspec.registry import register_implementation
 from fsspec.callbacks import DEFAULT_CALLBACK
@@ -86,8 +87,10 @@ class HadoofusFileSystem(AbstractFileSystem):
     _hadoop_environ = _HadoopEnviron()
     _extra_tokenize_attributes = ("_hadoop_environ",)
 
-    def __init__(self, host="default", port=None, user=None, replication=None,
-                 default_block_size=None, threads=8, **kwargs):
+    def __init__(self, host: Optional[str] = "default", port: Optional[int] = None,
+                 user: Optional[str] = None, replication: Optional[int] = None,
+                 default_block_size: Optional[int] = None, threads: int = 8,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if host in (None, "", "default"):
             host = None
@@ -114,13 +117,13 @@ class HadoofusFileSystem(AbstractFileSystem):
     # -- names -------------------------------------------------------------
 
     @property
-    def client(self):
+    def client(self) -> easy._rpc:
         """The hadoofus.rpc this filesystem uses (easy's shared connection
         for this NameNode and user)."""
         return easy.filesystem(self._host, self._port, self.user)
 
     @property
-    def fsid(self):
+    def fsid(self) -> str:
         return "hdfs://%s@%s" % (self.user, self._authority)
 
     @classmethod
@@ -206,35 +209,35 @@ class HadoofusFileSystem(AbstractFileSystem):
     def _listing(self, path, statuses):
         return [self._info(st, st.full_name(path)) for st in statuses]
 
-    def ls(self, path, detail=True, **kwargs):
+    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> Union[List[Dict[str, Any]], List[str]]:
         path = self._path(path)
         out = self._listing(path, self.client.getListing(path))
         return out if detail else [o["name"] for o in out]
 
-    def info(self, path, **kwargs):
+    def info(self, path: str, **kwargs: Any) -> Dict[str, Any]:
         path = self._path(path)
         st = self.client.getFileInfo(path)
         if st is None:
             raise FileNotFoundError(2, "No such file or directory", path)
         return self._info(st, path)
 
-    def exists(self, path, **kwargs):
+    def exists(self, path: str, **kwargs: Any) -> bool:
         try:
             return self.client.getFileInfo(self._path(path)) is not None
         except (FileNotFoundError, PermissionError, NotADirectoryError):
             return False
 
-    def modified(self, path):
+    def modified(self, path: str) -> datetime.datetime:
         """The modification time, a timezone-aware datetime (UTC)."""
         return datetime.datetime.fromtimestamp(self.info(path)["mtime"],
                                                tz=datetime.timezone.utc)
 
-    def hdfs_checksum(self, path):
+    def hdfs_checksum(self, path: str) -> easy.FileChecksum:
         """The file's HDFS checksum (as `hadoop fs -checksum`): an
         easy.FileChecksum."""
         return easy.checksum(self._path(path), fs=self.client)
 
-    def checksum(self, path):
+    def checksum(self, path: str) -> int:
         """An int that changes when a file's bytes do: its HDFS checksum
         (the MD5 of its blocks' CRCs, computed by the DataNodes). For a
         directory, fsspec's default (a hash of its info)."""
@@ -414,7 +417,8 @@ class HadoofusFileSystem(AbstractFileSystem):
         return HdfsFile(self, self._path(path), mode, block_size, autocommit,
                         cache_options=cache_options, **kwargs)
 
-    def cat_file(self, path, start=None, end=None, **kwargs):
+    def cat_file(self, path: str, start: Optional[int] = None, end: Optional[int] = None,
+                 **kwargs: Any) -> bytes:
         with self._reader(self._path(path)) as r:
             return self._pread(r, start, end)
 
@@ -478,7 +482,7 @@ class HadoofusFileSystem(AbstractFileSystem):
             out = {k: v for k, v in out.items() if not isinstance(v, Exception)}
         return out
 
-    def pipe_file(self, path, value, mode="overwrite", **kwargs):
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         """Write value as the file's bytes; mode "create" raises
         FileExistsError when the file exists (atomically, on the NameNode)."""
         with self._writer(self._path(path), "xb" if mode == "create" else "wb", **kwargs) as f:
