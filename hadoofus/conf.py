@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import errors
 from ._native import ffi, lib
 
-__all__ = ["load", "where", "namenodes", "namenode", "user"]
+__all__ = ["load", "where", "namenodes", "namenode", "user", "get", "names"]
 
 # The most NameNodes one nameservice may list, and the longest host name.
 _MAX_NAMENODES = 8
@@ -111,3 +111,35 @@ def user(name: Optional[str] = None) -> str:
     if not isinstance(name, str) or not name:
         raise errors.ArgumentTypeError("user must be a non-empty str")
     return name
+
+
+def get(name: str) -> Optional[str]:
+    """A property of the Hadoop configuration, ${...} expanded; None when
+    unset."""
+    c = load()
+    need = ffi.new("size_t *")
+    buf = ffi.new("char[]", 1024)
+    rc = lib.hdfs_conf_get(c, name.encode(), buf, 1024, need)
+    if rc == lib.HDFS_ETOOBIG:
+        buf = ffi.new("char[]", need[0])
+        rc = lib.hdfs_conf_get(c, name.encode(), buf, need[0], need)
+    if rc == lib.HDFS_ENOTFOUND:
+        return None
+    if rc:
+        raise errors._config_error(rc, "cannot read %s: %s" % (name, errors._strerror(rc)))
+    return ffi.string(buf).decode()
+
+
+def names(prefix: str = "") -> List[str]:
+    """The names of the configuration's properties that start with prefix."""
+    c = load()
+    out: List[str] = []
+    i = 0
+    while True:
+        n = lib.hdfs_conf_name_at(c, i)
+        if n == ffi.NULL:
+            return out
+        s = ffi.string(n).decode()
+        if s.startswith(prefix):
+            out.append(s)
+        i += 1
