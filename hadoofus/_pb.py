@@ -102,8 +102,8 @@ _LABEL_NAMES = {LABEL_REQUIRED: "required", LABEL_OPTIONAL: "optional",
 # ---------------------------------------------------------------------------
 # Messages
 
-_REGISTRY = {}   # full name -> MessageType, for unpickling
-_ENUM_REGISTRY = {}   # full name -> IntEnum class, for unpickling
+_REGISTRY: dict = {}   # full name -> MessageType, for unpickling
+_ENUM_REGISTRY: dict = {}   # full name -> IntEnum class, for unpickling
 
 
 def _rebuild_enum(full_name, value):
@@ -175,7 +175,7 @@ class Message:
             return NotImplemented
         return self.__dict__ == other.__dict__
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self):
         d = self.__dict__

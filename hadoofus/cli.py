@@ -43,6 +43,11 @@ class UsageError(Exception):
     pass
 
 
+class FatalError(Exception):
+    """What FsShell reports as "Fatal internal error" (exit 255): an
+    option its parser throws on, e.g. an unknown -p letter."""
+
+
 class PathError(Exception):
     """One path failed: FsShell prints "<verb>: <message>" and goes on."""
 
@@ -193,7 +198,7 @@ class _Progress:
 # ---------------------------------------------------------------------------
 # The shell
 
-_VERBS = {}
+_VERBS: dict = {}
 
 
 def _verb(name, opts, usage, aliases=()):
@@ -259,6 +264,9 @@ class Shell:
         except UsageError as e:
             self.err.write("-%s: %s\nUsage: hadoofus -%s %s\n" % (self.verb, e, self.verb, usage))
             return 255
+        except FatalError as e:
+            self.err.write("-%s: Fatal internal error\n%s\n" % (self.verb, e))
+            return 255
         except PathError as e:
             self.fail(e)
         except KeyboardInterrupt:
@@ -287,6 +295,8 @@ class Shell:
                     raise UsageError("Illegal option -%s" % a)
                 flags[a] = argv[i + 1]
                 i += 1
+            elif a[:1] + "*" in opts.split(","):
+                flags[a[:1]] = a[1:] or True     # -p or -p<letters>, as cp's -p[topax]
             elif a.isdigit() or a.lstrip("-").isdigit():
                 break
             else:
@@ -895,12 +905,66 @@ def _into(d, p, st, name):
     return d, p, False
 
 
-def _put_file(sh, local, path, overwrite, update):
+def _put_file(sh, local, path, overwrite, preserve, update):
     tmp = path + _COPYING
     with open(local, "rb") as src, easy.open("hdfs://%s%s" % (sh.authority, tmp), "wb",
                                              user=sh.user) as dst:
         _pump(src, dst, update)
     sh.client.rename2(tmp, path, overwrite=overwrite)
+    if preserve:
+        _preserve_from_local(sh, local, path)
+
+
+# -p: FsShell's preserveAttributes. cp's -p alone is times, ownership and
+# permission; letters pick among t(imes) o(wnership) p(ermission) a(cl:
+# permission too) x(attrs). Directories get theirs after their contents
+# (which would change their times), deepest first.
+_PRESERVE_DEFAULT = "top"
+_ACL_BIT = 1 << 12      # FsPermissionExtension: the file has an extended ACL
+_RWX = ["---", "--x", "-w-", "-wx", "r--", "r-x", "rw-", "rwx"]
+
+
+def _preserve_letters(flags):
+    v = flags.get("p")
+    if not v:
+        return ""
+    bad = [c for c in ("" if v is True else v) if c not in "topax"]
+    if bad:
+        raise FatalError("No attribute for %s" % bad[0])
+    return _PRESERVE_DEFAULT if v is True else v
+
+
+def _preserve(sh, what, src, st, path):
+    """Give HDFS `path` the attributes `what` of HDFS `src` (status st)."""
+    c = sh.client
+    if "t" in what:
+        c.setTimes(path, st.mtime, st.atime)
+    if "o" in what:
+        c.setOwner(path, st.owner, st.group)
+    if "p" in what or "a" in what:
+        c.setPermission(path, st.permission & 0o7777)
+    if "a" in what and st.permission & _ACL_BIT:
+        # The full ACL: base entries from the permission (its group bits
+        # are the mask), the extended ones as the NameNode keeps them.
+        perm = st.permission
+        base = ["user::" + _RWX[perm >> 6 & 7], "mask::" + _RWX[perm >> 3 & 7],
+                "other::" + _RWX[perm & 7]]
+        c.setAcl(path, base + [str(e) for e in c.getAclStatus(src).entries])
+    if "x" in what:
+        for name, value in c.getXAttrs(src).items():
+            c.setXAttr(path, name, value)
+
+
+def _preserve_from_local(sh, local, path):
+    """put -p: a local file's times, owner, group and permission (the
+    access time as Hadoop 2.7's local file system reports it: none)."""
+    import grp
+    import pwd
+    s = os.stat(local)
+    c = sh.client
+    c.setTimes(path, int(s.st_mtime_ns // 1000000), 0)
+    c.setOwner(path, pwd.getpwuid(s.st_uid).pw_name, grp.getgrgid(s.st_gid).gr_name)
+    c.setPermission(path, s.st_mode & 0o1777)
 
 
 @_verb("put", "f,p,l,d", "[-f] [-p] [-l] [-d] <localsrc> ... <dst>",
@@ -909,6 +973,7 @@ def _put(sh, flags, args):
     _need(args, 1)
     srcs, dst = (args[:-1], args[-1]) if len(args) > 1 else (args, ".")
     overwrite = "f" in flags
+    preserve = "p" in flags
     move = sh.verb == "moveFromLocal"
     locals_ = []
     for s in srcs:
@@ -924,6 +989,7 @@ def _put(sh, flags, args):
     td, tp, tst = _target(sh, dst, len(locals_))
     job = _Transfer(sh, "put")
     mkdirs = []
+    local_dirs = []
     for s in locals_:
         if s == "-":
             _put_stdin(sh, tp, overwrite)
@@ -937,17 +1003,21 @@ def _put(sh, flags, args):
                 rd = d if rel == "." else _join(d, rel.replace(os.sep, "/"))
                 rp = p if rel == "." else _join(p, rel.replace(os.sep, "/"))
                 mkdirs.append(rp)
+                local_dirs.append((rp, root))
                 for f in sorted(files):
                     lf = os.path.join(root, f)
                     job.add(_put_file, os.path.getsize(lf), _join(rd, f), sh, lf,
-                            _join(rp, f), overwrite)
+                            _join(rp, f), overwrite, preserve)
             continue
-        job.add(_put_file, os.path.getsize(s), d, sh, s, p, overwrite)
+        job.add(_put_file, os.path.getsize(s), d, sh, s, p, overwrite, preserve)
     _check_targets(sh, job, overwrite, lambda j: j[1][2])
     with sh.client.pipeline() as pl:
         for p in mkdirs:
             pl.mkdirs(p, 0o755, True)
     job.run()
+    if preserve:
+        for p, lp in reversed(local_dirs):
+            _preserve_from_local(sh, lp, p)
     if move and sh.exit_code == 0:
         for s in locals_:
             if s != "-":
@@ -1020,20 +1090,24 @@ def _get(sh, flags, args):
     job.run()
 
 
-def _cp_file(sh, src, path, overwrite, update):
+def _cp_file(sh, src, path, overwrite, preserve, st, update):
     tmp = path + _COPYING
     with easy.HdfsFileReader(sh.client, src) as r, \
             easy.open("hdfs://%s%s" % (sh.authority, tmp), "wb", user=sh.user) as w:
         _copy_out(r, w, update=update)
     sh.client.rename2(tmp, path, overwrite=overwrite)
+    if preserve:
+        _preserve(sh, preserve, src, st, path)
 
 
-@_verb("cp", "f,p,d", "[-f] [-p | -p[topax]] [-d] <src> ... <dst>")
+@_verb("cp", "f,p*,d", "[-f] [-p | -p[topax]] [-d] <src> ... <dst>")
 def _cp(sh, flags, args):
+    preserve = _preserve_letters(flags)
     items, (td, tp, tst) = _sources_and_target(sh, args)
     overwrite = "f" in flags
     job = _Transfer(sh, "cp")
     mkdirs = []
+    dirs = []
     for d, p, st in items:
         dd, dp, _ = _into(td, tp, tst, p.rsplit("/", 1)[-1])
         if dp == p or dp.startswith(p + "/"):
@@ -1044,13 +1118,17 @@ def _cp(sh, flags, args):
             rel = cp[len(p):]
             if c.isdir:
                 mkdirs.append(dp + rel)
+                dirs.append((cp, c, dp + rel))
             else:
-                job.add(_cp_file, c.size, dd + rel, sh, cp, dp + rel, overwrite)
+                job.add(_cp_file, c.size, dd + rel, sh, cp, dp + rel, overwrite, preserve, c)
     _check_targets(sh, job, overwrite, lambda j: j[1][2])
     with sh.client.pipeline() as pl:
         for p in mkdirs:
             pl.mkdirs(p, 0o755, True)
     job.run()
+    if preserve:
+        for src, st, p in reversed(dirs):
+            _preserve(sh, preserve, src, st, p)
 
 
 @_verb("mv", "", "<src> ... <dst>")

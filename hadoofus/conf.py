@@ -22,11 +22,12 @@ import getpass
 import os
 import threading
 import urllib.parse
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import errors
 from ._native import ffi, lib
 
-__all__ = ["load", "where", "namenodes", "namenode", "user"]
+__all__ = ["load", "where", "namenodes", "namenode", "user", "get", "names"]
 
 # The most NameNodes one nameservice may list, and the longest host name.
 _MAX_NAMENODES = 8
@@ -34,10 +35,10 @@ _HOST_MAX = 256
 
 _ENV = ("HADOOP_CONF_DIR", "HADOOP_HOME", "CLASSPATH")
 _lock = threading.Lock()
-_cache = {}
+_cache: Dict[Tuple[Optional[str], ...], Any] = {}
 
 
-def load():
+def load() -> Any:
     """The Hadoop configuration (an hdfs_conf cdata, owned by this module:
     keep no reference beyond the call that needs it)."""
     key = tuple(os.environ.get(k) for k in _ENV)
@@ -56,7 +57,7 @@ def load():
         return c
 
 
-def where():
+def where() -> str:
     """Where the configuration comes from, for messages."""
     for k in _ENV[:2]:
         if os.environ.get(k):
@@ -64,7 +65,7 @@ def where():
     return "no HADOOP_CONF_DIR or HADOOP_HOME set"
 
 
-def namenodes(authority):
+def namenodes(authority: Optional[str]) -> List[Tuple[str, int]]:
     """[(host, port), ...] of the NameNodes for an hdfs:// authority ("" or
     None: fs.defaultFS's): one, or every NameNode of an HA nameservice."""
     c = load()
@@ -86,7 +87,7 @@ def namenodes(authority):
             for i in range(min(count[0], _MAX_NAMENODES))]
 
 
-def namenode(authority):
+def namenode(authority: Optional[str]) -> Tuple[str, Optional[int]]:
     """(host, port) for a single NameNode, or (nameservice, None) for an HA
     nameservice (hadoofus.rpc resolves it again and fails over)."""
     nns = namenodes(authority)
@@ -102,7 +103,7 @@ def namenode(authority):
     return urllib.parse.urlsplit(ffi.string(buf).decode()).netloc, None
 
 
-def user(name=None):
+def user(name: Optional[str] = None) -> str:
     """The user to act as: `name`, else $HADOOP_USER_NAME, else the login
     name (as Java's UserGroupInformation without Kerberos)."""
     if name is None:
@@ -110,3 +111,35 @@ def user(name=None):
     if not isinstance(name, str) or not name:
         raise errors.ArgumentTypeError("user must be a non-empty str")
     return name
+
+
+def get(name: str) -> Optional[str]:
+    """A property of the Hadoop configuration, ${...} expanded; None when
+    unset."""
+    c = load()
+    need = ffi.new("size_t *")
+    buf = ffi.new("char[]", 1024)
+    rc = lib.hdfs_conf_get(c, name.encode(), buf, 1024, need)
+    if rc == lib.HDFS_ETOOBIG:
+        buf = ffi.new("char[]", need[0])
+        rc = lib.hdfs_conf_get(c, name.encode(), buf, need[0], need)
+    if rc == lib.HDFS_ENOTFOUND:
+        return None
+    if rc:
+        raise errors._config_error(rc, "cannot read %s: %s" % (name, errors._strerror(rc)))
+    return ffi.string(buf).decode()
+
+
+def names(prefix: str = "") -> List[str]:
+    """The names of the configuration's properties that start with prefix."""
+    c = load()
+    out: List[str] = []
+    i = 0
+    while True:
+        n = lib.hdfs_conf_name_at(c, i)
+        if n == ffi.NULL:
+            return out
+        s = ffi.string(n).decode()
+        if s.startswith(prefix):
+            out.append(s)
+        i += 1

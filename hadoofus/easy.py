@@ -45,6 +45,7 @@ them out; clear_cache() closes them).
 import io
 import os
 import threading
+from typing import (TYPE_CHECKING, Any, Dict, Literal, Optional, Tuple, Union, overload)
 
 from . import conf as _conf
 from . import _writer
@@ -52,6 +53,13 @@ from . import errors
 from .errors import ArgumentTypeError, InvalidArgumentError, _error
 from ._native import ffi, lib
 from ._namenode import rpc as _rpc
+from ._writer import HdfsFileWriter
+
+if TYPE_CHECKING:
+    from .types import Token
+
+# A file name: hdfs://host:port/path, hdfs://nameservice/path or a path.
+_Url = Union[str, bytes, "os.PathLike[str]"]
 
 __all__ = ["open", "checksum", "filesystem", "clear_cache", "resolve", "FileChecksum",
            "HdfsFileReader", "HdfsBufferedReader", "DEFAULT_BUFFER_SIZE"]
@@ -69,7 +77,7 @@ _MODES = frozenset("rwaxbt")
 # ---------------------------------------------------------------------------
 # Names
 
-def resolve(url, user=None):
+def resolve(url: _Url, user: Optional[str] = None) -> Tuple[str, Optional[int], str, str]:
     """(host, port, user, path) for a file name as open() takes it; for an
     HA nameservice (host, port) is (nameservice, None)."""
     if isinstance(url, os.PathLike):
@@ -112,10 +120,11 @@ def resolve(url, user=None):
 # The connection cache
 
 _fs_lock = threading.Lock()
-_fs_cache = {}
+_fs_cache: Dict[Tuple[str, Optional[int], str, Tuple[Any, ...]], _rpc] = {}
 
 
-def filesystem(host, port=8020, user=None, *, token=None, token_file=None):
+def filesystem(host: str, port: Optional[int] = 8020, user: Optional[str] = None, *,
+               token: Optional["Token"] = None, token_file: Optional[str] = None) -> _rpc:
     """The cached hadoofus.rpc for (host, port, user); made on first use.
     port None: host is an HA nameservice of the configuration (or a host,
     port 8020). token / token_file: a delegation token to authenticate
@@ -139,7 +148,7 @@ def filesystem(host, port=8020, user=None, *, token=None, token_file=None):
         return fs
 
 
-def clear_cache():
+def clear_cache() -> None:
     """Close and forget every cached connection (open files on them fail
     from then on with HandleClosedError)."""
     with _fs_lock:
@@ -184,8 +193,10 @@ class HdfsFileReader(io.RawIOBase):
     HdfsBufferedReader). Sequential calls (read*, seek, tell) are for one
     thread at a time; pread/preadinto for any number at once."""
 
-    def __init__(self, fs, path, *, name=None, verify=True, retry_window=None,
-                 max_block_acquire_failures=None, timeout=None, prefetch=None):
+    def __init__(self, fs: _rpc, path: str, *, name: Optional[str] = None, verify: bool = True,
+                 retry_window: Optional[float] = None,
+                 max_block_acquire_failures: Optional[int] = None,
+                 timeout: Optional[float] = None, prefetch: Optional[int] = None) -> None:
         super().__init__()
         self._fs = fs          # the NameNode client must outlive the C reader
         self._r = None
@@ -250,15 +261,15 @@ class HdfsFileReader(io.RawIOBase):
 
     # -- io.RawIOBase --------------------------------------------------------
 
-    def readable(self):
+    def readable(self) -> bool:
         self._checkClosed()
         return True
 
-    def seekable(self):
+    def seekable(self) -> bool:
         self._checkClosed()
         return True
 
-    def readinto(self, b):
+    def readinto(self, b: Any) -> int:
         if self._pending is not None:
             e, self._pending = self._pending, None
             raise e
@@ -279,7 +290,7 @@ class HdfsFileReader(io.RawIOBase):
         finally:
             self._leave()
 
-    def readall(self):
+    def readall(self) -> bytes:
         r = self._enter()
         try:
             n = lib.hdfs_file_reader_available(r)
@@ -298,7 +309,7 @@ class HdfsFileReader(io.RawIOBase):
             out = out[:done]
         return bytes(out) if isinstance(out, bytearray) else out
 
-    def seek(self, offset, whence=io.SEEK_SET):
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         r = self._enter()
         try:
             if whence == io.SEEK_SET:
@@ -317,7 +328,7 @@ class HdfsFileReader(io.RawIOBase):
         finally:
             self._leave()
 
-    def tell(self):
+    def tell(self) -> int:
         r = self._enter()
         try:
             return lib.hdfs_file_reader_tell(r)
@@ -326,7 +337,7 @@ class HdfsFileReader(io.RawIOBase):
 
     # -- positional reads (thread-safe) --------------------------------------
 
-    def preadinto(self, offset, buffer):
+    def preadinto(self, offset: int, buffer: Any) -> int:
         """Fill buffer with the bytes at offset (fewer only at the end of
         the file); returns the count. The position does not move."""
         if offset < 0:
@@ -346,7 +357,7 @@ class HdfsFileReader(io.RawIOBase):
         finally:
             self._leave()
 
-    def pread(self, offset, n):
+    def pread(self, offset: int, n: int) -> bytes:
         """The n bytes at offset (fewer at the end of the file) as bytes;
         the position does not move."""
         if offset < 0:
@@ -373,7 +384,7 @@ class HdfsFileReader(io.RawIOBase):
     # -- the file ------------------------------------------------------------
 
     @property
-    def length(self):
+    def length(self) -> int:
         """The readable length (with the flushed part of a block being
         written), as of open or the last refresh()."""
         r = self._enter()
@@ -382,7 +393,7 @@ class HdfsFileReader(io.RawIOBase):
         finally:
             self._leave()
 
-    def available(self):
+    def available(self) -> int:
         r = self._enter()
         try:
             return lib.hdfs_file_reader_available(r)
@@ -390,14 +401,14 @@ class HdfsFileReader(io.RawIOBase):
             self._leave()
 
     @property
-    def under_construction(self):
+    def under_construction(self) -> bool:
         r = self._enter()
         try:
             return bool(lib.hdfs_file_reader_under_construction(r))
         finally:
             self._leave()
 
-    def refresh(self):
+    def refresh(self) -> int:
         """Ask again how long the file is (a writer may have added data);
         returns the new length."""
         r = self._enter()
@@ -410,7 +421,7 @@ class HdfsFileReader(io.RawIOBase):
             self._leave()
 
     @property
-    def current_datanode(self):
+    def current_datanode(self) -> Optional[str]:
         """"ip:port" of the DataNode sequential reads come from now (None
         between blocks), as Java's getCurrentDatanode()."""
         r = self._enter()
@@ -420,7 +431,7 @@ class HdfsFileReader(io.RawIOBase):
             self._leave()
 
     @property
-    def stats(self):
+    def stats(self) -> Dict[str, int]:
         """Counters since open: bytes_read, local_bytes_read,
         location_fetches, block_reads, datanode_failures,
         checksum_failures, bad_replicas_reported."""
@@ -443,33 +454,35 @@ class HdfsBufferedReader(io.BufferedReader):
     """io.BufferedReader over an HdfsFileReader, plus positional reads and
     the file's length."""
 
-    def pread(self, offset, n):
+    raw: HdfsFileReader
+
+    def pread(self, offset: int, n: int) -> bytes:
         return self.raw.pread(offset, n)
 
-    def preadinto(self, offset, buffer):
+    def preadinto(self, offset: int, buffer: Any) -> int:
         return self.raw.preadinto(offset, buffer)
 
     @property
-    def length(self):
+    def length(self) -> int:
         return self.raw.length
 
     @property
-    def under_construction(self):
+    def under_construction(self) -> bool:
         return self.raw.under_construction
 
     @property
-    def stats(self):
+    def stats(self) -> Dict[str, int]:
         return self.raw.stats
 
     @property
-    def path(self):
+    def path(self) -> str:
         return self.raw.path
 
     @property
-    def current_datanode(self):
+    def current_datanode(self) -> Optional[str]:
         return self.raw.current_datanode
 
-    def refresh(self):
+    def refresh(self) -> int:
         return self.raw.refresh()
 
     def __repr__(self):
@@ -496,7 +509,44 @@ def _parse_mode(mode):
     return kinds.pop(), "b" not in chars
 
 
-def open(url, mode="r", user=None, replication=None, blocksize=None, overwrite=True,
+@overload
+def open(url: _Url, mode: Literal["rb", "br"], user: Optional[str] = ...,
+         replication: Optional[int] = ..., blocksize: Optional[int] = ...,
+         overwrite: bool = ..., verify: bool = ..., buffer_size: Optional[int] = ..., *,
+         encoding: Optional[str] = ..., errors: Optional[str] = ...,
+         newline: Optional[str] = ..., retry_window: Optional[float] = ...,
+         max_block_acquire_failures: Optional[int] = ...,
+         timeout: Optional[float] = ..., token: Optional["Token"] = ...,
+         token_file: Optional[str] = ...) -> "HdfsBufferedReader": ...
+@overload
+def open(url: _Url, mode: Literal["wb", "bw", "ab", "ba", "xb", "bx"], user: Optional[str] = ...,
+         replication: Optional[int] = ..., blocksize: Optional[int] = ...,
+         overwrite: bool = ..., verify: bool = ..., buffer_size: Optional[int] = ..., *,
+         encoding: Optional[str] = ..., errors: Optional[str] = ...,
+         newline: Optional[str] = ..., retry_window: Optional[float] = ...,
+         max_block_acquire_failures: Optional[int] = ...,
+         timeout: Optional[float] = ..., token: Optional["Token"] = ...,
+         token_file: Optional[str] = ...) -> HdfsFileWriter: ...
+@overload
+def open(url: _Url, mode: Literal["r", "rt", "tr", "w", "wt", "tw", "a", "at", "ta",
+                                "x", "xt", "tx"] = ..., user: Optional[str] = ...,
+         replication: Optional[int] = ..., blocksize: Optional[int] = ...,
+         overwrite: bool = ..., verify: bool = ..., buffer_size: Optional[int] = ..., *,
+         encoding: Optional[str] = ..., errors: Optional[str] = ...,
+         newline: Optional[str] = ..., retry_window: Optional[float] = ...,
+         max_block_acquire_failures: Optional[int] = ...,
+         timeout: Optional[float] = ..., token: Optional["Token"] = ...,
+         token_file: Optional[str] = ...) -> io.TextIOWrapper: ...
+@overload
+def open(url: _Url, mode: str, user: Optional[str] = ...,
+         replication: Optional[int] = ..., blocksize: Optional[int] = ...,
+         overwrite: bool = ..., verify: bool = ..., buffer_size: Optional[int] = ..., *,
+         encoding: Optional[str] = ..., errors: Optional[str] = ...,
+         newline: Optional[str] = ..., retry_window: Optional[float] = ...,
+         max_block_acquire_failures: Optional[int] = ...,
+         timeout: Optional[float] = ..., token: Optional["Token"] = ...,
+         token_file: Optional[str] = ...) -> Any: ...
+def open(url: _Url, mode: str = "r", user: Optional[str] = None, replication=None, blocksize=None, overwrite=True,
          verify=True, buffer_size=DEFAULT_BUFFER_SIZE, *, encoding=None, errors=None,
          newline=None, retry_window=None, max_block_acquire_failures=None,
          timeout=None, token=None, token_file=None):
@@ -552,7 +602,8 @@ class FileChecksum:
 
     __slots__ = ("algorithm", "bytes", "bytes_per_crc", "crc_per_block", "crc_type", "md5")
 
-    def __init__(self, algorithm, bytes_, bytes_per_crc, crc_per_block, crc_type, md5):
+    def __init__(self, algorithm: str, bytes_: bytes, bytes_per_crc: int, crc_per_block: int,
+                 crc_type: int, md5: bytes) -> None:
         self.algorithm = algorithm
         self.bytes = bytes_
         self.bytes_per_crc = bytes_per_crc
@@ -562,7 +613,7 @@ class FileChecksum:
 
     length = property(lambda self: len(self.bytes))
 
-    def hex(self):
+    def hex(self) -> str:
         return self.bytes.hex()
 
     def __str__(self):
@@ -580,7 +631,9 @@ class FileChecksum:
         return hash((self.algorithm, self.bytes))
 
 
-def checksum(url, user=None, length=None, *, fs=None, token=None, token_file=None):
+def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None, *,
+             fs: Optional[_rpc] = None, token: Optional["Token"] = None,
+             token_file: Optional[str] = None) -> "FileChecksum":
     """The file's HDFS checksum (DistributedFileSystem.getFileChecksum): a
     FileChecksum. url as open() takes it, or a path on `fs` (a hadoofus.rpc).
     length: only the first length bytes (default: all). token, token_file:

@@ -11,6 +11,7 @@ first line of .message.
 import builtins
 import errno as _E
 import re
+from typing import Any, Iterable, Optional, Tuple, Type
 
 __all__ = [
     "HadoofusError", "ProtocolException", "ConnectionError", "TimeoutError",
@@ -27,7 +28,7 @@ class HadoofusError(Exception):
 
     Errors from the C core carry .code (the negative HDFS_E* value)."""
 
-    code = None
+    code: Optional[int] = None
 
 
 # --- transport and local failures (from C return codes) ---------------------
@@ -103,7 +104,7 @@ class BlockReadError(HadoofusError, builtins.OSError):
 
     .failures lists (address "ip:port", exception) per DataNode tried."""
 
-    def __init__(self, message, failures=()):
+    def __init__(self, message: str, failures: Iterable[Tuple[str, BaseException]] = ()) -> None:
         super().__init__(message)
         self.failures = list(failures)
 
@@ -124,8 +125,9 @@ class BlockWriteError(HadoofusError, builtins.OSError):
                  block whose pipeline never came up: abandon it)
     """
 
-    def __init__(self, message, code=None, bad_node=None, datanode=None,
-                 status=None, acked=0, recovery_stage=None):
+    def __init__(self, message: str, code: Optional[int] = None, bad_node: Optional[int] = None,
+                 datanode: Any = None, status: Optional[str] = None, acked: int = 0,
+                 recovery_stage: Optional[str] = None) -> None:
         super().__init__(message)
         self.code = code
         self.bad_node = bad_node
@@ -168,9 +170,11 @@ class ProtocolException(HadoofusError):
     Also the class used for Java exceptions without a dedicated subclass
     (like Java's RemoteException): look at .etype."""
 
-    _errno = None
+    _errno: Optional[int] = None
+    errno: Optional[int]
+    strerror: Optional[str]
 
-    def __init__(self, etype, message=None):
+    def __init__(self, etype: str, message: Optional[str] = None) -> None:
         BaseException.__init__(self, etype, message)
         self.etype = etype
         self.remote_message = message
@@ -180,7 +184,7 @@ class ProtocolException(HadoofusError):
             self.strerror = str(self)
 
     @property
-    def simple_name(self):
+    def simple_name(self) -> str:
         """The Java class name without its package."""
         return self.etype.rsplit(".", 1)[-1]
 
@@ -350,14 +354,14 @@ _BY_SIMPLE_NAME = {c.__name__: c for c in _subclasses(ProtocolException)}
 __all__ += sorted(_BY_SIMPLE_NAME)
 
 
-def exception_class(etype):
+def exception_class(etype: str) -> Type["ProtocolException"]:
     """The ProtocolException subclass for a Java class name (the simple
     name decides); ProtocolException itself when there is none."""
     return _BY_SIMPLE_NAME.get(etype.rsplit(".", 1)[-1].rsplit("$", 1)[-1],
                                ProtocolException)
 
 
-def remote_exception(etype, message):
+def remote_exception(etype: str, message: Optional[str]) -> "ProtocolException":
     """Build the exception for a Java exception class and message."""
     return exception_class(etype)(etype, message)
 

@@ -37,8 +37,10 @@ import concurrent.futures
 import datetime
 import os
 import threading
+import shutil
 import time
 import uuid
+from typing import Any, Dict, List, Optional, Union
 
 from fsspec.registry import register_implementation
 from fsspec.callbacks import DEFAULT_CALLBACK
@@ -47,7 +49,7 @@ from fsspec.utils import isfilelike, stringify_path
 
 from . import easy
 
-__all__ = ["HadoofusFileSystem", "HdfsFile"]
+__all__ = ["HadoofusFileSystem", "HdfsFile", "ViewFileSystem"]
 
 # Bytes moved per read/write call in get/put/cp_file.
 _CHUNK = 8 << 20
@@ -86,8 +88,10 @@ class HadoofusFileSystem(AbstractFileSystem):
     _hadoop_environ = _HadoopEnviron()
     _extra_tokenize_attributes = ("_hadoop_environ",)
 
-    def __init__(self, host="default", port=None, user=None, replication=None,
-                 default_block_size=None, threads=8, **kwargs):
+    def __init__(self, host: Optional[str] = "default", port: Optional[int] = None,
+                 user: Optional[str] = None, replication: Optional[int] = None,
+                 default_block_size: Optional[int] = None, threads: int = 8,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if host in (None, "", "default"):
             host = None
@@ -114,13 +118,13 @@ class HadoofusFileSystem(AbstractFileSystem):
     # -- names -------------------------------------------------------------
 
     @property
-    def client(self):
+    def client(self) -> easy._rpc:
         """The hadoofus.rpc this filesystem uses (easy's shared connection
         for this NameNode and user)."""
         return easy.filesystem(self._host, self._port, self.user)
 
     @property
-    def fsid(self):
+    def fsid(self) -> str:
         return "hdfs://%s@%s" % (self.user, self._authority)
 
     @classmethod
@@ -206,35 +210,35 @@ class HadoofusFileSystem(AbstractFileSystem):
     def _listing(self, path, statuses):
         return [self._info(st, st.full_name(path)) for st in statuses]
 
-    def ls(self, path, detail=True, **kwargs):
+    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> Union[List[Dict[str, Any]], List[str]]:
         path = self._path(path)
         out = self._listing(path, self.client.getListing(path))
         return out if detail else [o["name"] for o in out]
 
-    def info(self, path, **kwargs):
+    def info(self, path: str, **kwargs: Any) -> Dict[str, Any]:
         path = self._path(path)
         st = self.client.getFileInfo(path)
         if st is None:
             raise FileNotFoundError(2, "No such file or directory", path)
         return self._info(st, path)
 
-    def exists(self, path, **kwargs):
+    def exists(self, path: str, **kwargs: Any) -> bool:
         try:
             return self.client.getFileInfo(self._path(path)) is not None
         except (FileNotFoundError, PermissionError, NotADirectoryError):
             return False
 
-    def modified(self, path):
+    def modified(self, path: str) -> datetime.datetime:
         """The modification time, a timezone-aware datetime (UTC)."""
         return datetime.datetime.fromtimestamp(self.info(path)["mtime"],
                                                tz=datetime.timezone.utc)
 
-    def hdfs_checksum(self, path):
+    def hdfs_checksum(self, path: str) -> easy.FileChecksum:
         """The file's HDFS checksum (as `hadoop fs -checksum`): an
         easy.FileChecksum."""
         return easy.checksum(self._path(path), fs=self.client)
 
-    def checksum(self, path):
+    def checksum(self, path: str) -> int:
         """An int that changes when a file's bytes do: its HDFS checksum
         (the MD5 of its blocks' CRCs, computed by the DataNodes). For a
         directory, fsspec's default (a hash of its info)."""
@@ -414,7 +418,8 @@ class HadoofusFileSystem(AbstractFileSystem):
         return HdfsFile(self, self._path(path), mode, block_size, autocommit,
                         cache_options=cache_options, **kwargs)
 
-    def cat_file(self, path, start=None, end=None, **kwargs):
+    def cat_file(self, path: str, start: Optional[int] = None, end: Optional[int] = None,
+                 **kwargs: Any) -> bytes:
         with self._reader(self._path(path)) as r:
             return self._pread(r, start, end)
 
@@ -478,7 +483,7 @@ class HadoofusFileSystem(AbstractFileSystem):
             out = {k: v for k, v in out.items() if not isinstance(v, Exception)}
         return out
 
-    def pipe_file(self, path, value, mode="overwrite", **kwargs):
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         """Write value as the file's bytes; mode "create" raises
         FileExistsError when the file exists (atomically, on the NameNode)."""
         with self._writer(self._path(path), "xb" if mode == "create" else "wb", **kwargs) as f:
@@ -720,5 +725,189 @@ class HdfsFile(AbstractBufferedFile):
                 self.fs.client.delete(temp, False)
 
 
-# An explicit import wins over any other package's "hdfs" entry point.
+class ViewFileSystem(AbstractFileSystem):
+    """viewfs://<table>/path: the mount table <table> of the Hadoop
+    configuration (hadoofus.viewfs) over hdfs:// filesystems, as Java's
+    ViewFileSystem. Each operation goes to the HadoofusFileSystem of the
+    link its path falls in; names come back as viewfs paths. The
+    directories above the links are read-only (PermissionError on change,
+    as Java's InternalDirOfViewFs); a rename across links is refused
+    (OSError EXDEV), a copy across them streams the bytes.
+
+    host: the mount table (None: the default one); user, threads: as
+    HadoofusFileSystem's, for every target."""
+
+    protocol = ("viewfs",)
+    root_marker = "/"
+    _hadoop_environ = _HadoopEnviron()
+    _extra_tokenize_attributes = ("_hadoop_environ",)
+
+    def __init__(self, host: Optional[str] = None, user: Optional[str] = None,
+                 threads: int = 8, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from .viewfs import MountTable
+        self.table = MountTable(host or None)
+        self.user = easy._conf.user(user)
+        self.threads = threads
+
+    @classmethod
+    def _strip_protocol(cls, path):
+        if isinstance(path, list):
+            return [cls._strip_protocol(p) for p in path]
+        path = stringify_path(path)
+        scheme, sep, rest = path.partition("://")
+        if sep and scheme.lower() == "viewfs":
+            path = "/" + rest.partition("/")[2]
+        while "//" in path:
+            path = path.replace("//", "/")
+        return path.rstrip("/") or cls.root_marker
+
+    @staticmethod
+    def _get_kwargs_from_urls(path):
+        scheme, sep, rest = stringify_path(path).partition("://")
+        authority = rest.partition("/")[0] if sep and scheme.lower() == "viewfs" else ""
+        return {"host": authority} if authority else {}
+
+    def unstrip_protocol(self, name):
+        return "viewfs://%s%s" % (self.table.name, self._path(name))
+
+    def _path(self, path):
+        p = self._strip_protocol(path)
+        return p if p.startswith("/") else "/user/%s/%s" % (self.user, p)
+
+    def _resolve(self, path):
+        """(HadoofusFileSystem, Target) for a path under a link; None for
+        an internal directory."""
+        t = self.table.resolve(self._path(path))
+        if t is None:
+            return None
+        return HadoofusFileSystem(t.host, t.port, self.user, threads=self.threads), t
+
+    def _target(self, path, op="change"):
+        try:
+            r = self._resolve(path)
+        except FileNotFoundError:
+            if op in ("open", "checksum", "modified"):
+                raise
+            r = None    # a new name in an internal directory
+            raise PermissionError(13, "InternalDir of ViewFileSystem is readonly; "
+                                  "operation=%s" % op, self._path(path))
+        return r
+
+    def _internal_info(self, path):
+        return {"name": path, "size": 0, "type": "directory", "owner": self.user,
+                "group": self.user, "permissions": 0o555, "islink": False}
+
+    def _viewed(self, t, info):
+        return dict(info, name=t.view_path(info["name"]))
+
+    # -- reading the namespace ---------------------------------------------
+
+    def info(self, path: str, **kwargs: Any) -> Dict[str, Any]:
+        r = self._resolve(path)
+        if r is None:
+            return self._internal_info(self._path(path))
+        fs, t = r
+        return self._viewed(t, fs.info(t.path))
+
+    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> Union[List[Dict[str, Any]], List[str]]:
+        p = self._path(path)
+        r = self._resolve(p)
+        if r is None:
+            out = []
+            for name in self.table.children(p):
+                child = _join(p, name)
+                try:
+                    out.append(self.info(child))
+                except FileNotFoundError:     # a link to nothing (yet)
+                    out.append(self._internal_info(child))
+        else:
+            fs, t = r
+            out = [self._viewed(t, i) for i in fs.ls(t.path, detail=True)]
+        return out if detail else [o["name"] for o in out]
+
+    def exists(self, path: str, **kwargs: Any) -> bool:
+        try:
+            self.info(path)
+            return True
+        except (FileNotFoundError, PermissionError, NotADirectoryError):
+            return False
+
+    def cat_file(self, path: str, start: Optional[int] = None, end: Optional[int] = None,
+                 **kwargs: Any) -> bytes:
+        fs, t = self._target(path, "open")
+        return fs.cat_file(t.path, start, end, **kwargs)
+
+    def checksum(self, path: str) -> int:
+        fs, t = self._target(path, "checksum")
+        return fs.checksum(t.path)
+
+    def modified(self, path: str) -> datetime.datetime:
+        fs, t = self._target(path, "modified")
+        return fs.modified(t.path)
+
+    # -- changing it -------------------------------------------------------
+
+    def _open(self, path, mode="rb", **kwargs):
+        fs, t = self._target(path, "open")
+        return fs._open(t.path, mode, **kwargs)
+
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
+        fs, t = self._target(path, "create")
+        fs.pipe_file(t.path, value, mode, **kwargs)
+
+    def mkdir(self, path, create_parents=True, **kwargs):
+        if self.table.is_internal(self._path(path)):
+            return      # Java: mkdirs of an internal directory is true
+        fs, t = self._target(path, "mkdirs")
+        fs.mkdir(t.path, create_parents, **kwargs)
+
+    def makedirs(self, path, exist_ok=False):
+        if self.table.is_internal(self._path(path)):
+            if not exist_ok:
+                raise FileExistsError(17, "File exists", self._path(path))
+            return
+        fs, t = self._target(path, "mkdirs")
+        fs.makedirs(t.path, exist_ok)
+
+    def rmdir(self, path):
+        fs, t = self._target(path, "delete")
+        fs.rmdir(t.path)
+
+    def rm_file(self, path):
+        fs, t = self._target(path, "delete")
+        fs.rm_file(t.path)
+
+    _rm = rm_file
+
+    def rm(self, path, recursive=False, maxdepth=None):
+        for p in self.expand_path(path, recursive=False):
+            fs, t = self._target(p, "delete")
+            if t.path == t.base and t.mount != "/":
+                # Java: a mount point itself cannot be deleted.
+                raise PermissionError(13, "Cannot delete a mount point", self._path(p))
+            fs.rm(t.path, recursive=recursive, maxdepth=maxdepth)
+
+    def mv(self, path1, path2, recursive=False, maxdepth=None, **kwargs):
+        fs1, t1 = self._target(path1, "rename")
+        fs2, t2 = self._target(path2, "rename")
+        if fs1.fsid != fs2.fsid or t1.mount != t2.mount:
+            raise OSError(18, "Renames across Mount points not supported", self._path(path1))
+        fs1.mv(t1.path, t2.path, recursive=recursive, maxdepth=maxdepth, **kwargs)
+
+    def cp_file(self, path1, path2, **kwargs):
+        fs1, t1 = self._target(path1, "open")
+        fs2, t2 = self._target(path2, "create")
+        if fs1.fsid == fs2.fsid:
+            return fs1.cp_file(t1.path, t2.path, **kwargs)
+        with fs1.open(t1.path, "rb") as src, fs2.open(t2.path, "wb") as dst:
+            shutil.copyfileobj(src, dst, _CHUNK)
+
+    def touch(self, path, truncate=True, **kwargs):
+        fs, t = self._target(path, "create")
+        fs.touch(t.path, truncate, **kwargs)
+
+
+# An explicit import wins over any other package's "hdfs"/"viewfs" entry point.
 register_implementation("hdfs", HadoofusFileSystem, clobber=True)
+register_implementation("viewfs", ViewFileSystem, clobber=True)

@@ -37,6 +37,8 @@ def _register(full_name):
 
 
 def _base(full_name):
+    # A class built from the schema at import time: type checkers see Any
+    # (hence the ignores on the classes below).
     return SCHEMA.messages[full_name].cls_generated
 
 
@@ -48,7 +50,7 @@ _FileType = SCHEMA.enums["hadoop.hdfs.HdfsFileStatusProto.FileType"]
 
 
 @_register("hadoop.hdfs.HdfsFileStatusProto")
-class FileStatus(_base("hadoop.hdfs.HdfsFileStatusProto")):
+class FileStatus(_base("hadoop.hdfs.HdfsFileStatusProto")):  # type: ignore[misc]
     """A file's, directory's or symlink's status (Java HdfsFileStatus).
 
     .path/.name is the last path component, as Java's getLocalName() (empty
@@ -146,7 +148,7 @@ class FileStatus(_base("hadoop.hdfs.HdfsFileStatusProto")):
 
 
 @_register("hadoop.hdfs.ExtendedBlockProto")
-class ExtendedBlock(_base("hadoop.hdfs.ExtendedBlockProto")):
+class ExtendedBlock(_base("hadoop.hdfs.ExtendedBlockProto")):  # type: ignore[misc]
     """A block: pool id, block id, generation stamp (and maybe length)."""
 
     pool_id = property(lambda self: self.poolId)
@@ -169,7 +171,7 @@ class ExtendedBlock(_base("hadoop.hdfs.ExtendedBlockProto")):
 
 
 @_register("hadoop.hdfs.DatanodeIDProto")
-class DatanodeID(_base("hadoop.hdfs.DatanodeIDProto")):
+class DatanodeID(_base("hadoop.hdfs.DatanodeIDProto")):  # type: ignore[misc]
     ip_addr = property(lambda self: self.ipAddr)
     host_name = property(lambda self: self.hostName)
     uuid = property(lambda self: self.datanodeUuid)
@@ -194,7 +196,7 @@ def _id_prop(name):
 
 
 @_register("hadoop.hdfs.DatanodeInfoProto")
-class DatanodeInfo(_base("hadoop.hdfs.DatanodeInfoProto")):
+class DatanodeInfo(_base("hadoop.hdfs.DatanodeInfoProto")):  # type: ignore[misc]
     """A DataNode: its DatanodeIDProto fields (ipAddr, hostName, xferPort,
     ...) are readable here directly, plus the usage counters."""
 
@@ -304,7 +306,7 @@ class DelegationTokenIdentifier:
 
 
 @_register("hadoop.common.TokenProto")
-class Token(_base("hadoop.common.TokenProto")):
+class Token(_base("hadoop.common.TokenProto")):  # type: ignore[misc]
     """A token (Java's Token<?>): identifier and password (bytes), kind
     and service (str). Token(identifier=, password=, kind=, service=) makes
     one; rpc.getDelegationToken() and hadoofus.tokens.Credentials hand them
@@ -358,7 +360,7 @@ class Token(_base("hadoop.common.TokenProto")):
 
 
 @_register("hadoop.hdfs.LocatedBlockProto")
-class LocatedBlock(_base("hadoop.hdfs.LocatedBlockProto")):
+class LocatedBlock(_base("hadoop.hdfs.LocatedBlockProto")):  # type: ignore[misc]
     """A block of a file and the DataNodes holding it, nearest first."""
 
     @property
@@ -409,7 +411,7 @@ class LocatedBlock(_base("hadoop.hdfs.LocatedBlockProto")):
 
 
 @_register("hadoop.hdfs.LocatedBlocksProto")
-class LocatedBlocks(_base("hadoop.hdfs.LocatedBlocksProto")):
+class LocatedBlocks(_base("hadoop.hdfs.LocatedBlocksProto")):  # type: ignore[misc]
     """getBlockLocations' answer: a sequence of LocatedBlock, plus the
     file's length and state."""
 
@@ -438,7 +440,7 @@ class LocatedBlocks(_base("hadoop.hdfs.LocatedBlocksProto")):
 
 
 @_register("hadoop.hdfs.FsServerDefaultsProto")
-class FsServerDefaults(_base("hadoop.hdfs.FsServerDefaultsProto")):
+class FsServerDefaults(_base("hadoop.hdfs.FsServerDefaultsProto")):  # type: ignore[misc]
     block_size = property(lambda self: self.blockSize)
     bytes_per_checksum = property(lambda self: self.bytesPerChecksum)
     write_packet_size = property(lambda self: self.writePacketSize)
@@ -457,7 +459,7 @@ class FsServerDefaults(_base("hadoop.hdfs.FsServerDefaultsProto")):
 
 
 @_register("hadoop.hdfs.GetFsStatsResponseProto")
-class FsStats(_base("hadoop.hdfs.GetFsStatsResponseProto")):
+class FsStats(_base("hadoop.hdfs.GetFsStatsResponseProto")):  # type: ignore[misc]
     """getFsStats(): capacity, used, remaining, under_replicated,
     corrupt_blocks, missing_blocks (bytes / block counts)."""
 
@@ -468,7 +470,7 @@ class FsStats(_base("hadoop.hdfs.GetFsStatsResponseProto")):
 
 
 @_register("hadoop.hdfs.ContentSummaryProto")
-class ContentSummary(_base("hadoop.hdfs.ContentSummaryProto")):
+class ContentSummary(_base("hadoop.hdfs.ContentSummaryProto")):  # type: ignore[misc]
     """getContentSummary(); quotas are -1 when not set (Java longs sent as
     uint64: .quota and .spaceQuota read them back signed)."""
 
@@ -527,7 +529,7 @@ def parse_fs_action(mode):
 
 
 @_register("hadoop.hdfs.AclEntryProto")
-class AclEntry(_base("hadoop.hdfs.AclEntryProto")):
+class AclEntry(_base("hadoop.hdfs.AclEntryProto")):  # type: ignore[misc]
     """One ACL entry; str() is Java's form: "[default:]user:bob:rwx"."""
 
     Type = _AclType
@@ -591,7 +593,7 @@ class AclEntry(_base("hadoop.hdfs.AclEntryProto")):
 
 
 @_register("hadoop.hdfs.AclStatusProto")
-class AclStatus(_base("hadoop.hdfs.AclStatusProto")):
+class AclStatus(_base("hadoop.hdfs.AclStatusProto")):  # type: ignore[misc]
     """getAclStatus(): owner, group, sticky, entries (AclEntry list; only
     the extended entries, as Java), permission (int or None)."""
 
@@ -611,7 +613,7 @@ class AclStatus(_base("hadoop.hdfs.AclStatusProto")):
 # --- storage policies, snapshots, corrupt files ----------------------------
 
 @_register("hadoop.hdfs.BlockStoragePolicyProto")
-class BlockStoragePolicy(_base("hadoop.hdfs.BlockStoragePolicyProto")):
+class BlockStoragePolicy(_base("hadoop.hdfs.BlockStoragePolicyProto")):  # type: ignore[misc]
     policy_id = property(lambda self: self.policyId)
 
     @property
@@ -629,7 +631,7 @@ _LABELS = {"C": "+", "+": "+", "M": "M", "D": "-", "-": "-", "R": "R"}
 
 
 @_register("hadoop.hdfs.SnapshotDiffReportEntryProto")
-class SnapshotDiffReportEntry(_base("hadoop.hdfs.SnapshotDiffReportEntryProto")):
+class SnapshotDiffReportEntry(_base("hadoop.hdfs.SnapshotDiffReportEntryProto")):  # type: ignore[misc]
     """One change: .type ("+", "M", "-", "R" as Java prints them), .path
     (relative to the snapshot root, str), .target (renames)."""
 
@@ -659,7 +661,7 @@ class SnapshotDiffReportEntry(_base("hadoop.hdfs.SnapshotDiffReportEntryProto"))
 
 
 @_register("hadoop.hdfs.SnapshotDiffReportProto")
-class SnapshotDiffReport(_base("hadoop.hdfs.SnapshotDiffReportProto")):
+class SnapshotDiffReport(_base("hadoop.hdfs.SnapshotDiffReportProto")):  # type: ignore[misc]
     """getSnapshotDiffReport(): .entries (list of SnapshotDiffReportEntry)."""
 
     @property
@@ -685,7 +687,7 @@ class SnapshotDiffReport(_base("hadoop.hdfs.SnapshotDiffReportProto")):
 
 
 @_register("hadoop.hdfs.SnapshottableDirectoryStatusProto")
-class SnapshottableDirectoryStatus(_base("hadoop.hdfs.SnapshottableDirectoryStatusProto")):
+class SnapshottableDirectoryStatus(_base("hadoop.hdfs.SnapshottableDirectoryStatusProto")):  # type: ignore[misc]
     status = property(lambda self: self.dirStatus)
 
     @property
@@ -700,7 +702,7 @@ class SnapshottableDirectoryStatus(_base("hadoop.hdfs.SnapshottableDirectoryStat
 
 
 @_register("hadoop.hdfs.CorruptFileBlocksProto")
-class CorruptFileBlocks(_base("hadoop.hdfs.CorruptFileBlocksProto")):
+class CorruptFileBlocks(_base("hadoop.hdfs.CorruptFileBlocksProto")):  # type: ignore[misc]
     """listCorruptFileBlocks(): .files and the .cookie to continue."""
 
     def __repr__(self):

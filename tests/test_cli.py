@@ -306,3 +306,65 @@ def test_tree_walk_lists_a_level_at_a_time(cluster, tmp_hdfs_dir):
     head, _, lines = r.stdout.partition(b"\n")
     assert head == b"0 6"
     assert lines == java(cluster, "-ls", "-R", tmp_hdfs_dir).stdout
+
+
+def _attrs(nn, path):
+    """{relative path: (perm, owner, group, mtime, atime, acl, xattrs)} of a tree."""
+    out = {}
+
+    def walk(p, rel):
+        st = nn.getFileInfo(p)
+        acl = [str(e) for e in nn.getAclStatus(p).entries]
+        out[rel] = (oct(st.permission), st.owner, st.group, st.mtime, st.atime, acl,
+                    nn.getXAttrs(p))
+        if st.isdir:
+            for c in nn.getListing(p):
+                walk(p + "/" + c.path, rel + "/" + c.path)
+    walk(path, "")
+    return out
+
+
+def test_cp_and_put_preserve_as_fsshell(cluster, tmp_hdfs_dir, tmp_path):
+    """cp -p / -p[topax] and put -p give what Java's FsShell gives: the
+    same times, owner, group, permission, ACL and xattrs, on files and
+    (after their contents) directories."""
+    import hadoofus
+    from hadoofus import easy
+    nn = hadoofus.rpc(cluster.host, cluster.port)
+    src = tmp_hdfs_dir + "/src"
+    nn.mkdirs(src + "/d", 0o751)
+    for name, data in (("/d/f", b"one"), ("/g", b"two" * 100)):
+        with easy.open("hdfs://%s:%d%s%s" % (cluster.host, cluster.port, src, name), "wb") as f:
+            f.write(data)
+    # Access times within dfs.namenode.accesstime.precision (1 h): reading
+    # the sources leaves them as they are for both shells.
+    now = int(__import__("time").time() * 1000)
+    nn.setPermission(src + "/d/f", 0o640)
+    nn.setOwner(src + "/d/f", "alice", "staff")
+    nn.setTimes(src + "/d/f", 1500000000000, now - 1000)
+    nn.setAcl(src + "/g", "user::rw-,user:bob:r--,group::r--,mask::r--,other::---")
+    nn.setXAttr(src + "/g", "user.color", b"blue")
+    nn.setTimes(src + "/g", 1400000000000, now - 2000)
+    nn.setTimes(src + "/d", 1300000000000, -1)
+    for i, flag in enumerate(("-p", "-ptopax", "-pt", "-pa")):
+        j, h = "%s/j%d" % (tmp_hdfs_dir, i), "%s/h%d" % (tmp_hdfs_dir, i)
+        java(cluster, "-cp", flag, src, j)
+        r = cli(cluster, "cp", flag, src, h)
+        assert r.returncode == 0, r.stderr
+        keep = (lambda a: a) if "t" in flag or flag == "-p" else \
+            (lambda a: {k: v[:3] + v[5:] for k, v in a.items()})    # times: now, not copied
+        assert keep(_attrs(nn, h)) == keep(_attrs(nn, j)), flag
+    assert _attrs(nn, "%s/h1" % tmp_hdfs_dir)["/g"][5] == ["user:bob:r--", "group::r--"]
+    same(cluster, "-cp", "-pz", src, tmp_hdfs_dir + "/bad", usage=True)
+
+    local = tmp_path / "up"
+    (local / "sub").mkdir(parents=True)
+    (local / "sub" / "a.txt").write_bytes(b"abc")
+    os.chmod(local / "sub" / "a.txt", 0o604)
+    os.utime(local / "sub" / "a.txt", ns=(1_600_000_000_123_456_789, 1_500_000_000_987_654_321))
+    os.utime(local / "sub", (1_200_000_000, 1_200_000_000))
+    java(cluster, "-put", "-p", str(local), tmp_hdfs_dir + "/jp")
+    r = cli(cluster, "put", "-p", str(local), tmp_hdfs_dir + "/hp")
+    assert r.returncode == 0, r.stderr
+    assert _attrs(nn, tmp_hdfs_dir + "/hp") == _attrs(nn, tmp_hdfs_dir + "/jp")
+    nn.close()

@@ -602,3 +602,9 @@ hdfs_conf_namenodes(const struct hdfs_conf *c, const char *authority,
 	*count = n;
 	return n > max ? HDFS_ETOOBIG : (n ? 0 : HDFS_EINVAL);
 }
+
+const char *
+hdfs_conf_name_at(const struct hdfs_conf *c, size_t i)
+{
+	return c && i < c->n ? c->props[i].name : NULL;
+}

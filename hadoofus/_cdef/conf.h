@@ -17,3 +17,4 @@ int hdfs_conf_get_bool(const struct hdfs_conf *conf, const char *name,
 const char *hdfs_conf_error_message(const struct hdfs_conf *conf);
 int hdfs_conf_namenodes(const struct hdfs_conf *conf, const char *authority,
     char *hosts, size_t hostlen, int *ports, int max, int *count);
+const char *hdfs_conf_name_at(const struct hdfs_conf *conf, size_t i);

@@ -90,6 +90,15 @@ HDFS_API int hdfs_conf_namenodes(const struct hdfs_conf *conf,
     const char *authority, char *hosts, size_t hostlen, int *ports,
     int max, int *count);
 
+/*
+ * The name of the i-th property (0-based, in the order first set), or NULL
+ * when i >= the number of properties: callers walk names that share a
+ * prefix (viewfs mount tables: fs.viewfs.mounttable.<table>.link.<path>)
+ * and read each value with hdfs_conf_get. The string belongs to conf and
+ * stays valid until the conf is changed (set, load) or freed.
+ */
+HDFS_API const char *hdfs_conf_name_at(const struct hdfs_conf *conf, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

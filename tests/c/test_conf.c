@@ -129,6 +129,17 @@ main(void)
 	    strcmp(hosts[0], "oldstyle") == 0);
 	hdfs_conf_free(c);
 
+	/* Walking the names: each once, under its current name, then NULL. */
+	CHECK(hdfs_conf_new(&c) == 0);
+	CHECK(hdfs_conf_name_at(c, 0) == NULL && hdfs_conf_name_at(NULL, 0) == NULL);
+	CHECK(hdfs_conf_set(c, "fs.viewfs.mounttable.t.link./a", "hdfs://nn/x") == 0);
+	CHECK(hdfs_conf_set(c, "fs.default.name", "hdfs://nn") == 0);
+	CHECK(hdfs_conf_set(c, "fs.viewfs.mounttable.t.link./a", "hdfs://nn/y") == 0);
+	CHECK(strcmp(hdfs_conf_name_at(c, 0), "fs.viewfs.mounttable.t.link./a") == 0);
+	CHECK(strcmp(hdfs_conf_name_at(c, 1), "fs.defaultFS") == 0);
+	CHECK(hdfs_conf_name_at(c, 2) == NULL);
+	hdfs_conf_free(c);
+
 	/* libhdfs users point at their conf through CLASSPATH. */
 	unsetenv("HADOOP_CONF_DIR");
 	unsetenv("HADOOP_HOME");
