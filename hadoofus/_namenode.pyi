@@ -2,9 +2,9 @@
 # ops are generators registered at import time (shared by the blocking,
 # pipelined and asyncio clients), which no type checker can follow: this
 # stub states what each one takes and returns. Names are Java's; the
-# snake_case spellings of optional arguments are accepted too. Regenerate
-# the op lines when an op is added (tests/test_typing.py checks that every
-# op is declared here and in aio.pyi).
+# snake_case spellings of optional arguments are accepted too. A new op's
+# lines come from tests/gen_op_stubs.py (tests/test_typing.py checks that
+# every op is declared here and in aio.pyi).
 import os
 from types import TracebackType
 from typing import (Any, Dict, Generic, Iterable, Iterator, List, Mapping, Optional, Sequence,

@@ -59,6 +59,22 @@ def _join(parent, name):
     return parent + name if parent.endswith("/") else parent + "/" + name
 
 
+def _strip_url(cls, path, scheme):
+    """fsspec's _strip_protocol for `scheme`: the path of a URL (or of
+    fsspec's "scheme::" chaining), "//" collapsed, no trailing "/"."""
+    if isinstance(path, list):
+        return [cls._strip_protocol(p) for p in path]
+    path = stringify_path(path)
+    head, sep, rest = path.partition("://")
+    if sep and head.lower() == scheme:
+        path = "/" + rest.partition("/")[2]
+    elif path.startswith(scheme + "::"):
+        path = path[len(scheme) + 2:]
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path.rstrip("/") or cls.root_marker
+
+
 class _HadoopEnviron:
     """A class attribute that reads as the environment choosing the
     default NameNode and user: fsspec adds it to its instance-cache key
@@ -129,17 +145,7 @@ class HadoofusFileSystem(AbstractFileSystem):
 
     @classmethod
     def _strip_protocol(cls, path):
-        if isinstance(path, list):
-            return [cls._strip_protocol(p) for p in path]
-        path = stringify_path(path)
-        scheme, sep, rest = path.partition("://")
-        if sep and scheme.lower() == "hdfs":
-            path = "/" + rest.partition("/")[2]
-        elif path.startswith("hdfs::"):
-            path = path[len("hdfs::"):]
-        while "//" in path:
-            path = path.replace("//", "/")
-        return path.rstrip("/") or cls.root_marker
+        return _strip_url(cls, path, "hdfs")
 
     @staticmethod
     def _get_kwargs_from_urls(path):
@@ -752,15 +758,7 @@ class ViewFileSystem(AbstractFileSystem):
 
     @classmethod
     def _strip_protocol(cls, path):
-        if isinstance(path, list):
-            return [cls._strip_protocol(p) for p in path]
-        path = stringify_path(path)
-        scheme, sep, rest = path.partition("://")
-        if sep and scheme.lower() == "viewfs":
-            path = "/" + rest.partition("/")[2]
-        while "//" in path:
-            path = path.replace("//", "/")
-        return path.rstrip("/") or cls.root_marker
+        return _strip_url(cls, path, "viewfs")
 
     @staticmethod
     def _get_kwargs_from_urls(path):
