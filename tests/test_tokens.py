@@ -247,7 +247,7 @@ def test_token_easy(tcluster, tdir, tmp_path, monkeypatch):
 
 _LIBHDFS_PROG = r"""
 import ctypes, sys
-lib = ctypes.CDLL(sys.argv[1])
+lib = ctypes.CDLL(sys.argv[1], use_errno=True)
 lib.hdfsNewBuilder.restype = ctypes.c_void_p
 lib.hdfsBuilderConnect.restype = ctypes.c_void_p
 lib.hdfsBuilderConnect.argtypes = [ctypes.c_void_p]
@@ -281,9 +281,14 @@ def test_token_libhdfs(tcluster, tdir, tmp_path):
         return subprocess.run([sys.executable, "-c", _LIBHDFS_PROG,
                                os.path.join(libdir, "libhdfs.so"), c.host, str(c.port), path],
                               env=dict(env, **kw), capture_output=True, timeout=60)
+    t = Credentials.read(f).find_token()
     r = run(d + "/lh")
     assert r.stdout.split()[:2] == [b"mkdir", b"0"], r
     assert su.getFileInfo(d + "/lh").owner == "alice"
+    # A cancelled token: EACCES, as Java's AccessControlException.
+    hadoofus.rpc(c.host, c.port, user="alice").cancelDelegationToken(t)
+    r = run(d + "/lh-cancelled")
+    assert r.stdout.split() == [b"mkdir", b"-1", b"13"], r
     # A file that is not a token file fails the connect (Java's login does).
     bad = tmp_path / "bad.token"
     bad.write_bytes(b"nothing")
