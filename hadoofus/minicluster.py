@@ -39,6 +39,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from xml.sax.saxutils import escape as _xml_escape
@@ -51,6 +52,7 @@ __all__ = [
     "ensure_jars",
     "ensure_webhdfs_jars",
     "ensure_httpfs_war",
+    "ensure_hadoop1_jars",
     "find_java",
 ]
 
@@ -807,6 +809,28 @@ def _install_handlers():
             pass
 
 
+def _hadoop1():
+    """The Hadoop 1.x support module (``_hadoop1.py`` next to this file),
+    also when this file is loaded by path outside the package (dev.sh)."""
+    mod = sys.modules.get("hadoofus._hadoop1")
+    if mod is None:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "hadoofus._hadoop1", os.path.join(os.path.dirname(__file__), "_hadoop1.py"))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules["hadoofus._hadoop1"] = mod
+    return mod
+
+
+def ensure_hadoop1_jars(version="1.2.1", download=True):
+    """Directory of the Hadoop ``version`` (1.x) jars (fetched once from
+    Maven Central): see hadoofus/_hadoop1.py."""
+    helpers = types.SimpleNamespace(cache_dir=cache_dir, publish_dir=_publish_dir,
+                                    sha256_file=_sha256_file)
+    return _hadoop1().ensure_jars(helpers, version, download)
+
+
 # ---------------------------------------------------------------------------
 # Daemons
 
@@ -850,7 +874,8 @@ class _Daemon:
     def _command(self):
         c = self.cluster
         cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
-        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name),
+        v1 = _hadoop1().daemon_jvm_opts(self) if c.v1 else []
+        return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._cds_opts(self.name), *v1,
                 "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
                 "-Dhadoop.log.file=%s.log" % self.name,
                 "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
@@ -1183,14 +1208,26 @@ class MiniCluster:
     ``webhdfs_url + "/webhdfs/v1/..."`` and redirects data to the DataNodes'
     HTTP ports; the Java shell (``fs_shell``) gets the same jars, so
     ``-fs webhdfs://...`` works from it.
+
+    ``version="1.2.1"`` (any 1.x) runs Hadoop 1 instead (HDFS v1: the
+    Writable RPC, DataTransferProtocol 17), from hadoop-core's jars fetched
+    once from Maven Central (``ensure_hadoop1_jars``): the same API, the
+    1.x configuration keys, ``fs_shell`` from the 1.x jars; no HA, no
+    WebHDFS, no ``dfsadmin -triggerBlockReport``.
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
                  keep=False, port=None, heap="256m", jvm_opts=(), groups=None,
                  storages_per_datanode=1, die_with_parent=True, java=None,
-                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False):
+                 jars_dir=None, ha=False, nameservice="hadoofus", webhdfs=False,
+                 version=None):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
+        # version="1.x.y": a Hadoop 1 cluster (HDFS v1), see _hadoop1.py.
+        self.version = version or HADOOP_VERSION
+        self.v1 = _hadoop1().is_v1(self.version)
+        if self.v1 and (ha or webhdfs):
+            raise ValueError("Hadoop %s: no ha=, no webhdfs=" % self.version)
         if ha and port is not None:
             raise ValueError("port= picks the port of a single NameNode: not with ha=True")
         self.ha = bool(ha)
@@ -1286,11 +1323,14 @@ class MiniCluster:
     @property
     def jars_dir(self):
         if self._jars_dir is None:
-            self._jars_dir = ensure_jars()
+            self._jars_dir = (ensure_hadoop1_jars(self.version) if self.v1
+                              else ensure_jars())
         return self._jars_dir
 
     @property
     def _jars(self):
+        if self.v1:
+            return _hadoop1().jar_list(self.jars_dir)
         return _cluster_jars(self.jars_dir, self.webhdfs)
 
     @property
@@ -1346,6 +1386,8 @@ class MiniCluster:
     # -- configuration ------------------------------------------------------
 
     def _common_conf(self):
+        if self.v1:
+            return _hadoop1().common_conf(self)
         core = {
             "fs.defaultFS": self.url,
             "hadoop.tmp.dir": os.path.join(self.base_dir, "tmp"),
@@ -1432,7 +1474,7 @@ class MiniCluster:
                 "dfs.namenode.name.dir": "file://" + n.name_dir,
             }
         for dn in self.datanodes:
-            specific[dn.name] = {
+            specific[dn.name] = _hadoop1().datanode_conf(dn) if self.v1 else {
                 "dfs.datanode.address": "%s:%d" % (HOST, dn.xfer_port),
                 "dfs.datanode.ipc.address": "%s:%d" % (HOST, dn.ipc_port),
                 "dfs.datanode.http.address": "%s:%d" % (HOST, dn.http_port),
@@ -1453,7 +1495,7 @@ class MiniCluster:
 
     def _save_layout(self):
         layout = {
-            "hadoop": HADOOP_VERSION,
+            "hadoop": self.version,
             "rpc_port": self.namenode.rpc_port,
             "http_port": self.namenode.http_port,
             "ha": self.ha,
@@ -1542,7 +1584,9 @@ class MiniCluster:
             shutil.rmtree(self._shared_edits_dir, ignore_errors=True)
         for dn in self.datanodes:
             shutil.rmtree(os.path.join(self.base_dir, "dn%d" % dn.index), ignore_errors=True)
-        r = self._namenode_once(nn, "format", "-format", "-nonInteractive", "-force")
+        # 1.x knows neither flag; its name directory is gone, so it asks nothing.
+        args = ("-format",) if self.v1 else ("-format", "-nonInteractive", "-force")
+        r = self._namenode_once(nn, "format", *args)
         if r.returncode != 0:
             raise RuntimeError("formatting the NameNode failed (exit %d):\n%s"
                                % (r.returncode, _tail(nn.log_path)))
@@ -1850,6 +1894,8 @@ class MiniCluster:
         ("active"/"standby"), ``safemode`` ("" when off), ``live`` and
         ``dead`` (dicts "127.0.0.1:xferport" -> details)."""
         self._need()
+        if self.v1:
+            return _hadoop1().namenode_info(self)
         status = self._jmx("NameNodeStatus")
         info = self._jmx("NameNodeInfo")
         if status is None or info is None:
@@ -2084,6 +2130,7 @@ class MiniCluster:
             "classpath": self.classpath,
             "jars_dir": self.jars_dir,
             "webhdfs": self.webhdfs,
+            "version": self.version,
             "java": self.java_path,
             "pids": {d.name: d.pid for d in self.namenodes + self.datanodes},
         }
@@ -2157,7 +2204,7 @@ def _cli_start(a):
     os.makedirs(d, exist_ok=True)
     mc = MiniCluster(datanodes=a.datanodes, replication=a.replication, base_dir=d,
                      port=a.port, die_with_parent=False, keep=True, ha=a.ha,
-                     webhdfs=a.webhdfs)
+                     webhdfs=a.webhdfs, version=a.hadoop_version)
     mc.detach()
     mc.start(timeout=a.timeout)
     st = mc.state()
@@ -2215,7 +2262,8 @@ def _cli_stop(a):
         print("stopped %d processes" % len(running))
         rc = 0
         lists = os.path.join(d, "cds-lists")
-        if st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled():
+        if (st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled()
+                and not _hadoop1().is_v1(st.get("version"))):
             try:
                 _build_cds_archive(st["java"],
                                    _cluster_jars(st["jars_dir"], st.get("webhdfs")), lists)
@@ -2240,6 +2288,9 @@ def main(argv=None):
                    help="an HA pair of NameNodes (nameservice 'hadoofus'; nn1 active)")
     s.add_argument("--webhdfs", action="store_true",
                    help="Java's own WebHDFS on the NameNode's HTTP port (Jersey 1 fetched once)")
+    s.add_argument("--hadoop-version", default=None,
+                   help="e.g. 1.2.1: a Hadoop 1.x cluster (HDFS v1; jars fetched once "
+                   "from Maven Central)")
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)
