@@ -13,7 +13,8 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 
 import cffi  # noqa: E402
 
-CDEFS = ["error.h", "pb.h", "namenode.h", "crc.h", "datanode.h", "conf.h", "file.h"]
+CDEFS = ["error.h", "pb.h", "namenode.h", "crc.h", "datanode.h", "conf.h", "file.h",
+          "rpc_v1.h"]
 
 
 def build_ffi():

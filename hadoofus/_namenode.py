@@ -856,6 +856,11 @@ def _addresses(host, port):
     return found or [(host, 8020)]
 
 
+# Set by hadoofus._rpc_v1 (which imports this module): (host, port, user,
+# protocol, kwargs) -> a v1 client, or None for v2.
+_V1_FACTORY = None
+
+
 class _Client(_Ops):
     """What both clients share: the C handle and per-client state."""
 
@@ -1004,7 +1009,24 @@ class rpc(_Client):
     real_user="gw" connects as the proxy user "gw" acting for `user` (the
     NameNode's hadoop.proxyuser.gw.hosts/groups rules decide; every
     permission check is `user`'s), as HttpFS impersonates its callers.
+
+    HDFS v1 (Hadoop 1.x): protocol=80 returns the v1 client
+    (hadoofus._rpc_v1.rpc_v1); without protocol= a single host:port is
+    asked once which generation it speaks (protocol=9 skips that).
     """
+
+    def __new__(cls, host=None, port=None, user=None, *, protocol=None, **kw):
+        if cls is rpc and protocol != 9 and _V1_FACTORY is not None:
+            v1 = _V1_FACTORY(host, port, user, protocol, kw)
+            if v1 is not None:
+                return v1
+        return super().__new__(cls)
+
+    def __init__(self, host, port=None, user=None, *, protocol=None, **kw):
+        if protocol not in (None, 9):
+            raise InvalidArgumentError("protocol must be 80 (HDFS v1) or 9 (v2): %r"
+                                       % (protocol,))
+        super().__init__(host, port, user, **kw)
 
     def connect(self):
         """Connect now (else the first call does)."""

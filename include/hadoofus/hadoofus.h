@@ -5,6 +5,7 @@
 #include <hadoofus/error.h>
 #include <hadoofus/conf.h>
 #include <hadoofus/rpc.h>
+#include <hadoofus/rpc_v1.h>
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>
 #include <hadoofus/block.h>
