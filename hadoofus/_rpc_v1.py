@@ -251,7 +251,7 @@ class _Params:
         if kind == "perm":
             return lib.hdfs_rpc1_params_permission(p, v["perm"])
         if kind == "block":
-            raw = b"".join(x.to_bytes(8, "big", signed=True) for x in v)
+            raw = b"".join((x & _U64).to_bytes(8, "big") for x in v)
             return lib.hdfs_rpc1_params_writable(p, _BLOCK.encode(), raw, len(raw))
         raise AssertionError(kind)
 

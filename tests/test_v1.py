@@ -54,3 +54,103 @@ def test_minicluster_v1_stop_start_keeps_data(tmp_path):
 def test_minicluster_v1_rejects_v2_only_options():
     with pytest.raises(ValueError):
         MiniCluster(version=V1, ha=True)
+
+
+# --- the NameNode client (Writable RPC) ------------------------------------
+
+@pytest.fixture(scope="module")
+def v1rpc(v1cluster):
+    import hadoofus
+    with hadoofus.rpc(v1cluster.host, v1cluster.port, user=v1cluster.superuser) as c:
+        yield c
+
+
+def test_rpc_detects_v1_and_protocol_80(v1cluster, v1rpc):
+    import hadoofus
+    mc = v1cluster
+    assert v1rpc.protocol == 80
+    assert repr(v1rpc).startswith("rpc_v1(address='127.0.0.1', port=%d," % mc.port)
+    assert "protocol=80" in repr(v1rpc)
+    forced = hadoofus.rpc(mc.host, mc.port, user="root", protocol=80)
+    assert forced.getProtocolVersion(61) == 61
+    forced.close()
+    with pytest.raises(hadoofus.InvalidArgumentError):
+        hadoofus.rpc(mc.host, mc.port, protocol=7)
+
+
+def test_rpc_v2_server_stays_v2(cluster):
+    import hadoofus
+    c = hadoofus.rpc(cluster.host, cluster.port, user="hdfs")
+    assert type(c) is hadoofus.rpc
+    assert c.getFileInfo("/").isdir
+    # protocol=80 against a v2 NameNode: its VersionMismatch, as a fatal answer.
+    v1 = hadoofus.rpc(cluster.host, cluster.port, user="hdfs", protocol=80)
+    with pytest.raises(hadoofus.ConnectionRejectedError) as ei:
+        v1.getFileInfo("/")
+    assert "VersionMismatch" in str(ei.value)
+
+
+def test_rpc_v1_namespace_ops(v1cluster, v1rpc, tmp_path):
+    import hadoofus
+    from hadoofus.types import ContentSummary, FileStatus, FsStats
+    mc, c = v1cluster, v1rpc
+    assert c.mkdirs("/ns/a/b")
+    st = c.getFileInfo("/ns/a")
+    assert isinstance(st, FileStatus) and st.isdir and st.owner == mc.superuser
+    assert c.getFileInfo("/ns/none") is None
+    local = tmp_path / "f"
+    local.write_bytes(payload(3000, 2))
+    mc.fs_shell("-put", str(local), "/ns/f")
+    f = c.getFileInfo("/ns/f")
+    assert f.is_file and f.size == 3000 and f.replication == 2 and f.permission == 0o644
+    names = [s.path for s in c.getListing("/ns")]
+    assert names == ["a", "f"]
+    cs = c.getContentSummary("/ns")
+    assert isinstance(cs, ContentSummary)
+    assert (cs.length, cs.file_count, cs.directory_count) == (3000, 1, 3)
+    assert cs.quota == -1 or cs.quota > 0
+    stats = c.getFsStats()
+    assert isinstance(stats, FsStats) and stats.capacity > 0
+    # Setters, checked by the 1.x FsShell.
+    assert c.setReplication("/ns/f", 1)
+    c.setPermission("/ns/f", 0o600)
+    c.setOwner("/ns/f", "bob", "users")
+    c.setTimes("/ns/f", 1_000_000_000_000, -1)
+    ls = mc.fs_shell("-ls", "/ns").stdout.decode()
+    line = [x for x in ls.splitlines() if x.endswith("/ns/f")][0]
+    assert line.split()[:4] == ["-rw-------", "1", "bob", "users"]
+    assert c.getFileInfo("/ns/f").mtime == 1_000_000_000_000
+    assert c.rename("/ns/a", "/ns/c")
+    assert not c.rename("/ns/none", "/ns/d")
+    assert c.delete("/ns/c", True)
+    assert mc.fs_shell("-ls", "/ns").stdout.decode().count("/ns/") == 1
+    # Errors: the same classes as on v2.
+    with pytest.raises(hadoofus.FileNotFoundException):
+        c.getListing("/ns/none")
+    alice = hadoofus.rpc(mc.host, mc.port, user="alice")
+    with pytest.raises(hadoofus.AccessControlException) as ei:
+        alice.mkdirs("/ns/alice")
+    assert isinstance(ei.value, PermissionError) and "alice" in str(ei.value)
+    alice.close()
+
+
+def test_rpc_v1_create_blocks_and_pipelining(v1cluster, v1rpc):
+    from hadoofus.types import LocatedBlock, LocatedBlocks
+    c = v1rpc
+    st = c.create("/blk/f", replication=2, blockSize=1 << 20)
+    assert st.is_file and st.size == 0 and st.blocksize == 1 << 20
+    lb = c.addBlock("/blk/f")
+    assert isinstance(lb, LocatedBlock) and lb.offset == 0 and len(lb.locations) == 2
+    assert {d.xfer_port for d in lb.locations} == {d.xfer_port for d in v1cluster.datanodes}
+    c.renewLease()
+    c.abandonBlock(lb, "/blk/f")
+    lbs = c.getBlockLocations("/blk/f")
+    assert isinstance(lbs, LocatedBlocks) and lbs.under_construction and len(lbs) == 0
+    assert c.complete("/blk/f")
+    assert c.getBlockLocations("/blk/f").under_construction is False
+    # Many calls in flight on the one connection, answered by id.
+    n0 = c.num_calls
+    out = c.pipeline_calls([("getFileInfo", ("str", "/blk/f"))] * 50
+                           + [("getFileInfo", ("str", "/blk/none"))])
+    assert c.num_calls == n0 + 51
+    assert all(s.size == 0 for s in out[:50]) and out[50] is None
