@@ -530,6 +530,84 @@ class rpc_v1:
     def _client(self, name):
         return self.client_name if name is None else _text(name, "clientName")
 
+    # -- data (DataTransferProtocol 17) --
+
+    def read(self, path, offset=0, length=None):
+        """Bytes [offset, offset+length) of file `path` (to its end when
+        length is None), read from the DataNodes with READ_BLOCK, each
+        chunk's CRC32 checked; a replica that fails is left for the next."""
+        offset = _int(offset, "offset", 0, _LONG_MAX)
+        lbs = self.getBlockLocations(path, offset, length)
+        if lbs is None:
+            # 1.x answers null for an offset at or past the end, too.
+            st = self.getFileInfo(path)
+            if st is not None and st.is_file:
+                return b""
+            raise errors.remote_exception("java.io.FileNotFoundException",
+                                          "File does not exist: %s" % path)
+        end = lbs.file_length if length is None else min(lbs.file_length,
+                                                         offset + _int(length, "length", 0))
+        out = []
+        for lb in lbs:
+            lo = max(offset, lb.offset)
+            hi = min(end, lb.offset + lb.length)
+            if hi > lo:
+                out.append(read_block(lb, lo - lb.offset, hi - lo, self.client_name,
+                                      self.connect_timeout))
+        return b"".join(out)
+
+
+def _read_replica(lb, dn, start, n, client, timeout):
+    b, t = lb.b, lb.blockToken
+    p = ffi.new("struct hdfs_dn1_reader **")
+    _check(lib.hdfs_dn1_reader_new(
+        p, _signed64(b.blockId), _signed64(b.generationStamp), start, n, client.encode(),
+        t.identifier, len(t.identifier), t.password, len(t.password), t.kind.encode(),
+        t.service.encode()))
+    r = ffi.gc(p[0], lib.hdfs_dn1_reader_free)
+    out = ffi.new("const uint8_t **")
+    consumed = ffi.new("size_t *")
+    got = bytearray()
+    with socket.create_connection((dn.ipAddr, dn.xferPort), timeout) as s:
+        while True:
+            k = lib.hdfs_dn1_reader_pending_output(r, out)
+            if k:
+                s.sendall(ffi.buffer(out[0], k))
+                lib.hdfs_dn1_reader_consume_output(r, k)
+            k = lib.hdfs_dn1_reader_data(r, out)
+            if k:
+                got += ffi.buffer(out[0], k)
+                lib.hdfs_dn1_reader_consume_data(r, k)
+            if lib.hdfs_dn1_reader_done(r):
+                return bytes(got)
+            data = s.recv(1 << 20)
+            if not data:
+                raise errors._exception(lib.HDFS_ECONNRESET, detail="%s:%d closed the connection"
+                                        % (dn.ipAddr, dn.xferPort))
+            rc = lib.hdfs_dn1_reader_feed(r, data, len(data), consumed)
+            if rc < 0:
+                raise errors._exception(rc, detail="%s:%d: %s" % (
+                    dn.ipAddr, dn.xferPort,
+                    ffi.string(lib.hdfs_dn1_reader_error_message(r)).decode(errors="replace")))
+
+
+def _signed64(v):
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def read_block(lb, start, n, client, timeout=20.0):
+    """n bytes at `start` of LocatedBlock lb, from its first replica that
+    serves them whole (DataTransferProtocol 17 READ_BLOCK)."""
+    last = None
+    for dn in lb.locations:
+        try:
+            return _read_replica(lb, dn, start, n, client, timeout)
+        except (OSError, errors.HadoofusError) as e:
+            last = e
+    if last is None:
+        raise errors.BlockReadError("no DataNode holds %s" % lb.b)
+    raise last
+
 
 # ---------------------------------------------------------------------------
 # Which generation does a server speak?

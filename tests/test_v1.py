@@ -154,3 +154,40 @@ def test_rpc_v1_create_blocks_and_pipelining(v1cluster, v1rpc):
                            + [("getFileInfo", ("str", "/blk/none"))])
     assert c.num_calls == n0 + 51
     assert all(s.size == 0 for s in out[:50]) and out[50] is None
+
+
+# --- DataTransferProtocol 17 -------------------------------------------------
+
+def test_read_block_v17_crosschecked(v1cluster, v1rpc, tmp_path):
+    mc, c = v1cluster, v1rpc
+    data = payload(300_000, 3)
+    local = tmp_path / "r.bin"
+    local.write_bytes(data)
+    # Small blocks: the file spans 3 blocks; offsets cut chunks and blocks.
+    mc.fs_shell("-D", "dfs.block.size=131072", "-put", str(local), "/rd/r.bin")
+    lbs = c.getBlockLocations("/rd/r.bin")
+    assert len(lbs) == 3 and lbs.file_length == len(data)
+    assert c.read("/rd/r.bin") == data
+    for off, n in ((0, 1), (511, 2), (131071, 3), (100_000, 150_000), (299_999, 10)):
+        assert c.read("/rd/r.bin", off, n) == data[off:off + n]
+    assert c.read("/rd/r.bin", len(data), 5) == b""
+
+
+def test_read_block_v17_bad_replica_fails_over(v1cluster, v1rpc, tmp_path):
+    import hadoofus
+    mc, c = v1cluster, v1rpc
+    data = payload(5000, 4)
+    local = tmp_path / "c.bin"
+    local.write_bytes(data)
+    mc.fs_shell("-put", str(local), "/rd/c.bin")
+    lb = c.getBlockLocations("/rd/c.bin")[0]
+    assert len(lb.locations) == 2
+    first = lb.locations[0].xfer_port
+    dn = [d for d in mc.datanodes if d.xfer_port == first][0]
+    [(_, path, _)] = [r for r in mc.block_replicas(lb.b.blockId) if r[0] is dn]
+    with open(path, "r+b") as f:
+        f.seek(1000)
+        f.write(bytes([data[1000] ^ 0xFF]))
+    with pytest.raises(hadoofus.ChecksumError):
+        hadoofus._rpc_v1._read_replica(lb, lb.locations[0], 0, 5000, "t", 10)
+    assert c.read("/rd/c.bin") == data       # the second replica serves it

@@ -58,3 +58,19 @@ int hdfs_rpc1_params_writable(struct hdfs_rpc1_params *p, const char *cls,
     const uint8_t *raw, size_t n);
 int hdfs_rpc1_params_writable_array(struct hdfs_rpc1_params *p,
     const char *elem_cls, size_t n, const uint8_t *raw, const size_t *lens);
+
+/* <hadoofus/dn_reader_v1.h>: READ_BLOCK of DataTransferProtocol 17. */
+struct hdfs_dn1_reader;
+int hdfs_dn1_reader_new(struct hdfs_dn1_reader **out, int64_t block_id,
+    int64_t gen_stamp, int64_t offset, int64_t length, const char *client,
+    const uint8_t *token_id, size_t token_id_len, const uint8_t *token_pw,
+    size_t token_pw_len, const char *token_kind, const char *token_service);
+void hdfs_dn1_reader_free(struct hdfs_dn1_reader *r);
+size_t hdfs_dn1_reader_pending_output(struct hdfs_dn1_reader *r, const uint8_t **out);
+void hdfs_dn1_reader_consume_output(struct hdfs_dn1_reader *r, size_t n);
+int hdfs_dn1_reader_feed(struct hdfs_dn1_reader *r, const uint8_t *in, size_t len,
+    size_t *consumed);
+size_t hdfs_dn1_reader_data(struct hdfs_dn1_reader *r, const uint8_t **out);
+void hdfs_dn1_reader_consume_data(struct hdfs_dn1_reader *r, size_t n);
+int hdfs_dn1_reader_done(const struct hdfs_dn1_reader *r);
+const char *hdfs_dn1_reader_error_message(const struct hdfs_dn1_reader *r);
