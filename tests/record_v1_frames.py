@@ -20,6 +20,12 @@ our engine thinks), and tests/c/data/nn_v1_mismatch.bin: a 2.7.3
 NameNode's answer to the same v1 header (an old-style FATAL
 VersionMismatch). tests/c/test_rpc_v1.c replays them whole and byte by
 byte; they also seed the fuzz corpus tests/c/corpus/rpc_v1/.
+
+Also tests/c/data/dn_v1_read_session.bin: a 1.2.1 DataNode's answer to a
+hand-encoded READ_BLOCK (version 17) of all 1024 bytes of /f (bytes 0..255
+four times), replayed by tests/c/test_dn_read_v1.c and seeding
+tests/c/corpus/dn_read_v1/. Only the block's id and stamp come from
+hadoofus (the installed package's v1 client).
 """
 
 import os
@@ -84,6 +90,15 @@ CALLS = [
 ]
 
 
+def text(b):
+    return bytes([len(b)]) + b
+
+
+def read_block_request(block_id, gen_stamp, offset, length, client):
+    return (struct.pack(">hBqqqq", 17, 81, block_id, gen_stamp, offset, length)
+            + text(client) + text(b"") + text(b"") + text(b"") + text(b""))
+
+
 def recv_until_quiet(s, want_calls=None, quiet=1.0):
     """Everything the server sends until it is quiet for `quiet` s."""
     s.settimeout(quiet)
@@ -112,12 +127,20 @@ def main():
         with socket.create_connection((mc.host, mc.port)) as s:
             s.sendall(client)
             server = recv_until_quiet(s)
+        import hadoofus
+        lb = hadoofus.rpc(mc.host, mc.port, protocol=80).getBlockLocations("/f")[0]
+        dn = lb.locations[0]
+        with socket.create_connection((dn.ipAddr, dn.xferPort)) as s:
+            s.sendall(read_block_request(lb.b.blockId, lb.b.generationStamp, 0, 1024,
+                                         b"recorder"))
+            dn_read = recv_until_quiet(s)
+        print("block %d stamp %d" % (lb.b.blockId, lb.b.generationStamp))
     with MiniCluster(datanodes=0, replication=1, heap="128m") as mc2:
         with socket.create_connection((mc2.host, mc2.port)) as s:
             s.sendall(header(USER) + call(0, *CALLS[0]))
             mismatch = recv_until_quiet(s)
     for name, data in (("nn_v1_session.bin", server), ("nn_v1_client.bin", client),
-                       ("nn_v1_mismatch.bin", mismatch)):
+                       ("nn_v1_mismatch.bin", mismatch), ("dn_v1_read_session.bin", dn_read)):
         with open(os.path.join(DATA, name), "wb") as f:
             f.write(data)
         print("%s: %d bytes" % (name, len(data)))
@@ -125,6 +148,9 @@ def main():
                        ("half", server[:len(server) // 2])):
         with open(os.path.join(CORPUS, name), "wb") as f:
             f.write(data)
+    os.makedirs(CORPUS + "/../dn_read_v1", exist_ok=True)
+    with open(os.path.join(CORPUS, "..", "dn_read_v1", "session"), "wb") as f:
+        f.write(dn_read)
 
 
 if __name__ == "__main__":
