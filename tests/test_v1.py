@@ -35,18 +35,26 @@ def test_minicluster_v1_fsshell_roundtrip(v1cluster, tmp_path):
     assert "fs.default.name" in core and "fs.defaultFS" not in core
 
 
-def test_minicluster_v1_stop_start_keeps_data(tmp_path):
+def test_v104_minicluster_restart_rpc_and_read(tmp_path):
+    """Hadoop 1.0.4: the cluster keeps its data over stop/start, and the
+    v1 client and READ_BLOCK work on it as on 1.2.1."""
+    import hadoofus
     mc = MiniCluster(version="1.0.4", datanodes=1, replication=1, heap="128m")
     try:
         mc.start()
-        mc.fs_shell("-put", "/etc/hostname", "/h")
+        data = payload(2000, 5)
+        (tmp_path / "h").write_bytes(data)
+        mc.fs_shell("-put", str(tmp_path / "h"), "/h")
         port = mc.port
         mc.stop()
         assert not mc.running
         mc.start()
         assert mc.port == port
-        with open("/etc/hostname", "rb") as f:
-            assert mc.fs_shell("-cat", "/h").stdout == f.read()
+        assert mc.fs_shell("-cat", "/h").stdout == data
+        with hadoofus.rpc(mc.host, mc.port, user=mc.superuser) as c:
+            assert c.protocol == 80 and c.getProtocolVersion(61) == 61
+            assert c.getFileInfo("/h").size == 2000
+            assert c.read("/h", 10, 1500) == data[10:1510]
     finally:
         mc.close()
 
