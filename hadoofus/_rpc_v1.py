@@ -14,6 +14,7 @@ import os
 import random
 import socket
 import threading
+import time
 
 from . import errors
 from . import types as T
@@ -555,6 +556,65 @@ class rpc_v1:
                 out.append(read_block(lb, lo - lb.offset, hi - lo, self.client_name,
                                       self.connect_timeout))
         return b"".join(out)
+
+    def write(self, path, data, overwrite=False, replication=None, blockSize=None):
+        """Create `path` holding `data`: blocks written through their
+        DataNode pipelines (WRITE_BLOCK), then completed at the NameNode.
+        No pipeline recovery: a failing DataNode abandons the block and
+        the write raises."""
+        data = memoryview(data).cast("B")
+        st = self.create(path, overwrite=overwrite, replication=replication,
+                         blockSize=blockSize)
+        bs = st.blocksize
+        for off in range(0, len(data), bs):
+            lb = self.addBlock(path)
+            try:
+                _write_block(lb, data[off:off + bs], self.client_name, self.connect_timeout)
+            except BaseException:
+                self.abandonBlock(lb, path)
+                raise
+        # As DFSClient: complete answers false until the last block has its
+        # minimum replicas reported.
+        for _ in range(200):
+            if self.complete(path):
+                return len(data)
+            time.sleep(0.05)
+        raise errors.TimeoutError("complete(%s) never succeeded" % path)
+
+
+def _write_block(lb, data, client, timeout):
+    """Write `data` as the whole of the new block lb through its pipeline
+    (WRITE_BLOCK, DataTransferProtocol 17); returns once every DataNode
+    acknowledged the last packet."""
+    b, t, locs = lb.b, lb.blockToken, lb.locations
+    keep = [ffi.new("char[]", ("%s:%d" % (d.ipAddr, d.xferPort)).encode()) for d in locs]
+    keep2 = [ffi.new("char[]", d.datanodeUuid.encode()) for d in locs]
+    p = ffi.new("struct hdfs_dn1_writer **")
+    _check(lib.hdfs_dn1_writer_new(
+        p, _signed64(b.blockId), _signed64(b.generationStamp), client.encode(), len(locs),
+        ffi.new("const char *[]", keep), ffi.new("const char *[]", keep2),
+        ffi.new("int[]", [d.infoPort for d in locs]), ffi.new("int[]", [d.ipcPort for d in locs]),
+        t.identifier, len(t.identifier), t.password, len(t.password), t.kind.encode(),
+        t.service.encode()))
+    w = ffi.gc(p[0], lib.hdfs_dn1_writer_free)
+    _check(lib.hdfs_dn1_writer_write(w, ffi.from_buffer(data), len(data)))
+    _check(lib.hdfs_dn1_writer_finish(w))
+    out = ffi.new("const uint8_t **")
+    consumed = ffi.new("size_t *")
+    first = locs[0]
+    with socket.create_connection((first.ipAddr, first.xferPort), timeout) as s:
+        k = lib.hdfs_dn1_writer_pending_output(w, out)
+        s.sendall(ffi.buffer(out[0], k))
+        lib.hdfs_dn1_writer_consume_output(w, k)
+        while not lib.hdfs_dn1_writer_done(w):
+            got = s.recv(65536)
+            if not got:
+                raise errors._exception(lib.HDFS_ECONNRESET, detail="%s:%d closed the "
+                                        "connection" % (first.ipAddr, first.xferPort))
+            rc = lib.hdfs_dn1_writer_feed(w, got, len(got), consumed)
+            if rc < 0:
+                raise errors._exception(rc, detail=ffi.string(
+                    lib.hdfs_dn1_writer_error_message(w)).decode(errors="replace"))
 
 
 def _read_replica(lb, dn, start, n, client, timeout):

@@ -199,3 +199,18 @@ def test_read_block_v17_bad_replica_fails_over(v1cluster, v1rpc, tmp_path):
     with pytest.raises(hadoofus.ChecksumError):
         hadoofus._rpc_v1._read_replica(lb, lb.locations[0], 0, 5000, "t", 10)
     assert c.read("/rd/c.bin") == data       # the second replica serves it
+
+
+def test_write_block_v17_pipeline(v1cluster, v1rpc, tmp_path):
+    mc, c = v1cluster, v1rpc
+    data = payload(200_000, 6)            # 2 blocks of 128 KiB; packets of 64512
+    assert c.write("/wr/a.bin", data, replication=2, blockSize=131072) == len(data)
+    assert mc.fs_shell("-cat", "/wr/a.bin").stdout == data
+    lbs = c.getBlockLocations("/wr/a.bin")
+    assert len(lbs) == 2 and all(len(b.locations) == 2 for b in lbs)
+    assert c.read("/wr/a.bin") == data
+    assert c.write("/wr/empty", b"") == 0
+    assert mc.fs_shell("-cat", "/wr/empty").stdout == b""
+    out = tmp_path / "a.bin"
+    mc.fs_shell("-get", "/wr/a.bin", str(out))   # the 1.x client verifies CRC32s
+    assert out.read_bytes() == data

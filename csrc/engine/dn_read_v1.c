@@ -18,10 +18,8 @@
 
 #include "hadoofus/crc.h"
 #include "hadoofus/dn_reader_v1.h"
-#include "util/buf.h"
+#include "engine/dt1_internal.h"
 
-#define STATUS_SUCCESS 0
-#define STATUS_CHECKSUM_OK 6
 #define PACKET_HEADER 25        /* i32 + i64 + i64 + u8 + i32 */
 #define MAX_PACKET (16u * 1024 * 1024)
 
@@ -49,46 +47,6 @@ fail(struct hdfs_dn1_reader *r, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static uint64_t
-be64(const uint8_t *p)
-{
-	return ((uint64_t)get_be32(p) << 32) | get_be32(p + 4);
-}
-
-static int
-put64(struct hbuf *b, int64_t v)
-{
-	uint8_t x[8];
-	put_be32(x, (uint32_t)((uint64_t)v >> 32));
-	put_be32(x + 4, (uint32_t)v);
-	return hbuf_append(b, x, 8);
-}
-
-/* Hadoop's WritableUtils vint, for lengths (never negative here). */
-static int
-put_vlen(struct hbuf *b, size_t v)
-{
-	uint8_t x[9];
-	if (v <= 127) {
-		x[0] = (uint8_t)v;
-		return hbuf_append(b, x, 1);
-	}
-	int n = 0;
-	for (size_t t = v; t; t >>= 8)
-		n++;
-	x[0] = (uint8_t)(-112 - n);
-	for (int i = 0; i < n; i++)
-		x[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return hbuf_append(b, x, (size_t)n + 1);
-}
-
-static int
-put_bytes(struct hbuf *b, const void *p, size_t n)
-{
-	int rc = put_vlen(b, n);
-	return rc ? rc : hbuf_append(b, p, n);
-}
-
 int
 hdfs_dn1_reader_new(struct hdfs_dn1_reader **out, int64_t block_id,
     int64_t gen_stamp, int64_t offset, int64_t length, const char *client,
@@ -104,28 +62,21 @@ hdfs_dn1_reader_new(struct hdfs_dn1_reader **out, int64_t block_id,
 		return HDFS_ENOMEM;
 	r->offset = offset;
 	r->length = length;
-	const char *kind = token_kind ? token_kind : "";
-	const char *service = token_service ? token_service : "";
 	uint8_t head[3] = { 0, HDFS_DT1_VERSION, HDFS_DT1_OP_READ_BLOCK };
 	int rc = hbuf_append(&r->out, head, 3);
 	if (!rc)
-		rc = put64(&r->out, block_id);
+		rc = dt1_put64(&r->out, block_id);
 	if (!rc)
-		rc = put64(&r->out, gen_stamp);
+		rc = dt1_put64(&r->out, gen_stamp);
 	if (!rc)
-		rc = put64(&r->out, offset);
+		rc = dt1_put64(&r->out, offset);
 	if (!rc)
-		rc = put64(&r->out, length);
+		rc = dt1_put64(&r->out, length);
 	if (!rc)
-		rc = put_bytes(&r->out, client, strlen(client));
+		rc = dt1_put_text(&r->out, client);
 	if (!rc)
-		rc = put_bytes(&r->out, token_id, token_id_len);
-	if (!rc)
-		rc = put_bytes(&r->out, token_pw, token_pw_len);
-	if (!rc)
-		rc = put_bytes(&r->out, kind, strlen(kind));
-	if (!rc)
-		rc = put_bytes(&r->out, service, strlen(service));
+		rc = dt1_put_token(&r->out, token_id, token_id_len, token_pw, token_pw_len,
+		    token_kind, token_service);
 	if (rc) {
 		hdfs_dn1_reader_free(r);
 		return rc;
@@ -181,7 +132,7 @@ finish(struct hdfs_dn1_reader *r)
 		return fail(r, HDFS_EPROTO, "the block ended after %lld of %lld bytes",
 		    (long long)r->handed, (long long)r->length);
 	r->phase = P_DONE;
-	uint8_t ok[2] = { 0, STATUS_CHECKSUM_OK };
+	uint8_t ok[2] = { 0, DT1_STATUS_CHECKSUM_OK };
 	return hbuf_append(&r->out, ok, 2);
 }
 
@@ -196,7 +147,7 @@ step(struct hdfs_dn1_reader *r)
 		if (avail < 2)
 			return HDFS_EAGAIN;
 		int16_t st = (int16_t)((p[0] << 8) | p[1]);
-		if (st != STATUS_SUCCESS)
+		if (st != DT1_STATUS_SUCCESS)
 			return fail(r, HDFS_EREMOTE, "the DataNode refused READ_BLOCK: status %d", st);
 		hbuf_consume(&r->in, 2);
 		r->phase = P_CHECKSUM;
@@ -207,7 +158,7 @@ step(struct hdfs_dn1_reader *r)
 			return HDFS_EAGAIN;
 		r->type = p[0];
 		r->bpc = get_be32(p + 1);
-		int64_t first = (int64_t)be64(p + 5);
+		int64_t first = (int64_t)dt1_be64(p + 5);
 		if (hdfs_checksum_size(r->type) < 0 || r->bpc == 0 || r->bpc > HDFS_CHECKSUM_MAX_BPC)
 			return fail(r, HDFS_EPROTO, "checksum type %d, %u bytes per checksum",
 			    r->type, r->bpc);
@@ -228,7 +179,7 @@ step(struct hdfs_dn1_reader *r)
 		if (avail < PACKET_HEADER)
 			return HDFS_EAGAIN;
 		int32_t plen = (int32_t)get_be32(p);
-		int64_t off = (int64_t)be64(p + 4);
+		int64_t off = (int64_t)dt1_be64(p + 4);
 		int last = p[20];
 		int32_t dlen = (int32_t)get_be32(p + 21);
 		if (dlen < 0 || plen < 4 || (uint32_t)plen > MAX_PACKET)

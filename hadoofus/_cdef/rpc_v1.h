@@ -74,3 +74,21 @@ size_t hdfs_dn1_reader_data(struct hdfs_dn1_reader *r, const uint8_t **out);
 void hdfs_dn1_reader_consume_data(struct hdfs_dn1_reader *r, size_t n);
 int hdfs_dn1_reader_done(const struct hdfs_dn1_reader *r);
 const char *hdfs_dn1_reader_error_message(const struct hdfs_dn1_reader *r);
+
+/* <hadoofus/dn_writer_v1.h>: WRITE_BLOCK of DataTransferProtocol 17. */
+struct hdfs_dn1_writer;
+int hdfs_dn1_writer_new(struct hdfs_dn1_writer **out, int64_t block_id,
+    int64_t gen_stamp, const char *client, int n_nodes, const char *const *names,
+    const char *const *storage_ids, const int *info_ports, const int *ipc_ports,
+    const uint8_t *token_id, size_t token_id_len, const uint8_t *token_pw,
+    size_t token_pw_len, const char *token_kind, const char *token_service);
+void hdfs_dn1_writer_free(struct hdfs_dn1_writer *w);
+int hdfs_dn1_writer_write(struct hdfs_dn1_writer *w, const uint8_t *data, size_t len);
+int hdfs_dn1_writer_finish(struct hdfs_dn1_writer *w);
+size_t hdfs_dn1_writer_pending_output(struct hdfs_dn1_writer *w, const uint8_t **out);
+void hdfs_dn1_writer_consume_output(struct hdfs_dn1_writer *w, size_t n);
+int hdfs_dn1_writer_feed(struct hdfs_dn1_writer *w, const uint8_t *in, size_t len,
+    size_t *consumed);
+int hdfs_dn1_writer_done(const struct hdfs_dn1_writer *w);
+int64_t hdfs_dn1_writer_acked(const struct hdfs_dn1_writer *w);
+const char *hdfs_dn1_writer_error_message(const struct hdfs_dn1_writer *w);
