@@ -24,7 +24,11 @@ byte; they also seed the fuzz corpus tests/c/corpus/rpc_v1/.
 Also tests/c/data/dn_v1_read_session.bin: a 1.2.1 DataNode's answer to a
 hand-encoded READ_BLOCK (version 17) of all 1024 bytes of /f (bytes 0..255
 four times), replayed by tests/c/test_dn_read_v1.c and seeding
-tests/c/corpus/dn_read_v1/. Only the block's id and stamp come from
+tests/c/corpus/dn_read_v1/. And tests/c/data/dn_v1_write_client.bin +
+dn_v1_write_session.bin: a hand-encoded WRITE_BLOCK of 1024 bytes (one
+data packet, the empty last one, the i32 0) to a one-DataNode pipeline and
+the DataNode's answers (connect ack, two packet acks), replayed by
+tests/c/test_dn_write_v1.c. Only the blocks' ids and stamps come from
 hadoofus (the installed package's v1 client).
 """
 
@@ -95,8 +99,19 @@ def text(b):
 
 
 def read_block_request(block_id, gen_stamp, offset, length, client):
-    return (struct.pack(">hBqqqq", 17, 81, block_id, gen_stamp, offset, length)
+    return (struct.pack(">hBQQqq", 17, 81, block_id, gen_stamp, offset, length)
             + text(client) + text(b"") + text(b"") + text(b"") + text(b""))
+
+
+def write_block_request(block_id, gen_stamp, client, data):
+    import zlib
+    req = (struct.pack(">hBQQiB", 17, 80, block_id, gen_stamp, 1, 0) + text(client)
+           + b"\x00" + struct.pack(">i", 0) + text(b"") * 4 + struct.pack(">Bi", 1, 512))
+    sums = b"".join(struct.pack(">I", zlib.crc32(data[i:i + 512]))
+                    for i in range(0, len(data), 512))
+    pkt = struct.pack(">iqqBi", 4 + len(sums) + len(data), 0, 0, 0, len(data)) + sums + data
+    last = struct.pack(">iqqBi", 4, len(data), 1, 1, 0) + struct.pack(">i", 0)
+    return req + pkt + last
 
 
 def recv_until_quiet(s, want_calls=None, quiet=1.0):
@@ -135,12 +150,24 @@ def main():
                                          b"recorder"))
             dn_read = recv_until_quiet(s)
         print("block %d stamp %d" % (lb.b.blockId, lb.b.generationStamp))
+        c = hadoofus.rpc(mc.host, mc.port, protocol=80)
+        c.create("/w", replication=1)
+        wb = c.addBlock("/w")
+        dn = wb.locations[0]
+        dn_write_client = write_block_request(wb.b.blockId, wb.b.generationStamp, b"recorder",
+                                              bytes(range(256)) * 4)
+        with socket.create_connection((dn.ipAddr, dn.xferPort)) as s:
+            s.sendall(dn_write_client)
+            dn_write = recv_until_quiet(s)
+        print("write block %d stamp %d" % (wb.b.blockId, wb.b.generationStamp))
     with MiniCluster(datanodes=0, replication=1, heap="128m") as mc2:
         with socket.create_connection((mc2.host, mc2.port)) as s:
             s.sendall(header(USER) + call(0, *CALLS[0]))
             mismatch = recv_until_quiet(s)
     for name, data in (("nn_v1_session.bin", server), ("nn_v1_client.bin", client),
-                       ("nn_v1_mismatch.bin", mismatch), ("dn_v1_read_session.bin", dn_read)):
+                       ("nn_v1_mismatch.bin", mismatch), ("dn_v1_read_session.bin", dn_read),
+                       ("dn_v1_write_client.bin", dn_write_client),
+                       ("dn_v1_write_session.bin", dn_write)):
         with open(os.path.join(DATA, name), "wb") as f:
             f.write(data)
         print("%s: %d bytes" % (name, len(data)))
