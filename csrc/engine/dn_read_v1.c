@@ -18,7 +18,7 @@
 
 #include "hadoofus/crc.h"
 #include "hadoofus/dn_reader_v1.h"
-#include "engine/dt1_internal.h"
+#include "engine/v1_internal.h"
 
 #define PACKET_HEADER 25        /* i32 + i64 + i64 + u8 + i32 */
 #define MAX_PACKET (16u * 1024 * 1024)
@@ -65,17 +65,17 @@ hdfs_dn1_reader_new(struct hdfs_dn1_reader **out, int64_t block_id,
 	uint8_t head[3] = { 0, HDFS_DT1_VERSION, HDFS_DT1_OP_READ_BLOCK };
 	int rc = hbuf_append(&r->out, head, 3);
 	if (!rc)
-		rc = dt1_put64(&r->out, block_id);
+		rc = v1_put64(&r->out, block_id);
 	if (!rc)
-		rc = dt1_put64(&r->out, gen_stamp);
+		rc = v1_put64(&r->out, gen_stamp);
 	if (!rc)
-		rc = dt1_put64(&r->out, offset);
+		rc = v1_put64(&r->out, offset);
 	if (!rc)
-		rc = dt1_put64(&r->out, length);
+		rc = v1_put64(&r->out, length);
 	if (!rc)
-		rc = dt1_put_text(&r->out, client);
+		rc = v1_put_text(&r->out, client);
 	if (!rc)
-		rc = dt1_put_token(&r->out, token_id, token_id_len, token_pw, token_pw_len,
+		rc = v1_put_token(&r->out, token_id, token_id_len, token_pw, token_pw_len,
 		    token_kind, token_service);
 	if (rc) {
 		hdfs_dn1_reader_free(r);
@@ -132,7 +132,7 @@ finish(struct hdfs_dn1_reader *r)
 		return fail(r, HDFS_EPROTO, "the block ended after %lld of %lld bytes",
 		    (long long)r->handed, (long long)r->length);
 	r->phase = P_DONE;
-	uint8_t ok[2] = { 0, DT1_STATUS_CHECKSUM_OK };
+	uint8_t ok[2] = { 0, V1_STATUS_CHECKSUM_OK };
 	return hbuf_append(&r->out, ok, 2);
 }
 
@@ -147,7 +147,7 @@ step(struct hdfs_dn1_reader *r)
 		if (avail < 2)
 			return HDFS_EAGAIN;
 		int16_t st = (int16_t)((p[0] << 8) | p[1]);
-		if (st != DT1_STATUS_SUCCESS)
+		if (st != V1_STATUS_SUCCESS)
 			return fail(r, HDFS_EREMOTE, "the DataNode refused READ_BLOCK: status %d", st);
 		hbuf_consume(&r->in, 2);
 		r->phase = P_CHECKSUM;
@@ -158,7 +158,7 @@ step(struct hdfs_dn1_reader *r)
 			return HDFS_EAGAIN;
 		r->type = p[0];
 		r->bpc = get_be32(p + 1);
-		int64_t first = (int64_t)dt1_be64(p + 5);
+		int64_t first = (int64_t)v1_be64(p + 5);
 		if (hdfs_checksum_size(r->type) < 0 || r->bpc == 0 || r->bpc > HDFS_CHECKSUM_MAX_BPC)
 			return fail(r, HDFS_EPROTO, "checksum type %d, %u bytes per checksum",
 			    r->type, r->bpc);
@@ -179,7 +179,7 @@ step(struct hdfs_dn1_reader *r)
 		if (avail < PACKET_HEADER)
 			return HDFS_EAGAIN;
 		int32_t plen = (int32_t)get_be32(p);
-		int64_t off = (int64_t)dt1_be64(p + 4);
+		int64_t off = (int64_t)v1_be64(p + 4);
 		int last = p[20];
 		int32_t dlen = (int32_t)get_be32(p + 21);
 		if (dlen < 0 || plen < 4 || (uint32_t)plen > MAX_PACKET)

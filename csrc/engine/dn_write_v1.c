@@ -19,7 +19,7 @@
 #include "hadoofus/crc.h"
 #include "hadoofus/dn_reader_v1.h"
 #include "hadoofus/dn_writer_v1.h"
-#include "engine/dt1_internal.h"
+#include "engine/v1_internal.h"
 
 #define BPC 512
 #define CHUNKS_PER_PACKET 126   /* 64512 data bytes, as 1.x's DFSClient */
@@ -54,53 +54,28 @@ fail(struct hdfs_dn1_writer *w, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int
-put_u16(struct hbuf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-	return hbuf_append(b, x, 2);
-}
-
-static int
-put_i32(struct hbuf *b, int32_t v)
-{
-	uint8_t x[4];
-	put_be32(x, (uint32_t)v);
-	return hbuf_append(b, x, 4);
-}
-
-static int
-put_utf8(struct hbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-	if (n > 65535)
-		return HDFS_EINVAL;
-	int rc = put_u16(b, (uint16_t)n);
-	return rc ? rc : hbuf_append(b, s, n);
-}
-
 /* DatanodeInfo.write of a downstream node; the usage counters are zero. */
 static int
 put_datanode(struct hbuf *b, const char *name, const char *storage, int info_port,
     int ipc_port)
 {
-	int rc = put_utf8(b, name);
+	int rc = v1_put_utf8(b, name);
 	if (!rc)
-		rc = put_utf8(b, storage);
+		rc = v1_put_utf8(b, storage);
 	if (!rc)
-		rc = put_u16(b, (uint16_t)info_port);
+		rc = v1_put_u16(b, (uint16_t)info_port);
 	if (!rc)
-		rc = put_u16(b, (uint16_t)ipc_port);
+		rc = v1_put_u16(b, (uint16_t)ipc_port);
 	for (int i = 0; i < 4 && !rc; i++)   /* capacity, used, remaining, lastUpdate */
-		rc = dt1_put64(b, 0);
+		rc = v1_put64(b, 0);
 	if (!rc)
-		rc = put_i32(b, 0);              /* xceivers */
+		rc = v1_put_i32(b, 0);              /* xceivers */
 	if (!rc)
-		rc = dt1_put_text(b, "");        /* network location */
+		rc = v1_put_text(b, "");        /* network location */
 	if (!rc)
-		rc = dt1_put_text(b, "");        /* host name */
+		rc = v1_put_text(b, "");        /* host name */
 	if (!rc)
-		rc = dt1_put_text(b, "NORMAL");  /* admin state */
+		rc = v1_put_text(b, "NORMAL");  /* admin state */
 	return rc;
 }
 
@@ -128,23 +103,23 @@ hdfs_dn1_writer_new(struct hdfs_dn1_writer **out, int64_t block_id, int64_t gen_
 	uint8_t head[3] = { 0, HDFS_DT1_VERSION, HDFS_DT1_OP_WRITE_BLOCK };
 	int rc = hbuf_append(&w->out, head, 3);
 	if (!rc)
-		rc = dt1_put64(&w->out, block_id);
+		rc = v1_put64(&w->out, block_id);
 	if (!rc)
-		rc = dt1_put64(&w->out, gen_stamp);
+		rc = v1_put64(&w->out, gen_stamp);
 	if (!rc)
-		rc = put_i32(&w->out, n_nodes);
+		rc = v1_put_i32(&w->out, n_nodes);
 	if (!rc)
 		rc = hbuf_append(&w->out, "\0", 1);       /* not a recovery */
 	if (!rc)
-		rc = dt1_put_text(&w->out, client);
+		rc = v1_put_text(&w->out, client);
 	if (!rc)
 		rc = hbuf_append(&w->out, "\0", 1);       /* no source DataNode */
 	if (!rc)
-		rc = put_i32(&w->out, n_nodes - 1);
+		rc = v1_put_i32(&w->out, n_nodes - 1);
 	for (int i = 1; i < n_nodes && !rc; i++)
 		rc = put_datanode(&w->out, names[i], storage_ids[i], info_ports[i], ipc_ports[i]);
 	if (!rc)
-		rc = dt1_put_token(&w->out, token_id, token_id_len, token_pw, token_pw_len,
+		rc = v1_put_token(&w->out, token_id, token_id_len, token_pw, token_pw_len,
 		    token_kind, token_service);
 	uint8_t sum_hdr[5] = { HDFS_CHECKSUM_CRC32, 0, 0, BPC >> 8, BPC & 0xff };
 	if (!rc)
@@ -184,15 +159,15 @@ put_packet(struct hdfs_dn1_writer *w, const uint8_t *data, size_t len, int last)
 	size_t mark = w->out.len;
 	int rc = hbuf_reserve(&w->out, PACKET_HEADER + sums + len);
 	if (!rc)
-		rc = put_i32(&w->out, (int32_t)(4 + sums + len));
+		rc = v1_put_i32(&w->out, (int32_t)(4 + sums + len));
 	if (!rc)
-		rc = dt1_put64(&w->out, w->sent);
+		rc = v1_put64(&w->out, w->sent);
 	if (!rc)
-		rc = dt1_put64(&w->out, w->next_seqno);
+		rc = v1_put64(&w->out, w->next_seqno);
 	if (!rc)
 		rc = hbuf_append(&w->out, last ? "\1" : "\0", 1);
 	if (!rc)
-		rc = put_i32(&w->out, (int32_t)len);
+		rc = v1_put_i32(&w->out, (int32_t)len);
 	if (!rc && sums) {
 		uint8_t *s = w->out.data + w->out.len;
 		rc = hdfs_checksum_compute(HDFS_CHECKSUM_CRC32, BPC, data, len, s, sums);
@@ -202,7 +177,7 @@ put_packet(struct hdfs_dn1_writer *w, const uint8_t *data, size_t len, int last)
 	if (!rc && len)
 		rc = hbuf_append(&w->out, data, len);
 	if (!rc && last)
-		rc = put_i32(&w->out, 0);     /* end of block */
+		rc = v1_put_i32(&w->out, 0);     /* end of block */
 	if (rc) {
 		w->out.len = mark;
 		return rc;
@@ -275,7 +250,7 @@ step(struct hdfs_dn1_writer *w)
 			return fail(w, HDFS_EPROTO, "firstBadLink length %zu", blen);
 		if (avail < 3 + blen)
 			return HDFS_EAGAIN;
-		if (st != DT1_STATUS_SUCCESS || blen)
+		if (st != V1_STATUS_SUCCESS || blen)
 			return fail(w, HDFS_EREMOTE, "pipeline refused: status %d, first bad link %.*s",
 			    st, (int)blen, (const char *)p + 3);
 		hbuf_consume(&w->in, 3 + blen);
@@ -286,7 +261,7 @@ step(struct hdfs_dn1_writer *w)
 		return avail ? fail(w, HDFS_EPROTO, "bytes after the last ack") : HDFS_EAGAIN;
 	if (avail < 10)
 		return HDFS_EAGAIN;
-	int64_t seqno = (int64_t)dt1_be64(p);
+	int64_t seqno = (int64_t)v1_be64(p);
 	int n = (int16_t)((p[8] << 8) | p[9]);
 	if (n < 0 || n > 64)
 		return fail(w, HDFS_EPROTO, "ack with %d replies", n);
@@ -294,7 +269,7 @@ step(struct hdfs_dn1_writer *w)
 		return HDFS_EAGAIN;
 	for (int i = 0; i < n; i++) {
 		int16_t st = (int16_t)((p[10 + 2 * i] << 8) | p[11 + 2 * i]);
-		if (st != DT1_STATUS_SUCCESS)
+		if (st != V1_STATUS_SUCCESS)
 			return fail(w, HDFS_EREMOTE, "DataNode %d of the pipeline failed packet %lld "
 			    "(status %d)", i, (long long)seqno, st);
 	}

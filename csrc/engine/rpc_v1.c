@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "hadoofus/rpc_v1.h"
-#include "util/buf.h"
+#include "engine/v1_internal.h"
 
 #define V1_VERSION 4
 #define PING_CALL_ID (-1)
@@ -401,53 +401,6 @@ hdfs_rpc1_free(struct hdfs_rpc1 *rpc)
 	free(rpc);
 }
 
-static int
-put_u16(struct hbuf *b, uint16_t v)
-{
-	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-	return hbuf_append(b, x, 2);
-}
-
-static int
-put_i32(struct hbuf *b, int32_t v)
-{
-	uint8_t x[4];
-	put_be32(x, (uint32_t)v);
-	return hbuf_append(b, x, 4);
-}
-
-static int
-put_utf8(struct hbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-	if (n > 65535)
-		return HDFS_EINVAL;
-	int rc = put_u16(b, (uint16_t)n);
-	return rc ? rc : hbuf_append(b, s, n);
-}
-
-static int
-put_vint(struct hbuf *b, int64_t v)
-{
-	uint8_t x[9];
-	if (v >= -112 && v <= 127) {
-		x[0] = (uint8_t)v;
-		return hbuf_append(b, x, 1);
-	}
-	int len = -112;
-	if (v < 0) {
-		v = ~v;
-		len = -120;
-	}
-	int n = 0;
-	for (int64_t t = v; t != 0; t >>= 8)
-		n++;
-	x[0] = (uint8_t)(len - n);
-	for (int i = 0; i < n; i++)
-		x[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return hbuf_append(b, x, (size_t)n + 1);
-}
-
 int
 hdfs_rpc1_begin(struct hdfs_rpc1 *rpc)
 {
@@ -455,14 +408,14 @@ hdfs_rpc1_begin(struct hdfs_rpc1 *rpc)
 	rpc->errmsg[0] = '\0';
 	struct hbuf hdr = { 0 };
 	size_t plen = strlen(rpc->protocol);
-	int rc = put_vint(&hdr, (int64_t)plen);
+	int rc = v1_put_vint(&hdr, (int64_t)plen);
 	if (!rc)
 		rc = hbuf_append(&hdr, rpc->protocol, plen);
 	/* SIMPLE: the user by writeUTF (u16 + bytes for ASCII), no real user. */
 	if (!rc)
 		rc = hbuf_append(&hdr, "\1", 1);
 	if (!rc)
-		rc = put_utf8(&hdr, rpc->user);
+		rc = v1_put_utf8(&hdr, rpc->user);
 	if (!rc)
 		rc = hbuf_append(&hdr, "\0", 1);
 	static const uint8_t magic[6] = { 'h', 'r', 'p', 'c', V1_VERSION,
@@ -470,7 +423,7 @@ hdfs_rpc1_begin(struct hdfs_rpc1 *rpc)
 	if (!rc)
 		rc = hbuf_append(&rpc->out, magic, sizeof(magic));
 	if (!rc)
-		rc = put_i32(&rpc->out, (int32_t)hbuf_avail(&hdr));
+		rc = v1_put_i32(&rpc->out, (int32_t)hbuf_avail(&hdr));
 	if (!rc)
 		rc = hbuf_append(&rpc->out, hbuf_head(&hdr), hbuf_avail(&hdr));
 	hbuf_free(&hdr);
@@ -521,13 +474,13 @@ hdfs_rpc1_call(struct hdfs_rpc1 *rpc, int32_t call_id, const char *method,
 	size_t plen = params ? hbuf_avail(&params->b) : 0;
 	size_t body = 4 + 2 + strlen(method) + 4 + plen;
 	size_t mark = rpc->out.len;
-	int rc = put_i32(&rpc->out, (int32_t)body);
+	int rc = v1_put_i32(&rpc->out, (int32_t)body);
 	if (!rc)
-		rc = put_i32(&rpc->out, call_id);
+		rc = v1_put_i32(&rpc->out, call_id);
 	if (!rc)
-		rc = put_utf8(&rpc->out, method);
+		rc = v1_put_utf8(&rpc->out, method);
 	if (!rc)
-		rc = put_i32(&rpc->out, params ? params->n : 0);
+		rc = v1_put_i32(&rpc->out, params ? params->n : 0);
 	if (!rc && plen)
 		rc = hbuf_append(&rpc->out, hbuf_head(&params->b), plen);
 	if (rc) {
@@ -712,7 +665,7 @@ hdfs_rpc1_error_message(const struct hdfs_rpc1 *rpc)
 int
 hdfs_rpc1_ping(struct hdfs_rpc1 *rpc)
 {
-	return put_i32(&rpc->out, PING_CALL_ID);
+	return v1_put_i32(&rpc->out, PING_CALL_ID);
 }
 
 /* ------------------------------------------------------------------ params */
@@ -739,7 +692,7 @@ static int
 add_param(struct hdfs_rpc1_params *p, const char *cls, const void *v, size_t n)
 {
 	size_t mark = p->b.len;
-	int rc = put_utf8(&p->b, cls);
+	int rc = v1_put_utf8(&p->b, cls);
 	if (!rc && n)
 		rc = hbuf_append(&p->b, v, n);
 	if (rc) {
@@ -754,11 +707,11 @@ static int
 add_null(struct hdfs_rpc1_params *p, const char *cls)
 {
 	size_t mark = p->b.len;
-	int rc = put_utf8(&p->b, "org.apache.hadoop.io.Writable");
+	int rc = v1_put_utf8(&p->b, "org.apache.hadoop.io.Writable");
 	if (!rc)
-		rc = put_utf8(&p->b, "org.apache.hadoop.io.ObjectWritable$NullInstance");
+		rc = v1_put_utf8(&p->b, "org.apache.hadoop.io.ObjectWritable$NullInstance");
 	if (!rc)
-		rc = put_utf8(&p->b, cls);
+		rc = v1_put_utf8(&p->b, cls);
 	if (rc) {
 		p->b.len = mark;
 		return rc;
@@ -825,9 +778,9 @@ hdfs_rpc1_params_bytes(struct hdfs_rpc1_params *p, const uint8_t *b, size_t n)
 	if (n > MAX_ANSWER)
 		return HDFS_EINVAL;
 	struct hbuf v = { 0 };
-	int rc = put_i32(&v, (int32_t)n);
+	int rc = v1_put_i32(&v, (int32_t)n);
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = put_utf8(&v, "byte");
+		rc = v1_put_utf8(&v, "byte");
 		if (!rc)
 			rc = hbuf_append(&v, b + i, 1);
 	}
@@ -844,7 +797,7 @@ hdfs_rpc1_params_enum(struct hdfs_rpc1_params *p, const char *enum_class,
 	if (enum_class == NULL || name == NULL)
 		return HDFS_EINVAL;
 	struct hbuf v = { 0 };
-	int rc = put_utf8(&v, name);
+	int rc = v1_put_utf8(&v, name);
 	if (!rc)
 		rc = add_param(p, enum_class, hbuf_head(&v), hbuf_avail(&v));
 	hbuf_free(&v);
@@ -855,7 +808,7 @@ hdfs_rpc1_params_enum(struct hdfs_rpc1_params *p, const char *enum_class,
 static int
 put_writable(struct hbuf *v, const char *cls, const uint8_t *raw, size_t n)
 {
-	int rc = put_utf8(v, cls);
+	int rc = v1_put_utf8(v, cls);
 	return rc ? rc : hbuf_append(v, raw, n);
 }
 
@@ -893,10 +846,10 @@ hdfs_rpc1_params_writable_array(struct hdfs_rpc1_params *p, const char *elem_cls
 	char arr[65536];
 	snprintf(arr, sizeof(arr), "[L%s;", elem_cls);
 	struct hbuf v = { 0 };
-	int rc = put_i32(&v, (int32_t)n);
+	int rc = v1_put_i32(&v, (int32_t)n);
 	size_t off = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		rc = put_utf8(&v, elem_cls);
+		rc = v1_put_utf8(&v, elem_cls);
 		if (!rc)
 			rc = put_writable(&v, elem_cls, raw + off, lens[i]);
 		off += lens[i];

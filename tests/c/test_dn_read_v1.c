@@ -10,20 +10,7 @@
 #include <string.h>
 
 #include "hadoofus/dn_reader_v1.h"
-#include "check.h"
-
-static uint8_t *
-load(const char *name, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", HADOOFUS_TEST_DATA, name);
-	uint8_t *b = check_slurp(path, len);
-	if (b == NULL) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	return b;
-}
+#include "v1_util.h"
 
 /* Feed `data` in steps of `step`; the rc of the last feed, the bytes out. */
 static int

@@ -12,20 +12,7 @@
 
 #include "hadoofus/dn_writer_v1.h"
 #include "util/buf.h"
-#include "check.h"
-
-static uint8_t *
-load(const char *name, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", HADOOFUS_TEST_DATA, name);
-	uint8_t *b = check_slurp(path, len);
-	if (b == NULL) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	return b;
-}
+#include "v1_util.h"
 
 static struct hdfs_dn1_writer *
 writer(const uint8_t *client_rec)

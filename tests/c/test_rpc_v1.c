@@ -11,24 +11,11 @@
 
 #include "hadoofus/rpc_v1.h"
 #include "util/buf.h"
-#include "check.h"
+#include "v1_util.h"
 #include "fuzz_util.h"
 
 #define PROTO "org.apache.hadoop.hdfs.protocol.ClientProtocol"
 #define NCALLS 8
-
-static uint8_t *
-load(const char *name, size_t *len)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", HADOOFUS_TEST_DATA, name);
-	uint8_t *b = check_slurp(path, len);
-	if (b == NULL) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(1);
-	}
-	return b;
-}
 
 static struct hdfs_rpc1_params *
 params(void)
