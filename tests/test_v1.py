@@ -192,7 +192,9 @@ def test_read_block_v17_bad_replica_fails_over(v1cluster, v1rpc, tmp_path):
     assert len(lb.locations) == 2
     first = lb.locations[0].xfer_port
     dn = [d for d in mc.datanodes if d.xfer_port == first][0]
-    [(_, path, _)] = [r for r in mc.block_replicas(lb.b.blockId) if r[0] is dn]
+    # 1.x block ids are random Java longs: the file name has the signed one.
+    block_id = hadoofus._rpc_v1._signed64(lb.b.blockId)
+    [(_, path, _)] = [r for r in mc.block_replicas(block_id) if r[0] is dn]
     with open(path, "r+b") as f:
         f.seek(1000)
         f.write(bytes([data[1000] ^ 0xFF]))
