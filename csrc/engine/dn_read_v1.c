@@ -99,7 +99,7 @@ hdfs_dn1_reader_free(struct hdfs_dn1_reader *r)
 size_t
 hdfs_dn1_reader_pending_output(struct hdfs_dn1_reader *r, const uint8_t **out)
 {
-	*out = hbuf_head(&r->out);
+	*out = v1_head(&r->out);
 	return hbuf_avail(&r->out);
 }
 
@@ -140,8 +140,10 @@ finish(struct hdfs_dn1_reader *r)
 static int
 step(struct hdfs_dn1_reader *r)
 {
-	const uint8_t *p = hbuf_head(&r->in);
 	size_t avail = hbuf_avail(&r->in);
+	if (avail == 0)
+		return r->phase == P_FAILED ? HDFS_EPROTO : HDFS_EAGAIN;
+	const uint8_t *p = v1_head(&r->in);
 	switch (r->phase) {
 	case P_STATUS: {
 		if (avail < 2)
@@ -237,7 +239,7 @@ hdfs_dn1_reader_feed(struct hdfs_dn1_reader *r, const uint8_t *in, size_t len,
 size_t
 hdfs_dn1_reader_data(struct hdfs_dn1_reader *r, const uint8_t **out)
 {
-	*out = hbuf_head(&r->data);
+	*out = v1_head(&r->data);
 	return hbuf_avail(&r->data);
 }
 

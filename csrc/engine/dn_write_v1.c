@@ -226,7 +226,7 @@ hdfs_dn1_writer_finish(struct hdfs_dn1_writer *w)
 size_t
 hdfs_dn1_writer_pending_output(struct hdfs_dn1_writer *w, const uint8_t **out)
 {
-	*out = hbuf_head(&w->out);
+	*out = v1_head(&w->out);
 	return hbuf_avail(&w->out);
 }
 
@@ -239,8 +239,10 @@ hdfs_dn1_writer_consume_output(struct hdfs_dn1_writer *w, size_t n)
 static int
 step(struct hdfs_dn1_writer *w)
 {
-	const uint8_t *p = hbuf_head(&w->in);
 	size_t avail = hbuf_avail(&w->in);
+	if (avail == 0)
+		return HDFS_EAGAIN;
+	const uint8_t *p = v1_head(&w->in);
 	if (w->phase == W_CONNECT) {
 		if (avail < 3)
 			return HDFS_EAGAIN;

@@ -499,7 +499,7 @@ hdfs_rpc1_call(struct hdfs_rpc1 *rpc, int32_t call_id, const char *method,
 size_t
 hdfs_rpc1_pending_output(struct hdfs_rpc1 *rpc, const uint8_t **out)
 {
-	*out = hbuf_head(&rpc->out);
+	*out = v1_head(&rpc->out);
 	return hbuf_avail(&rpc->out);
 }
 
@@ -530,7 +530,9 @@ static int
 parse_one(struct hdfs_rpc1 *rpc)
 {
 	char err[256] = "";
-	struct cur c = { hbuf_head(&rpc->in), hbuf_head(&rpc->in) + hbuf_avail(&rpc->in),
+	if (hbuf_avail(&rpc->in) == 0)
+		return HDFS_EAGAIN;
+	struct cur c = { v1_head(&rpc->in), v1_head(&rpc->in) + hbuf_avail(&rpc->in),
 		err, sizeof(err) };
 	int32_t id, status;
 	int rc = get_i32(&c, &id);
@@ -589,7 +591,7 @@ parse_one(struct hdfs_rpc1 *rpc)
 	*pp = f->next;
 	free(f);
 	rpc->count--;
-	hbuf_consume(&rpc->in, (size_t)(c.p - hbuf_head(&rpc->in)));
+	hbuf_consume(&rpc->in, (size_t)(c.p - v1_head(&rpc->in)));
 	return 0;
 again:
 	if (hbuf_avail(&rpc->in) > MAX_ANSWER)

@@ -12,6 +12,14 @@
 #define V1_STATUS_SUCCESS 0
 #define V1_STATUS_CHECKSUM_OK 6
 
+/* hbuf_head(), NULL for a buffer never allocated (no pointer arithmetic
+ * on NULL). */
+static inline const uint8_t *
+v1_head(const struct hbuf *b)
+{
+	return b->data ? hbuf_head(b) : NULL;
+}
+
 static inline uint64_t
 v1_be64(const uint8_t *p)
 {

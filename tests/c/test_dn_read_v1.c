@@ -29,7 +29,8 @@ run(const uint8_t *data, size_t len, size_t step, int64_t off, int64_t n,
 		size_t m = len - at < step ? len - at : step, used;
 		rc = hdfs_dn1_reader_feed(r, data + at, m, &used);
 		k = hdfs_dn1_reader_data(r, &out);
-		memcpy(got + *got_len, out, k);
+		if (k)
+			memcpy(got + *got_len, out, k);
 		*got_len += k;
 		hdfs_dn1_reader_consume_data(r, k);
 	}
