@@ -400,7 +400,10 @@ class rpc_v1:
                 self._drop()
                 if isinstance(e, errors.HadoofusError):
                     raise
-                raise errors._exception(lib.HDFS_ECONNRESET, detail=str(e)) from None
+                code = lib.HDFS_ETIMEDOUT if isinstance(e, TimeoutError) else \
+                    lib.HDFS_ECONNRESET
+                raise errors._exception(code, detail="%s:%d: %s" % (
+                    self.host, self.port, e)) from None
             except BaseException:
                 self._drop()
                 raise
