@@ -202,6 +202,8 @@ print("hadoop jars:", mc.ensure_jars())
 print("webhdfs jars:", mc.ensure_webhdfs_jars())
 print("httpfs war:", mc.ensure_httpfs_war())
 print("hadoop 3 jars:", mc.ensure_hadoop3_jars())
+for v in ("1.2.1", "1.0.4"):  # HDFS v1 (tests/test_v1.py), from Maven Central
+    print("hadoop %s jars:" % v, mc.ensure_hadoop1_jars(v))
 print("java:", mc.find_java())
 EOF
 }

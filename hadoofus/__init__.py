@@ -17,6 +17,7 @@ from .errors import *  # noqa: F401,F403  (the exception classes)
 from .errors import __all__ as _errors_all
 from ._namenode import Future, Pipeline, rpc  # noqa: F401
 from ._datanode import data  # noqa: F401
+from . import _rpc_v1  # noqa: F401  (HDFS v1 behind rpc(protocol=80))
 from . import conf  # noqa: F401
 from . import easy  # noqa: F401
 from . import types  # noqa: F401

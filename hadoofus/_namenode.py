@@ -1031,7 +1031,6 @@ def _set_data_transfer(nn, cipher_suites, protection):
             _text(protection or "", "data_protection", True).encode()))
 
 
-
 def _kerberos_settings(kerberos, principal, keytab, ccache, protection, server_principal):
     """(server_principal, protection, ccache, principal, keytab) for
     hdfs_namenode_set_kerberos, or None for SIMPLE. Unset ones come from
@@ -1053,6 +1052,9 @@ def _kerberos_settings(kerberos, principal, keytab, ccache, protection, server_p
         keytab = c.get("hadoofus.kerberos.keytab")
     return (server_principal or c.get("dfs.namenode.kerberos.principal"),
             protection or c.get("hadoop.rpc.protection"), ccache, principal, keytab)
+# Set by hadoofus._rpc_v1 (which imports this module): (host, port, user,
+# protocol, kwargs) -> a v1 client, or None for v2.
+_V1_FACTORY = None
 
 
 class _Client(_Ops):
@@ -1285,7 +1287,23 @@ class rpc(_Client):
     a proxy); kerberos_principal says which. Failures (no or expired
     ticket, wrong realm, clock skew, no common protection) raise
     AuthenticationError (a PermissionError) naming the cause.
+    HDFS v1 (Hadoop 1.x): protocol=80 returns the v1 client
+    (hadoofus._rpc_v1.rpc_v1); without protocol= a single host:port is
+    asked once which generation it speaks (protocol=9 skips that).
     """
+
+    def __new__(cls, host=None, port=None, user=None, *, protocol=None, **kw):
+        if cls is rpc and protocol != 9 and _V1_FACTORY is not None:
+            v1 = _V1_FACTORY(host, port, user, protocol, kw)
+            if v1 is not None:
+                return v1
+        return super().__new__(cls)
+
+    def __init__(self, host, port=None, user=None, *, protocol=None, **kw):
+        if protocol not in (None, 9):
+            raise InvalidArgumentError("protocol must be 80 (HDFS v1) or 9 (v2): %r"
+                                       % (protocol,))
+        super().__init__(host, port, user, **kw)
 
     def connect(self):
         """Connect now (else the first call does)."""

@@ -44,6 +44,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from xml.sax.saxutils import escape as _xml_escape
@@ -57,6 +58,7 @@ __all__ = [
     "ensure_webhdfs_jars",
     "ensure_httpfs_war",
     "ensure_hadoop3_jars",
+    "ensure_hadoop1_jars",
     "find_java",
 ]
 
@@ -843,6 +845,28 @@ def _install_handlers():
             pass
 
 
+def _hadoop1():
+    """The Hadoop 1.x support module (``_hadoop1.py`` next to this file),
+    also when this file is loaded by path outside the package (dev.sh)."""
+    mod = sys.modules.get("hadoofus._hadoop1")
+    if mod is None:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "hadoofus._hadoop1", os.path.join(os.path.dirname(__file__), "_hadoop1.py"))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules["hadoofus._hadoop1"] = mod
+    return mod
+
+
+def ensure_hadoop1_jars(version="1.2.1", download=True):
+    """Directory of the Hadoop ``version`` (1.x) jars (fetched once from
+    Maven Central): see hadoofus/_hadoop1.py."""
+    helpers = types.SimpleNamespace(cache_dir=cache_dir, publish_dir=_publish_dir,
+                                    sha256_file=_sha256_file)
+    return _hadoop1().ensure_jars(helpers, version, download)
+
+
 # ---------------------------------------------------------------------------
 # Daemons
 
@@ -886,8 +910,9 @@ class _Daemon:
     def _command(self):
         c = self.cluster
         cp = os.pathsep.join(c._jars + [self.conf_dir, c._webapps_root])
+        v1 = _hadoop1().daemon_jvm_opts(self) if c.v1 else []
         return [c.java_path, "-Xmx%s" % c.heap, *_DAEMON_JVM_OPTS, *c._version_jvm_opts,
-                *c._cds_opts(self.name),
+                *c._cds_opts(self.name), *v1,
                 "-Dhadoop.log.dir=%s" % os.path.join(c.base_dir, "logs"),
                 "-Dhadoop.log.file=%s.log" % self.name,
                 "-Dhadoop.home.dir=%s" % os.path.dirname(c.jars_dir),
@@ -1236,6 +1261,11 @@ class MiniCluster:
     on 3.x ``ec_policies`` are enabled at start (``hdfs ec -enablePolicy``)
     and ``set_ec_policy`` marks a directory erasure-coded.  A policy needs
     data + parity DataNodes (RS-3-2: 5, RS-6-3: 9, XOR-2-1: 3).
+    ``version="1.2.1"`` (any 1.x) runs Hadoop 1 instead (HDFS v1: the
+    Writable RPC, DataTransferProtocol 17), from hadoop-core's jars fetched
+    once from Maven Central (``ensure_hadoop1_jars``): the same API, the
+    1.x configuration keys, ``fs_shell`` from the 1.x jars; no HA, no
+    WebHDFS, no ``dfsadmin -triggerBlockReport``.
     """
 
     def __init__(self, datanodes=3, replication=3, base_dir=None, conf=None,
@@ -1247,6 +1277,9 @@ class MiniCluster:
                  version=None, ec_policies=()):
         if datanodes < 0:
             raise ValueError("datanodes must be >= 0")
+        # version="1.x.y": a Hadoop 1 cluster (HDFS v1), see _hadoop1.py.
+        if _hadoop1().is_v1(str(version or HADOOP_VERSION)) and (ha or webhdfs or secure):
+            raise ValueError("Hadoop %s: no ha=, no webhdfs=, no secure=" % version)
         if ha and port is not None:
             raise ValueError("port= picks the port of a single NameNode: not with ha=True")
         self.ha = bool(ha)
@@ -1347,6 +1380,11 @@ class MiniCluster:
         return os.path.join(self.base_dir, "conf", "client")
 
     @property
+    def v1(self):
+        """A Hadoop 1.x cluster (HDFS v1)."""
+        return _hadoop1().is_v1(self.version)
+
+    @property
     def hadoop3(self):
         """True when the daemons are Hadoop 3.x."""
         return self.version.startswith("3.")
@@ -1355,6 +1393,7 @@ class MiniCluster:
     def jars_dir(self):
         if self._jars_dir is None:
             self._jars_dir = (ensure_hadoop3_jars(self.version) if self.hadoop3
+                              else ensure_hadoop1_jars(self.version) if self.v1
                               else ensure_jars())
         return self._jars_dir
 
@@ -1364,6 +1403,8 @@ class MiniCluster:
 
     @property
     def _jars(self):
+        if self.v1:
+            return _hadoop1().jar_list(self.jars_dir)
         # Hadoop 3's dependency tree carries Jersey: no extras.
         return _cluster_jars(self.jars_dir, self.webhdfs and not self.hadoop3)
 
@@ -1423,6 +1464,8 @@ class MiniCluster:
     # -- configuration ------------------------------------------------------
 
     def _common_conf(self):
+        if self.v1:
+            return _hadoop1().common_conf(self)
         core = {
             "fs.defaultFS": self.url,
             "hadoop.tmp.dir": os.path.join(self.base_dir, "tmp"),
@@ -1577,7 +1620,7 @@ class MiniCluster:
                 "dfs.namenode.name.dir": "file://" + n.name_dir,
             }
         for dn in self.datanodes:
-            specific[dn.name] = {
+            specific[dn.name] = _hadoop1().datanode_conf(dn) if self.v1 else {
                 "dfs.datanode.address": "%s:%d" % (HOST, dn.xfer_port),
                 "dfs.datanode.ipc.address": "%s:%d" % (HOST, dn.ipc_port),
                 "dfs.datanode.http.address": "%s:%d" % (HOST, dn.http_port),
@@ -1693,7 +1736,9 @@ class MiniCluster:
             shutil.rmtree(self._shared_edits_dir, ignore_errors=True)
         for dn in self.datanodes:
             shutil.rmtree(os.path.join(self.base_dir, "dn%d" % dn.index), ignore_errors=True)
-        r = self._namenode_once(nn, "format", "-format", "-nonInteractive", "-force")
+        # 1.x knows neither flag; its name directory is gone, so it asks nothing.
+        args = ("-format",) if self.v1 else ("-format", "-nonInteractive", "-force")
+        r = self._namenode_once(nn, "format", *args)
         if r.returncode != 0:
             raise RuntimeError("formatting the NameNode failed (exit %d):\n%s"
                                % (r.returncode, _tail(nn.log_path)))
@@ -2024,6 +2069,8 @@ class MiniCluster:
         ("active"/"standby"), ``safemode`` ("" when off), ``live`` and
         ``dead`` (dicts "127.0.0.1:xferport" -> details)."""
         self._need()
+        if self.v1:
+            return _hadoop1().namenode_info(self)
         status = self._jmx("NameNodeStatus")
         info = self._jmx("NameNodeInfo")
         if status is None or info is None:
@@ -2413,7 +2460,8 @@ def _cli_stop(a):
         print("stopped %d processes" % len(running))
         rc = 0
         lists = os.path.join(d, "cds-lists")
-        if st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled():
+        if (st.get("jars_dir") and st.get("java") and os.path.isdir(lists) and _cds_enabled()
+                and not _hadoop1().is_v1(st.get("hadoop"))):
             try:
                 _build_cds_archive(st["java"],
                                    _cluster_jars(st["jars_dir"], st.get("webhdfs")), lists)
@@ -2447,9 +2495,10 @@ def main(argv=None):
                    help="dfs.data.transfer.protection with --secure")
     s.add_argument("--encrypt-data", action="store_true",
                    help="dfs.encrypt.data.transfer=true with --secure")
-    s.add_argument("--hadoop", default=None, metavar="VERSION",
-                   help="Hadoop version of the daemons (default %s; 3.4.1 from Maven Central)"
-                   % HADOOP_VERSION)
+    s.add_argument("--hadoop", "--hadoop-version", dest="hadoop", default=None,
+                   metavar="VERSION",
+                   help="Hadoop version of the daemons (default %s; 3.4.1 or 1.x from Maven "
+                   "Central)" % HADOOP_VERSION)
     s.add_argument("--dir", default=_default_cli_dir())
     s.add_argument("--clean", action="store_true", help="discard earlier data in --dir")
     s.add_argument("--timeout", type=float, default=120)

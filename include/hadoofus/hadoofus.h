@@ -6,6 +6,9 @@
 #include <hadoofus/conf.h>
 #include <hadoofus/credentials.h>
 #include <hadoofus/rpc.h>
+#include <hadoofus/rpc_v1.h>
+#include <hadoofus/dn_reader_v1.h>
+#include <hadoofus/dn_writer_v1.h>
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>
 #include <hadoofus/block.h>

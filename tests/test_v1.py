@@ -1,0 +1,218 @@
+"""HDFS v1 (Hadoop 1.x): MiniCluster(version="1.2.1") and the clients on it.
+
+One Hadoop 1.2.1 cluster per module (2 DataNodes); 1.0.4 only where it is
+cheap (one start).  Files are cross-checked with the 1.x FsShell.
+"""
+
+import os
+
+import pytest
+
+from conftest import MiniCluster, payload, running_cluster
+
+V1 = "1.2.1"
+
+
+@pytest.fixture(scope="module")
+def v1cluster():
+    yield from running_cluster(version=V1, datanodes=2, replication=2, heap="128m")
+
+
+def test_minicluster_v1_fsshell_roundtrip(v1cluster, tmp_path):
+    mc = v1cluster
+    assert mc.v1 and mc.url == "hdfs://127.0.0.1:%d" % mc.port
+    assert len(mc.live_datanodes()) == 2
+    data = payload(70000, 1)
+    local = tmp_path / "a.bin"
+    local.write_bytes(data)
+    mc.fs_shell("-mkdir", "/mc")  # 1.x: no -p, parents are made anyway
+    mc.fs_shell("-put", str(local), "/mc/a.bin")
+    assert mc.fs_shell("-cat", "/mc/a.bin").stdout == data
+    ls = mc.fs_shell("-ls", "/mc").stdout.decode()
+    assert "/mc/a.bin" in ls and " 2 " in ls  # replication 2
+    # The 1.x keys, not the 2.x ones, are in the client configuration.
+    core = open(os.path.join(mc.conf_dir, "core-site.xml")).read()
+    assert "fs.default.name" in core and "fs.defaultFS" not in core
+
+
+def test_v104_minicluster_restart_rpc_and_read(tmp_path):
+    """Hadoop 1.0.4: the cluster keeps its data over stop/start, and the
+    v1 client and READ_BLOCK work on it as on 1.2.1."""
+    import hadoofus
+    mc = MiniCluster(version="1.0.4", datanodes=1, replication=1, heap="128m")
+    try:
+        mc.start()
+        data = payload(2000, 5)
+        (tmp_path / "h").write_bytes(data)
+        mc.fs_shell("-put", str(tmp_path / "h"), "/h")
+        port = mc.port
+        mc.stop()
+        assert not mc.running
+        mc.start()
+        assert mc.port == port
+        assert mc.fs_shell("-cat", "/h").stdout == data
+        with hadoofus.rpc(mc.host, mc.port, user=mc.superuser) as c:
+            assert c.protocol == 80 and c.getProtocolVersion(61) == 61
+            assert c.getFileInfo("/h").size == 2000
+            assert c.read("/h", 10, 1500) == data[10:1510]
+    finally:
+        mc.close()
+
+
+def test_minicluster_v1_rejects_v2_only_options():
+    with pytest.raises(ValueError):
+        MiniCluster(version=V1, ha=True)
+
+
+# --- the NameNode client (Writable RPC) ------------------------------------
+
+@pytest.fixture(scope="module")
+def v1rpc(v1cluster):
+    import hadoofus
+    with hadoofus.rpc(v1cluster.host, v1cluster.port, user=v1cluster.superuser) as c:
+        yield c
+
+
+def test_rpc_detects_v1_and_protocol_80(v1cluster, v1rpc):
+    import hadoofus
+    mc = v1cluster
+    assert v1rpc.protocol == 80
+    assert repr(v1rpc).startswith("rpc_v1(address='127.0.0.1', port=%d," % mc.port)
+    assert "protocol=80" in repr(v1rpc)
+    forced = hadoofus.rpc(mc.host, mc.port, user="root", protocol=80)
+    assert forced.getProtocolVersion(61) == 61
+    forced.close()
+    with pytest.raises(hadoofus.InvalidArgumentError):
+        hadoofus.rpc(mc.host, mc.port, protocol=7)
+
+
+def test_rpc_v2_server_stays_v2(cluster):
+    import hadoofus
+    c = hadoofus.rpc(cluster.host, cluster.port, user="hdfs")
+    assert type(c) is hadoofus.rpc
+    assert c.getFileInfo("/").isdir
+    # protocol=80 against a v2 NameNode: its VersionMismatch, as a fatal answer.
+    v1 = hadoofus.rpc(cluster.host, cluster.port, user="hdfs", protocol=80)
+    with pytest.raises(hadoofus.ConnectionRejectedError) as ei:
+        v1.getFileInfo("/")
+    assert "VersionMismatch" in str(ei.value)
+
+
+def test_rpc_v1_namespace_ops(v1cluster, v1rpc, tmp_path):
+    import hadoofus
+    from hadoofus.types import ContentSummary, FileStatus, FsStats
+    mc, c = v1cluster, v1rpc
+    assert c.mkdirs("/ns/a/b")
+    st = c.getFileInfo("/ns/a")
+    assert isinstance(st, FileStatus) and st.isdir and st.owner == mc.superuser
+    assert c.getFileInfo("/ns/none") is None
+    local = tmp_path / "f"
+    local.write_bytes(payload(3000, 2))
+    mc.fs_shell("-put", str(local), "/ns/f")
+    f = c.getFileInfo("/ns/f")
+    assert f.is_file and f.size == 3000 and f.replication == 2 and f.permission == 0o644
+    names = [s.path for s in c.getListing("/ns")]
+    assert names == ["a", "f"]
+    cs = c.getContentSummary("/ns")
+    assert isinstance(cs, ContentSummary)
+    assert (cs.length, cs.file_count, cs.directory_count) == (3000, 1, 3)
+    assert cs.quota == -1 or cs.quota > 0
+    stats = c.getFsStats()
+    assert isinstance(stats, FsStats) and stats.capacity > 0
+    # Setters, checked by the 1.x FsShell.
+    assert c.setReplication("/ns/f", 1)
+    c.setPermission("/ns/f", 0o600)
+    c.setOwner("/ns/f", "bob", "users")
+    c.setTimes("/ns/f", 1_000_000_000_000, -1)
+    ls = mc.fs_shell("-ls", "/ns").stdout.decode()
+    line = [x for x in ls.splitlines() if x.endswith("/ns/f")][0]
+    assert line.split()[:4] == ["-rw-------", "1", "bob", "users"]
+    assert c.getFileInfo("/ns/f").mtime == 1_000_000_000_000
+    assert c.rename("/ns/a", "/ns/c")
+    assert not c.rename("/ns/none", "/ns/d")
+    assert c.delete("/ns/c", True)
+    assert mc.fs_shell("-ls", "/ns").stdout.decode().count("/ns/") == 1
+    # Errors: the same classes as on v2.
+    with pytest.raises(hadoofus.FileNotFoundException):
+        c.getListing("/ns/none")
+    alice = hadoofus.rpc(mc.host, mc.port, user="alice")
+    with pytest.raises(hadoofus.AccessControlException) as ei:
+        alice.mkdirs("/ns/alice")
+    assert isinstance(ei.value, PermissionError) and "alice" in str(ei.value)
+    alice.close()
+
+
+def test_rpc_v1_create_blocks_and_pipelining(v1cluster, v1rpc):
+    from hadoofus.types import LocatedBlock, LocatedBlocks
+    c = v1rpc
+    st = c.create("/blk/f", replication=2, blockSize=1 << 20)
+    assert st.is_file and st.size == 0 and st.blocksize == 1 << 20
+    lb = c.addBlock("/blk/f")
+    assert isinstance(lb, LocatedBlock) and lb.offset == 0 and len(lb.locations) == 2
+    assert {d.xfer_port for d in lb.locations} == {d.xfer_port for d in v1cluster.datanodes}
+    c.renewLease()
+    c.abandonBlock(lb, "/blk/f")
+    lbs = c.getBlockLocations("/blk/f")
+    assert isinstance(lbs, LocatedBlocks) and lbs.under_construction and len(lbs) == 0
+    assert c.complete("/blk/f")
+    assert c.getBlockLocations("/blk/f").under_construction is False
+    # Many calls in flight on the one connection, answered by id.
+    n0 = c.num_calls
+    out = c.pipeline_calls([("getFileInfo", ("str", "/blk/f"))] * 50
+                           + [("getFileInfo", ("str", "/blk/none"))])
+    assert c.num_calls == n0 + 51
+    assert all(s.size == 0 for s in out[:50]) and out[50] is None
+
+
+# --- DataTransferProtocol 17 -------------------------------------------------
+
+def test_read_block_v17_crosschecked(v1cluster, v1rpc, tmp_path):
+    mc, c = v1cluster, v1rpc
+    data = payload(300_000, 3)
+    local = tmp_path / "r.bin"
+    local.write_bytes(data)
+    # Small blocks: the file spans 3 blocks; offsets cut chunks and blocks.
+    mc.fs_shell("-D", "dfs.block.size=131072", "-put", str(local), "/rd/r.bin")
+    lbs = c.getBlockLocations("/rd/r.bin")
+    assert len(lbs) == 3 and lbs.file_length == len(data)
+    assert c.read("/rd/r.bin") == data
+    for off, n in ((0, 1), (511, 2), (131071, 3), (100_000, 150_000), (299_999, 10)):
+        assert c.read("/rd/r.bin", off, n) == data[off:off + n]
+    assert c.read("/rd/r.bin", len(data), 5) == b""
+
+
+def test_read_block_v17_bad_replica_fails_over(v1cluster, v1rpc, tmp_path):
+    import hadoofus
+    mc, c = v1cluster, v1rpc
+    data = payload(5000, 4)
+    local = tmp_path / "c.bin"
+    local.write_bytes(data)
+    mc.fs_shell("-put", str(local), "/rd/c.bin")
+    lb = c.getBlockLocations("/rd/c.bin")[0]
+    assert len(lb.locations) == 2
+    first = lb.locations[0].xfer_port
+    dn = [d for d in mc.datanodes if d.xfer_port == first][0]
+    # 1.x block ids are random Java longs: the file name has the signed one.
+    block_id = hadoofus._rpc_v1._signed64(lb.b.blockId)
+    [(_, path, _)] = [r for r in mc.block_replicas(block_id) if r[0] is dn]
+    with open(path, "r+b") as f:
+        f.seek(1000)
+        f.write(bytes([data[1000] ^ 0xFF]))
+    with pytest.raises(hadoofus.ChecksumError):
+        hadoofus._rpc_v1._read_replica(lb, lb.locations[0], 0, 5000, "t", 10)
+    assert c.read("/rd/c.bin") == data       # the second replica serves it
+
+
+def test_write_block_v17_pipeline(v1cluster, v1rpc, tmp_path):
+    mc, c = v1cluster, v1rpc
+    data = payload(200_000, 6)            # 2 blocks of 128 KiB; packets of 64512
+    assert c.write("/wr/a.bin", data, replication=2, blockSize=131072) == len(data)
+    assert mc.fs_shell("-cat", "/wr/a.bin").stdout == data
+    lbs = c.getBlockLocations("/wr/a.bin")
+    assert len(lbs) == 2 and all(len(b.locations) == 2 for b in lbs)
+    assert c.read("/wr/a.bin") == data
+    assert c.write("/wr/empty", b"") == 0
+    assert mc.fs_shell("-cat", "/wr/empty").stdout == b""
+    out = tmp_path / "a.bin"
+    mc.fs_shell("-get", "/wr/a.bin", str(out))   # the 1.x client verifies CRC32s
+    assert out.read_bytes() == data
