@@ -677,9 +677,9 @@ def read_block(lb, start, n, client, timeout=20.0):
 
 def detect(host, port, timeout=5.0):
     """PROTOCOL_V1 (80) when the server at host:port answers a v1
-    getProtocolVersion, None for anything else (a v2 server answers a v1
-    header with a VersionMismatch; unreachable servers are left to the
-    caller's own connect)."""
+    getProtocolVersion, 9 when it answers otherwise (a v2 server answers a
+    v1 header with a VersionMismatch), None when it does not answer
+    (unreachable servers are left to the caller's own connect)."""
     probe = ffi.new("struct hdfs_rpc1 **")
     if lib.hdfs_rpc1_new(probe, CLIENT_PROTOCOL.encode(), b"hadoofus") < 0:
         return None
@@ -700,8 +700,10 @@ def detect(host, port, timeout=5.0):
         consumed = ffi.new("size_t *")
         while True:
             data = s.recv(4096)
-            if not data or lib.hdfs_rpc1_feed(e, data, len(data), consumed) < 0:
+            if not data:
                 return None
+            if lib.hdfs_rpc1_feed(e, data, len(data), consumed) < 0:
+                return 9
             if lib.hdfs_rpc1_take_result(e, res) == 0:
                 lib.hdfs_rpc_result_clear(res)
                 return PROTOCOL_V1
@@ -709,6 +711,10 @@ def detect(host, port, timeout=5.0):
         return None
     finally:
         s.close()
+
+
+# (host, port) -> the generation its server answered with (80 or 9).
+_GENERATION = {}
 
 
 def _factory(host, port, user, protocol, kw):
@@ -726,8 +732,15 @@ def _factory(host, port, user, protocol, kw):
         raise errors.InvalidArgumentError("HDFS v1 has no HA: give one NameNode")
     h, p = addrs[0]
     if protocol is None:
-        t = kw.get("connect_timeout")
-        if detect(h, p, 5.0 if t is None else min(t, 5.0)) != PROTOCOL_V1:
+        # Asked once per address and process: every probe costs a connection
+        # and, on a v2 NameNode, a version-mismatch warning in its log.
+        gen = _GENERATION.get((h, p))
+        if gen is None:
+            t = kw.get("connect_timeout")
+            gen = detect(h, p, 5.0 if t is None else min(t, 5.0))
+            if gen is not None:
+                _GENERATION[(h, p)] = gen
+        if gen != PROTOCOL_V1:
             return None
     unknown = set(kw) - {"connect_timeout", "call_timeout", "client_name"}
     if unknown:
