@@ -893,7 +893,6 @@ def _set_data_transfer(nn, cipher_suites, protection):
             _text(protection or "", "data_protection", True).encode()))
 
 
-
 def _kerberos_settings(kerberos, principal, keytab, ccache, protection, server_principal):
     """(server_principal, protection, ccache, principal, keytab) for
     hdfs_namenode_set_kerberos, or None for SIMPLE. Unset ones come from
@@ -1098,6 +1097,12 @@ class rpc(_Client):
     a proxy); kerberos_principal says which. Failures (no or expired
     ticket, wrong realm, clock skew, no common protection) raise
     AuthenticationError (a PermissionError) naming the cause.
+
+    Data transfer (the files opened on this client): data_cipher_suites
+    (dfs.encrypt.data.transfer.cipher.suites: "AES/CTR/NoPadding" asks
+    the DataNodes of a cluster with dfs.encrypt.data.transfer for AES/CTR)
+    and data_protection (dfs.data.transfer.protection: a SASL handshake
+    keyed by the block token), both from the configuration when None.
     """
 
     def connect(self):
