@@ -240,5 +240,5 @@ def test_protection_levels(secure, qop_conf, tmp_path):
         f.write(b"more")
     data += b"more"
     assert secure.fs_shell("-cat", path, user="alice").stdout == data
-    assert len(easy.checksum(url(secure, path))) == 28
+    assert len(easy.checksum(url(secure, path)).hex()) == 56
 
