@@ -1287,6 +1287,13 @@ class rpc(_Client):
     a proxy); kerberos_principal says which. Failures (no or expired
     ticket, wrong realm, clock skew, no common protection) raise
     AuthenticationError (a PermissionError) naming the cause.
+
+    Data transfer (the files opened on this client): data_cipher_suites
+    (dfs.encrypt.data.transfer.cipher.suites: "AES/CTR/NoPadding" asks
+    the DataNodes of a cluster with dfs.encrypt.data.transfer for AES/CTR)
+    and data_protection (dfs.data.transfer.protection: a SASL handshake
+    keyed by the block token), both from the configuration when None.
+
     HDFS v1 (Hadoop 1.x): protocol=80 returns the v1 client
     (hadoofus._rpc_v1.rpc_v1); without protocol= a single host:port is
     asked once which generation it speaks (protocol=9 skips that).

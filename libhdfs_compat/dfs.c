@@ -219,18 +219,18 @@ dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 		hdfs_namenode_set_failover(in->nn, (int)fo, (int)base, (int)max);
 	/* Java's data transfer security keys (whether the cluster encrypts
 	 * is the NameNode's to say). */
-	char suites[128], prot[128];
-	if (hdfs_conf_get(in->conf, "dfs.encrypt.data.transfer.cipher.suites", suites,
-	    sizeof(suites), NULL) != 0)
-		suites[0] = '\0';
-	if (hdfs_conf_get(in->conf, "dfs.data.transfer.protection", prot, sizeof(prot), NULL) != 0)
-		prot[0] = '\0';
-	if ((suites[0] || prot[0]) &&
-	    (rc = hdfs_namenode_set_data_transfer(in->nn, suites, prot)) != 0)
-		return rc == HDFS_ENOMEM ? compat_oom(fn) :
-		    compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+	char *suites = compat_conf_str(in->conf, "dfs.encrypt.data.transfer.cipher.suites");
+	char *prot = compat_conf_str(in->conf, "dfs.data.transfer.protection");
+	rc = suites || prot ? hdfs_namenode_set_data_transfer(in->nn, suites, prot) : 0;
+	if (rc && rc != HDFS_ENOMEM)
+		compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
 		    "unsupported dfs.encrypt.data.transfer.cipher.suites (%s) or "
-		    "dfs.data.transfer.protection (%s)", suites, prot);
+		    "dfs.data.transfer.protection (%s)", suites ? suites : "",
+		    prot ? prot : "");
+	free(suites);
+	free(prot);
+	if (rc)
+		return rc == HDFS_ENOMEM ? compat_oom(fn) : EINVAL;
 
 	int64_t v = compat_conf_int(in->conf, "dfs.blocksize", 134217728);
 	in->block_size = v > 0 ? v : 134217728;

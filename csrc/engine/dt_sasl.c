@@ -125,8 +125,7 @@ unwrap_key(struct hdfs_dt_sasl *h, ProtobufCBinaryData *k)
 		return fail(h, HDFS_EPROTO, HDFS_DT_SASL_OTHER,
 		    "an AES key of a length AES does not have%s", NULL);
 	}
-	/* protobuf-c frees each field with the unpacked message's allocator:
-	 * swap the bytes in place (same or smaller length). */
+	/* in place: the message owns the field's memory */
 	if (n > k->len) {
 		free(p);
 		return fail(h, HDFS_EPROTO, HDFS_DT_SASL_OTHER, "a wrapped key too short%s", NULL);
@@ -155,11 +154,8 @@ take_cipher(struct hdfs_dt_sasl *h, Hadoop__Hdfs__DataTransferEncryptorMessagePr
 		rc = unwrap_key(h, &o->outkey);
 	if (rc)
 		return rc;
-	h->aes = o;
-	/* keep it: detach from the message */
-	m->cipheroption[0] = NULL;
-	m->n_cipheroption = 0;
-	return 0;
+	h->aes = (Hadoop__Hdfs__CipherOptionProto *)hdfs_pb_copy(&o->base);
+	return h->aes ? 0 : fail(h, HDFS_ENOMEM, HDFS_DT_SASL_OTHER, "out of memory%s", NULL);
 }
 
 /* One whole message from the DataNode. */
