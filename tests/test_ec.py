@@ -132,35 +132,6 @@ def _dn_of(mc, lb, idx):
     raise LookupError(idx)
 
 
-def test_read_with_datanodes_killed(ec_cluster, ec_files):
-    """Kill the DataNodes of data blocks 0 and then 2 (RS-3-2 has 2 parity
-    blocks): each read rebuilds from parity; a third loss is an error."""
-    path = "/ec/%s/groups" % RS
-    data = ec_files[RS]["groups"]
-    lb = _groups(ec_cluster, path)[0]
-    killed = []
-    try:
-        for idx in (0, 2):
-            i = _dn_of(ec_cluster, lb, idx)
-            ec_cluster.kill_datanode(i)
-            killed.append(i)
-            with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
-                assert f.read() == data
-                assert f.pread(CELL - 1, 2 * CELL) == data[CELL - 1:3 * CELL - 1]
-        # XOR-2-1 has one parity block: with two DataNodes of its group
-        # down (if both are) the read fails with a clear error.
-        xl = _groups(ec_cluster, "/ec/%s/groups" % XOR)[0]
-        gone = sum(1 for j in range(3) if _dn_of(ec_cluster, xl, j) in killed)
-        if gone >= 2:
-            with pytest.raises(hadoofus.HadoofusError, match="internal blocks readable"):
-                with easy.open(_url(ec_cluster, "/ec/%s/groups" % XOR), "rb",
-                               retry_window=0.01) as f:
-                    f.read()
-    finally:
-        for i in killed:
-            ec_cluster.restart_datanode(i)
-
-
 # --- writes -----------------------------------------------------------------
 
 @pytest.mark.parametrize("pol", [RS, XOR])
@@ -214,29 +185,6 @@ def test_parity_matches_java(ec_cluster, ec_files, tmp_path):
             (fo,) = ec_cluster.block_files(_internal(go, idx))
             with open(fj, "rb") as a, open(fo, "rb") as b:
                 assert a.read() == b.read(), idx
-
-
-def test_write_with_datanode_killed(ec_cluster, ec_files):
-    """A DataNode of the open group dies mid-write: its streamer is left
-    behind, the file completes, and Java reads it back, rebuilding that
-    internal block from the parity hadoofus wrote."""
-    path = "/ec/%s/w/killed" % RS
-    data = payload(3 * 3 * CELL + 12345, 78)        # two groups
-    killed = None
-    try:
-        with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
-            f.write(data[:3 * CELL + 100])
-            nn = hadoofus.rpc(ec_cluster.host, ec_cluster.port)
-            last = nn.getBlockLocations(path).last_block
-            killed = _dn_of(ec_cluster, last, 1)
-            ec_cluster.kill_datanode(killed)
-            f.write(data[3 * CELL + 100:])
-        assert ec_cluster.fs_shell("-cat", path).stdout == data
-        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
-            assert f.read() == data
-    finally:
-        if killed is not None:
-            ec_cluster.restart_datanode(killed)
 
 
 def test_checksum_matches_java(ec_cluster, ec_files):
@@ -303,3 +251,58 @@ def test_libhdfs_reads_and_writes(ec_cluster, ec_files):
     assert ec_cluster.fs_shell("-cat", dst).stdout == data
     fsck = ec_cluster.fsck(dst, "-files", "-blocks").stdout.decode()
     assert "erasure-coded" in fsck and RS in fsck, fsck
+
+
+
+def test_write_with_datanode_killed(ec_cluster, ec_files):
+    """A DataNode of the open group dies mid-write: its streamer is left
+    behind, the file completes, and Java reads it back, rebuilding that
+    internal block from the parity hadoofus wrote."""
+    path = "/ec/%s/w/killed" % RS
+    # One group: the kill is what the open group lives through (a later
+    # addBlock would depend on when the NameNode notices the death).
+    data = payload(2 * 3 * CELL - 12345, 78)
+    killed = None
+    try:
+        with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+            f.write(data[:3 * CELL + 100])
+            nn = hadoofus.rpc(ec_cluster.host, ec_cluster.port)
+            last = nn.getBlockLocations(path).last_block
+            killed = _dn_of(ec_cluster, last, 1)
+            ec_cluster.kill_datanode(killed)
+            f.write(data[3 * CELL + 100:])
+        assert ec_cluster.fs_shell("-cat", path).stdout == data
+        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+            assert f.read() == data
+    finally:
+        if killed is not None:
+            ec_cluster.restart_datanode(killed)
+
+
+def test_read_with_datanodes_killed(ec_cluster, ec_files):
+    """Kill the DataNodes of data blocks 0 and then 2 (RS-3-2 has 2 parity
+    blocks): each read rebuilds from parity; a third loss is an error."""
+    path = "/ec/%s/groups" % RS
+    data = ec_files[RS]["groups"]
+    lb = _groups(ec_cluster, path)[0]
+    killed = []
+    try:
+        for idx in (0, 2):
+            i = _dn_of(ec_cluster, lb, idx)
+            ec_cluster.kill_datanode(i)
+            killed.append(i)
+            with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+                assert f.read() == data
+                assert f.pread(CELL - 1, 2 * CELL) == data[CELL - 1:3 * CELL - 1]
+        # XOR-2-1 has one parity block: with two DataNodes of its group
+        # down (if both are) the read fails with a clear error.
+        xl = _groups(ec_cluster, "/ec/%s/groups" % XOR)[0]
+        gone = sum(1 for j in range(3) if _dn_of(ec_cluster, xl, j) in killed)
+        if gone >= 2:
+            with pytest.raises(hadoofus.HadoofusError, match="internal blocks readable"):
+                with easy.open(_url(ec_cluster, "/ec/%s/groups" % XOR), "rb",
+                               retry_window=0.01) as f:
+                    f.read()
+    finally:
+        for i in killed:
+            ec_cluster.restart_datanode(i)
