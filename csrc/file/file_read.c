@@ -863,6 +863,35 @@ all_failed(struct hdfs_file_reader *r, struct read_ctx *c, struct located **bp,
 	return 0;
 }
 
+/* reportBadBlocks of n replicas of block b (best effort, as Java: the
+ * read itself succeeded or failed on its own account). */
+static void
+report_bad(struct hdfs_file_reader *r, Hadoop__Hdfs__ExtendedBlockProto *b, uint64_t off,
+    Hadoop__Hdfs__DatanodeInfoProto **locs, size_t n, Hadoop__Common__TokenProto *token)
+{
+	Hadoop__Hdfs__LocatedBlockProto lb = HADOOP__HDFS__LOCATED_BLOCK_PROTO__INIT;
+	lb.b = b;
+	lb.offset = off;
+	lb.n_locs = n;
+	lb.locs = locs;
+	lb.corrupt = false;
+	lb.blocktoken = token;
+	Hadoop__Hdfs__LocatedBlockProto *lbp = &lb;
+	Hadoop__Hdfs__ReportBadBlocksRequestProto req =
+	    HADOOP__HDFS__REPORT_BAD_BLOCKS_REQUEST_PROTO__INIT;
+	req.n_blocks = 1;
+	req.blocks = &lbp;
+	ProtobufCMessage *resp = NULL;
+	struct hdfs_nn_call *call = NULL;
+	if (hdfs_namenode_call(r->nn, "reportBadBlocks", &req.base, &resp, &call) == 0) {
+		protobuf_c_message_free_unpacked(resp, NULL);
+		pthread_mutex_lock(&r->mu);
+		r->st.bad_replicas_reported += n;
+		pthread_mutex_unlock(&r->mu);
+	}
+	hdfs_nn_call_free(call);
+}
+
 /*
  * Tell the NameNode about replicas that sent bad data, as Java's
  * reportCheckSumFailure: per block, only when some but not all replicas
@@ -888,29 +917,7 @@ report_corrupt(struct hdfs_file_reader *r, struct read_ctx *c)
 		size_t total = b->lb->n_locs;
 		if (!((n < total && n > 0) || (total == 1 && n == 1)))
 			continue;
-		Hadoop__Hdfs__LocatedBlockProto lb = HADOOP__HDFS__LOCATED_BLOCK_PROTO__INIT;
-		lb.b = b->lb->b;
-		lb.offset = b->off;
-		lb.n_locs = n;
-		lb.locs = locs;
-		lb.corrupt = false;
-		lb.blocktoken = b->lb->blocktoken;
-		Hadoop__Hdfs__LocatedBlockProto *lbp = &lb;
-		Hadoop__Hdfs__ReportBadBlocksRequestProto req =
-		    HADOOP__HDFS__REPORT_BAD_BLOCKS_REQUEST_PROTO__INIT;
-		req.n_blocks = 1;
-		req.blocks = &lbp;
-		ProtobufCMessage *resp = NULL;
-		struct hdfs_nn_call *call = NULL;
-		/* Best effort, as Java: the read itself succeeded or failed
-		 * on its own account. */
-		if (hdfs_namenode_call(r->nn, "reportBadBlocks", &req.base, &resp, &call) == 0) {
-			protobuf_c_message_free_unpacked(resp, NULL);
-			pthread_mutex_lock(&r->mu);
-			r->st.bad_replicas_reported += n;
-			pthread_mutex_unlock(&r->mu);
-		}
-		hdfs_nn_call_free(call);
+		report_bad(r, b->lb->b, b->off, locs, n, b->lb->blocktoken);
 	}
 	pthread_mutex_lock(&r->mu);
 	for (int i = 0; i < c->ncorrupt; i++)
@@ -1015,6 +1022,25 @@ refetch_token(struct hdfs_file_reader *r, struct read_ctx *c, struct located **b
 
 /* ---- erasure-coded files ---- */
 
+/* As Java's reportCheckSumFailure for striped files: every internal
+ * block that sent bad data, whatever the others did. */
+static void
+ec_report_bad(struct hdfs_file_reader *r, const struct located *g,
+    const struct hdfs_striped_bad *bad, int nbad)
+{
+	const Hadoop__Hdfs__LocatedBlockProto *lb = g->lb;
+	for (int i = 0; i < nbad; i++) {
+		if (bad[i].loc >= lb->n_locs)
+			continue;
+		Hadoop__Hdfs__ExtendedBlockProto eb = *lb->b;
+		eb.blockid = lb->b->blockid + (uint64_t)bad[i].idx;
+		eb.has_numbytes = true;
+		eb.numbytes = bad[i].len;
+		report_bad(r, &eb, g->off, &lb->locs[bad[i].loc], 1,
+		    bad[i].loc < lb->n_blocktokens ? lb->blocktokens[bad[i].loc] : lb->blocktoken);
+	}
+}
+
 /*
  * [offset, offset + n) (within the file) of block groups, n > 0. When a
  * group cannot be read (more internal blocks lost than it has parity, a
@@ -1037,8 +1063,14 @@ ec_pread(struct hdfs_file_reader *r, uint64_t offset, uint8_t *buf, size_t n, si
 		if (want > b->len - start)
 			want = (size_t)(b->len - start);
 		char err[1024];
+		struct hdfs_striped_bad bad[HDFS_STRIPED_MAX_BAD];
+		int nbad = 0;
 		rc = hdfs_striped_pread(r->ec, b->lb, start, want, buf + done, &r->st, &r->mu,
-		    err, sizeof(err));
+		    bad, &nbad, err, sizeof(err));
+		/* Best effort, as for replicas; only after a good read, so the
+		 * client's own trouble is not blamed on the DataNodes. */
+		if (rc == 0)
+			ec_report_bad(r, b, bad, nbad);
 		loc_unref(r, b);
 		if (rc == 0) {
 			done += want;

@@ -240,6 +240,7 @@ struct unit_job {
 	uint8_t *dst;           /* byte `from` goes here */
 	int rc;
 	struct hdfs_file_read_stats st;
+	long bad_loc;           /* a location that sent bad data, or -1 */
 	char err[300];
 };
 
@@ -259,6 +260,7 @@ read_unit(struct unit_job *j)
 	const Hadoop__Hdfs__LocatedBlockProto *lb = j->lb;
 	j->rc = 0;
 	j->err[0] = '\0';
+	j->bad_loc = -1;
 	if (j->from >= j->to)
 		return;
 	Hadoop__Hdfs__ExtendedBlockProto eb = *lb->b;
@@ -314,8 +316,10 @@ read_unit(struct unit_job *j)
 		}
 		add_dead(s, addr);
 		j->st.datanode_failures++;
-		if (rc == HDFS_ECHECKSUM)
+		if (rc == HDFS_ECHECKSUM) {
 			j->st.checksum_failures++;
+			j->bad_loc = (long)l;
+		}
 	}
 	if (!tried && j->err[0] == '\0')
 		snprintf(j->err, sizeof(j->err), "internal block %d: no live location", j->idx);
@@ -371,7 +375,22 @@ struct piece {
 	char err[ERR_MAX];
 	size_t errl;
 	bool auth;
+	struct hdfs_striped_bad *bad;
+	int *nbad;
 };
+
+/* A job's bad replica, once (a location may fail in direct and rebuild). */
+static void
+note_bad(struct piece *p, const struct unit_job *j)
+{
+	if (j->bad_loc < 0)
+		return;
+	for (int i = 0; i < *p->nbad; i++)
+		if (p->bad[i].loc == (size_t)j->bad_loc)
+			return;
+	if (*p->nbad < HDFS_STRIPED_MAX_BAD)
+		p->bad[(*p->nbad)++] = (struct hdfs_striped_bad){ (size_t)j->bad_loc, j->idx, j->ilen };
+}
 
 static void
 note_failure(struct piece *p, const struct unit_job *j)
@@ -438,6 +457,7 @@ read_direct(struct piece *p)
 	int rc = 0;
 	for (int i = 0; i < n; i++) {
 		add_stats(&p->st, &jobs[i]->st);
+		note_bad(p, jobs[i]);
 		if (jobs[i]->rc == HDFS_ENOMEM)
 			return HDFS_ENOMEM;
 		if (jobs[i]->rc) {
@@ -461,13 +481,12 @@ rebuild(struct piece *p)
 		p->ubuf[i] = NULL;
 	}
 	for (;;) {
-		int have = 0, cand = 0;
+		int have = 0;
 		struct unit_job *jobs[HDFS_EC_MAX_UNITS];
 		int nj = 0;
 		for (int i = 0; i < n && have + nj < k; i++) {
 			if (p->failed[i])
 				continue;
-			cand++;
 			if (full[i]) {
 				have++;
 				continue;
@@ -482,13 +501,12 @@ rebuild(struct piece *p)
 			    .from = p->base, .to = to > p->base ? to : p->base, .dst = p->ubuf[i] };
 			jobs[nj++] = j;
 		}
-		if (have + nj < k) {
-			(void)cand;
+		if (have + nj < k)
 			return HDFS_EIO;
-		}
 		run_jobs(jobs, nj);
 		for (int i = 0; i < nj; i++) {
 			add_stats(&p->st, &jobs[i]->st);
+		note_bad(p, jobs[i]);
 			if (jobs[i]->rc == HDFS_ENOMEM)
 				return HDFS_ENOMEM;
 			if (jobs[i]->rc)
@@ -521,7 +539,8 @@ rebuild(struct piece *p)
 int
 hdfs_striped_pread(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto *lb,
     uint64_t start, size_t len, uint8_t *buf, struct hdfs_file_read_stats *st,
-    pthread_mutex_t *st_mu, char *err, size_t errlen)
+    pthread_mutex_t *st_mu, struct hdfs_striped_bad *bad, int *nbad,
+    char *err, size_t errlen)
 {
 	uint64_t glen = lb->b->numbytes;
 	if (start >= glen || len == 0)
@@ -540,6 +559,8 @@ hdfs_striped_pread(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto
 		p->s = s;
 		p->lb = lb;
 		p->glen = glen;
+		p->bad = bad;
+		p->nbad = nbad;
 		p->ps = o;
 		uint64_t s0 = o / stripe, s1 = s0 + per;
 		p->pe = s1 * stripe < start + len ? s1 * stripe : start + len;

@@ -35,6 +35,15 @@ int hdfs_ec_policy_from_proto(const Hadoop__Hdfs__ErasureCodingPolicyProto *p,
 
 struct hdfs_striped;
 
+/* An internal block that sent data failing its checksum: the group's
+ * location index, and the internal block's index in the group. */
+struct hdfs_striped_bad {
+	size_t loc;
+	int idx;
+	uint64_t len;       /* the internal block's */
+};
+#define HDFS_STRIPED_MAX_BAD 8
+
 /* 0, HDFS_EINVAL (a bad policy), HDFS_ENOMEM. Strings are copied. */
 int hdfs_striped_new(struct hdfs_striped **out, const struct hdfs_ec_policy *pol,
     const char *client, int connect_ms, int io_ms, unsigned dn_flags);
@@ -46,13 +55,17 @@ void hdfs_striped_free(struct hdfs_striped *s);
  * cells of internal blocks that fail (no location, DataNode errors, bad
  * checksums) rebuilt from parity. DataNodes that failed are skipped in
  * later calls until hdfs_striped_forget_dead. Thread-safe. Counts into st
- * (added to, under the caller's lock: st_mu). Returns 0, HDFS_EAUTH (a
+ * (added to, under the caller's lock: st_mu). Internal blocks with bad
+ * data go to bad[0..*nbad) (at most HDFS_STRIPED_MAX_BAD, kept across
+ * calls with the same array: *nbad is added to), for reportBadBlocks.
+ * Returns 0, HDFS_EAUTH (a
  * block token was refused: fetch the locations again), HDFS_EIO (fewer
  * than k internal blocks readable; detail in err), HDFS_ENOMEM.
  */
 int hdfs_striped_pread(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto *lb,
     uint64_t start, size_t len, uint8_t *buf, struct hdfs_file_read_stats *st,
-    pthread_mutex_t *st_mu, char *err, size_t errlen);
+    pthread_mutex_t *st_mu, struct hdfs_striped_bad *bad, int *nbad,
+    char *err, size_t errlen);
 
 void hdfs_striped_forget_dead(struct hdfs_striped *s);
 
