@@ -15,6 +15,7 @@ import random
 import socket
 import threading
 import time
+from typing import Dict, Tuple
 
 from . import errors
 from . import types as T
@@ -73,7 +74,8 @@ class _Reader:
         return self.take(int.from_bytes(self.take(2), "big"))
 
 
-_layout_cache = {}
+# Writable class name -> its layout string from the C engine.
+_layout_cache: Dict[str, str] = {}
 
 
 def _layout(cls):
@@ -714,7 +716,7 @@ def detect(host, port, timeout=5.0):
 
 
 # (host, port) -> the generation its server answered with (80 or 9).
-_GENERATION = {}
+_GENERATION: Dict[Tuple[str, int], int] = {}
 
 
 def _factory(host, port, user, protocol, kw):

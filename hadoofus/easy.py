@@ -131,6 +131,7 @@ def filesystem(host: str, port: Optional[int] = 8020, user: Optional[str] = None
     with, as hadoofus.rpc takes them (else $HADOOP_TOKEN_FILE_LOCATION's)."""
     given = user
     user = _conf.user(user)
+    how: Tuple[Any, ...]
     if token is not None:
         how = ("token", bytes(token.identifier), bytes(token.password))
     elif token_file is not None:

@@ -292,8 +292,6 @@ class DelegationTokenIdentifier:
             return NotImplemented
         return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
 
-    __hash__ = None
-
     def __str__(self):
         # As Java's toString().
         return "%s token %d for %s" % (self.kind, self.sequenceNumber, self.user)
@@ -712,7 +710,7 @@ class CorruptFileBlocks(_base("hadoop.hdfs.CorruptFileBlocksProto")):  # type: i
 # --- Hadoop 3: quota usage, erasure coding, open files ---------------------
 
 @_register("hadoop.hdfs.QuotaUsageProto")
-class QuotaUsage(_base("hadoop.hdfs.QuotaUsageProto")):
+class QuotaUsage(_base("hadoop.hdfs.QuotaUsageProto")):  # type: ignore[misc]
     """getQuotaUsage(): getContentSummary's quota half, without counting
     files; quotas are -1 when not set."""
 
@@ -742,7 +740,7 @@ _SYSTEM_EC_CELL = 1024 * 1024
 
 
 @_register("hadoop.hdfs.ErasureCodingPolicyProto")
-class ErasureCodingPolicy(_base("hadoop.hdfs.ErasureCodingPolicyProto")):
+class ErasureCodingPolicy(_base("hadoop.hdfs.ErasureCodingPolicyProto")):  # type: ignore[misc]
     """An erasure-coding policy: .name ("RS-6-3-1024k"), .codec ("rs"),
     .data_units, .parity_units, .cell_size, .id, .state_name ("ENABLED",
     "DISABLED", "REMOVED"). The fields a NameNode leaves out for a built-in
@@ -783,7 +781,7 @@ class ErasureCodingPolicy(_base("hadoop.hdfs.ErasureCodingPolicyProto")):
 
 
 @_register("hadoop.hdfs.OpenFilesBatchResponseProto")
-class OpenFileEntry(_base("hadoop.hdfs.OpenFilesBatchResponseProto")):
+class OpenFileEntry(_base("hadoop.hdfs.OpenFilesBatchResponseProto")):  # type: ignore[misc]
     """listOpenFiles(): a file open for writing (.id is its inode id) and
     the lease holder's client name and machine."""
 

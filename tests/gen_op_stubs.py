@@ -1,7 +1,8 @@
 """Print the op lines of hadoofus/_namenode.pyi and aio.pyi from the ops
 the installed package registers: `python tests/gen_op_stubs.py sync|pipe|aio`
 (rpc's methods, Pipeline's, aio.rpc's). A new op needs its argument types
-in T (by argument name) and its result in R (else None); paste the lines
+in T (by argument name; OPT for one op's own) and its result in R (else
+None); paste the lines
 over the old ones. tests/test_typing.py fails while an op is missing."""
 
 import inspect
@@ -28,9 +29,13 @@ T = {
  **{k: "Sequence[Any]" for k in "excludeNodes favoredNodes existings excludes newNodes".split()},
  **{k: "Sequence[str]" for k in "existingStorageUuids newStorageIDs".split()},
  "blocks": "Sequence[LocatedBlock]",
+ "ecPolicyName": "_Text", "renewer": "_Text", "token": "Token", "prevId": "int",
+ "openFilesTypes": "Union[str, int, Iterable[Union[str, int]]]",
 }
-# (op, argument) pairs whose type is Optional there only.
-OPT = {("createSnapshot", "snapshotName")}
+# (op, argument) pairs whose type differs there from T's.
+OPT = {("createSnapshot", "snapshotName"): "Optional[_Text]",
+       ("setErasureCodingPolicy", "ecPolicyName"): "Optional[_Text]",
+       ("listOpenFiles", "path"): "_Text"}
 R = {
  "getFileInfo": "Optional[FileStatus]", "getFileLinkInfo": "Optional[FileStatus]",
  "isFileClosed": "bool", "getListing": "List[FileStatus]",
@@ -44,6 +49,10 @@ R = {
  "getSnapshotDiffReport": "SnapshotDiffReport", "getAclStatus": "AclStatus",
  "getXAttrs": "Dict[str, bytes]", "listXAttrs": "List[str]",
  "getStoragePolicies": "List[BlockStoragePolicy]", "getStoragePolicy": "Optional[BlockStoragePolicy]",
+ "getQuotaUsage": "QuotaUsage", "getErasureCodingPolicies": "List[ErasureCodingPolicy]",
+ "getErasureCodingCodecs": "Dict[str, str]", "getErasureCodingPolicy": "Optional[ErasureCodingPolicy]",
+ "listOpenFiles": "List[OpenFileEntry]", "getHAServiceState": "str",
+ "getDelegationToken": "Optional[Token]", "renewDelegationToken": "int",
 }
 for k in "mkdirs delete rename setReplication complete recoverLease truncate setSafeMode".split():
     R[k] = "bool"
@@ -53,9 +62,7 @@ def sig(name, gen, amap, ret_wrap, prefix="def"):
     parts = ["self"]
     kwonly = []
     for p in list(s.parameters.values())[1:]:
-        t = T[p.name]
-        if (name, p.name) in OPT:
-            t = "Optional[_Text]"
+        t = OPT.get((name, p.name), T[p.name])
         if p.default is inspect.Parameter.empty:
             parts.append("%s: %s" % (p.name, t))
         else:
@@ -65,7 +72,7 @@ def sig(name, gen, amap, ret_wrap, prefix="def"):
                 kwonly.append("%s: %s = ..." % (sn, t))
     for a, target in amap.items():
         if a != n._snake(target) and inspect.signature(gen).parameters[target].default is not inspect.Parameter.empty:
-            kwonly.append("%s: %s = ..." % (a, T[target]))
+            kwonly.append("%s: %s = ..." % (a, OPT.get((name, target), T[target])))
     if kwonly:
         parts.append("*")
         parts += kwonly

@@ -43,11 +43,14 @@ def test_mypy_catches_misuse(tmp_path):
         "x: int = nn.getFileInfo('/')\n"          # Optional[FileStatus]
         "nn.mkdirs(3)\n"                           # a path, not an int
         "y: str = easy.open('/f', 'rb').read()\n"  # bytes in binary mode
-        "z: str = nn.pipeline().getListing('/').result()\n")
+        "z: str = nn.pipeline().getListing('/').result()\n"
+        "hadoofus.rpc('h', 1, protocl=80)\n"      # a misspelt option
+        "t: int = nn.getDelegationToken()\n"      # Optional[Token]
+        "nn.renewDelegationToken(b'x')\n")        # a Token, not bytes
     rc, out = mypy(str(bad), cwd=str(tmp_path))
     assert rc == 1
     assert sorted({int(line.split(":")[1]) for line in out.splitlines()
-                   if ": error:" in line}) == [4, 5, 6, 7], out
+                   if ": error:" in line}) == [4, 5, 6, 7, 8, 9, 10], out
 
 
 def _declared(stub, cls):

@@ -55,8 +55,20 @@ def sync_api(host: str, port: int, base: str) -> None:
     nn.close()
 
 
+def security_api(host: str, port: int) -> None:
+    # The security options, all off on this cluster.
+    nn = hadoofus.rpc(host, port, protocol=9, kerberos=False, token=None)
+    principal: Optional[str] = nn.kerberos_principal
+    assert principal is None
+    tok: Optional[hadoofus.Token] = nn.token
+    assert tok is None or isinstance(tok, hadoofus.Token)
+    service: str = nn.token_service
+    assert service.endswith(":%d" % port)
+    nn.close()
+
+
 async def async_api(host: str, port: int, base: str) -> None:
-    async with hadoofus.aio.rpc(host, port) as nn:
+    async with hadoofus.aio.rpc(host, port, kerberos=False) as nn:
         st: Optional[hadoofus.FileStatus] = await nn.getFileInfo(base + "/f.bin")
         assert st is not None and st.length == 100
         names: List[str] = [s.path async for s in nn.getListingIter(base)]
@@ -65,6 +77,7 @@ async def async_api(host: str, port: int, base: str) -> None:
 
 def main(host: str, port: int, base: str) -> None:
     sync_api(host, port, base)
+    security_api(host, port)
     asyncio.run(async_api(host, port, base))
 
 
