@@ -310,7 +310,46 @@ def test_delegation_tokens(secure, sgw):
     assert st == 403, body
     err = json.loads(body)["RemoteException"]
     assert err["exception"] == "InvalidToken", err
+    # A credential: never in the access log.
+    assert url not in sgw.log()
     assert err["javaClassName"] == "org.apache.hadoop.security.token.SecretManager$InvalidToken"
     # Not a token at all.
     st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation="garbage"))
     assert st == 403 and json.loads(body)["RemoteException"]["exception"] == "InvalidToken"
+
+
+
+def test_java_webhdfs_filesystem_with_kerberos(secure, sgw, tmp_path):
+    """Hadoop's WebHdfsFileSystem under Kerberos (alice's ticket): SPNEGO
+    for GETDELEGATIONTOKEN, then that token (delegation=) on every
+    operation."""
+    from hadoofus.minicluster import (_CLIENT_JVM_OPTS, FSSHELL_CLASS, WEBHDFS_DROP_JARS,
+                                      ensure_webhdfs_jars)
+    # The shell's WebHdfsFileSystem parses JSON through JAX-RS 1 (Jersey 1),
+    # as on the WebHDFS clusters.
+    extra = ensure_webhdfs_jars()
+    cp = [j for j in secure.classpath.split(os.pathsep)
+          if os.path.basename(j) not in WEBHDFS_DROP_JARS]
+    cp += [os.path.join(extra, n) for n in sorted(os.listdir(extra)) if n.endswith(".jar")]
+    env = dict(os.environ, **secure.krb5_env("alice"))
+    env.pop("CLASSPATH", None)
+
+    def shell(*args):
+        r = subprocess.run([secure.java_path, *_CLIENT_JVM_OPTS, *secure.security.jvm_opts(),
+                            "-cp", os.pathsep.join(cp), FSSHELL_CLASS,
+                            "-fs", "webhdfs://localhost:%d" % sgw.port, *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()[-2000:]
+        return r.stdout
+
+    local = tmp_path / "j.txt"
+    local.write_bytes(b"java via token\n")
+    shell("-put", str(local), "/user/alice/java.txt")
+    assert shell("-cat", "/user/alice/java.txt") == b"java via token\n"
+    assert secure.fs_shell("-stat", "%u", "/user/alice/java.txt").stdout.strip() == b"alice"
+    # The shell asked for a token with its ticket, then used it; the access
+    # log shows neither token.
+    lines = sgw.log().splitlines()
+    assert any("op=GETDELEGATIONTOKEN" in ln and " alice " in ln for ln in lines)
+    assert any("java.txt?op=OPEN" in ln and "delegation=***" in ln for ln in lines), lines[-5:]
