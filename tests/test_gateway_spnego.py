@@ -263,7 +263,8 @@ def test_delegation_tokens(secure, sgw):
         env = dict(os.environ, KRB5CCNAME="FILE:/nonexistent/ccache")
         return curl(None, None, *args, env=env, negotiate=False)
 
-    st, _, body = _as(secure, "alice", webhdfs(sgw, "/", "GETDELEGATIONTOKEN", renewer="alice"))
+    # The renewer defaults to the caller.
+    st, _, body = _as(secure, "alice", webhdfs(sgw, "/", "GETDELEGATIONTOKEN"))
     assert st == 200, body
     url = json.loads(body)["Token"]["urlString"]
     tok = hadoofus.Token.decode_url_string(url)
@@ -283,6 +284,10 @@ def test_delegation_tokens(secure, sgw):
     assert (fs["owner"], fs["length"]) == ("alice", 11)
     st, _, body = plain("-L", webhdfs(sgw, d, "OPEN", delegation=url))
     assert st == 200 and body == "token bytes", body
+    # The Hoop face takes it too.
+    st, _, body = plain("%s%s?%s" % (sgw.base, d, urllib.parse.urlencode(
+        {"op": "status", "delegation": url})))
+    assert st == 200 and '"alice"' in body, body
     # The NameNode's permission checks are the owner's.
     st, _, body = plain("-X", "PUT", webhdfs(sgw, "/user/bob/dt", "MKDIRS", delegation=url))
     assert st == 403, body
@@ -313,6 +318,15 @@ def test_delegation_tokens(secure, sgw):
     # A credential: never in the access log.
     assert url not in sgw.log()
     assert err["javaClassName"] == "org.apache.hadoop.security.token.SecretManager$InvalidToken"
+    # Past its max date: refused by the gateway itself, whatever
+    # connection the token opened before.
+    old = hadoofus.types.DelegationTokenIdentifier(
+        owner="alice", renewer="alice", issueDate=1, maxDate=2, sequenceNumber=1,
+        masterKeyId=1)
+    stale = hadoofus.Token(identifier=old.encode(), password=b"x",
+                           kind="HDFS_DELEGATION_TOKEN", service="")
+    st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation=stale.encode_url_string()))
+    assert st == 403 and "max date" in json.loads(body)["RemoteException"]["message"], body
     # Not a token at all.
     st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation="garbage"))
     assert st == 403 and json.loads(body)["RemoteException"]["exception"] == "InvalidToken"

@@ -423,6 +423,11 @@ def token_user(url_string):
         owner = ""
     if not valid_user_name(owner):
         raise HttpError(403, "InvalidToken", "invalid delegation token")
+    # Past its maximum lifetime no renewal helps; checked here because a
+    # connection the token opened earlier would still serve it.
+    if ident.maxDate and ident.maxDate <= time.time() * 1000:
+        raise HttpError(403, "InvalidToken", "token (%s) is expired: max date %d"
+                        % (ident, ident.maxDate))
     u = TokenUser(owner)
     u.token = url_string
     return u
