@@ -9,7 +9,8 @@ session. One KDC and one gateway for the module.
 
 Last, the whole chain on a kerberized HDFS (MiniCluster(secure=True)): the
 gateway logs in with its own keytab, proxies the SPNEGO user, and decides
-doas= itself.
+doas= itself; it hands out the NameNode's delegation tokens and takes
+them back (delegation=) from plain curl and Java's WebHdfsFileSystem.
 """
 
 import base64
