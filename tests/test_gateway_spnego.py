@@ -9,7 +9,8 @@ session. One KDC and one gateway for the module.
 
 Last, the whole chain on a kerberized HDFS (MiniCluster(secure=True)): the
 gateway logs in with its own keytab, proxies the SPNEGO user, and decides
-doas= itself.
+doas= itself; it hands out the NameNode's delegation tokens and takes
+them back (delegation=) from plain curl and Java's WebHdfsFileSystem.
 """
 
 import base64
@@ -75,10 +76,11 @@ def env_of(kdc, user=None):
     return e
 
 
-def curl(kdc, user, *args, env=None):
+def curl(kdc, user, *args, env=None, negotiate=True):
     """(status, headers text, body) of curl --negotiate as user (None: no
-    ticket), or in env."""
-    r = subprocess.run(["curl", "-sS", "--negotiate", "-u", ":", "-D", "-", *args],
+    ticket), or in env; negotiate=False: plain curl."""
+    auth = ["--negotiate", "-u", ":"] if negotiate else []
+    r = subprocess.run(["curl", "-sS", *auth, "-D", "-", *args],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=env or env_of(kdc, user), timeout=60)
     assert r.returncode == 0, r.stderr
@@ -202,7 +204,10 @@ def secure():
     yield from running_cluster(datanodes=1, replication=1, secure=True)
 
 
-def test_secure_hdfs_keytab_login_and_doas(secure):
+@pytest.fixture(scope="module")
+def sgw(secure):
+    """The gateway on the kerberized HDFS: SPNEGO in front, the hdfs
+    principal's keytab behind."""
     from gateway_util import GatewayProcess
     realm = secure.security.realm
     secure.fs_shell("-mkdir", "-p", "/user/alice", "/user/bob")
@@ -216,25 +221,150 @@ def test_secure_hdfs_keytab_login_and_doas(secure):
     gw.start()
     gw.base = "http://localhost:%d" % gw.port
     try:
-        def as_(user, *args):
-            env = dict(os.environ, **secure.krb5_env(user))
-            return curl(None, None, *args, env=env)
-        st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/alice/gw", "MKDIRS"))
-        assert st == 200 and json.loads(body) == {"boolean": True}, body
-        st, _, body = as_("alice", webhdfs(gw, "/user/alice/gw", "GETFILESTATUS"))
-        assert st == 200 and json.loads(body)["FileStatus"]["owner"] == "alice", body
-        # Permission checks are the caller's: alice may not write bob's home.
-        st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS"))
-        assert st == 403, body
-        # doas: hdfs may act for anyone (hadoop.proxyuser.hdfs.*), alice may not:
-        # decided by the gateway, which connects as itself either way.
-        st, _, body = as_("hdfs", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS", doas="bob"))
-        assert st == 200, body
-        st, _, body = as_("hdfs", webhdfs(gw, "/user/bob/x", "GETFILESTATUS", doas="bob"))
-        assert json.loads(body)["FileStatus"]["owner"] == "bob", body
-        st, _, body = as_("alice", webhdfs(gw, "/user/bob", "GETFILESTATUS", doas="bob"))
-        assert st == 403, body
-        err = json.loads(body)["RemoteException"]
-        assert err["exception"] == "AuthorizationException" and "alice" in err["message"]
+        yield gw
     finally:
         gw.stop()
+
+
+def _as(secure, user, *args):
+    """curl --negotiate with user's ticket of the secure cluster's KDC."""
+    return curl(None, None, *args, env=dict(os.environ, **secure.krb5_env(user)))
+
+
+def test_secure_hdfs_keytab_login_and_doas(secure, sgw):
+    gw = sgw
+
+    def as_(user, *args):
+        return _as(secure, user, *args)
+
+    st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/alice/gw", "MKDIRS"))
+    assert st == 200 and json.loads(body) == {"boolean": True}, body
+    st, _, body = as_("alice", webhdfs(gw, "/user/alice/gw", "GETFILESTATUS"))
+    assert st == 200 and json.loads(body)["FileStatus"]["owner"] == "alice", body
+    # Permission checks are the caller's: alice may not write bob's home.
+    st, _, body = as_("alice", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS"))
+    assert st == 403, body
+    # doas: hdfs may act for anyone (hadoop.proxyuser.hdfs.*), alice may not:
+    # decided by the gateway, which connects as itself either way.
+    st, _, body = as_("hdfs", "-X", "PUT", webhdfs(gw, "/user/bob/x", "MKDIRS", doas="bob"))
+    assert st == 200, body
+    st, _, body = as_("hdfs", webhdfs(gw, "/user/bob/x", "GETFILESTATUS", doas="bob"))
+    assert json.loads(body)["FileStatus"]["owner"] == "bob", body
+    st, _, body = as_("alice", webhdfs(gw, "/user/bob", "GETFILESTATUS", doas="bob"))
+    assert st == 403, body
+    err = json.loads(body)["RemoteException"]
+    assert err["exception"] == "AuthorizationException" and "alice" in err["message"]
+
+
+def test_delegation_tokens(secure, sgw):
+    """GETDELEGATIONTOKEN with a ticket; then the token alone (plain curl,
+    no ticket, no cookie) reads and writes as its owner; renew, cancel,
+    refused."""
+    def plain(*args):
+        env = dict(os.environ, KRB5CCNAME="FILE:/nonexistent/ccache")
+        return curl(None, None, *args, env=env, negotiate=False)
+
+    # The renewer defaults to the caller.
+    st, _, body = _as(secure, "alice", webhdfs(sgw, "/", "GETDELEGATIONTOKEN"))
+    assert st == 200, body
+    url = json.loads(body)["Token"]["urlString"]
+    tok = hadoofus.Token.decode_url_string(url)
+    ident = tok.decode_identifier()
+    assert tok.kind == "HDFS_DELEGATION_TOKEN" and ident.owner == "alice", ident
+    assert ident.renewer == "alice"
+
+    d = "/user/alice/dt"
+    st, head, body = plain("-L", "-X", "PUT", "-H", "Content-Type: application/octet-stream",
+                           webhdfs(sgw, d, "CREATE", delegation=url),
+                           "--data-binary", "token bytes")
+    assert st == 201, body
+    assert "set-cookie" not in head
+    st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation=url))
+    assert st == 200, body
+    fs = json.loads(body)["FileStatus"]
+    assert (fs["owner"], fs["length"]) == ("alice", 11)
+    st, _, body = plain("-L", webhdfs(sgw, d, "OPEN", delegation=url))
+    assert st == 200 and body == "token bytes", body
+    # The Hoop face takes it too.
+    st, _, body = plain("%s%s?%s" % (sgw.base, d, urllib.parse.urlencode(
+        {"op": "status", "delegation": url})))
+    assert st == 200 and '"alice"' in body, body
+    # The NameNode's permission checks are the owner's.
+    st, _, body = plain("-X", "PUT", webhdfs(sgw, "/user/bob/dt", "MKDIRS", delegation=url))
+    assert st == 403, body
+    # A token begets no tokens, nor renews or cancels one.
+    for method, op in (("GET", "GETDELEGATIONTOKEN"), ("PUT", "RENEWDELEGATIONTOKEN"),
+                       ("PUT", "CANCELDELEGATIONTOKEN")):
+        st, _, body = plain("-X", method, webhdfs(sgw, "/", op, delegation=url, token=url))
+        assert st == 403, (op, body)
+    # Without a ticket or token: the Negotiate challenge.
+    assert plain(webhdfs(sgw, d, "GETFILESTATUS"))[0] == 401
+
+    # Only the renewer renews (bob is not).
+    st, _, body = _as(secure, "bob", "-X", "PUT",
+                      webhdfs(sgw, "/", "RENEWDELEGATIONTOKEN", token=url))
+    assert st == 403, body
+    st, _, body = _as(secure, "alice", "-X", "PUT",
+                      webhdfs(sgw, "/", "RENEWDELEGATIONTOKEN", token=url))
+    assert st == 200, body
+    assert json.loads(body)["long"] > ident.issueDate
+
+    st, _, body = _as(secure, "alice", "-X", "PUT",
+                      webhdfs(sgw, "/", "CANCELDELEGATIONTOKEN", token=url))
+    assert st == 200, body
+    st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation=url))
+    assert st == 403, body
+    err = json.loads(body)["RemoteException"]
+    assert err["exception"] == "InvalidToken", err
+    # A credential: never in the access log.
+    assert url not in sgw.log()
+    assert err["javaClassName"] == "org.apache.hadoop.security.token.SecretManager$InvalidToken"
+    # Past its max date: refused by the gateway itself, whatever
+    # connection the token opened before.
+    old = hadoofus.types.DelegationTokenIdentifier(
+        owner="alice", renewer="alice", issueDate=1, maxDate=2, sequenceNumber=1,
+        masterKeyId=1)
+    stale = hadoofus.Token(identifier=old.encode(), password=b"x",
+                           kind="HDFS_DELEGATION_TOKEN", service="")
+    st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation=stale.encode_url_string()))
+    assert st == 403 and "max date" in json.loads(body)["RemoteException"]["message"], body
+    # Not a token at all.
+    st, _, body = plain(webhdfs(sgw, d, "GETFILESTATUS", delegation="garbage"))
+    assert st == 403 and json.loads(body)["RemoteException"]["exception"] == "InvalidToken"
+
+
+
+def test_java_webhdfs_filesystem_with_kerberos(secure, sgw, tmp_path):
+    """Hadoop's WebHdfsFileSystem under Kerberos (alice's ticket): SPNEGO
+    for GETDELEGATIONTOKEN, then that token (delegation=) on every
+    operation."""
+    from hadoofus.minicluster import (_CLIENT_JVM_OPTS, FSSHELL_CLASS, WEBHDFS_DROP_JARS,
+                                      ensure_webhdfs_jars)
+    # The shell's WebHdfsFileSystem parses JSON through JAX-RS 1 (Jersey 1),
+    # as on the WebHDFS clusters.
+    extra = ensure_webhdfs_jars()
+    cp = [j for j in secure.classpath.split(os.pathsep)
+          if os.path.basename(j) not in WEBHDFS_DROP_JARS]
+    cp += [os.path.join(extra, n) for n in sorted(os.listdir(extra)) if n.endswith(".jar")]
+    env = dict(os.environ, **secure.krb5_env("alice"))
+    env.pop("CLASSPATH", None)
+
+    def shell(*args):
+        r = subprocess.run([secure.java_path, *_CLIENT_JVM_OPTS, *secure.security.jvm_opts(),
+                            "-cp", os.pathsep.join(cp), FSSHELL_CLASS,
+                            "-fs", "webhdfs://localhost:%d" % sgw.port, *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr.decode()[-2000:]
+        return r.stdout
+
+    local = tmp_path / "j.txt"
+    local.write_bytes(b"java via token\n")
+    shell("-put", str(local), "/user/alice/java.txt")
+    assert shell("-cat", "/user/alice/java.txt") == b"java via token\n"
+    assert secure.fs_shell("-stat", "%u", "/user/alice/java.txt").stdout.strip() == b"alice"
+    # The shell asked for a token with its ticket, then used it; the access
+    # log shows neither token.
+    lines = sgw.log().splitlines()
+    assert any("op=GETDELEGATIONTOKEN" in ln and " alice " in ln for ln in lines)
+    assert any("java.txt?op=OPEN" in ln and "delegation=***" in ln for ln in lines), lines[-5:]

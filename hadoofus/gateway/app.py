@@ -250,7 +250,8 @@ class App:
         qs = scope.get("query_string", b"").decode("latin-1")
         target = scope.get("raw_path", b"").decode("latin-1") or scope.get("path", "")
         if qs:
-            target += "?" + qs
+            target += "?" + (_redact_tokens(qs) if "token=" in qs or "delegation=" in qs
+                             else qs)
         user = req.user if req is not None and req.user else "-"
         if req is not None and getattr(req.user, "real", None):
             user = "%s(via %s)" % (req.user, req.user.real)
@@ -259,6 +260,14 @@ class App:
                         scope.get("method"), target, scope.get("http_version", "1.1"),
                         status, req.body_bytes if req is not None else 0, sent,
                         (time.monotonic() - t0) * 1000)
+
+
+def _redact_tokens(qs):
+    """A query string with the values of delegation= and token= hidden: a
+    delegation token is a credential, and access logs are read by many."""
+    return "&".join(
+        p.partition("=")[0] + "=***" if p.partition("=")[0].lower() in ("delegation", "token")
+        else p for p in qs.split("&"))
 
 
 def render_error(face, err, req):

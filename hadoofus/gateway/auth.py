@@ -6,9 +6,11 @@ Order, as Hadoop's AuthenticationFilter:
    and never silently replaced by another method.
 2. Otherwise each handler in turn (`handlers`: PseudoHandler, the
    `user.name=` query parameter, for simple auth; SpnegoHandler, Kerberos
-   through `Authorization: Negotiate`, for kerberos; a delegation-token
-   handler plugs in here the same way). The first that knows the caller
+   through `Authorization: Negotiate`, for kerberos). The first that knows the caller
    wins, and a fresh cookie is set so later requests need only it.
+   Before both, `delegation=<token URL string>` decides alone (no cookie
+   read or set): the caller is the token's owner, and the gateway talks to
+   the NameNode with that token, so the NameNode checks it (TokenUser).
 3. Nobody: the anonymous user when allowed, else 401 with every handler's
    WWW-Authenticate challenge.
 
@@ -320,6 +322,10 @@ class Authenticator:
     def parse_cookie(self, value, now=None):
         """The user of a cookie value; HttpError 401 if it is not one we
         signed or has expired."""
+        return self._parse_cookie(value, now)[0]
+
+    def _parse_cookie(self, value, now=None):
+        """(user, authentication type t=) of a cookie value; see parse_cookie."""
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
         token, sep, sig = value.rpartition("&s=")
@@ -340,7 +346,7 @@ class Authenticator:
             raise self.unauthorized("hadoop.auth cookie expired")
         if not valid_user_name(user):
             raise self.unauthorized("malformed hadoop.auth cookie")
-        return user
+        return user, fields.get("t")
 
     def unauthorized(self, message):
         return HttpError(401, "AuthenticationException", message,
@@ -349,16 +355,26 @@ class Authenticator:
     # -- a request -------------------------------------------------------------
 
     def authenticate(self, req):
+        delegation = req.param("delegation")
+        if delegation is not None:
+            # The token alone decides (Hadoop's DelegationTokenAuthenticationFilter
+            # looks at it first): no cookie is read or set.
+            if req.param("doas") is not None:
+                raise HttpError(403, "AuthorizationException",
+                                "doas is not allowed with a delegation token")
+            return token_user(delegation), []
         headers = []
         value = cookie_value(req.headers.get("cookie", ""), COOKIE)
         user = None
+        method = None
         if value:
-            user = self.parse_cookie(value)
+            user, method = self._parse_cookie(value)
         else:
             for h in self.handlers:
                 got = h.authenticate(req)
                 if got is not None:
                     user, principal = got[0], got[1]
+                    method = h.type
                     headers.extend(got[2] if len(got) > 2 else ())
                     headers.append(("set-cookie", self.fresh_cookie(user, principal, h.type)))
                     break
@@ -373,9 +389,48 @@ class Authenticator:
                 raise HttpError(400, "IllegalArgumentException", "invalid doas: %r" % doas)
             if self.proxy_users is not None:
                 self.proxy_users.authorize(user, doas, req.client.rpartition(":")[0])
-                return User(doas), headers
-            return User(doas, real=user), headers
-        return User(user), headers
+                return _with_method(User(doas), method), headers
+            return _with_method(User(doas, real=user), method), headers
+        return _with_method(User(user), method), headers
+
+
+def _with_method(user, method):
+    # How the caller proved who it is: the delegation token operations
+    # serve only a Kerberos one (see the webhdfs face).
+    user.auth_method = method
+    return user
+
+
+class TokenUser(User):
+    """A caller authenticated by a delegation token alone: the token's
+    owner (short name). `token` is its URL string: the gateway connects to
+    the NameNode with the token itself (Hdfs._key), so the NameNode checks
+    it on every new connection."""
+
+    auth_method = "token"
+    token = None
+
+
+def token_user(url_string):
+    """The TokenUser of a delegation= value; HttpError 403 (as WebHDFS's
+    InvalidToken) when it is no delegation token at all."""
+    from hadoofus.types import DELEGATION_KINDS, Token
+    try:
+        tok = Token.decode_url_string(url_string)
+        ident = tok.decode_identifier() if tok.kind in DELEGATION_KINDS else None
+        owner = _split_principal(ident.owner)[0] if ident is not None else ""
+    except Exception:  # noqa: BLE001  (any decoding failure is the same refusal)
+        owner = ""
+    if not valid_user_name(owner):
+        raise HttpError(403, "InvalidToken", "invalid delegation token")
+    # Past its maximum lifetime no renewal helps; checked here because a
+    # connection the token opened earlier would still serve it.
+    if ident.maxDate and ident.maxDate <= time.time() * 1000:
+        raise HttpError(403, "InvalidToken", "token (%s) is expired: max date %d"
+                        % (ident, ident.maxDate))
+    u = TokenUser(owner)
+    u.token = url_string
+    return u
 
 
 def cookie_value(header, name):

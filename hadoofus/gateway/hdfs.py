@@ -14,6 +14,9 @@ its principal (kerberos_principal; gateway_user is its short name), the
 NameNode sees that principal as the real user of each caller, and doas
 has been decided by the gateway already (auth.ProxyUsers): a User's .real
 is then not used.
+A caller authenticated by a delegation token (auth.TokenUser) is connected
+with that token alone (hadoofus.rpc(..., token=)), so the NameNode checks
+it; its handles are cached per token.
 Handles are cached per identity (LRU, `max_handles`); files opened on a
 handle read and write as its identity. Each identity has two: a blocking
 hadoofus.rpc for the file layer (easy readers and writers, run in the pool)
@@ -103,10 +106,13 @@ class Hdfs:
     # -- handles ---------------------------------------------------------------
 
     def _key(self, user):
+        token = getattr(user, "token", None)
+        if token is not None:
+            return str(user), None, token
         if self.kerberos_principal:
-            return str(user), None
+            return str(user), None, None
         real = getattr(user, "real", None) or self.gateway_user
-        return str(user), real
+        return str(user), real, None
 
     def _cached(self, cache, key, make, evict):
         """cache[key], made by make() when absent or closed; the least
@@ -131,7 +137,11 @@ class Hdfs:
         return fs
 
     def _new_rpc(self, cls, key):
-        user, real = key
+        user, real, token = key
+        if token is not None:
+            # The token alone authenticates (it wins over the gateway's own
+            # Kerberos login); the NameNode knows its owner.
+            return cls(self.namenode, token=_rpc_token(token), **self._rpc_kw)
         # Under Kerberos the core makes the principal the real user.
         return cls(self.namenode, user=user, real_user=None if real in (user, None) else real,
                    **self._rpc_kw)
@@ -150,6 +160,18 @@ class Hdfs:
         key = self._key(user)
         return self._cached(self._ahandles, key,
                             lambda: self._new_rpc(hadoofus.aio.rpc, key), _close_when_idle)
+
+    def forget_token(self, token):
+        """Drop the handles of a delegation token (its URL string) just
+        cancelled: a connection it authenticated would otherwise go on
+        serving it, as the NameNode checks a token only when one opens."""
+        with self._mu:
+            blocking = [k for k in self._handles if k[2] == token]
+            aio = [self._ahandles.pop(k) for k in list(self._ahandles) if k[2] == token]
+            for k in blocking:
+                del self._handles[k]
+        for h in aio:
+            _close_when_idle(h)
 
     async def _in_pool(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -267,6 +289,17 @@ class Hdfs:
             self._ahandles.clear()
         for fs in handles:
             fs.close()
+
+
+def _rpc_token(url_string):
+    """The NameNode's token of a delegation= value: WebHDFS clients may
+    hand back a token relabelled for HTTP (kind "WEBHDFS delegation");
+    identifier and password are the NameNode's either way."""
+    tok = hadoofus.Token.decode_url_string(url_string)
+    if tok.kind != "HDFS_DELEGATION_TOKEN":
+        tok = hadoofus.Token(identifier=tok.identifier, password=tok.password,
+                             kind="HDFS_DELEGATION_TOKEN", service=tok.service)
+    return tok
 
 
 def _close_when_idle(fs):

@@ -233,6 +233,7 @@ def remote_exception_response(err, java_package="java.io"):
 JAVA_CLASSES = {
     "FileNotFoundException": "java.io.FileNotFoundException",
     "IOException": "java.io.IOException",
+    "InvalidToken": "org.apache.hadoop.security.token.SecretManager$InvalidToken",
     "IllegalArgumentException": "java.lang.IllegalArgumentException",
     "UnsupportedOperationException": "java.lang.UnsupportedOperationException",
     "SecurityException": "java.lang.SecurityException",

@@ -36,6 +36,7 @@ import logging
 import urllib.parse
 
 from .. import easy, errors
+from ..types import Token
 from .hdfs import kind
 from .http import (ClientDisconnected, HttpError, empty_response, json_response, redirect,
                    remote_exception_response, stream_response)
@@ -304,6 +305,10 @@ def to_http_error(exc):
         return HttpError(status, exc.etype, exc.message or simple)
     if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, errors.HandleClosedError):
         return HttpError(400, "IllegalArgumentException", str(exc))
+    if isinstance(exc, errors.AuthenticationError) and "InvalidToken" in str(exc):
+        # A delegation= token the NameNode refused (cancelled, expired,
+        # unknown): WebHDFS's 403 InvalidToken.
+        return HttpError(403, "InvalidToken", str(exc))
     if isinstance(exc, FileNotFoundError):
         return HttpError(404, "FileNotFoundException", str(exc))
     if isinstance(exc, PermissionError):
@@ -633,6 +638,48 @@ async def _getstatus(op):
                                   "used": s.used}})
 
 
+# Delegation tokens: the NameNode's own HDFS_DELEGATION_TOKEN, obtained,
+# renewed and cancelled as the caller (the gateway connects as its proxy,
+# so the NameNode's renewer and canceller checks are the caller's). Only a
+# caller Kerberos vouches for (SPNEGO or its cookie) may: a token must not
+# beget tokens, and the NameNode refuses tokens to simple-auth callers.
+
+def _kerberos_caller(op, name):
+    if getattr(op.user, "auth_method", None) != "kerberos":
+        raise HttpError(403, "AccessControlException",
+                        "%s needs Kerberos (SPNEGO) authentication" % name)
+
+
+def _token_param(op):
+    tok = op.q.required("token")
+    try:
+        return Token.decode_url_string(tok)
+    except Exception:  # noqa: BLE001  (any malformed string is the caller's error)
+        raise _bad("token", tok, "not a token URL string") from None
+
+
+async def _getdelegationtoken(op):
+    _kerberos_caller(op, "GETDELEGATIONTOKEN")
+    renewer = op.q.get("renewer") or str(op.user)
+    tok = await op.call("getDelegationToken", renewer)
+    if tok is None:
+        raise HttpError(403, "IOException", "the NameNode issues no delegation tokens "
+                        "(security is off)")
+    return _ok_json({"Token": {"urlString": tok.encode_url_string()}})
+
+
+async def _renewdelegationtoken(op):
+    _kerberos_caller(op, "RENEWDELEGATIONTOKEN")
+    return _ok_json({"long": await op.call("renewDelegationToken", _token_param(op))})
+
+
+async def _canceldelegationtoken(op):
+    _kerberos_caller(op, "CANCELDELEGATIONTOKEN")
+    await op.call("cancelDelegationToken", _token_param(op))
+    op.gw.hdfs.forget_token(op.q.get("token"))
+    return empty_response(200)
+
+
 # PUT
 
 def _check_upload(op):
@@ -864,6 +911,7 @@ OPS = {
         "GETLINKTARGET": _getlinktarget,
         "GETFILELINKSTATUS": _getfilelinkstatus,
         "GETSTATUS": _getstatus,
+        "GETDELEGATIONTOKEN": _getdelegationtoken,
     },
     "PUT": {
         "CREATE": _create,
@@ -888,6 +936,8 @@ OPS = {
         "SETSTORAGEPOLICY": _setstoragepolicy,
         "SETQUOTA": _setquota,
         "SETQUOTABYSTORAGETYPE": _setquotabystoragetype,
+        "RENEWDELEGATIONTOKEN": _renewdelegationtoken,
+        "CANCELDELEGATIONTOKEN": _canceldelegationtoken,
     },
     "POST": {
         "APPEND": _append,
