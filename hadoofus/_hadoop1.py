@@ -21,11 +21,7 @@ FSNamesystemState bean.
 Pure standard library, imported by minicluster.py.
 """
 
-import hashlib
 import os
-import shutil
-import subprocess
-import tempfile
 
 # sha256 over "name sha256\n" of every jar Maven resolves, sorted by name.
 # Other 1.x versions are fetched the same way, unchecked.
@@ -49,75 +45,25 @@ _EXTRA_DEPS = (
 # Test and build-time leftovers of hadoop-core's pom the daemons never load.
 _EXCLUDE = ("junit", "ant", "hsqldb", "jets3t", "core")
 
-_POM = """\
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>hadoofus</groupId><artifactId>hadoop1-jars</artifactId><version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-%s
-  </dependencies>
-</project>
-"""
-
-
 def is_v1(version):
     return version is not None and str(version).startswith("1.")
-
-
-def _jars_digest(mc, d):
-    lines = ["%s %s\n" % (n, mc.sha256_file(os.path.join(d, n)))
-             for n in sorted(os.listdir(d)) if n.endswith(".jar")]
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 def ensure_jars(mc, version, download=True):
     """Directory of the Hadoop ``version`` (1.x) jars, fetched with mvn into
     the cache when missing and ``download``; ``$HADOOFUS_HADOOP1_HOME`` (an
-    unpacked Hadoop 1 tarball) wins.  ``mc`` holds minicluster's cache_dir,
-    publish_dir and sha256_file (this module stays free of imports of the
+    unpacked Hadoop 1 tarball) wins.  ``mc`` holds minicluster's cache_dir
+    and fetch_jars (this module stays free of imports of the
     package: dev.sh loads minicluster.py by path)."""
     home = os.environ.get("HADOOFUS_HADOOP1_HOME")
     if home:
         if not any(n.startswith("hadoop-core-") for n in os.listdir(home)):
             raise RuntimeError("HADOOFUS_HADOOP1_HOME=%s holds no hadoop-core jar" % home)
         return os.path.abspath(home)
-    root = os.path.join(mc.cache_dir(), "hadoop-" + version)
-    target = os.path.join(root, "jars")
-    if os.path.exists(os.path.join(target, ".complete")):
-        return target
-    if not download:
-        raise RuntimeError("the Hadoop %s jars are not cached in %s" % (version, target))
-    if not shutil.which("mvn"):
-        raise RuntimeError("the Hadoop %s jars are not cached in %s and there is no mvn "
-                           "to fetch them (apt-get install maven)" % (version, target))
-    os.makedirs(root, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
-    try:
-        deps = [("org.apache.hadoop", "hadoop-core", version)] + list(_EXTRA_DEPS)
-        with open(os.path.join(tmp, "pom.xml"), "w") as f:
-            f.write(_POM % "\n".join(
-                "    <dependency><groupId>%s</groupId><artifactId>%s</artifactId>"
-                "<version>%s</version></dependency>" % d for d in deps))
-        out = os.path.join(tmp, "jars")
-        p = subprocess.run(["mvn", "-q", "-B", "-f", os.path.join(tmp, "pom.xml"),
-                            "dependency:copy-dependencies", "-DincludeScope=runtime",
-                            "-DexcludeArtifactIds=" + ",".join(_EXCLUDE),
-                            "-DoutputDirectory=" + out],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-        if p.returncode != 0 or not os.path.isdir(out):
-            raise RuntimeError("mvn dependency:copy-dependencies of hadoop-core %s failed: %s"
-                               % (version, p.stdout[-2000:]))
-        want = PINNED.get(version)
-        got = _jars_digest(mc, out)
-        if want is not None and got != want:
-            raise RuntimeError("the jars Maven resolved for hadoop-core %s are not the "
-                               "pinned ones (digest %s, want %s)" % (version, got, want))
-        mc.publish_dir(out, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    deps = [("org.apache.hadoop", "hadoop-core", version)] + list(_EXTRA_DEPS)
+    return mc.fetch_jars(os.path.join(mc.cache_dir(), "hadoop-" + version, "jars"),
+                         "Hadoop %s jars" % version, deps, PINNED.get(version), download,
+                         mvn_args=["-DexcludeArtifactIds=" + ",".join(_EXCLUDE)])
 
 
 def jar_list(jars_dir):

@@ -14,15 +14,10 @@ loaded as a lone file, before the package is built), which hands it its
 helpers through ``bind``.
 """
 
-import hashlib
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import types
 
-# version -> sha256 of the jar manifest (``_manifest``), measured once
+# version -> minicluster's digest of the jar set (``_jars_digest``), measured once
 # (None: fetched unchecked, to measure it).
 PINNED = {
     "3.4.1": "6fd342747ef7d2d2425759c58b79e96d448d522cf40bd6f3e84209b3be119347",
@@ -49,36 +44,15 @@ _DROP_PREFIXES = (
     "netty-codec-stomp-",
 )
 
-_POM = """\
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>hadoofus</groupId>
-  <artifactId>hadoop3-minicluster-jars</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-%s
-  </dependencies>
-</project>
-"""
 _ARTIFACTS = ("hadoop-hdfs", "hadoop-common", "hadoop-hdfs-client")
 
 _mc = None  # minicluster's helpers, set by bind()
 
 
 def bind(**helpers):
-    """Take minicluster's cache_dir, sha256_file and publish_dir."""
+    """Take minicluster's cache_dir and fetch_jars."""
     global _mc
     _mc = types.SimpleNamespace(**helpers)
-
-
-def _manifest(jars_dir):
-    """'name sha256' lines of every jar, sorted: what PINNED digests."""
-    lines = []
-    for n in sorted(os.listdir(jars_dir)):
-        if n.endswith(".jar"):
-            lines.append("%s %s\n" % (n, _mc.sha256_file(os.path.join(jars_dir, n))))
-    return "".join(lines)
 
 
 def ensure_jars(version=DEFAULT_VERSION, download=True):
@@ -94,47 +68,10 @@ def ensure_jars(version=DEFAULT_VERSION, download=True):
     if version not in PINNED:
         raise RuntimeError("Hadoop %s is not one this module knows (have %s)"
                            % (version, ", ".join(sorted(PINNED))))
-    root = os.path.join(_mc.cache_dir(), "hadoop-" + version)
-    target = os.path.join(root, "jars")
-    if os.path.exists(os.path.join(target, ".complete")):
-        return target
-    if not download:
-        raise RuntimeError("the Hadoop %s jars are not cached in %s" % (version, target))
-    if not shutil.which("mvn"):
-        raise RuntimeError("the Hadoop %s jars are not cached in %s and there is no mvn "
-                           "to fetch them (apt-get install maven)" % (version, target))
-    os.makedirs(root, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
-    work = tempfile.mkdtemp(prefix=".mvn-", dir=root)
-    try:
-        deps = "\n".join(
-            "    <dependency><groupId>org.apache.hadoop</groupId><artifactId>%s</artifactId>"
-            "<version>%s</version></dependency>" % (a, version) for a in _ARTIFACTS)
-        with open(os.path.join(work, "pom.xml"), "w") as f:
-            f.write(_POM % deps)
-        sys.stderr.write("hadoofus.minicluster: fetching the Hadoop %s jars (~60 MB) with "
-                         "mvn into %s; this happens once\n" % (version, target))
-        p = subprocess.run(["mvn", "-q", "-B", "dependency:copy-dependencies",
-                            "-DincludeScope=runtime", "-DoutputDirectory=" + tmp],
-                           cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-        if p.returncode != 0:
-            raise RuntimeError("mvn dependency:copy-dependencies of Hadoop %s failed: %s"
-                               % (version, p.stdout[-3000:]))
-        for n in os.listdir(tmp):
-            if n.startswith(_DROP_PREFIXES):
-                os.unlink(os.path.join(tmp, n))
-            else:
-                os.chmod(os.path.join(tmp, n), 0o644)
-        got = hashlib.sha256(_manifest(tmp).encode()).hexdigest()
-        if PINNED[version] is not None and got != PINNED[version]:
-            raise RuntimeError("the Hadoop %s jars Maven gave do not match the pinned "
-                               "set (manifest sha256 %s, want %s)" % (version, got, PINNED[version]))
-        _mc.publish_dir(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+    return _mc.fetch_jars(os.path.join(_mc.cache_dir(), "hadoop-" + version, "jars"),
+                          "Hadoop %s jars" % version,
+                          [("org.apache.hadoop", a, version) for a in _ARTIFACTS],
+                          PINNED[version], download, drop=_DROP_PREFIXES)
 
 
 def jvm_opts(java_major):

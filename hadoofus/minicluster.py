@@ -324,6 +324,78 @@ def _publish_dir(tmp, target):
             raise
 
 
+_MVN_POM = """\
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>hadoofus</groupId><artifactId>%s</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+%s
+  </dependencies>
+</project>
+"""
+
+
+def _jars_digest(jars_dir):
+    """sha256 over sorted "name sha256" lines of every jar: one value pins a
+    whole Maven-resolved tree."""
+    import hashlib
+    lines = ["%s %s\n" % (n, _sha256_file(os.path.join(jars_dir, n)))
+             for n in sorted(os.listdir(jars_dir)) if n.endswith(".jar")]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+def _mvn_fetch_jars(target, what, deps, pinned, download=True, mvn_args=(), drop=()):
+    """Return ``target``, a cached directory of the runtime jars of ``deps``
+    ((groupId, artifactId, version) triples), resolving them with Maven's
+    own client (``mvn dependency:copy-dependencies`` of a generated pom)
+    when it is missing and ``download``.  Jars whose names start with a
+    ``drop`` prefix are left out; the rest must match the ``pinned``
+    ``_jars_digest`` (None: unchecked).  Published complete or not at all.
+    ``what`` names the set in messages.  Shared by _hadoop1.py and
+    _hadoop3.py, which get it passed in."""
+    if os.path.exists(os.path.join(target, ".complete")):
+        return target
+    if not download:
+        raise RuntimeError("the %s are not cached in %s" % (what, target))
+    if not shutil.which("mvn"):
+        raise RuntimeError("the %s are not cached in %s and there is no mvn "
+                           "to fetch them (apt-get install maven)" % (what, target))
+    root = os.path.dirname(target)
+    os.makedirs(root, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".jars-", dir=root)
+    try:
+        pom = os.path.join(tmp, "pom.xml")
+        with open(pom, "w") as f:
+            f.write(_MVN_POM % (os.path.basename(root) + "-jars", "\n".join(
+                "    <dependency><groupId>%s</groupId><artifactId>%s</artifactId>"
+                "<version>%s</version></dependency>" % d for d in deps)))
+        out = os.path.join(tmp, "jars")
+        sys.stderr.write("hadoofus.minicluster: fetching the %s with mvn into %s; "
+                         "this happens once\n" % (what, target))
+        p = subprocess.run(["mvn", "-q", "-B", "-f", pom, "dependency:copy-dependencies",
+                            "-DincludeScope=runtime", "-DoutputDirectory=" + out]
+                           + list(mvn_args),
+                           cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0 or not os.path.isdir(out):
+            raise RuntimeError("mvn dependency:copy-dependencies of the %s failed: %s"
+                               % (what, p.stdout[-3000:]))
+        for n in os.listdir(out):
+            if n.startswith(tuple(drop)):
+                os.unlink(os.path.join(out, n))
+            else:
+                os.chmod(os.path.join(out, n), 0o644)
+        got = _jars_digest(out)
+        if pinned is not None and got != pinned:
+            raise RuntimeError("the %s Maven resolved are not the pinned set "
+                               "(digest %s, want %s)" % (what, got, pinned))
+        _publish_dir(out, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
 def _jar_list(jars_dir):
     names = sorted(n for n in os.listdir(jars_dir) if n.endswith(".jar"))
     if not any(n.startswith("hadoop-hdfs-") for n in names):
@@ -668,7 +740,7 @@ def _hadoop3():
             spec = importlib.util.spec_from_file_location("_hadoofus_hadoop3", path)
             mod = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(mod)
-        mod.bind(cache_dir=cache_dir, sha256_file=_sha256_file, publish_dir=_publish_dir)
+        mod.bind(cache_dir=cache_dir, fetch_jars=_mvn_fetch_jars)
         _hadoop3_mod = mod
     return _hadoop3_mod
 
@@ -862,8 +934,7 @@ def _hadoop1():
 def ensure_hadoop1_jars(version="1.2.1", download=True):
     """Directory of the Hadoop ``version`` (1.x) jars (fetched once from
     Maven Central): see hadoofus/_hadoop1.py."""
-    helpers = types.SimpleNamespace(cache_dir=cache_dir, publish_dir=_publish_dir,
-                                    sha256_file=_sha256_file)
+    helpers = types.SimpleNamespace(cache_dir=cache_dir, fetch_jars=_mvn_fetch_jars)
     return _hadoop1().ensure_jars(helpers, version, download)
 
 

@@ -94,6 +94,52 @@ def running_cluster(**kw):
         yield mc
 
 
+def running_secure_cluster(users=("alice",), missing=pytest.skip, **kw):
+    """The body of a kerberized cluster fixture: running_cluster(secure=True,
+    **kw) with /user/NAME owned by each of ``users``, and KRB5_CONFIG naming
+    its realm for this process (MIT reads it at each context) until the
+    module ends. ``missing`` (pytest.skip or pytest.fail) reports absent
+    MIT Kerberos tools."""
+    import shutil
+    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
+        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
+            missing("MIT Kerberos tools missing (./dev.sh setup installs them)")
+    old = os.environ.get("KRB5_CONFIG")
+    try:
+        for mc in running_cluster(secure=True, **kw):
+            os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
+            mc.fs_shell("-mkdir", "-p", *("/user/" + u for u in users))
+            for u in users:
+                mc.fs_shell("-chown", u, "/user/" + u)
+            yield mc
+    finally:
+        if old is None:
+            os.environ.pop("KRB5_CONFIG", None)
+        else:
+            os.environ["KRB5_CONFIG"] = old
+
+
+def kerberos_rpc(mc, **kw):
+    """hadoofus.rpc to the NameNode of kerberized cluster ``mc``."""
+    import hadoofus
+    kw.setdefault("server_principal", mc.security.service_principal("nn"))
+    kw.setdefault("connect_timeout", 10)
+    return hadoofus.rpc(mc.host, mc.port, **kw)
+
+
+def auth_error(fn):
+    """The message of the hadoofus.AuthenticationError fn raises, checking
+    it came fast (no retry loop) and is a PermissionError too."""
+    import time
+    import hadoofus
+    t0 = time.monotonic()
+    with pytest.raises(hadoofus.AuthenticationError) as ei:
+        fn()
+    assert time.monotonic() - t0 < 10
+    assert isinstance(ei.value, PermissionError)
+    return str(ei.value)
+
+
 def payload(n, seed):
     """n deterministic, incompressible-looking bytes."""
     return random.Random(seed).randbytes(n)

@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 
-from conftest import payload, running_cluster
+from conftest import payload, running_cluster, running_secure_cluster
 
 import hadoofus
 from hadoofus import easy
@@ -171,23 +171,9 @@ QOPS = ("authentication", "integrity", "privacy")
 
 @pytest.fixture(scope="module")
 def secure():
-    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
-        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
-            pytest.skip("MIT Kerberos tools missing (./dev.sh setup installs them)")
-    old = os.environ.get("KRB5_CONFIG")
-    for mc in running_cluster(datanodes=2, replication=2, secure=True, heap="192m",
-                              jvm_opts=EXPORTS,
-                              conf={"dfs.namenode.fs-limits.min-block-size": "1024"}):
-        os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
-        try:
-            mc.fs_shell("-mkdir", "-p", "/user/alice")
-            mc.fs_shell("-chown", "alice", "/user/alice")
-            yield mc
-        finally:
-            if old is None:
-                os.environ.pop("KRB5_CONFIG", None)
-            else:
-                os.environ["KRB5_CONFIG"] = old
+    yield from running_secure_cluster(
+        datanodes=2, replication=2, heap="192m", jvm_opts=EXPORTS,
+        conf={"dfs.namenode.fs-limits.min-block-size": "1024"})
 
 
 @pytest.fixture(scope="module")

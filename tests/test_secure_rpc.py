@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import running_cluster
+from conftest import auth_error, kerberos_rpc as client, running_secure_cluster
 
 hadoofus = pytest.importorskip("hadoofus")
 
@@ -25,50 +25,13 @@ QOPS = ("authentication", "integrity", "privacy")
 
 
 @pytest.fixture(scope="module")
-def secure():
-    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
-        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
-            pytest.skip("MIT Kerberos tools missing (./dev.sh setup installs them)")
-    yield from running_cluster(datanodes=1, replication=1, secure=True)
-
-
-@pytest.fixture(scope="module")
-def krb_env(secure):
-    """KRB5_CONFIG of the cluster's realm for this process (MIT reads it
-    at each context), restored after the module."""
-    old = os.environ.get("KRB5_CONFIG")
-    os.environ["KRB5_CONFIG"] = secure.security.krb5_conf
-    try:
-        secure.fs_shell("-mkdir", "-p", "/user/alice", "/user/bob")
-        secure.fs_shell("-chown", "alice", "/user/alice")
-        secure.fs_shell("-chown", "bob", "/user/bob")
-        yield secure
-    finally:
-        if old is None:
-            os.environ.pop("KRB5_CONFIG", None)
-        else:
-            os.environ["KRB5_CONFIG"] = old
+def krb_env():
+    yield from running_secure_cluster(users=("alice", "bob"), datanodes=1, replication=1)
 
 
 @pytest.fixture(scope="module")
 def alice_cc(krb_env):
     return krb_env.kinit("alice")
-
-
-def client(mc, **kw):
-    kw.setdefault("server_principal", mc.security.service_principal("nn"))
-    kw.setdefault("connect_timeout", 10)
-    return hadoofus.rpc(mc.host, mc.port, **kw)
-
-
-def auth_error(fn):
-    """The AuthenticationError fn raises, checking it came fast."""
-    t0 = time.monotonic()
-    with pytest.raises(hadoofus.AuthenticationError) as ei:
-        fn()
-    assert time.monotonic() - t0 < 10
-    assert isinstance(ei.value, PermissionError)
-    return str(ei.value)
 
 
 @pytest.mark.parametrize("qop", QOPS)

@@ -18,6 +18,8 @@ from hadoofus import Credentials, Token
 from hadoofus.minicluster import _CLIENT_JVM_OPTS, _jar_list, ensure_jars, find_java
 from hadoofus.types import DelegationTokenIdentifier
 
+from conftest import auth_error, kerberos_rpc, running_secure_cluster
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -349,27 +351,7 @@ def test_java_fetchdt_interop(tcluster, tmp_path):
 
 @pytest.fixture(scope="module")
 def scluster():
-    from conftest import running_cluster
-    for tool in ("krb5kdc", "kdb5_util", "kadmin.local", "kinit"):
-        if not (shutil.which(tool) or os.path.exists("/usr/sbin/" + tool)):
-            pytest.fail("MIT Kerberos tools missing (./dev.sh setup installs them)")
-    old = os.environ.get("KRB5_CONFIG")
-    try:
-        for mc in running_cluster(datanodes=1, replication=1, secure=True):
-            os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
-            mc.fs_shell("-mkdir", "-p", "/user/alice")
-            mc.fs_shell("-chown", "alice", "/user/alice")
-            yield mc
-    finally:
-        if old is None:
-            os.environ.pop("KRB5_CONFIG", None)
-        else:
-            os.environ["KRB5_CONFIG"] = old
-
-
-def _kerberos_rpc(mc, **kw):
-    return hadoofus.rpc(mc.host, mc.port, server_principal=mc.security.service_principal("nn"),
-                        connect_timeout=10, **kw)
+    yield from running_secure_cluster(missing=pytest.fail, datanodes=1, replication=1)
 
 
 @pytest.fixture
@@ -380,7 +362,7 @@ def no_ticket(tmp_path, monkeypatch):
 
 def test_secure_get_renew_cancel(scluster):
     mc = scluster
-    nn = _kerberos_rpc(mc, ccache=mc.kinit("alice"))
+    nn = kerberos_rpc(mc, ccache=mc.kinit("alice"))
     t = nn.getDelegationToken("alice")
     i = t.decode_identifier()
     assert i.owner == mc.principal("alice") and i.renewer == "alice"
@@ -388,32 +370,22 @@ def test_secure_get_renew_cancel(scluster):
     assert nn.renewDelegationToken(t) > i.issueDate
     # The NameNode issues tokens only to Kerberos-authenticated callers.
     with pytest.raises(hadoofus.ProtocolException, match="kerberos"):
-        _kerberos_rpc(mc, token=t).getDelegationToken("alice")
+        kerberos_rpc(mc, token=t).getDelegationToken("alice")
     nn.cancelDelegationToken(t)
     with pytest.raises(hadoofus.InvalidToken):
         nn.renewDelegationToken(t)
-    err = _auth_error(lambda: _kerberos_rpc(mc, token=t).getFileInfo("/"))
+    err = auth_error(lambda: kerberos_rpc(mc, token=t).getFileInfo("/"))
     assert "InvalidToken" in err
-
-
-def _auth_error(fn):
-    import time
-    t0 = time.monotonic()
-    with pytest.raises(hadoofus.AuthenticationError) as ei:
-        fn()
-    assert time.monotonic() - t0 < 10
-    assert isinstance(ei.value, PermissionError)
-    return str(ei.value)
 
 
 def test_secure_token_only(scluster, tmp_path, no_ticket, monkeypatch):
     mc = scluster
-    t = _kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
+    t = kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
     f = tmp_path / "alice.token"
     Credentials([t]).write(f)
     # Without a ticket Kerberos fails; with the token it works.
-    assert "alice" not in _auth_error(lambda: _kerberos_rpc(mc).getFileInfo("/"))
-    nn = _kerberos_rpc(mc, token_file=f)
+    assert "alice" not in auth_error(lambda: kerberos_rpc(mc).getFileInfo("/"))
+    nn = kerberos_rpc(mc, token_file=f)
     assert nn.user == "alice"
     assert nn.mkdirs("/user/alice/rpc-token")
     assert nn.getFileInfo("/user/alice/rpc-token").owner == "alice"
@@ -449,10 +421,10 @@ def test_secure_java_interop(scluster, tmp_path):
     old = os.environ.get("KRB5CCNAME")
     os.environ.update(no_ccache)
     try:
-        nn = _kerberos_rpc(mc, token_file=jf)
+        nn = kerberos_rpc(mc, token_file=jf)
         assert nn.mkdirs("/user/alice/from-java-token")
         # Java, with no ticket, uses the token file we write.
-        t = _kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
+        t = kerberos_rpc(mc, ccache=mc.kinit("alice")).getDelegationToken("alice")
         of = tmp_path / "ours.token"
         Credentials([t]).write(of)
         r = mc.fs_shell("-mkdir", "/user/alice/java-with-our-token", user="alice",

@@ -202,15 +202,6 @@ drop_key(struct hdfs_dt_sec *s, uint32_t id)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static char *
-b64(const uint8_t *p, size_t n)
-{
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return out;
-}
-
 /* ---- the handshake over the connection ---- */
 
 struct hs {
@@ -358,10 +349,10 @@ hdfs_dt_sec_handshake(struct hdfs_conn *c, int timeout_ms)
 	if (enc) {
 		if ((rc = current_key(c, s, &key)) != 0)
 			return rc;
-		char *nonce = b64(key->nonce.data, key->nonce.len);
+		char *nonce = hbase64(key->nonce.data, key->nonce.len);
 		size_t n = strlen(key->blockpoolid) + (nonce ? strlen(nonce) : 0) + 16;
 		user = malloc(n);
-		pass = b64(key->encryptionkey.data, key->encryptionkey.len);
+		pass = hbase64(key->encryptionkey.data, key->encryptionkey.len);
 		if (user && nonce)
 			snprintf(user, n, "%u %s %s", key->keyid, key->blockpoolid, nonce);
 		free(nonce);
@@ -369,8 +360,8 @@ hdfs_dt_sec_handshake(struct hdfs_conn *c, int timeout_ms)
 			free(user), user = NULL;
 		qops = HDFS_SASL_QOP_CONF;
 	} else if (qops && t && t->identifier.len) {
-		user = b64(t->identifier.data, t->identifier.len);
-		pass = b64(t->password.data, t->password.len);
+		user = hbase64(t->identifier.data, t->identifier.len);
+		pass = hbase64(t->password.data, t->password.len);
 	} else {
 		return 0;
 	}

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 
 #include "driver/nn_token.h"
 #include "engine/sasl_digest.h"
@@ -15,25 +15,14 @@
 
 #define DELEGATION_KIND "HDFS_DELEGATION_TOKEN"
 
-/* Standard base64 with padding, no line breaks (commons-codec's
- * encodeBase64(b, false)); NULL on ENOMEM. */
-static char *
-b64(const uint8_t *p, size_t n)
-{
-	char *s = malloc(4 * ((n + 2) / 3) + 1);
-	if (s)
-		EVP_EncodeBlock((unsigned char *)s, p, (int)n);
-	return s;
-}
-
 int
 nn_token_new(const struct hdfs_token *t, struct nn_token **out)
 {
 	struct nn_token *tok = calloc(1, sizeof(*tok));
 	if (tok == NULL)
 		return HDFS_ENOMEM;
-	tok->user = b64(t->identifier, t->identifier_len);
-	tok->password = b64(t->password, t->password_len);
+	tok->user = hbase64(t->identifier, t->identifier_len);
+	tok->password = hbase64(t->password, t->password_len);
 	if (tok->user == NULL || tok->password == NULL) {
 		nn_token_free(tok);
 		return HDFS_ENOMEM;

@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "hadoofus/error.h"
 #include "util/buf.h"
 
@@ -120,4 +122,13 @@ hstrndup(const char *s, size_t n)
 		r[n] = '\0';
 	}
 	return r;
+}
+
+char *
+hbase64(const uint8_t *p, size_t n)
+{
+	char *s = malloc(4 * ((n + 2) / 3) + 1);
+	if (s)
+		EVP_EncodeBlock((unsigned char *)s, p, (int)n);
+	return s;
 }

@@ -42,6 +42,11 @@ static inline uint32_t get_be32(const uint8_t *p)
 }
 
 char *hstrdup(const char *s);
+/* Standard base64 with padding and no line breaks (commons-codec's
+ * encodeBase64(b, false)), as SASL DIGEST-MD5 user names and passwords
+ * built from tokens and encryption keys expect. Returns a NUL-terminated
+ * string the caller frees, or NULL on ENOMEM. */
+char *hbase64(const uint8_t *p, size_t n);
 char *hstrndup(const char *s, size_t n);
 
 #endif
