@@ -326,6 +326,18 @@ def _fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def _write_rows(rows, out):
+    """rows[0] the header: the first column left-aligned, the others right,
+    a rule under the header."""
+    rows = [[str(c) for c in row] for row in rows]
+    w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        out.write("  " + "  ".join([row[0].ljust(w[0])] +
+                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
+        if k == 0:
+            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+
+
 def print_table(title, results, baseline_key, stat, out=sys.stdout):
     base = None
     for r in results:
@@ -350,12 +362,7 @@ def print_table(title, results, baseline_key, stat, out=sys.stdout):
         rows.append((r["label"], _fmt(s["rate"], ",.0f"), _fmt(s["us"], ",.1f"),
                      _fmt(ratio, ".2f") + ("x" if ratio else ""), _fmt(s["median"], ",.0f"),
                      _fmt(s["cpu10k"], ".2f"), _fmt(s["nn_cpu10k"], ".2f")))
-    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
-    for k, row in enumerate(rows):
-        cells = [str(row[0]).ljust(w[0])] + [str(c).rjust(w[i + 1]) for i, c in enumerate(row[1:])]
-        out.write("  " + "  ".join(cells) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     for n in notes:
         out.write(n + "\n")
     out.flush()
@@ -588,12 +595,7 @@ def print_tree_table(root, entries, results, out=sys.stdout):
         rows.append((r["label"], "%.2f" % best, "%.2f" % statistics.median(r["seconds"]),
                      str(r.get("entries", "?")),
                      "%.2fx" % (best_peer / best) if best_peer else "-"))
-    w = [max(len(row[i]) for row in rows) for i in range(5)]
-    for k, row in enumerate(rows):
-        out.write("  " + "  ".join([row[0].ljust(w[0])] +
-                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     out.flush()
 
 
@@ -660,12 +662,7 @@ def print_read_table(title, results, size, stat, out=sys.stdout, verb="read"):
         s = r["summary"]
         rows.append((r["label"], _fmt(s["mbps"], ",.0f"), _fmt(1 / s["rate"], ".3f"),
                      _fmt(s["median_mbps"], ",.0f"), _fmt(s["cpu_gib"], ".3f")))
-    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
-    for k, row in enumerate(rows):
-        cells = [str(row[0]).ljust(w[0])] + [str(c).rjust(w[i + 1]) for i, c in enumerate(row[1:])]
-        out.write("  " + "  ".join(cells) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     for n in notes:
         out.write(n + "\n")
     out.flush()
@@ -951,12 +948,7 @@ def print_v1_table(a, size, rows, out=sys.stdout):
         for key in ("read", "write"):
             cells.append("%.2f" % (min(r[key]["cpu"] for r in rs) / gib))
         table.append(cells)
-    w = [max(len(r[i]) for r in table) for i in range(len(hdr))]
-    for k, row in enumerate(table):
-        out.write("  " + "  ".join([row[0].ljust(w[0])] +
-                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(table, out)
     out.flush()
 
 
