@@ -9,6 +9,7 @@ Go hdfs CLI, against one real HDFS, in one run.
     python bench/run.py --only read --read-mib 1024
     python bench/run.py --only write --write-mib 1024 --small-files 200
     python bench/run.py --only gateway --gw-mib 1024    # the HTTP gateway vs Java's WebHDFS
+    python bench/run.py --only secure,ec,v1 --feature-mib 128   # today's features
 
 Benches (--only): nn = getFileInfo calls/s on one file; read = whole-file
 reads of a --read-mib file (replication 1 and 3: --read-replication),
@@ -24,7 +25,10 @@ the best round.  tree = a recursive listing of a tree of --tree-dirs x
 --tree-subdirs empty directories, each client a whole process (`hadoofus ls
 -R`, Java's `FsShell -ls -R`; hdfs-native's recursive
 list_status timed in its process), best and median of --rounds.  See
-bench/README.md.
+bench/README.md.  secure, ec, v1 (only when asked) each start a
+MiniCluster of their own: the read and write rows on encrypted data
+transfer (AES/CTR, SASL privacy), on an RS-3-2 directory of Hadoop 3.4.1,
+and hadoofus vs Java's FsShell on Hadoop 1.2.1.
 """
 
 import argparse
@@ -839,8 +843,15 @@ def bench_ec(mcmod, a):
     try:
         mc.set_ec_policy(BENCH_PATH_DIR, EC_POLICY)
         t = _feature_target(mc, a, mcmod, mc.conf_dir)
-        return _feature_rows(t, a, "ec: %s on Hadoop %s (%s)" % (EC_POLICY, a.ec_version,
-                                                                 BENCH_PATH_DIR))
+        results = _feature_rows(t, a, "ec: %s on Hadoop %s (%s)" % (EC_POLICY, a.ec_version,
+                                                                    BENCH_PATH_DIR))
+        # The rows are EC rows only if the file they read is striped.
+        path = READ_FILE % (a.feature_mib, 1)
+        got = mc.java(mcmod._hadoop3().ECADMIN_CLASS, "-getPolicy", "-path", path).stdout
+        if EC_POLICY.encode() not in got:
+            raise RuntimeError("%s is not striped: %r" % (path, got.strip()))
+        log("ec: %s is striped (%s)" % (path, got.decode().strip()))
+        return results
     finally:
         mc.close()
 
