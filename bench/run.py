@@ -55,7 +55,7 @@ from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
 BENCHES = ("nn", "read", "write", "gateway", "tree", "secure", "ec", "v1")
-# Today's features, each on a MiniCluster of its own (see bench_feature).
+# Today's features, each on a MiniCluster of its own (see _feature_rows).
 FEATURES = ("secure", "ec", "v1")
 DEFAULT_BENCHES = ("nn", "read", "write")  # gateway (~10 min) and tree: on request
 BENCH_PATH_DIR = "/bench"
@@ -771,7 +771,8 @@ ENCRYPTED = {
     "dfs.encrypt.data.transfer.algorithm": "3des",
 }
 # Hadoop 2.7.3 frees an AES stream's buffers through sun.nio.ch internals
-# that Java 17 hides: without the export the Java client dies on close.
+# that Java 17 hides: with the export the DataNode only logs the failure;
+# Java's client still dies of it on AES reads (a NoSuchMethodError there).
 AES_EXPORTS = ["--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"]
 
 
