@@ -9,6 +9,7 @@ Go hdfs CLI, against one real HDFS, in one run.
     python bench/run.py --only read --read-mib 1024
     python bench/run.py --only write --write-mib 1024 --small-files 200
     python bench/run.py --only gateway --gw-mib 1024    # the HTTP gateway vs Java's WebHDFS
+    python bench/run.py --only secure,ec,v1 --feature-mib 128   # today's features
 
 Benches (--only): nn = getFileInfo calls/s on one file; read = whole-file
 reads of a --read-mib file (replication 1 and 3: --read-replication),
@@ -24,10 +25,14 @@ the best round.  tree = a recursive listing of a tree of --tree-dirs x
 --tree-subdirs empty directories, each client a whole process (`hadoofus ls
 -R`, Java's `FsShell -ls -R`; hdfs-native's recursive
 list_status timed in its process), best and median of --rounds.  See
-bench/README.md.
+bench/README.md.  secure, ec, v1 (only when asked) each start a
+MiniCluster of their own: the read and write rows on encrypted data
+transfer (AES/CTR, SASL privacy), on an RS-3-2 directory of Hadoop 3.4.1,
+and hadoofus vs Java's FsShell on Hadoop 1.2.1.
 """
 
 import argparse
+import copy
 import datetime
 import importlib
 import importlib.util
@@ -39,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import tempfile
 import time
 import urllib.parse
 
@@ -48,7 +54,9 @@ sys.path.insert(0, HERE)
 from clients import MODULES  # noqa: E402
 from common import wait_idle  # noqa: E402
 
-BENCHES = ("nn", "read", "write", "gateway", "tree")
+BENCHES = ("nn", "read", "write", "gateway", "tree", "secure", "ec", "v1")
+# Today's features, each on a MiniCluster of its own (see _feature_rows).
+FEATURES = ("secure", "ec", "v1")
 DEFAULT_BENCHES = ("nn", "read", "write")  # gateway (~10 min) and tree: on request
 BENCH_PATH_DIR = "/bench"
 BENCH_FILE = "/bench/f"
@@ -83,8 +91,11 @@ class Target:
     """Where the benchmarks go, and what the Java client needs."""
 
     def __init__(self, host, port, user, nn_pid=None, conf_dir=None, jars_dir=None,
-                 java=None, hadoop_version=None, own=False):
+                 java=None, hadoop_version=None, own=False, jvm_opts=()):
         self.host, self.port, self.user = host, int(port), user
+        # Extra JVM flags the Java client needs on this cluster (Java 17 vs
+        # Hadoop's internals: AES/CTR streams, Hadoop 3).
+        self.jvm_opts = list(jvm_opts)
         self.nn_pid, self.conf_dir, self.jars_dir, self.java = nn_pid, conf_dir, jars_dir, java
         self.hadoop_version = hadoop_version
         self.own = own
@@ -133,7 +144,7 @@ def _params(t, a, **extra):
         "path": BENCH_FILE, "warmup": a.warmup, "window": a.window, "nn_pid": t.nn_pid,
         "conf_dir": t.conf_dir, "jars_dir": t.jars_dir, "java": t.java,
         "cache_dir": a.cache_dir, "hadoop_version": t.hadoop_version,
-        "c_build": a.c_build, "hadoofus": a.hadoofus,
+        "c_build": a.c_build, "hadoofus": a.hadoofus, "jvm_opts": t.jvm_opts,
     }
     p.update(extra)
     return p
@@ -319,6 +330,18 @@ def _fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
 
+def _write_rows(rows, out):
+    """rows[0] the header: the first column left-aligned, the others right,
+    a rule under the header."""
+    rows = [[str(c) for c in row] for row in rows]
+    w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        out.write("  " + "  ".join([row[0].ljust(w[0])] +
+                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
+        if k == 0:
+            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+
+
 def print_table(title, results, baseline_key, stat, out=sys.stdout):
     base = None
     for r in results:
@@ -343,12 +366,7 @@ def print_table(title, results, baseline_key, stat, out=sys.stdout):
         rows.append((r["label"], _fmt(s["rate"], ",.0f"), _fmt(s["us"], ",.1f"),
                      _fmt(ratio, ".2f") + ("x" if ratio else ""), _fmt(s["median"], ",.0f"),
                      _fmt(s["cpu10k"], ".2f"), _fmt(s["nn_cpu10k"], ".2f")))
-    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
-    for k, row in enumerate(rows):
-        cells = [str(row[0]).ljust(w[0])] + [str(c).rjust(w[i + 1]) for i, c in enumerate(row[1:])]
-        out.write("  " + "  ".join(cells) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     for n in notes:
         out.write(n + "\n")
     out.flush()
@@ -581,12 +599,7 @@ def print_tree_table(root, entries, results, out=sys.stdout):
         rows.append((r["label"], "%.2f" % best, "%.2f" % statistics.median(r["seconds"]),
                      str(r.get("entries", "?")),
                      "%.2fx" % (best_peer / best) if best_peer else "-"))
-    w = [max(len(row[i]) for row in rows) for i in range(5)]
-    for k, row in enumerate(rows):
-        out.write("  " + "  ".join([row[0].ljust(w[0])] +
-                                   [c.rjust(w[i + 1]) for i, c in enumerate(row[1:])]) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     out.flush()
 
 
@@ -599,7 +612,8 @@ def _java_shell(t, *args, check=True):
     cp = os.pathsep.join(([t.conf_dir] if t.conf_dir else []) + [os.path.join(t.jars_dir, "*")])
     env = dict(os.environ, HADOOP_USER_NAME=t.user)
     env.pop("CLASSPATH", None)
-    return subprocess.run([t.java, "-Xmx512m", "-cp", cp, "org.apache.hadoop.fs.FsShell",
+    return subprocess.run([t.java, "-Xmx512m", *t.jvm_opts, "-cp", cp,
+                           "org.apache.hadoop.fs.FsShell",
                            "-fs", t.url, *args], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, check=check, timeout=3600)
 
@@ -652,12 +666,7 @@ def print_read_table(title, results, size, stat, out=sys.stdout, verb="read"):
         s = r["summary"]
         rows.append((r["label"], _fmt(s["mbps"], ",.0f"), _fmt(1 / s["rate"], ".3f"),
                      _fmt(s["median_mbps"], ",.0f"), _fmt(s["cpu_gib"], ".3f")))
-    w = [max(len(str(row[i])) for row in rows) for i in range(len(hdr))]
-    for k, row in enumerate(rows):
-        cells = [str(row[0]).ljust(w[0])] + [str(c).rjust(w[i + 1]) for i, c in enumerate(row[1:])]
-        out.write("  " + "  ".join(cells) + "\n")
-        if k == 0:
-            out.write("  " + "  ".join("-" * x for x in w) + "\n")
+    _write_rows(rows, out)
     for n in notes:
         out.write(n + "\n")
     out.flush()
@@ -705,7 +714,7 @@ def _read_targets(results, out=sys.stdout):
         out.write("  %-11s %-5s %s\n" % (call, variant, "; ".join(parts) or "nothing to compare"))
 
 
-def bench_read(t, a):
+def bench_read(t, a, variants=None):
     def want(client):
         return not a.clients or client in a.clients
 
@@ -730,7 +739,7 @@ def bench_read(t, a):
             ("hadoofus_py", "pread", "hadoofus"),
             ("c_core", "pread", "hadoofus-c"),
             ("libhdfs_c", "pread", "libhdfs"),
-        ) if want(s[2])]
+        ) if want(s[2]) and (variants is None or s[1] in variants)]
         results = run_interleaved([(m, v, 1, "%s %s r%d" % (c, v, repl)) for m, v, c in specs],
                                   a.rounds, params_of, a.timeout, bench="read")
         for r in results:
@@ -744,6 +753,215 @@ def bench_read(t, a):
         _read_targets(results)
         all_results += results
     return all_results
+
+
+# ---------------------------------------------------------------------------
+# Today's features (issues 10, 12, 13): the read and write rows on a cluster
+# set up for the feature.
+
+FEATURE_CLIENTS = ("java", "hdfs-native", "hadoofus")
+EC_POLICY = "RS-3-2-1024k"
+# dfs.encrypt.data.transfer with block tokens; whether AES/CTR is used is
+# the client's dfs.encrypt.data.transfer.cipher.suites, else the SASL
+# cipher (DIGEST-MD5 auth-conf) of the NameNode's algorithm encrypts.
+ENCRYPTED = {
+    "dfs.block.access.token.enable": "true",
+    "dfs.encrypt.data.transfer": "true",
+    "dfs.encrypt.data.transfer.cipher.suites": "AES/CTR/NoPadding",
+    "dfs.encrypt.data.transfer.algorithm": "3des",
+}
+# Hadoop 2.7.3 frees an AES stream's buffers through sun.nio.ch internals
+# that Java 17 hides: with the export the DataNode only logs the failure;
+# Java's client still dies of it on AES reads (a NoSuchMethodError there).
+AES_EXPORTS = ["--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"]
+
+
+def _feature_cluster(mcmod, a, **kw):
+    log("starting a MiniCluster %s ..." % kw)
+    kw.setdefault("heap", "256m")
+    mc = mcmod.MiniCluster(replication=1, **kw)
+    mc.start()
+    log("cluster up at %s in %.1f s" % (mc.url, mc.start_seconds))
+    return mc
+
+
+def _feature_target(mc, a, mcmod, conf_dir, jvm_opts=()):
+    return Target(mc.host, mc.port, a.user or mc.superuser, nn_pid=mc.namenode.pid,
+                  conf_dir=conf_dir, jars_dir=mc.jars_dir, java=mc.java_path,
+                  hadoop_version=mc.version or mcmod.HADOOP_VERSION, own=True,
+                  jvm_opts=list(getattr(mc, "_version_jvm_opts", [])) + list(jvm_opts))
+
+
+def _feature_rows(t, a, heading):
+    """The sequential read and whole-file write rows (replication 1, a
+    --feature-mib file) of Java, hdfs-native and hadoofus on t."""
+    b = copy.copy(a)
+    b.read_mib = b.write_mib = a.feature_mib
+    b.read_replication = b.write_replication = [1]
+    b.small_files = 0
+    b.clients = [c for c in (a.clients or FEATURE_CLIENTS) if c in FEATURE_CLIENTS]
+    _prepare_clients(t, b)
+    sys.stdout.write("\n=== %s ===\n" % heading)
+    results = bench_read(t, b, variants=("seq",)) + bench_write(t, b)
+    for r in results:
+        r["feature"] = heading
+    return results
+
+
+def bench_secure(mcmod, a):
+    """Encrypted data transfer: AES/CTR (the cluster's client conf) and the
+    SASL cipher (an empty client conf), the same cluster."""
+    java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
+    mc = _feature_cluster(mcmod, a, datanodes=1, conf=ENCRYPTED,
+                          jvm_opts=AES_EXPORTS if java17 else ())
+    results = []
+    old = os.environ.get("HADOOP_CONF_DIR")
+    try:
+        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-conf-") as empty:
+            # Java's Configuration insists on finding a core-site.xml.
+            for name in ("core-site.xml", "hdfs-site.xml"):
+                with open(os.path.join(empty, name), "w") as f:
+                    f.write("<configuration/>\n")
+            for conf, what in ((mc.conf_dir, "AES/CTR/NoPadding"),
+                               (empty, "SASL privacy (DIGEST-MD5 auth-conf, 3des)")):
+                # hadoofus and hdfs-native take the client conf from here.
+                os.environ["HADOOP_CONF_DIR"] = conf
+                t = _feature_target(mc, a, mcmod, conf, AES_EXPORTS if java17 else ())
+                results += _feature_rows(t, a, "secure: dfs.encrypt.data.transfer, %s" % what)
+    finally:
+        if old is None:
+            os.environ.pop("HADOOP_CONF_DIR", None)
+        else:
+            os.environ["HADOOP_CONF_DIR"] = old
+        mc.close()
+    return results
+
+
+def bench_ec(mcmod, a):
+    """Erasure coding: every file under /bench striped RS-3-2 on Hadoop 3."""
+    mc = _feature_cluster(mcmod, a, datanodes=5, version=a.ec_version,
+                          ec_policies=[EC_POLICY])
+    try:
+        mc.set_ec_policy(BENCH_PATH_DIR, EC_POLICY)
+        t = _feature_target(mc, a, mcmod, mc.conf_dir)
+        results = _feature_rows(t, a, "ec: %s on Hadoop %s (%s)" % (EC_POLICY, a.ec_version,
+                                                                    BENCH_PATH_DIR))
+        # The rows are EC rows only if the file they read is striped.
+        path = READ_FILE % (a.feature_mib, 1)
+        got = mc.java(mcmod._hadoop3().ECADMIN_CLASS, "-getPolicy", "-path", path).stdout
+        if EC_POLICY.encode() not in got:
+            raise RuntimeError("%s is not striped: %r" % (path, got.strip()))
+        log("ec: %s is striped (%s)" % (path, got.decode().strip()))
+        return results
+    finally:
+        mc.close()
+
+
+_V1_HADOOFUS = """
+import json, os, sys, time, hadoofus
+host, user, path, wpath = sys.argv[1], sys.argv[3], sys.argv[4], sys.argv[5]
+port, calls, size = int(sys.argv[2]), int(sys.argv[6]), int(sys.argv[7])
+c = hadoofus.rpc(host, port, user=user, protocol=80)
+data = os.urandom(size)
+out = {}
+def timed(key, fn, ops):
+    c0, w0 = time.process_time(), time.perf_counter()
+    fn()
+    out[key] = {"ops": ops, "wall": time.perf_counter() - w0, "cpu": time.process_time() - c0}
+for _ in range(min(calls, 1000)):        # warm-up
+    c.getFileInfo(path)
+timed("stat", lambda: [c.getFileInfo(path) for _ in range(calls)], calls)
+timed("write", lambda: c.write(wpath, data, overwrite=True, replication=1), 1)
+def read():
+    if len(c.read(wpath)) != size:
+        raise SystemExit("short read")
+timed("read", read, 1)
+print(json.dumps(out))
+"""
+
+
+def bench_v1(mcmod, a):
+    """HDFS v1 on Hadoop 1.2.1: hadoofus.rpc(protocol=80) in one process
+    vs Java's 1.x FsShell, a JVM per operation (no other 1.x Java client
+    to drive in-process): its `-stat` time (JVM start + connect + one
+    getFileInfo) is also subtracted from its -cat / -put times."""
+    from common import children_cpu
+    mc = _feature_cluster(mcmod, a, datanodes=1, version=a.v1_version, heap="192m")
+    size = a.feature_mib << 20
+    rpath, wdir = BENCH_PATH_DIR + "/v1-read", BENCH_PATH_DIR + "/v1"
+    rows = {"hadoofus": [], "java": []}
+    try:
+        t = _feature_target(mc, a, mcmod, mc.conf_dir)
+        env = _hadoofus_env(t, a)
+        with tempfile.NamedTemporaryFile(prefix="hadoofus-bench-v1-", dir=a.cache_dir) as f:
+            f.write(os.urandom(size))
+            f.flush()
+            mc.fs_shell("-put", f.name, rpath)      # 1.x: parents made, no -f
+            for k in range(a.rounds + 1):           # the first is a warm-up
+                _idle_first()
+                p = subprocess.run([sys.executable, "-c", _V1_HADOOFUS, t.host, str(t.port),
+                                    t.user, rpath, wdir + "/hadoofus", str(a.calls), str(size)],
+                                   env=env, stdout=subprocess.PIPE, check=True, timeout=600,
+                                   cwd="/")
+                h = json.loads(p.stdout.decode().strip().splitlines()[-1])
+                j = {}
+                for key, args in (("stat", ("-stat", rpath)), ("read", ("-cat", rpath)),
+                                  ("write", ("-put", f.name, wdir + "/java"))):
+                    if key == "write":
+                        mc.fs_shell("-rmr", wdir + "/java", check=False)
+                    c0, w0 = children_cpu(), time.perf_counter()
+                    out = mc.fs_shell(*args).stdout
+                    j[key] = {"ops": 1, "wall": time.perf_counter() - w0,
+                              "cpu": children_cpu() - c0}
+                    if key == "read" and len(out) != size:
+                        raise RuntimeError("FsShell -cat gave %d bytes" % len(out))
+                if k:
+                    rows["hadoofus"].append(h)
+                    rows["java"].append(j)
+                log("v1: round %d/%d done" % (k, a.rounds))
+    finally:
+        mc.close()
+    print_v1_table(a, size, rows)
+    return [{"client": c, "feature": "v1", "rounds": r} for c, r in rows.items()]
+
+
+def print_v1_table(a, size, rows, out=sys.stdout):
+    def best_med(vals):
+        return max(vals), statistics.median(vals)
+
+    out.write("\n=== v1: Hadoop %s (HDFS v1), %d MiB file, replication 1, %d rounds ===\n"
+              "hadoofus: hadoofus.rpc(protocol=80), %d getFileInfo calls, c.write() and "
+              "c.read() of the whole file, in one process.\nJava: FsShell -stat / -cat / "
+              "-put, one JVM each; 'net' subtracts the quickest -stat (JVM start + "
+              "connect + 1 call) of the run.\nbest (median); cpu = the client's CPU s per GiB "
+              "(Java's includes its JVM start)\n" % (a.v1_version, a.feature_mib, a.rounds,
+                                                       a.calls))
+    hdr = ("client", "getFileInfo/s", "read MB/s", "write MB/s", "read cpu s/GiB",
+           "write cpu s/GiB")
+    table = [hdr]
+    gib = size / 2**30
+    for client, rs in rows.items():
+        if not rs:
+            continue
+        cells = [client]
+        stat = best_med([r["stat"]["ops"] / r["stat"]["wall"] for r in rs])
+        cells.append("%s (%s)" % tuple(format(x, ",.1f") for x in stat))
+        for key in ("read", "write"):
+            sp = best_med([size / 1e6 / r[key]["wall"] for r in rs])
+            txt = "%.0f (%.0f)" % sp
+            if client == "java":
+                # The quickest -stat stands for the JVM start; a remainder
+                # under 0.1 s is lost in the noise of JVM starts.
+                jvm = min(r["stat"]["wall"] for r in rs)
+                net = [size / 1e6 / (r[key]["wall"] - jvm) for r in rs
+                       if r[key]["wall"] - jvm > 0.1]
+                txt += (", net %.0f (%.0f)" % best_med(net)) if net else ", net -"
+            cells.append(txt)
+        for key in ("read", "write"):
+            cells.append("%.2f" % (min(r[key]["cpu"] for r in rs) / gib))
+        table.append(cells)
+    _write_rows(table, out)
+    out.flush()
 
 
 # ---------------------------------------------------------------------------
@@ -833,6 +1051,17 @@ def bench_write(t, a):
 
 
 # ---------------------------------------------------------------------------
+
+
+def _prepare_clients(t, a):
+    """Build/compile each client's pieces once, before its workers start."""
+    for m in MODULES:
+        mod = importlib.import_module("clients." + m)
+        if hasattr(mod, "prepare") and (not a.clients or mod.CLIENT in a.clients):
+            log("preparing %s ..." % mod.CLIENT)
+            err = mod.prepare(_params(t, a))
+            if err:
+                log("%s: %s" % (mod.CLIENT, err))
 
 
 def bench_gateway_run(t, a, mc):
@@ -937,6 +1166,12 @@ def parse_args(argv):
                     help="gateway: leave Hadoop's HttpFS out of the comparison")
     ap.add_argument("--webhdfs-url", help="gateway, with --cluster: Java's WebHDFS "
                     "(http://HOST:PORT of the NameNode) to compare with")
+    ap.add_argument("--feature-mib", type=int, default=128,
+                    help="secure, ec, v1: MiB of the file read and written (default 128)")
+    ap.add_argument("--ec-version", default="3.4.1",
+                    help="ec: the Hadoop 3 version of its cluster (default 3.4.1)")
+    ap.add_argument("--v1-version", default="1.2.1",
+                    help="v1: the Hadoop 1 version of its cluster (default 1.2.1)")
     ap.add_argument("--json", help="also write every result to this file")
     ap.add_argument("--wait-idle", type=int, default=30,
                     help="before each round wait up to this many seconds for the "
@@ -968,7 +1203,10 @@ def main(argv=None):
     info = machine_info()
     mc = None
     try:
-        if a.cluster:
+        t = None
+        if not set(a.only) - set(FEATURES):
+            pass    # each feature starts a cluster of its own
+        elif a.cluster:
             u = urllib.parse.urlparse(a.cluster)
             user = a.user or os.environ.get("HADOOP_USER_NAME") or os.environ.get("USER") or "root"
             t = Target(u.hostname, u.port or 8020, user, nn_pid=a.nn_pid, conf_dir=a.conf_dir,
@@ -987,15 +1225,10 @@ def main(argv=None):
                        nn_pid=mc.namenode.pid, conf_dir=mc.conf_dir, jars_dir=mc.jars_dir,
                        java=mc.java_path, hadoop_version=mcmod.HADOOP_VERSION, own=True)
         # The tree bench runs whole processes of its own: no file, no workers.
-        if set(a.only) - {"tree"}:
+        if set(a.only) - {"tree"} - set(FEATURES):
             prepare_file(t, mc)
-        for m in MODULES if set(a.only) & set(DEFAULT_BENCHES) else ():
-            mod = importlib.import_module("clients." + m)
-            if hasattr(mod, "prepare") and (not a.clients or mod.CLIENT in a.clients):
-                log("preparing %s ..." % mod.CLIENT)
-                err = mod.prepare(_params(t, a))
-                if err:
-                    log("%s: %s" % (mod.CLIENT, err))
+        if set(a.only) & set(DEFAULT_BENCHES):
+            _prepare_clients(t, a)
         all_results = {}
         if "nn" in a.only:
             all_results["nn"] = bench_nn(t, a)
@@ -1007,6 +1240,9 @@ def main(argv=None):
             all_results["gateway"] = bench_gateway_run(t, a, mc)
         if "tree" in a.only:
             all_results["tree"] = bench_tree(t, a)
+        for name, fn in (("secure", bench_secure), ("ec", bench_ec), ("v1", bench_v1)):
+            if name in a.only:
+                all_results[name] = fn(mcmod, a)
     finally:
         if mc is not None:
             log("stopping the MiniCluster")
@@ -1014,8 +1250,10 @@ def main(argv=None):
 
     jv = next((r["info"] for r in [x for b in all_results.values() for x in b]
                if r.get("client") == "java" and "info" in r), {})
-    info.update(cluster=("MiniCluster " if t.own else "") + t.url,
-                hadoop=t.hadoop_version or "? (Java client jars: %s)" % jv.get("hadoop_version", "?"),
+    info.update(cluster="MiniCluster per feature" if t is None else
+                ("MiniCluster " if t.own else "") + t.url,
+                hadoop="see each table" if t is None else t.hadoop_version
+                or "? (Java client jars: %s)" % jv.get("hadoop_version", "?"),
                 java=jv.get("java_version", "?"), loadavg_end=os.getloadavg()[0])
     sys.stdout.write("\nMachine: %(nproc)s CPUs (%(cpu)s), %(mem_gib)s GiB, Linux %(kernel)s, "
                      "Python %(python)s\n"

@@ -103,21 +103,23 @@ def session(bench, variant, params):
     if not params.get("java") or not params.get("jars_dir"):
         raise Skip("no java runtime or no Hadoop jars")
     classes = compile_sources(params)   # a no-op after prepare()
+    jvm = [params["java"], *JVM_OPTS, *params.get("jvm_opts", ()), "-cp",
+           _classpath(classes, params)]
     if bench == "read" and variant in VARIANTS["read"]:
-        cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "ReadBench",
+        cmd = [*jvm, "ReadBench",
                params["url"], params["read_path"], str(int(params.get("chunk", 4 << 20))),
                str(int(params.get("threads", 4)) if variant == "pread" else 0),
                str(params["warmup"])]
         return _JavaSession(cmd, params, bench, variant)
     if bench == "write" and variant in VARIANTS["write"]:
-        cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "WriteBench",
+        cmd = [*jvm, "WriteBench",
                params["url"], params["write_dir"], variant, str(params["write_size"]),
                str(params["replication"]), str(int(params.get("chunk", 4 << 20))),
                str(params["warmup"])]
         return _JavaSession(cmd, params, bench, variant)
     if (bench, variant) != ("nn", "seq"):
         raise ValueError("no such bench/variant: %s/%s" % (bench, variant))
-    cmd = [params["java"], *JVM_OPTS, "-cp", _classpath(classes, params), "NnBench",
+    cmd = [*jvm, "NnBench",
            params["url"], params["path"], str(params["warmup"]),
            str(params.get("nn_pid") or 0)]
     return _JavaSession(cmd, params)
