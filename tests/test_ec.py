@@ -167,13 +167,17 @@ def test_parity_matches_java(ec_cluster, ec_files, tmp_path):
     fs_put(ec_cluster, tmp_path, d, {"java": data}, conf={"dfs.blocksize": BLOCKSIZE})
     with easy.open(_url(ec_cluster, d + "/ours"), "wb", blocksize=BLOCKSIZE) as f:
         f.write(data)
-    theirs = _groups(ec_cluster, d + "/java")
-    # complete() needs only k internal blocks reported: wait for the rest
-    # (on a busy machine the DataNodes' reports can take a while).
-    deadline = time.monotonic() + 90
+    # complete() needs only k internal blocks reported, for Java's file as
+    # for ours: wait for both parity blocks of Java's groups and for ours to
+    # hold every block Java's do (the DataNodes' incremental reports can
+    # take a while on a busy machine).
+    deadline = time.monotonic() + 120
     while True:
+        theirs = _groups(ec_cluster, d + "/java")
         ours = _groups(ec_cluster, d + "/ours")
-        if all(set(gj.blockIndices) <= set(go.blockIndices) for gj, go in zip(theirs, ours)):
+        if (all({3, 4} <= set(gj.blockIndices) for gj in theirs)
+                and all(set(gj.blockIndices) <= set(go.blockIndices)
+                        for gj, go in zip(theirs, ours))):
             break
         assert time.monotonic() < deadline, (ours, theirs)
         time.sleep(0.5)
