@@ -102,6 +102,7 @@ def common_conf(c):
         "dfs.heartbeat.interval": 1,
         "heartbeat.recheck.interval": 1000,
         "dfs.replication.interval": 1,
+        "dfs.replication.considerLoad": False,   # as for 2.x: see minicluster
         # Below the 12 s heartbeat expiry that the two settings above give.
         "dfs.namenode.stale.datanode.interval": 5000,
         "dfs.datanode.du.reserved": 0,

@@ -91,7 +91,11 @@ def adjust_conf(cluster, core, hdfs):
     hdfs.update({
         # 2.7's dfs.namenode.replication.interval (seconds) is now this.
         "dfs.namenode.redundancy.interval.seconds": 1,
+        "dfs.namenode.redundancy.considerLoad": False,
     })
+    # the 2.7 names of the two keys above (deprecated: logged on every use)
+    hdfs.pop("dfs.namenode.replication.interval", None)
+    hdfs.pop("dfs.namenode.replication.considerLoad", None)
 
 
 def enable_ec_policies(cluster, policies):

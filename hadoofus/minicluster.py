@@ -1575,6 +1575,11 @@ class MiniCluster:
             # Below the 12 s heartbeat expiry that the two settings above give.
             "dfs.namenode.stale.datanode.interval": 5000,
             "dfs.namenode.replication.interval": 1,
+            # A few DataNodes on a busy 2-core machine: the load check would
+            # leave nodes out of pipelines and EC groups at random (a node
+            # with 2x the average xceivers is refused), and tests that count
+            # replicas would race the re-replication.
+            "dfs.namenode.replication.considerLoad": False,
             "dfs.datanode.du.reserved": 0,
             "dfs.datanode.hostname": HOST,
             "dfs.client.use.datanode.hostname": False,
