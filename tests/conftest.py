@@ -29,6 +29,7 @@ import random
 import re
 import sys
 import threading
+import time
 import uuid
 
 import pytest
@@ -153,6 +154,20 @@ def run_threads(target, argss):
         t.start()
     for t in ts:
         t.join()
+
+
+def wait_block_locations(nn, path, replicas, timeout=60):
+    """The located blocks of path once each has `replicas` locations. A
+    file is complete with one replica per block reported; the others come
+    in the DataNodes' incremental reports a moment later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        blocks = list(nn.getBlockLocations(path))
+        if all(len(b.locations) == replicas for b in blocks):
+            return blocks
+        assert time.monotonic() < deadline, \
+            "%s: %s locations, not %d" % (path, [len(b.locations) for b in blocks], replicas)
+        time.sleep(0.2)
 
 
 def fs_put(cluster, local_dir, remote_dir, files, conf=None):

@@ -16,7 +16,7 @@ import pytest
 
 import hadoofus
 from hadoofus import BlockReadError
-from conftest import fs_put, payload, run_threads
+from conftest import fs_put, payload, run_threads, wait_block_locations
 
 BS = 1024 * 1024    # block size for multi-block files
 
@@ -270,8 +270,7 @@ def test_corrupt_replica_and_dead_datanode(fresh_cluster, tmp_path):
         # -- corruption: the first location's replica is bad at 100000 and
         # 100001 (one chunk); its first 100000 - 100000 % 512 bytes are
         # good and kept, the rest comes from the next replica.
-        lb = f_lb = blocks(c, "/t/f")[0]
-        assert len(lb.locs) == 3
+        lb = f_lb = wait_block_locations(c, "/t/f", 3)[0]
         bad = lb.locs[0]
         _flip(_replica_path(mc, lb, bad), 100000, 2)
         blk = hadoofus.data(lb, "test-client")

@@ -20,7 +20,7 @@ import pytest
 import hadoofus
 from hadoofus import easy
 from hadoofus._writer import HdfsFileWriter
-from conftest import payload, run_threads
+from conftest import payload, run_threads, wait_block_locations
 
 MIB = 1024 * 1024
 BS = MIB
@@ -115,13 +115,7 @@ def test_lengths_blocks_replicas(cluster, written):
         assert sum(b.b.numBytes for b in blocks) == n
         if n in MULTI:
             assert st.blocksize == BS and st.replication == 3
-            # close() needs one replica reported per block; the others come
-            # in the DataNodes' incremental reports, a moment later.
-            deadline = time.monotonic() + 60
-            while not all(len(b.locs) == 3 for b in blocks):
-                assert time.monotonic() < deadline, [b.locs for b in blocks]
-                time.sleep(0.5)
-                blocks = nn.getBlockLocations(path)
+            wait_block_locations(nn, path, 3)
 
 
 def test_checksums_equal_javas(cluster, written, tmp_path):

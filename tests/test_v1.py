@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import MiniCluster, payload, running_cluster
+from conftest import MiniCluster, payload, running_cluster, wait_block_locations
 
 V1 = "1.2.1"
 
@@ -188,8 +188,7 @@ def test_read_block_v17_bad_replica_fails_over(v1cluster, v1rpc, tmp_path):
     local = tmp_path / "c.bin"
     local.write_bytes(data)
     mc.fs_shell("-put", str(local), "/rd/c.bin")
-    lb = c.getBlockLocations("/rd/c.bin")[0]
-    assert len(lb.locations) == 2
+    lb = wait_block_locations(c, "/rd/c.bin", 2)[0]
     first = lb.locations[0].xfer_port
     dn = [d for d in mc.datanodes if d.xfer_port == first][0]
     # 1.x block ids are random Java longs: the file name has the signed one.
@@ -208,8 +207,8 @@ def test_write_block_v17_pipeline(v1cluster, v1rpc, tmp_path):
     data = payload(200_000, 6)            # 2 blocks of 128 KiB; packets of 64512
     assert c.write("/wr/a.bin", data, replication=2, blockSize=131072) == len(data)
     assert mc.fs_shell("-cat", "/wr/a.bin").stdout == data
-    lbs = c.getBlockLocations("/wr/a.bin")
-    assert len(lbs) == 2 and all(len(b.locations) == 2 for b in lbs)
+    lbs = wait_block_locations(c, "/wr/a.bin", 2)
+    assert len(lbs) == 2
     assert c.read("/wr/a.bin") == data
     assert c.write("/wr/empty", b"") == 0
     assert mc.fs_shell("-cat", "/wr/empty").stdout == b""
