@@ -646,7 +646,7 @@ _COMBINE_MODES = {"MD5MD5CRC": lib.HDFS_CHECKSUM_COMBINE_MD5MD5CRC,
                   "COMPOSITE_CRC": lib.HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC}
 
 
-def combine_mode(mode: Optional[str] = None) -> int:
+def _combine_mode(mode: Optional[str] = None) -> int:
     """The HDFS_CHECKSUM_COMBINE_* value of a dfs.checksum.combine.mode
     name ("MD5MD5CRC" or "COMPOSITE_CRC"); None: the Hadoop configuration's
     dfs.checksum.combine.mode, MD5MD5CRC when unset (as Java)."""
@@ -669,7 +669,7 @@ def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None
     "COMPOSITE_CRC" (Hadoop 3.1+ DataNodes: a CRC of the bytes alone, the
     same for any block size or layout, replicated or erasure-coded); default:
     the Hadoop configuration's, else MD5MD5CRC."""
-    cmode = combine_mode(mode)
+    cmode = _combine_mode(mode)
     if fs is None:
         fs, path = _fs_for(url, user, token, token_file)
     else:

@@ -171,7 +171,7 @@ def test_composite_crc_mode_chosen(cluster, written, monkeypatch, tmp_path, caps
     monkeypatch.setenv("HADOOP_CONF_DIR", str(conf_dir))
     if not HADOOP3:
         with pytest.raises(hadoofus.WireProtocolError) as ei:
-            easy.checksum(p, fs=fs, mode="COMPOSITE_CRC")
+            easy.checksum(p, fs=fs)   # the mode of the configuration
         assert "does not know COMPOSITE_CRC" in str(ei.value)
         assert "3.1" in str(ei.value)
         return
@@ -179,6 +179,9 @@ def test_composite_crc_mode_chosen(cluster, written, monkeypatch, tmp_path, caps
     assert want.algorithm == "COMPOSITE-CRC32C"
     assert easy.checksum(p, fs=fs) == want
     assert easy.checksum(p, fs=fs, mode="MD5MD5CRC") == md5
+    fsspec = pytest.importorskip("hadoofus.fsspec")
+    ffs = fsspec.HadoofusFileSystem(host=cluster.host, port=cluster.port, skip_instance_cache=True)
+    assert ffs.checksum(p) == want.crc
     monkeypatch.delenv("HADOOP_CONF_DIR")
     url = "hdfs://%s:%d" % (cluster.host, cluster.port)
     assert cli.main(["--namenode", url, "-D", "dfs.checksum.combine.mode=COMPOSITE_CRC",
