@@ -746,7 +746,8 @@ def _checksum(sh, flags, args):
             sh.fail(_quoted(d, "Is a directory"))
             continue
         try:
-            cs = easy.checksum(p, fs=sh.client)
+            # -D dfs.checksum.combine.mode=COMPOSITE_CRC as FsShell.
+            cs = easy.checksum(p, fs=sh.client, mode=sh.conf.get("dfs.checksum.combine.mode"))
         except Exception as e:
             sh.fail(_path_error(e, d))
             continue

@@ -593,24 +593,32 @@ def open(url: _Url, mode: str = "r", user: Optional[str] = None, replication=Non
 # Checksums
 
 class FileChecksum:
-    """An HDFS file checksum (Java's MD5MD5CRC32FileChecksum).
+    """An HDFS file checksum (Java's MD5MD5CRC32FileChecksum, or in the
+    COMPOSITE_CRC mode CompositeCrcFileChecksum).
 
-    .algorithm  "MD5-of-<crcPerBlock>MD5-of-<bytesPerCrc><CRC32|CRC32C>"
-    .bytes      the serialized form (bytesPerCrc, crcPerBlock, MD5: 28 bytes)
+    .algorithm  "MD5-of-<crcPerBlock>MD5-of-<bytesPerCrc><CRC32|CRC32C>", or
+                "COMPOSITE-<CRC32|CRC32C>"
+    .bytes      the serialized form (bytesPerCrc, crcPerBlock, MD5: 28 bytes;
+                COMPOSITE_CRC: the CRC, 4 bytes big-endian)
     .hex()      its hex, as `hadoop fs -checksum` prints after the algorithm
-    str()       Java's toString(): "<algorithm>:<md5 hex>"
+    .md5        the MD5 (None for COMPOSITE_CRC)
+    .crc        COMPOSITE_CRC: the CRC of the file's bytes (None otherwise)
+    str()       Java's toString(): "<algorithm>:<md5 hex>" or
+                "COMPOSITE-CRC32C:0x<crc>"
     """
 
-    __slots__ = ("algorithm", "bytes", "bytes_per_crc", "crc_per_block", "crc_type", "md5")
+    __slots__ = ("algorithm", "bytes", "bytes_per_crc", "crc_per_block", "crc_type", "md5",
+                 "crc")
 
     def __init__(self, algorithm: str, bytes_: bytes, bytes_per_crc: int, crc_per_block: int,
-                 crc_type: int, md5: bytes) -> None:
+                 crc_type: int, md5: Optional[bytes], crc: Optional[int] = None) -> None:
         self.algorithm = algorithm
         self.bytes = bytes_
         self.bytes_per_crc = bytes_per_crc
         self.crc_per_block = crc_per_block
         self.crc_type = crc_type
         self.md5 = md5
+        self.crc = crc
 
     length = property(lambda self: len(self.bytes))
 
@@ -618,6 +626,8 @@ class FileChecksum:
         return self.bytes.hex()
 
     def __str__(self):
+        if self.md5 is None:
+            return "%s:0x%08x" % (self.algorithm, self.crc or 0)
         return "%s:%s" % (self.algorithm, self.md5.hex())
 
     def __repr__(self):
@@ -632,13 +642,34 @@ class FileChecksum:
         return hash((self.algorithm, self.bytes))
 
 
+_COMBINE_MODES = {"MD5MD5CRC": lib.HDFS_CHECKSUM_COMBINE_MD5MD5CRC,
+                  "COMPOSITE_CRC": lib.HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC}
+
+
+def _combine_mode(mode: Optional[str] = None) -> int:
+    """The HDFS_CHECKSUM_COMBINE_* value of a dfs.checksum.combine.mode
+    name ("MD5MD5CRC" or "COMPOSITE_CRC"); None: the Hadoop configuration's
+    dfs.checksum.combine.mode, MD5MD5CRC when unset (as Java)."""
+    if mode is None:
+        mode = _conf.get("dfs.checksum.combine.mode") or "MD5MD5CRC"
+    try:
+        return _COMBINE_MODES[mode.strip()]
+    except (KeyError, AttributeError):
+        raise InvalidArgumentError("dfs.checksum.combine.mode must be MD5MD5CRC or "
+                                   "COMPOSITE_CRC, not %r" % (mode,)) from None
+
+
 def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None, *,
              fs: Optional[_rpc] = None, token: Optional["Token"] = None,
-             token_file: Optional[str] = None) -> "FileChecksum":
+             token_file: Optional[str] = None, mode: Optional[str] = None) -> "FileChecksum":
     """The file's HDFS checksum (DistributedFileSystem.getFileChecksum): a
     FileChecksum. url as open() takes it, or a path on `fs` (a hadoofus.rpc).
     length: only the first length bytes (default: all). token, token_file:
-    as open()."""
+    as open(). mode: Java's dfs.checksum.combine.mode, "MD5MD5CRC" or
+    "COMPOSITE_CRC" (Hadoop 3.1+ DataNodes: a CRC of the bytes alone, the
+    same for any block size or layout, replicated or erasure-coded); default:
+    the Hadoop configuration's, else MD5MD5CRC."""
+    cmode = _combine_mode(mode)
     if fs is None:
         fs, path = _fs_for(url, user, token, token_file)
     else:
@@ -652,11 +683,13 @@ def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None
     out = ffi.new("struct hdfs_file_checksum *")
     exc = ffi.new("char[]", 256)
     msg = ffi.new("char[]", 2048)
-    rc = lib.hdfs_file_checksum(fs._nn, path.encode("utf-8", "surrogateescape"), length,
-                                out, exc, 256, msg, 2048)
+    rc = lib.hdfs_file_checksum_mode(fs._nn, path.encode("utf-8", "surrogateescape"), length,
+                                     cmode, out, exc, 256, msg, 2048)
     if rc:
         raise errors._exception(rc, ffi.string(exc).decode("utf-8", "replace"),
                                 ffi.string(msg).decode("utf-8", "replace"), file_layer=True)
-    return FileChecksum(ffi.string(out.algorithm).decode(), bytes(out.bytes),
+    composite = out.combine == lib.HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC
+    return FileChecksum(ffi.string(out.algorithm).decode(), bytes(out.bytes)[:out.length],
                         out.bytes_per_crc, out.crc_per_block, out.crc_type,
-                        bytes(out.md5))
+                        None if composite else bytes(out.md5),
+                        out.crc if composite else None)

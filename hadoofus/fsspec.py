@@ -252,7 +252,8 @@ class HadoofusFileSystem(AbstractFileSystem):
             cs = self.hdfs_checksum(path)
         except IsADirectoryError:
             return super().checksum(path)
-        return int.from_bytes(cs.md5, "big")
+        # COMPOSITE_CRC (dfs.checksum.combine.mode) has no MD5: its CRC.
+        return int.from_bytes(cs.md5 if cs.md5 is not None else cs.bytes, "big")
 
     def du(self, path, total=True, maxdepth=None, withdirs=False, **kwargs):
         if total and maxdepth is None and not withdirs:

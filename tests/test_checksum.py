@@ -7,16 +7,21 @@ import os
 import pytest
 
 import hadoofus
-from hadoofus import easy
-from conftest import fs_put, payload
+from hadoofus import cli, easy
+from hadoofus._datanode import crc32c
+from conftest import HADOOP3, fs_put, payload
 
 MIB = 1024 * 1024
 BS = MIB
 
 
-def java_checksums(cluster, paths):
-    """{path: (algorithm, hex)} from one FsShell -checksum run."""
-    out = cluster.fs_shell("-checksum", *paths).stdout.decode()
+def java_checksums(cluster, paths, conf=None):
+    """{path: (algorithm, hex)} from one FsShell -checksum run; conf,
+    {key: value} passed as -D options."""
+    dopts = []
+    for k, v in (conf or {}).items():
+        dopts += ["-D", "%s=%s" % (k, v)]
+    out = cluster.fs_shell(*dopts, "-checksum", *paths).stdout.decode()
     res = {}
     for line in out.splitlines():
         parts = line.split("\t")
@@ -111,3 +116,75 @@ def test_errors(cluster, written):
         easy.checksum("relative", fs=easy.filesystem(cluster.host, cluster.port))
     with pytest.raises(ValueError):
         easy.checksum(url + "/crc32c/f1", length=-1)
+
+
+COMPOSITE = {"dfs.checksum.combine.mode": "COMPOSITE_CRC"}
+
+
+@pytest.mark.skipif(not HADOOP3, reason="COMPOSITE_CRC needs Hadoop 3.1+ DataNodes")
+def test_composite_crc_matches_java(cluster, written):
+    """dfs.checksum.combine.mode=COMPOSITE_CRC: `hadoop fs -checksum` with
+    the mode set, for every block size, chunk size and CRC type written;
+    equal bytes get equal checksums whatever those sizes."""
+    base, paths, _java = written
+    java = java_checksums(cluster, paths, COMPOSITE)
+    assert len(java) == len(paths)
+    fs = easy.filesystem(cluster.host, cluster.port)
+    by_bytes = {}
+    for p in paths:
+        ck = easy.checksum(p, fs=fs, mode="COMPOSITE_CRC")
+        assert (ck.algorithm, ck.hex()) == java[p], p
+        by_bytes.setdefault((p.rsplit("/", 1)[1], ck.algorithm), set()).add(ck.hex())
+    for key, sums in by_bytes.items():
+        assert len(sums) == 1, (key, sums)
+    n = 3 * BS + 5
+    ck = easy.checksum(base + "/crc32c/f%d" % n, fs=fs, mode="COMPOSITE_CRC")
+    assert ck.algorithm == "COMPOSITE-CRC32C" and ck.md5 is None and ck.length == 4
+    assert ck.crc == crc32c(payload(n, n)) and ck.bytes == ck.crc.to_bytes(4, "big")
+    assert str(ck) == "COMPOSITE-CRC32C:0x%08x" % ck.crc
+    assert java[base + "/crc32/f513"][0] == "COMPOSITE-CRC32"
+    # An empty file: the MD5 answer in this mode too, as from Java.
+    assert java[base + "/crc32c/f0"][0] == "MD5-of-0MD5-of-0CRC32"
+    # A prefix is the CRC of those bytes.
+    ck = easy.checksum(base + "/crc32c/f%d" % n, fs=fs, mode="COMPOSITE_CRC", length=BS + 7)
+    assert ck.crc == crc32c(payload(n, n)[:BS + 7])
+
+
+def test_composite_crc_mode_chosen(cluster, written, monkeypatch, tmp_path, capsys):
+    """The mode from the argument, from dfs.checksum.combine.mode in the
+    Hadoop configuration, and from the CLI's -D, as Java; a bad name is
+    refused; a Hadoop 2 DataNode, which knows only MD5MD5CRC, is a clear
+    error."""
+    base, _paths, _java = written
+    p = base + "/crc32c/f513"
+    fs = easy.filesystem(cluster.host, cluster.port)
+    with pytest.raises(ValueError) as ei:
+        easy.checksum(p, fs=fs, mode="CRC")
+    assert "COMPOSITE_CRC" in str(ei.value)
+    md5 = easy.checksum(p, fs=fs, mode="MD5MD5CRC")
+    assert md5 == easy.checksum(p, fs=fs)
+    conf_dir = tmp_path / "conf"
+    conf_dir.mkdir()
+    (conf_dir / "hdfs-site.xml").write_text(
+        "<configuration><property><name>dfs.checksum.combine.mode</name>"
+        "<value>COMPOSITE_CRC</value></property></configuration>")
+    monkeypatch.setenv("HADOOP_CONF_DIR", str(conf_dir))
+    if not HADOOP3:
+        with pytest.raises(hadoofus.WireProtocolError) as ei:
+            easy.checksum(p, fs=fs)   # the mode of the configuration
+        assert "does not know COMPOSITE_CRC" in str(ei.value)
+        assert "3.1" in str(ei.value)
+        return
+    want = easy.checksum(p, fs=fs, mode="COMPOSITE_CRC")
+    assert want.algorithm == "COMPOSITE-CRC32C"
+    assert easy.checksum(p, fs=fs) == want
+    assert easy.checksum(p, fs=fs, mode="MD5MD5CRC") == md5
+    fsspec = pytest.importorskip("hadoofus.fsspec")
+    ffs = fsspec.HadoofusFileSystem(host=cluster.host, port=cluster.port, skip_instance_cache=True)
+    assert ffs.checksum(p) == want.crc
+    monkeypatch.delenv("HADOOP_CONF_DIR")
+    url = "hdfs://%s:%d" % (cluster.host, cluster.port)
+    assert cli.main(["--namenode", url, "-D", "dfs.checksum.combine.mode=COMPOSITE_CRC",
+                     "checksum", p]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("%s\tCOMPOSITE-CRC32C\t%s\n" % (p, want.hex())), out

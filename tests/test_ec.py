@@ -17,6 +17,7 @@ import pytest
 
 import hadoofus
 from hadoofus import easy
+from hadoofus._datanode import crc32c
 
 from conftest import fs_put, payload, running_cluster
 from test_checksum import java_checksums
@@ -207,6 +208,32 @@ def test_checksum_matches_java(ec_cluster, ec_files):
     for p in paths:
         ck = easy.checksum(_url(ec_cluster, p))
         assert (ck.algorithm, ck.hex()) == java[p], p
+
+
+def test_composite_crc_across_layouts(ec_cluster, ec_files, tmp_path):
+    """dfs.checksum.combine.mode=COMPOSITE_CRC: `hadoop fs -checksum` with
+    the mode set, of striped files (RS-3-2, XOR-2-1) and of replicated
+    copies of the same bytes with other block and chunk sizes; every layout
+    of the same bytes gets the same checksum, the CRC32C of the bytes."""
+    names = ("one", "midcell", "midstripe", "groups")
+    paths = {}
+    for pol in (RS, XOR):
+        for n in names:
+            paths["/ec/%s/%s" % (pol, n)] = ec_files[pol][n]
+    rs = {n: ec_files[RS][n] for n in names}
+    for i, conf in enumerate(({"dfs.blocksize": CELL},
+                              {"dfs.blocksize": 3 * CELL, "dfs.bytes-per-checksum": 1024})):
+        d = "/rep/composite%d" % i
+        (tmp_path / str(i)).mkdir()
+        fs_put(ec_cluster, tmp_path / str(i), d, rs, conf)
+        paths.update(("%s/%s" % (d, n), data) for n, data in rs.items())
+    java = java_checksums(ec_cluster, list(paths), {"dfs.checksum.combine.mode": "COMPOSITE_CRC"})
+    assert len(java) == len(paths)
+    fs = easy.filesystem(ec_cluster.host, ec_cluster.port)
+    for p, data in paths.items():
+        ck = easy.checksum(p, fs=fs, mode="COMPOSITE_CRC")
+        assert (ck.algorithm, ck.hex()) == java[p], p
+        assert ck.crc == crc32c(data), p
 
 
 _LIBHDFS_SCRIPT = r'''

@@ -52,12 +52,14 @@ struct hdfs_block_writer;
 void hdfs_block_reader_set_dt(struct hdfs_block_reader *br, struct hdfs_dt_sec *s);
 void hdfs_block_writer_set_dt(struct hdfs_block_writer *bw, struct hdfs_dt_sec *s);
 
-/* hdfs_block_checksum (<hadoofus/block_checksum.h>) with s's handshake. */
+/* hdfs_block_checksum_mode (<hadoofus/block_checksum.h>) with s's
+ * handshake. */
 struct hdfs_block_checksum;
 int hdfs_block_checksum_dt(struct hdfs_dt_sec *s,
     const Hadoop__Hdfs__ExtendedBlockProto *block,
     const Hadoop__Common__TokenProto *token, const char *host, int port,
-    int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
+    int timeout_ms, int mode, struct hdfs_block_checksum *out, char *err,
+    size_t errlen);
 
 /* The layer on a connection: see conn.c. */
 void hdfs_conn_xf_free(struct hdfs_conn_xf *xf);

@@ -133,3 +133,51 @@ hdfs_checksum_verify(int type, uint32_t bpc, const void *data, size_t len,
 	}
 	return 0;
 }
+
+/*
+ * GF(2)[x] modulo a CRC polynomial, in the CRCs' own bit-reflected form:
+ * bit 31 is the coefficient of x^0 and bit 0 that of x^31, so shifting
+ * right multiplies by x. `poly` is the reflected polynomial without x^32.
+ */
+static uint32_t
+gf_mul(uint32_t a, uint32_t b, uint32_t poly)
+{
+	uint32_t r = 0;
+	for (uint32_t bit = 0x80000000u; bit; bit >>= 1) {
+		if (b & bit)
+			r ^= a;
+		a = (a >> 1) ^ (poly & (0u - (a & 1)));
+	}
+	return r;
+}
+
+/* x^(8 * n) mod poly, by squaring: x^8, x^16, x^32 ... for n's bits. */
+static uint32_t
+x8n(uint64_t n, uint32_t poly)
+{
+	uint32_t r = 0x80000000u;       /* 1 */
+	uint32_t sq = 0x80000000u >> 8; /* x^8 */
+	for (; n; n >>= 1) {
+		if (n & 1)
+			r = gf_mul(r, sq, poly);
+		sq = gf_mul(sq, sq, poly);
+	}
+	return r;
+}
+
+int
+hdfs_crc_compose(int type, uint32_t crc_a, uint32_t crc_b, uint64_t len_b,
+    uint32_t *out)
+{
+	uint32_t poly;
+	if (type == HDFS_CHECKSUM_CRC32C)
+		poly = 0x82F63B78u;
+	else if (type == HDFS_CHECKSUM_CRC32)
+		poly = 0xEDB88320u;
+	else
+		return HDFS_EINVAL;
+	if (out == NULL)
+		return HDFS_EINVAL;
+	*out = gf_mul(crc_a, x8n(len_b, poly), poly) ^ crc_b;
+	return 0;
+}

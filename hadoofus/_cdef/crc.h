@@ -10,6 +10,8 @@ enum hdfs_checksum_type {
 
 uint32_t hdfs_crc32c(uint32_t crc, const void *buf, size_t len);
 uint32_t hdfs_crc32(uint32_t crc, const void *buf, size_t len);
+int hdfs_crc_compose(int type, uint32_t crc_a, uint32_t crc_b, uint64_t len_b,
+    uint32_t *out);
 int hdfs_checksum_size(int type);
 size_t hdfs_checksum_sums_len(int type, uint32_t bytes_per_checksum, size_t len);
 int hdfs_checksum_compute(int type, uint32_t bytes_per_checksum,

@@ -58,6 +58,11 @@ void hdfs_file_reader_stats(struct hdfs_file_reader *r,
 
 /* ---- Checksums ---- */
 
+enum hdfs_checksum_combine {
+	HDFS_CHECKSUM_COMBINE_MD5MD5CRC = 1,
+	HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC = 2,
+};
+
 struct hdfs_file_checksum {
 	char algorithm[64];
 	uint32_t bytes_per_crc;
@@ -65,11 +70,17 @@ struct hdfs_file_checksum {
 	int crc_type;
 	uint8_t md5[16];
 	uint8_t bytes[28];
+	uint32_t length;
+	int combine;
+	uint32_t crc;
 };
 
 int hdfs_file_checksum(struct hdfs_namenode *nn, const char *path,
     uint64_t length, struct hdfs_file_checksum *out, char *exc, size_t exclen,
     char *msg, size_t msglen);
+int hdfs_file_checksum_mode(struct hdfs_namenode *nn, const char *path,
+    uint64_t length, int mode, struct hdfs_file_checksum *out, char *exc,
+    size_t exclen, char *msg, size_t msglen);
 void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);
 
 /* ---- File writer: its section goes below this line. ---- */

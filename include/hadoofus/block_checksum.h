@@ -16,12 +16,27 @@
 extern "C" {
 #endif
 
+/*
+ * What a DataNode digests a block's chunk CRCs into (BlockChecksumTypeProto,
+ * wire values), chosen by the client as Java's dfs.checksum.combine.mode:
+ * MD5MD5CRC, the MD5 of the chunk CRCs (every HDFS version; the file
+ * checksum then depends on block and chunk sizes), or COMPOSITE_CRC (Hadoop
+ * 3.1+), the CRC of the block's bytes themselves composed from its chunk
+ * CRCs (the file checksum then depends on the bytes alone).
+ */
+enum hdfs_checksum_combine {
+	HDFS_CHECKSUM_COMBINE_MD5MD5CRC = 1,
+	HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC = 2,
+};
+
 /* One block's answer to OP_BLOCK_CHECKSUM. */
 struct hdfs_block_checksum {
 	uint32_t bytes_per_crc;
 	uint64_t crc_per_block;
 	int crc_type;                /* HDFS_CHECKSUM_* (<hadoofus/crc.h>) */
-	uint8_t md5[16];
+	uint8_t md5[16];             /* MD5MD5CRC; zeros for COMPOSITE_CRC */
+	int combine;                 /* HDFS_CHECKSUM_COMBINE_*: what the DataNode sent */
+	uint32_t crc;                /* COMPOSITE_CRC: the CRC (crc_type) of the bytes */
 };
 
 /*
@@ -38,6 +53,18 @@ HDFS_API int hdfs_block_checksum(const Hadoop__Hdfs__ExtendedBlockProto *block,
     const Hadoop__Common__TokenProto *token, const char *host, int port,
     int timeout_ms, struct hdfs_block_checksum *out, char *err, size_t errlen);
 
+/*
+ * hdfs_block_checksum in either mode (HDFS_CHECKSUM_COMBINE_*), the mode
+ * sent in the op's BlockChecksumOptionsProto. Returns as
+ * hdfs_block_checksum, and HDFS_EINVAL for an unknown mode; for
+ * COMPOSITE_CRC, HDFS_EPROTO with out->combine MD5MD5CRC when the DataNode
+ * answered in the MD5 mode (it predates Hadoop 3.1 and ignores the option).
+ */
+HDFS_API int hdfs_block_checksum_mode(const Hadoop__Hdfs__ExtendedBlockProto *block,
+    const Hadoop__Common__TokenProto *token, const char *host, int port,
+    int timeout_ms, int mode, struct hdfs_block_checksum *out, char *err,
+    size_t errlen);
+
 typedef struct Hadoop__Hdfs__ErasureCodingPolicyProto Hadoop__Hdfs__ErasureCodingPolicyProto;
 
 /*
@@ -53,6 +80,17 @@ HDFS_API int hdfs_block_group_checksum(const Hadoop__Hdfs__LocatedBlockProto *lb
     const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
     const char *host, int port, int timeout_ms, struct hdfs_block_checksum *out,
     char *err, size_t errlen);
+
+/*
+ * hdfs_block_group_checksum in either mode, as hdfs_block_checksum_mode.
+ * With COMPOSITE_CRC the DataNode composes the internal blocks' cell CRCs
+ * in stripe order: the answer is the CRC of the group's data bytes, the
+ * same a replicated block of those bytes gets.
+ */
+HDFS_API int hdfs_block_group_checksum_mode(const Hadoop__Hdfs__LocatedBlockProto *lb,
+    const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
+    const char *host, int port, int timeout_ms, int mode,
+    struct hdfs_block_checksum *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,18 @@ enum hdfs_checksum_type {
 HDFS_API uint32_t hdfs_crc32c(uint32_t crc, const void *buf, size_t len);
 HDFS_API uint32_t hdfs_crc32(uint32_t crc, const void *buf, size_t len);
 
+/*
+ * CRC composition: the CRC32C / CRC32 (`type`) of the concatenation A||B
+ * from crc_a = CRC(A), crc_b = CRC(B) and len_b = |B| alone, without the
+ * bytes: crc_a times x^(8 * len_b) modulo the polynomial, plus crc_b (the
+ * standard CRCs' initial and final inversions cancel out). This is how
+ * HDFS's COMPOSITE_CRC file checksum joins chunk and block CRCs (Java's
+ * CrcUtil.compose). O(log len_b) carry-less multiplications. Returns 0 with
+ * *out set, or HDFS_EINVAL (type not CRC32/CRC32C, out NULL).
+ */
+HDFS_API int hdfs_crc_compose(int type, uint32_t crc_a, uint32_t crc_b,
+    uint64_t len_b, uint32_t *out);
+
 /* Bytes per checksum of `type`: 4 for CRC32/CRC32C, 0 for NULL;
  * HDFS_EINVAL for an unknown type. */
 HDFS_API int hdfs_checksum_size(int type);

@@ -219,17 +219,23 @@ HDFS_API void hdfs_file_reader_stats(struct hdfs_file_reader *r,
  * checksum: <hadoofus/block_checksum.h>.
  * ====================================================================== */
 
-/* A file's checksum (Java's MD5MD5CRC32FileChecksum). */
+/* A file's checksum (Java's MD5MD5CRC32FileChecksum or, in the
+ * COMPOSITE_CRC mode, CompositeCrcFileChecksum). */
 struct hdfs_file_checksum {
-	char algorithm[64];          /* "MD5-of-0MD5-of-512CRC32C" */
-	uint32_t bytes_per_crc;
-	uint64_t crc_per_block;      /* 0 unless the file has 2 or more blocks */
+	char algorithm[64];          /* "MD5-of-0MD5-of-512CRC32C", "COMPOSITE-CRC32C" */
+	uint32_t bytes_per_crc;      /* (COMPOSITE_CRC: the first block's) */
+	uint64_t crc_per_block;      /* 0 unless the file has 2 or more blocks
+	                              * (always 0 for COMPOSITE_CRC) */
 	int crc_type;                /* HDFS_CHECKSUM_CRC32 / _CRC32C; -1 mixed */
-	uint8_t md5[16];
-	/* Java's FileChecksum.getBytes(): bytes_per_crc (4, big-endian),
-	 * crc_per_block (8, big-endian), md5. `hadoop fs -checksum` prints
+	uint8_t md5[16];             /* MD5MD5CRC only */
+	/* Java's FileChecksum.getBytes(), `length` of them: MD5MD5CRC
+	 * bytes_per_crc (4, big-endian), crc_per_block (8, big-endian), md5;
+	 * COMPOSITE_CRC the crc (4, big-endian). `hadoop fs -checksum` prints
 	 * these in hex after the algorithm name. */
 	uint8_t bytes[28];
+	uint32_t length;             /* 28 or 4 */
+	int combine;                 /* HDFS_CHECKSUM_COMBINE_* (<hadoofus/block_checksum.h>) */
+	uint32_t crc;                /* COMPOSITE_CRC: the CRC of the file's bytes */
 };
 
 /*
@@ -245,6 +251,23 @@ struct hdfs_file_checksum {
 HDFS_API int hdfs_file_checksum(struct hdfs_namenode *nn, const char *path,
     uint64_t length, struct hdfs_file_checksum *out, char *exc, size_t exclen,
     char *msg, size_t msglen);
+
+/*
+ * hdfs_file_checksum in the mode Java's dfs.checksum.combine.mode names
+ * (HDFS_CHECKSUM_COMBINE_*; the caller reads its configuration).
+ * COMPOSITE_CRC ("COMPOSITE-CRC32C", Hadoop 3.1+ DataNodes) is the CRC of
+ * the bytes themselves, composed from the block (group) CRCs, so equal
+ * bytes have equal checksums whatever their block size, chunk size or
+ * layout (replicated or erasure-coded); of a prefix (`length`), the CRC of
+ * exactly those bytes. An empty file (or length 0) gets the MD5MD5CRC
+ * answer in both modes, as from Java. Returns as
+ * hdfs_file_checksum, also HDFS_EINVAL (unknown mode) and HDFS_EPROTO (a
+ * DataNode without COMPOSITE_CRC, which msg says; blocks of mixed CRC
+ * types).
+ */
+HDFS_API int hdfs_file_checksum_mode(struct hdfs_namenode *nn, const char *path,
+    uint64_t length, int mode, struct hdfs_file_checksum *out, char *exc,
+    size_t exclen, char *msg, size_t msglen);
 
 /* The MD5 (RFC 1321) of buf: libhadoofus' own, for the file checksum. */
 HDFS_API void hdfs_md5(const void *buf, size_t len, uint8_t out[16]);

@@ -145,10 +145,86 @@ test_chunks(void)
 	free(d);
 }
 
+/*
+ * Composition: crc(A||B) from crc(A), crc(B), |B| equals the bitwise
+ * reference over the concatenation, for every split of a buffer (empty
+ * parts included), for a chain of chunk CRCs as a DataNode's .meta file
+ * holds them, and for lengths past 4 GiB (by associativity: (A||B)||C ==
+ * A||(B||C) with the lengths only).
+ */
+static void
+test_compose(void)
+{
+	const uint32_t polys[2] = { POLY_CRC32C, POLY_CRC32 };
+	const int types[2] = { HDFS_CHECKSUM_CRC32C, HDFS_CHECKSUM_CRC32 };
+	enum { N = 1500 };
+	uint8_t *d = malloc(N);
+	CHECK(d != NULL);
+	for (size_t i = 0; i < N; i++)
+		d[i] = (uint8_t)((i * 131) ^ (i >> 3));
+	const size_t lens[] = { 0, 1, 2, 3, 4, 7, 8, 100, 511, 512, 513, 1024, N };
+	const size_t nl = sizeof(lens) / sizeof(lens[0]);
+	for (int t = 0; t < 2; t++) {
+		int bad = 0;
+		for (size_t i = 0; i < nl; i++) {
+			for (size_t j = 0; j < nl && lens[i] + lens[j] <= N; j++) {
+				size_t la = lens[i], lb = lens[j];
+				uint32_t a = ref_crc(polys[t], d, la);
+				uint32_t b = ref_crc(polys[t], d + la, lb);
+				uint32_t ab = 0;
+				CHECK(hdfs_crc_compose(types[t], a, b, lb, &ab) == 0);
+				bad += ab != ref_crc(polys[t], d, la + lb);
+			}
+		}
+		CHECK(bad == 0);
+
+		/* 512-byte chunks and a short tail, composed one by one. */
+		uint32_t acc = 0;
+		for (size_t off = 0; off < N; off += 512) {
+			size_t n = N - off < 512 ? N - off : 512;
+			CHECK(hdfs_crc_compose(types[t], acc, ref_crc(polys[t], d + off, n), n,
+			    &acc) == 0);
+		}
+		CHECK(acc == ref_crc(polys[t], d, N));
+
+		const uint64_t big[] = { (1ull << 32) + 5, (1ull << 40) - 1, 3ull << 33, 1u << 20 };
+		uint32_t x = 0x12345678u, y = 0x9ABCDEF0u, z = 0x0F1E2D3Cu;
+		for (size_t i = 0; i + 1 < sizeof(big) / sizeof(big[0]); i++) {
+			uint64_t ly = big[i], lz = big[i + 1];
+			uint32_t xy, xy_z, yz, x_yz;
+			CHECK(hdfs_crc_compose(types[t], x, y, ly, &xy) == 0);
+			CHECK(hdfs_crc_compose(types[t], xy, z, lz, &xy_z) == 0);
+			CHECK(hdfs_crc_compose(types[t], y, z, lz, &yz) == 0);
+			CHECK(hdfs_crc_compose(types[t], x, yz, ly + lz, &x_yz) == 0);
+			CHECK(xy_z == x_yz);
+		}
+	}
+
+	/* 16 MiB through the fast CRC vs sixteen 1 MiB parts composed. */
+	size_t mib = 1u << 20;
+	uint8_t *z = malloc(mib);
+	CHECK(z != NULL);
+	memset(z, 0xA5, mib);
+	uint32_t whole = 0, comp = 0, part = hdfs_crc32c(0, z, mib);
+	for (int i = 0; i < 16; i++) {
+		whole = hdfs_crc32c(whole, z, mib);
+		CHECK(hdfs_crc_compose(HDFS_CHECKSUM_CRC32C, comp, part, mib, &comp) == 0);
+	}
+	CHECK(comp == whole);
+	free(z);
+
+	uint32_t o;
+	CHECK(hdfs_crc_compose(HDFS_CHECKSUM_NULL, 1, 2, 3, &o) == HDFS_EINVAL);
+	CHECK(hdfs_crc_compose(7, 1, 2, 3, &o) == HDFS_EINVAL);
+	CHECK(hdfs_crc_compose(HDFS_CHECKSUM_CRC32C, 1, 2, 3, NULL) == HDFS_EINVAL);
+	free(d);
+}
+
 int
 main(void)
 {
 	test_vectors();
 	test_chunks();
+	test_compose();
 	return check_done("test_crc");
 }

@@ -374,6 +374,21 @@ test_checksum(size_t n, uint32_t bs)
 		hdfs_md5(md5s, 32, want);
 		CHECK(memcmp(ck.md5, want, 16) == 0);
 	}
+
+	/* COMPOSITE_CRC: the CRC32C of the bytes from a Hadoop 3.1+ DataNode;
+	 * the session's cluster may be 2.7.3, whose DataNodes refuse the mode. */
+	rc = hdfs_file_checksum_mode(nn, path, UINT64_MAX, HDFS_CHECKSUM_COMBINE_COMPOSITE_CRC,
+	    &ck, exc, sizeof(exc), msg, sizeof(msg));
+	if (rc == HDFS_EPROTO && nb > 0) {
+		CHECK(strstr(msg, "does not know COMPOSITE_CRC") != NULL);
+	} else if (nb > 0) {
+		CHECK(rc == 0);
+		CHECK(strcmp(ck.algorithm, "COMPOSITE-CRC32C") == 0);
+		CHECK(ck.crc == hdfs_crc32c(0, data, n) && ck.length == 4);
+	} else {
+		CHECK(rc == 0);
+		CHECK(strcmp(ck.algorithm, algo) == 0);   /* the MD5 answer, as Java */
+	}
 	free(md5s);
 	free(data);
 }
@@ -388,6 +403,8 @@ test_checksum_errors(void)
 	CHECK(rc == HDFS_EREMOTE);
 	CHECK(strcmp(exc, "java.io.FileNotFoundException") == 0);
 	CHECK(hdfs_file_checksum(nn, "x", UINT64_MAX, &ck, NULL, 0, NULL, 0) == HDFS_EINVAL);
+	CHECK(hdfs_file_checksum_mode(nn, path, UINT64_MAX, 0, &ck, NULL, 0, NULL, 0) ==
+	    HDFS_EINVAL);
 }
 
 int
