@@ -8,8 +8,13 @@ DataNodes, RS-3-2); hadoofus runs as alice from her ticket cache and the
 cluster's client configuration, which offers every data transfer QOP.
 The module picks its Hadoop itself (as test_ec.py), so it runs once, in
 the main pytest phase.
+
+dfs.encrypt.data.transfer (the NameNode's data encryption key, then
+AES/CTR) needs a cluster of its own: HADOOFUS_TEST_EC_ENCRYPT=1 runs that
+test too (about a minute more; CI leaves it out).
 """
 
+import os
 import time
 
 import pytest
@@ -28,6 +33,38 @@ BLOCKSIZE = 2 * CELL          # a group of two stripes: 6 MiB of data
 EC_DIR = "/user/alice/ec"
 # Ends mid-cell; mid-stripe in the second stripe; in a second group.
 SIZES = {"midcell": CELL - 3, "midstripe": 4 * CELL + 7, "groups": 7 * CELL + 11}
+
+
+# First in the module: its cluster is gone before the module's starts.
+@pytest.mark.skipif(not os.environ.get("HADOOFUS_TEST_EC_ENCRYPT"),
+                    reason="a second secure cluster: HADOOFUS_TEST_EC_ENCRYPT=1")
+def test_encrypted_data_transfer(tmp_path, monkeypatch):
+    """dfs.encrypt.data.transfer with AES/CTR: Java's striped file read,
+    ours read back by Java, checksums equal."""
+    cluster = running_secure_cluster(users=(), datanodes=5, replication=1, version=VERSION,
+                                     ec_policies=[RS], heap="192m", encrypt_data=True)
+    mc = next(cluster)
+    try:
+        monkeypatch.setenv("HADOOP_CONF_DIR", mc.conf_dir)
+        monkeypatch.setenv("KRB5CCNAME", "FILE:" + mc.kinit("hdfs"))
+        easy.clear_cache()
+        with kerberos_rpc(mc) as nn:
+            nn.mkdirs("/ec", 0o755, True)
+            nn.setErasureCodingPolicy("/ec", RS)
+        data = payload(SIZES["groups"], 9)
+        (tmp_path / "java").write_bytes(data)
+        mc.fs_shell("-D", "dfs.blocksize=%d" % BLOCKSIZE, "-put", str(tmp_path / "java"), "/ec")
+        with easy.open(url(mc, "/ec/java"), "rb") as f:
+            assert f.read() == data
+        with easy.open(url(mc, "/ec/ours"), "wb", blocksize=BLOCKSIZE) as f:
+            f.write(data)
+        assert mc.fs_shell("-cat", "/ec/ours").stdout == data
+        java = java_checksums(mc, ["/ec/java", "/ec/ours"])
+        for p in ("/ec/java", "/ec/ours"):
+            assert easy.checksum(url(mc, p)).hex() == java[p][1], p
+    finally:
+        easy.clear_cache()
+        cluster.close()   # the cluster stops now, not when the frame dies
 
 
 @pytest.fixture(scope="module")
