@@ -108,7 +108,7 @@ def running_secure_cluster(users=("alice",), missing=pytest.skip, **kw):
     try:
         for mc in running_cluster(secure=True, **kw):
             os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
-            if users:   # () : the caller makes its own, e.g. by RPC
+            if users:   # users=(): the caller makes its own, e.g. by RPC
                 mc.fs_shell("-mkdir", "-p", *("/user/" + u for u in users))
             for u in users:
                 mc.fs_shell("-chown", u, "/user/" + u)

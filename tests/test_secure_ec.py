@@ -166,8 +166,9 @@ def privacy_only(as_alice, tmp_path, monkeypatch):
 
 
 def test_privacy(privacy_only, java_files):
-    """Every packet wrapped: the checksum needs no bytes of its own, so
-    ours equals the one of Java's file of the same bytes and layout."""
+    """Every packet wrapped. A file checksum depends only on the bytes and
+    their layout, so ours equals that of Java's file of the same bytes
+    (no JVM needed to compare)."""
     mc = privacy_only
     data = java_files["groups"]
     with easy.open(url(mc, EC_DIR + "/java/groups"), "rb") as f:
