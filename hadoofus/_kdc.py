@@ -310,17 +310,16 @@ class SecureCluster:
         names = (os.path.basename(self.keystore), os.path.basename(self.truststore))
         if not all(os.path.exists(os.path.join(cache, n)) for n in names):
             self._make_keystore(java)
-            os.makedirs(os.path.dirname(cache), exist_ok=True)
             tmp = "%s.tmp-%d" % (cache, os.getpid())
-            shutil.rmtree(tmp, ignore_errors=True)
-            os.makedirs(tmp)
-            for n in names:
-                shutil.copy(os.path.join(self.kdc.base_dir, n), tmp)
             try:
+                os.makedirs(tmp)
+                for n in names:
+                    shutil.copy(os.path.join(self.kdc.base_dir, n), tmp)
                 # One rename publishes the matching pair; a racing
                 # process's pair stays (the first one wins).
                 os.rename(tmp, cache)
             except OSError:
+                # (a read-only cache: this cluster has its own pair anyway)
                 shutil.rmtree(tmp, ignore_errors=True)
             return
         for n in names:
