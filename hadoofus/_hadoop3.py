@@ -96,6 +96,18 @@ def adjust_conf(cluster, core, hdfs):
     # the 2.7 names of the two keys above (deprecated: logged on every use)
     hdfs.pop("dfs.namenode.replication.interval", None)
     hdfs.pop("dfs.namenode.replication.considerLoad", None)
+    if cluster.security is not None:
+        _secure_conf(cluster, core, hdfs)
+
+
+def _secure_conf(cluster, core, hdfs):
+    """A kerberized 3.x on the 2.7.3 recipe (hadoofus/_kdc.py)."""
+    # 3.x's NameNode authorizes DatanodeProtocol callers against the
+    # DataNode principal with _HOST resolved from the caller's address
+    # ("localhost"), while a DataNode resolves it from its own
+    # dfs.datanode.hostname ("127.0.0.1"): name one host for both.
+    hdfs["dfs.datanode.kerberos.principal"] = cluster.security.service_principal(
+        "dn", "localhost")
 
 
 def enable_ec_policies(cluster, policies):

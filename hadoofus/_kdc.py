@@ -282,9 +282,10 @@ class SecureCluster:
         return {"rpc_protection": self.rpc_protection, "data_protection": self.data_protection,
                 "encrypt_data": self.encrypt_data, "kdc_port": self.kdc.port}
 
-    def start(self, java):
+    def start(self, java, tls_cache=None):
         """Run the KDC; the first time also make the principals, keytabs and
-        keystore (``java``: the JDK whose keytool to use)."""
+        keystore (``java``: the JDK whose keytool to use; ``tls_cache``: a
+        directory where the keystore made once is kept for later clusters)."""
         fresh = not os.path.exists(os.path.join(self.kdc.base_dir, "principal"))
         if not self.kdc.running:
             self.kdc.start()
@@ -295,10 +296,37 @@ class SecureCluster:
                     want["%s/%s" % (s, h)] = self.keytab(s)
             self.kdc.add_principals(want)
         if not os.path.exists(self.truststore):
-            self._make_keystore(java)
+            self._keystore_from_cache(java, tls_cache)
 
     def stop(self):
         self.kdc.stop()
+
+    def _keystore_from_cache(self, java, cache):
+        """Copy the cached keystore pair, making (and caching) it first when
+        missing: three keytool JVMs cost seconds at every cluster's start,
+        and a self-signed localhost certificate need not be new each time."""
+        if cache is None:
+            return self._make_keystore(java)
+        names = (os.path.basename(self.keystore), os.path.basename(self.truststore))
+        if not all(os.path.exists(os.path.join(cache, n)) for n in names):
+            self._make_keystore(java)
+            tmp = "%s.tmp-%d" % (cache, os.getpid())
+            try:
+                os.makedirs(tmp)
+                for n in names:
+                    shutil.copy(os.path.join(self.kdc.base_dir, n), tmp)
+                # One rename publishes the matching pair; a racing
+                # process's pair stays (the first one wins).
+                os.rename(tmp, cache)
+            except OSError:
+                # (a read-only cache: this cluster has its own pair anyway)
+                shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for n in names:
+            shutil.copy(os.path.join(cache, n), os.path.join(self.kdc.base_dir, "." + n))
+        for n in names:   # the truststore last: start() takes it as "done"
+            os.replace(os.path.join(self.kdc.base_dir, "." + n),
+                       os.path.join(self.kdc.base_dir, n))
 
     def _make_keystore(self, java):
         keytool = os.path.join(os.path.dirname(os.path.realpath(java)), "keytool")

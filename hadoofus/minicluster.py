@@ -1326,7 +1326,10 @@ class MiniCluster:
     tokens, HTTPS only (``http_port`` is then the HTTPS port), and
     ``dfs.encrypt.data.transfer`` when ``encrypt_data``. ``kinit(user)``
     gives a ticket cache, ``krb5_env(user)`` the environment to use it;
-    ``java(..., user=)`` runs kinit'd as that user.
+    ``java(..., user=)`` runs kinit'd as that user. The same holds on
+    Hadoop 3 (``version="3.4.1"``, with ``ec_policies``), where the
+    DataNodes log in as one ``dn/localhost`` principal. The self-signed
+    keystore is made once and kept in the cache (``tls-localhost``).
     ``version`` picks the Hadoop of the daemons and the Java client: 2.7.3
     (default) or "3.4.1" (jars from Maven Central, ``ensure_hadoop3_jars``);
     on 3.x ``ec_policies`` are enabled at start (``hdfs ec -enablePolicy``)
@@ -1621,7 +1624,8 @@ class MiniCluster:
             self.base_dir, old.get("rpc_protection", rpc_p),
             old.get("data_protection", data_p), old.get("encrypt_data", enc),
             kdc_port=old.get("kdc_port"))
-        self.security.start(self.java_path)
+        self.security.start(self.java_path,
+                            tls_cache=os.path.join(cache_dir(), "tls-localhost"))
         self.jvm_opts += [o for o in self.security.jvm_opts() if o not in self.jvm_opts]
         self.groups.setdefault("hdfs", ("hdfs", "supergroup"))
 

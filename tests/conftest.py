@@ -109,7 +109,8 @@ def running_secure_cluster(users=("alice",), missing=pytest.skip, **kw):
     try:
         for mc in running_cluster(secure=True, **kw):
             os.environ["KRB5_CONFIG"] = mc.security.krb5_conf
-            mc.fs_shell("-mkdir", "-p", *("/user/" + u for u in users))
+            if users:   # users=(): the caller makes its own, e.g. by RPC
+                mc.fs_shell("-mkdir", "-p", *("/user/" + u for u in users))
             for u in users:
                 mc.fs_shell("-chown", u, "/user/" + u)
             yield mc
@@ -139,6 +140,28 @@ def auth_error(fn):
     assert time.monotonic() - t0 < 10
     assert isinstance(ei.value, PermissionError)
     return str(ei.value)
+
+
+def client_conf_with(mc, dest, **props):
+    """A copy of cluster mc's client configuration in the directory dest
+    with the hdfs-site.xml properties props (which it has) set; returns
+    dest as a str, for HADOOP_CONF_DIR."""
+    import re
+    import shutil
+    for name in os.listdir(mc.conf_dir):
+        src = os.path.join(mc.conf_dir, name)
+        if os.path.isfile(src):
+            shutil.copy(src, os.path.join(str(dest), name))
+    site = os.path.join(str(dest), "hdfs-site.xml")
+    with open(site) as f:
+        text = f.read()
+    for k, v in props.items():
+        text, n = re.subn(r"(<name>%s</name>\s*<value>)[^<]*" % re.escape(k),
+                          lambda m: m.group(1) + str(v), text)
+        assert n == 1, k
+    with open(site, "w") as f:
+        f.write(text)
+    return str(dest)
 
 
 def payload(n, seed):

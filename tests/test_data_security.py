@@ -9,12 +9,10 @@ is asked for is the client's dfs.encrypt.data.transfer.cipher.suites.
 """
 
 import os
-import re
-import shutil
 
 import pytest
 
-from conftest import payload, running_cluster, running_secure_cluster
+from conftest import client_conf_with, payload, running_cluster, running_secure_cluster
 
 import hadoofus
 from hadoofus import easy
@@ -185,17 +183,8 @@ def alice_cc(secure):
 def qop_conf(request, secure, alice_cc, tmp_path, monkeypatch):
     """A client configuration of the secure cluster asking for one QOP on
     data transfer, with alice's tickets."""
-    for name in os.listdir(secure.conf_dir):
-        src = os.path.join(secure.conf_dir, name)
-        if os.path.isfile(src):
-            shutil.copy(src, tmp_path / name)
-    site = tmp_path / "hdfs-site.xml"
-    text = site.read_text()
-    text, n = re.subn(r"(<name>dfs.data.transfer.protection</name>\s*<value>)[^<]*",
-                      r"\g<1>" + request.param, text)
-    assert n == 1
-    site.write_text(text)
-    monkeypatch.setenv("HADOOP_CONF_DIR", str(tmp_path))
+    monkeypatch.setenv("HADOOP_CONF_DIR", client_conf_with(
+        secure, tmp_path, **{"dfs.data.transfer.protection": request.param}))
     monkeypatch.setenv("KRB5CCNAME", alice_cc)
     easy.clear_cache()
     yield request.param

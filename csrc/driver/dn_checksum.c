@@ -145,12 +145,23 @@ hdfs_block_group_checksum(const Hadoop__Hdfs__LocatedBlockProto *lb,
     const char *host, int port, int timeout_ms, struct hdfs_block_checksum *out,
     char *err, size_t errlen)
 {
-	return hdfs_block_group_checksum_mode(lb, policy, num_bytes, host, port, timeout_ms,
-	    HDFS_CHECKSUM_COMBINE_MD5MD5CRC, out, err, errlen);
+	return hdfs_block_group_checksum_dt(NULL, lb, policy, num_bytes, host, port,
+	    timeout_ms, HDFS_CHECKSUM_COMBINE_MD5MD5CRC, out, err, errlen);
 }
 
 int
 hdfs_block_group_checksum_mode(const Hadoop__Hdfs__LocatedBlockProto *lb,
+    const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
+    const char *host, int port, int timeout_ms, int mode,
+    struct hdfs_block_checksum *out, char *err, size_t errlen)
+{
+	return hdfs_block_group_checksum_dt(NULL, lb, policy, num_bytes, host, port,
+	    timeout_ms, mode, out, err, errlen);
+}
+
+int
+hdfs_block_group_checksum_dt(struct hdfs_dt_sec *dt,
+    const Hadoop__Hdfs__LocatedBlockProto *lb,
     const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
     const char *host, int port, int timeout_ms, int mode,
     struct hdfs_block_checksum *out, char *err, size_t errlen)
@@ -195,9 +206,10 @@ hdfs_block_group_checksum_mode(const Hadoop__Hdfs__LocatedBlockProto *lb,
 	op.blockchecksumoptions = &opts;
 	char why[300];
 	Hadoop__Hdfs__BlockOpResponseProto *resp;
-	/* No data transfer security yet: EC runs on Hadoop 3 clusters, which
-	 * the tests do not kerberize. */
-	int rc = hdfs_dn_op_once(NULL, lb->blocktoken, host, port,
+	/* The group's token keys the handshake, as Java's connectToDN with
+	 * the LocatedStripedBlock's own token: the DataNode checks only that
+	 * its key is current there, and the group's id in the op. */
+	int rc = hdfs_dn_op_once(dt, lb->blocktoken, host, port,
 	    HDFS_DT_OP_BLOCK_GROUP_CHECKSUM, &op.base, timeout_ms, timeout_ms, &resp,
 	    why, sizeof(why));
 	if (rc) {

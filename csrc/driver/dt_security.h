@@ -61,6 +61,14 @@ int hdfs_block_checksum_dt(struct hdfs_dt_sec *s,
     int timeout_ms, int mode, struct hdfs_block_checksum *out, char *err,
     size_t errlen);
 
+/* hdfs_block_group_checksum_mode (<hadoofus/block_checksum.h>) with s's
+ * handshake. */
+int hdfs_block_group_checksum_dt(struct hdfs_dt_sec *s,
+    const Hadoop__Hdfs__LocatedBlockProto *lb,
+    const Hadoop__Hdfs__ErasureCodingPolicyProto *policy, uint64_t num_bytes,
+    const char *host, int port, int timeout_ms, int mode,
+    struct hdfs_block_checksum *out, char *err, size_t errlen);
+
 /* The layer on a connection: see conn.c. */
 void hdfs_conn_xf_free(struct hdfs_conn_xf *xf);
 ssize_t hdfs_conn_xf_send(struct hdfs_conn *c, const struct iovec *iov, int n);

@@ -173,8 +173,9 @@ hdfs_file_checksum_mode(struct hdfs_namenode *nn, const char *path, uint64_t len
 			const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[j]->id;
 			char err[300];
 			if (lbs->ecpolicy)
-				brc = hdfs_block_group_checksum_mode(lb, lbs->ecpolicy, lb->b->numbytes,
-				    id->ipaddr, (int)id->xferport, timeout, mode, &bc, err, sizeof(err));
+				brc = hdfs_block_group_checksum_dt(hdfs_namenode_dt_sec(nn), lb,
+				    lbs->ecpolicy, lb->b->numbytes, id->ipaddr, (int)id->xferport,
+				    timeout, mode, &bc, err, sizeof(err));
 			else
 				brc = hdfs_block_checksum_dt(hdfs_namenode_dt_sec(nn), lb->b,
 				    lb->blocktoken, id->ipaddr,

@@ -425,6 +425,7 @@ ec_setup(struct hdfs_file_reader *r, const Hadoop__Hdfs__ErasureCodingPolicyProt
 		set_error(r, NULL, "%s", hdfs_strerror(rc));
 		return rc;
 	}
+	hdfs_striped_set_dt(r->ec, hdfs_namenode_dt_sec(r->nn));
 	/* Whole stripes, at least 4 MiB: each data block's cells of a fill
 	 * are one contiguous range. */
 	uint64_t stripe = hdfs_striped_stripe_bytes(r->ec);

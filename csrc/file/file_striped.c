@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hadoofus/block_reader.h"
+#include "driver/dt_security.h"
 #include "file/striped.h"
 #include "util/buf.h"
 
@@ -38,6 +39,7 @@ struct hdfs_striped {
 	char *client;
 	int connect_ms, io_ms;
 	unsigned dn_flags;
+	struct hdfs_dt_sec *dt;
 
 	pthread_mutex_t mu;      /* the pool and the dead set */
 	struct spooled pool[SPOOL_MAX];
@@ -144,6 +146,12 @@ hdfs_striped_forget_dead(struct hdfs_striped *s)
 		free(s->dead[i]);
 	s->ndead = 0;
 	pthread_mutex_unlock(&s->mu);
+}
+
+void
+hdfs_striped_set_dt(struct hdfs_striped *s, struct hdfs_dt_sec *dt)
+{
+	s->dt = dt;
 }
 
 void
@@ -292,6 +300,7 @@ read_unit(struct unit_job *j)
 			}
 			hdfs_block_reader_set_timeouts(br, s->connect_ms, s->io_ms);
 			hdfs_block_reader_set_flags(br, s->dn_flags);
+			hdfs_block_reader_set_dt(br, s->dt);
 		}
 		j->st.block_reads++;
 		size_t want = (size_t)(j->to - j->from), got = 0;

@@ -701,6 +701,7 @@ ec_setup(struct hdfs_file_writer *fw, const struct hdfs_ec_policy *pol)
 		.client = fw->client, .csum_type = fw->csum_type, .bpc = fw->bpc,
 		.packet_size = fw->packet_size, .block_size = fw->block_size,
 		.read_ms = fw->read_ms, .write_ms = fw->write_ms,
+		.dt = hdfs_namenode_dt_sec(fw->nn),
 	};
 	int rc = hdfs_striped_writer_new(&fw->sw, pol, &o);
 	if (rc == HDFS_EINVAL)

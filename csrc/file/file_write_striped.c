@@ -19,6 +19,7 @@
 
 #include "hadoofus/block_writer.h"
 #include "hadoofus/dn_writer.h"
+#include "driver/dt_security.h"
 #include "engine/dn_internal.h"
 #include "file/striped.h"
 #include "util/buf.h"
@@ -79,6 +80,7 @@ hdfs_striped_writer_new(struct hdfs_striped_writer **out,
 			rc = HDFS_EINVAL;
 			break;
 		}
+		hdfs_block_writer_set_dt(sw->st[i].bw, o->dt);
 	}
 	if (rc == 0 && (sw->client == NULL || sw->cells == NULL))
 		rc = HDFS_ENOMEM;

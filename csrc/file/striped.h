@@ -49,6 +49,11 @@ int hdfs_striped_new(struct hdfs_striped **out, const struct hdfs_ec_policy *pol
     const char *client, int connect_ms, int io_ms, unsigned dn_flags);
 void hdfs_striped_free(struct hdfs_striped *s);
 
+/* The data transfer security (driver/dt_security.h) of s's block readers:
+ * the NameNode handle's, which outlives s; NULL: none. */
+struct hdfs_dt_sec;
+void hdfs_striped_set_dt(struct hdfs_striped *s, struct hdfs_dt_sec *dt);
+
 /*
  * [start, start + len) of the group lb (offsets within the group, len
  * within its numBytes) into buf: the data blocks' cells read in parallel;
@@ -83,6 +88,10 @@ struct hdfs_striped_write_opts {
 	uint32_t bpc, packet_size;
 	uint64_t block_size;     /* of each internal block: a multiple of cell */
 	int read_ms, write_ms;
+	/* The NameNode handle's data transfer security, which outlives the
+	 * writer (NULL: none): each streamer's handshake is keyed by its
+	 * internal block's token. */
+	struct hdfs_dt_sec *dt;
 };
 
 /* 0, HDFS_EINVAL (block size not a multiple of the cell size), HDFS_ENOMEM. */
