@@ -267,6 +267,46 @@ def test_libhdfs_ticket_cache_and_conf(krb_env, tmp_path):
     lib.hdfsDisconnect(fs)
 
 
+def test_auth_to_local_rules_name_the_client(krb_env, alice_cc, tmp_path, monkeypatch):
+    """The client's user is the principal's short name by the
+    configuration's auth_to_local rules (Python and libhdfs); a principal
+    no rule maps is refused at once, as Java's login refuses it."""
+    import ctypes
+    from conftest import conf_with_rules
+    mc = krb_env
+    realm = mc.security.realm
+    monkeypatch.setenv("HADOOP_CONF_DIR", conf_with_rules(
+        mc, str(tmp_path / "conf"), "RULE:[1:$1@$0](alice@%s)s/.*/ally/\n"
+        "RULE:[1:$1](hdfs)" % realm))
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + alice_cc)
+    with hadoofus.rpc(mc.host, mc.port) as nn:
+        assert nn.user == "ally"
+        # The NameNode maps alice@REALM with its own rules.
+        assert nn.getFileInfo("/user/alice").owner == "alice"
+    lib = _libhdfs()
+    b = lib.hdfsNewBuilder()
+    lib.hdfsBuilderSetNameNode(b, b"default")
+    lib.hdfsBuilderSetKerbTicketCachePath(b, alice_cc.encode())
+    fs = lib.hdfsBuilderConnect(b)
+    assert fs, os.strerror(ctypes.get_errno())
+    buf = ctypes.create_string_buffer(512)
+    assert lib.hdfsGetWorkingDirectory(fs, buf, 512).endswith(b"/user/ally")
+    assert lib.hdfsExists(fs, b"/user/alice") == 0
+    lib.hdfsDisconnect(fs)
+    # bob@REALM: no rule (no DEFAULT here).
+    bob_cc = mc.kinit("bob", ccache=str(tmp_path / "bob.cc"))
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + bob_cc)
+    with pytest.raises(hadoofus.NotFoundError) as ei:
+        hadoofus.rpc(mc.host, mc.port)
+    assert "No rules applied to bob@" + realm in str(ei.value)
+    b = lib.hdfsNewBuilder()
+    lib.hdfsBuilderSetNameNode(b, b"default")
+    lib.hdfsBuilderSetKerbTicketCachePath(b, bob_cc.encode())
+    ctypes.set_errno(0)
+    assert not lib.hdfsBuilderConnect(b)
+    assert ctypes.get_errno() == errno.EINVAL
+
+
 def _tgt_start(mc, ccache):
     """The start time line of the TGT in ccache (klist's wording)."""
     env = dict(os.environ, **mc.security.env(ccache))
