@@ -340,21 +340,16 @@ static bool
 parse_name(const char *s, struct name *n)
 {
 	memset(n, 0, sizeof(*n));
-	size_t l = strcspn(s, "/@");
-	if (l == 0)
-		return false;
-	n->comp[0] = s;
-	n->comp_len[0] = l;
-	n->ncomp = 1;
-	s += l;
-	if (*s == '/') {
-		s++;
+	size_t l;
+	for (;;) {
 		if ((l = strcspn(s, "/@")) == 0)
 			return false;
-		n->comp[1] = s;
-		n->comp_len[1] = l;
-		n->ncomp = 2;
+		n->comp[n->ncomp] = s;
+		n->comp_len[n->ncomp++] = l;
 		s += l;
+		if (*s != '/' || n->ncomp == 2)
+			break;
+		s++;
 	}
 	if (*s == '@') {
 		s++;
