@@ -12,14 +12,17 @@
  * second); `(match)` (optional) must match that string whole; `s/from/to/`
  * (optional) replaces the first match of `from` (every match with g), `to`
  * taking $1.. group references and \ escapes as Java's Matcher does; /L
- * lowercases the result. DEFAULT maps a principal of the default realm to
- * its first component. Regular expressions are PCRE2's (Perl syntax, which
- * Java's java.util.regex follows).
+ * lowercases the result (its ASCII letters: Java lowercases any letter;
+ * principals are ASCII in practice). DEFAULT maps a principal of the
+ * default realm to its first component. Regular expressions are PCRE2's
+ * (Perl syntax, which Java's java.util.regex follows).
  *
  * Mechanism "hadoop" (the default): a result holding '/' or '@', or a
  * principal no rule maps, is an error. "mit": both are accepted, and an
- * unmapped principal stays itself. A name without a realm or '@' (already
- * short) is returned unchanged.
+ * unmapped principal stays itself. A name of one component and no realm
+ * (already short), or any name without '@' that is no principal ("a/b/c"),
+ * is returned unchanged; "a/b" goes through the rules with no realm ($0
+ * reads "null"), as in Hadoop 3.
  *
  * A handle is set up from one thread; hdfs_auth_to_local_map() may then
  * run on several at once.
