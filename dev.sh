@@ -42,6 +42,7 @@ APT_PACKAGES=(
 	maven                              # fetches HttpFS (the gateway's second WebHDFS peer) from Maven Central
 	libkrb5-dev krb5-kdc krb5-admin-server krb5-user  # Kerberos: GSS-API for the RPC, an MIT KDC for the secure MiniCluster
 	faketime                           # tests/test_secure_rpc.py: a client whose clock is off (Kerberos clock skew)
+	libpcre2-dev                       # auth_to_local rules: Java-like regular expressions in the core
 )
 PIP_PACKAGES=(
 	"meson>=1.1" "meson-python>=0.15" "ninja" "cffi>=1.15"

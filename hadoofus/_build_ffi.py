@@ -14,7 +14,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 import cffi  # noqa: E402
 
 CDEFS = ["error.h", "pb.h", "credentials.h", "namenode.h", "crc.h", "datanode.h", "conf.h",
-         "file.h", "rpc_v1.h"]
+         "file.h", "rpc_v1.h", "auth_to_local.h"]
 
 
 def build_ffi():

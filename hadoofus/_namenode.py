@@ -33,6 +33,7 @@ import socket
 import threading
 import time
 
+from . import auth_to_local as _auth_to_local
 from . import conf as _conf
 from . import errors
 from . import tokens as _tokens
@@ -1093,8 +1094,10 @@ class _Client(_Ops):
             name = lib.hdfs_namenode_kerberos_name(self._nn, buf, 512)
             if name != ffi.NULL:
                 self.kerberos_principal = ffi.string(name).decode()
-            # As auth_to_local's DEFAULT rule: the first component.
-            short = (self.kerberos_principal or "").split("@")[0].split("/")[0]
+            # The principal's short name by hadoop.security.auth_to_local,
+            # as Java's UserGroupInformation: one no rule maps is refused.
+            short = (_auth_to_local.from_conf().short_name(self.kerberos_principal)
+                     if self.kerberos_principal else "")
             if explicit_user and real_user is None and user != short:
                 # Kerberos names the real user; another user is a proxy.
                 real_user = self.kerberos_principal or "kerberos"

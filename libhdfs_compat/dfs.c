@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "compat.h"
+#include <hadoofus/auth_to_local.h>
 #include "ClientNamenodeProtocol.pb-c.h"
 
 #define PB_FREE(m) protobuf_c_message_free_unpacked((ProtobufCMessage *)(m), NULL)
@@ -147,6 +148,36 @@ use_token_file(struct fs_instance *in, const char *fn)
  * principal is the user (the builder's user name does not proxy), so the
  * working directory is /user/<its short name>.
  */
+/* The user is the principal's short name by the configuration's
+ * hadoop.security.auth_to_local, as Java's UserGroupInformation has it: a
+ * principal no rule maps fails the connect (Java's login does too). */
+static int
+dfs_short_name(struct fs_instance *in, const char *fn, const char *principal)
+{
+	struct hdfs_auth_to_local *a;
+	char user[512], why[512];
+	int rc = hdfs_auth_to_local_new(&a);
+	if (rc == 0 && (rc = hdfs_auth_to_local_load_conf(a, in->conf)) == 0)
+		rc = hdfs_auth_to_local_map(a, principal, user, sizeof(user), NULL);
+	if (rc == HDFS_ENOMEM) {
+		hdfs_auth_to_local_free(a);
+		return compat_oom(fn);
+	}
+	if (rc) {
+		hdfs_auth_to_local_error_message(a, why, sizeof(why));
+		hdfs_auth_to_local_free(a);
+		return compat_fail(EINVAL, "java.lang.IllegalArgumentException", fn,
+		    "Illegal principal name %s: %s", principal, why);
+	}
+	hdfs_auth_to_local_free(a);
+	char *u = strdup(user);
+	if (u == NULL)
+		return compat_oom(fn);
+	free(in->user);
+	in->user = u;
+	return 0;
+}
+
 static int
 dfs_kerberos(struct fs_instance *in, const char *fn)
 {
@@ -171,15 +202,8 @@ dfs_kerberos(struct fs_instance *in, const char *fn)
 		    "Kerberos settings: %s", hdfs_namenode_error_message(in->nn, buf, sizeof(buf)));
 	}
 	char name[512];
-	if (hdfs_namenode_kerberos_name(in->nn, name, sizeof(name)) != NULL) {
-		/* auth_to_local's DEFAULT rule: the first component. */
-		name[strcspn(name, "/@")] = '\0';
-		char *u = strdup(name);
-		if (u == NULL)
-			return compat_oom(fn);
-		free(in->user);
-		in->user = u;
-	}
+	if (hdfs_namenode_kerberos_name(in->nn, name, sizeof(name)) != NULL)
+		return dfs_short_name(in, fn, name);
 	return 0;
 }
 

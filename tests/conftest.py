@@ -129,6 +129,26 @@ def kerberos_rpc(mc, **kw):
     return hadoofus.rpc(mc.host, mc.port, **kw)
 
 
+def conf_with_rules(mc, dest, rules):
+    """A copy of cluster mc's client configuration in directory dest with
+    hadoop.security.auth_to_local set to rules; returns dest."""
+    import shutil
+    import xml.etree.ElementTree as ET
+    shutil.copytree(mc.conf_dir, dest)
+    path = os.path.join(dest, "core-site.xml")
+    tree = ET.parse(path)
+    for prop in tree.getroot().iter("property"):
+        if prop.findtext("name") == "hadoop.security.auth_to_local":
+            prop.find("value").text = rules
+            break
+    else:
+        prop = ET.SubElement(tree.getroot(), "property")
+        ET.SubElement(prop, "name").text = "hadoop.security.auth_to_local"
+        ET.SubElement(prop, "value").text = rules
+    tree.write(path)
+    return dest
+
+
 def auth_error(fn):
     """The message of the hadoofus.AuthenticationError fn raises, checking
     it came fast (no retry loop) and is a PermissionError too."""

@@ -368,3 +368,37 @@ def test_java_webhdfs_filesystem_with_kerberos(secure, sgw, tmp_path):
     lines = sgw.log().splitlines()
     assert any("op=GETDELEGATIONTOKEN" in ln and " alice " in ln for ln in lines)
     assert any("java.txt?op=OPEN" in ln and "delegation=***" in ln for ln in lines), lines[-5:]
+
+
+def test_auth_to_local_rules_map_spnego_users(secure, tmp_path):
+    """The SPNEGO principal's user is its short name by the auth_to_local
+    rules of HADOOP_CONF_DIR: alice@REALM acts as "ally" here, and bob,
+    whom no rule maps, is refused."""
+    from conftest import conf_with_rules
+    from gateway_util import GatewayProcess
+    realm = secure.security.realm
+    conf = conf_with_rules(secure, str(tmp_path / "conf"),
+                           "RULE:[1:$1@$0](alice@%s)s/.*/ally/\n"
+                           "RULE:[1:$1](hdfs)" % realm)
+    gw = GatewayProcess(secure, [
+        "--auth", "kerberos", "--spnego-principal", "HTTP/localhost@" + realm,
+        "--spnego-keytab", secure.keytab("HTTP"),
+        "--kerberos-principal", secure.principal("hdfs"),
+        "--kerberos-keytab", secure.keytab("hdfs")], env=secure.krb5_env(), conf_dir=True)
+    gw.env["HADOOP_CONF_DIR"] = conf
+    gw.start()
+    gw.base = "http://localhost:%d" % gw.port
+    try:
+        st, _, body = _as(secure, "alice", webhdfs(gw, "/", "GETHOMEDIRECTORY"))
+        assert st == 200 and json.loads(body) == {"Path": "/user/ally"}, body
+        st, _, body = _as(secure, "hdfs", "-X", "PUT",
+                          webhdfs(gw, "/a2l", "MKDIRS", permission="777"))
+        assert st == 200, body
+        st, _, body = _as(secure, "alice", "-X", "PUT", webhdfs(gw, "/a2l/ally", "MKDIRS"))
+        assert st == 200, body
+        st, _, body = _as(secure, "alice", webhdfs(gw, "/a2l/ally", "GETFILESTATUS"))
+        assert json.loads(body)["FileStatus"]["owner"] == "ally", body
+        st, _, body = _as(secure, "bob", webhdfs(gw, "/", "GETHOMEDIRECTORY"))
+        assert st == 403 and "No rules applied to bob@" + realm in body, body
+    finally:
+        gw.stop()

@@ -267,6 +267,46 @@ def test_libhdfs_ticket_cache_and_conf(krb_env, tmp_path):
     lib.hdfsDisconnect(fs)
 
 
+def test_auth_to_local_rules_name_the_client(krb_env, alice_cc, tmp_path, monkeypatch):
+    """The client's user is the principal's short name by the
+    configuration's auth_to_local rules (Python and libhdfs); a principal
+    no rule maps is refused at once, as Java's login refuses it."""
+    import ctypes
+    from conftest import conf_with_rules
+    mc = krb_env
+    realm = mc.security.realm
+    monkeypatch.setenv("HADOOP_CONF_DIR", conf_with_rules(
+        mc, str(tmp_path / "conf"), "RULE:[1:$1@$0](alice@%s)s/.*/ally/\n"
+        "RULE:[1:$1](hdfs)" % realm))
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + alice_cc)
+    with hadoofus.rpc(mc.host, mc.port) as nn:
+        assert nn.user == "ally"
+        # The NameNode maps alice@REALM with its own rules.
+        assert nn.getFileInfo("/user/alice").owner == "alice"
+    lib = _libhdfs()
+    b = lib.hdfsNewBuilder()
+    lib.hdfsBuilderSetNameNode(b, b"default")
+    lib.hdfsBuilderSetKerbTicketCachePath(b, alice_cc.encode())
+    fs = lib.hdfsBuilderConnect(b)
+    assert fs, os.strerror(ctypes.get_errno())
+    buf = ctypes.create_string_buffer(512)
+    assert lib.hdfsGetWorkingDirectory(fs, buf, 512).endswith(b"/user/ally")
+    assert lib.hdfsExists(fs, b"/user/alice") == 0
+    lib.hdfsDisconnect(fs)
+    # bob@REALM: no rule (no DEFAULT here).
+    bob_cc = mc.kinit("bob", ccache=str(tmp_path / "bob.cc"))
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + bob_cc)
+    with pytest.raises(hadoofus.NotFoundError) as ei:
+        hadoofus.rpc(mc.host, mc.port)
+    assert "No rules applied to bob@" + realm in str(ei.value)
+    b = lib.hdfsNewBuilder()
+    lib.hdfsBuilderSetNameNode(b, b"default")
+    lib.hdfsBuilderSetKerbTicketCachePath(b, bob_cc.encode())
+    ctypes.set_errno(0)
+    assert not lib.hdfsBuilderConnect(b)
+    assert ctypes.get_errno() == errno.EINVAL
+
+
 def _tgt_start(mc, ccache):
     """The start time line of the TGT in ccache (klist's wording)."""
     env = dict(os.environ, **mc.security.env(ccache))
@@ -292,3 +332,82 @@ def test_keytab_relogin_after_expiry(krb_env, tmp_path):
     # The same expired cache without the keytab: refused, and says why.
     time.sleep(3.1)
     assert "expired" in auth_error(lambda: client(mc, ccache="FILE:" + cc).getFileInfo("/"))
+
+
+# What a FUSE caller does: one step's errno name (0: done).
+CALLER_SCRIPT = r"""
+import errno, os, sys
+op, path = sys.argv[1], sys.argv[2]
+try:
+    if op == "mkdir":
+        os.mkdir(path)
+    else:
+        os.stat(path)
+    print(0)
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))
+"""
+
+
+def test_fuse_connects_with_each_callers_ticket_cache(krb_env, tmp_path, monkeypatch):
+    """fuse_dfs under Kerberos (tests/libhdfs/fuse_probe on
+    libhdfs_hadoofus.so): each caller acts as the principal of its own
+    ticket cache, KRB5CCNAME in its environment or /tmp/krb5cc_<uid>, two
+    identities in one process; no cache is EACCES; a new kinit into a
+    cache is picked up by the next operation."""
+    from test_c_units import _plain_build_dir
+    from test_libhdfs_fuse import NOBODY, Mount, _nobody_python, _probe
+    mc = krb_env
+    d = _plain_build_dir()
+    if d is None:
+        pytest.skip("no plain C build directory")
+    exe = _probe(d)
+    nobody_cc = "/tmp/krb5cc_%d" % NOBODY
+    if os.path.exists(nobody_cc):
+        pytest.fail("%s exists already: this test owns it while it runs" % nobody_cc)
+    alice_cc = mc.kinit("alice", ccache=str(tmp_path / "alice.cc"))
+    # The mounting process (root) checks it gets through with its own cache.
+    monkeypatch.setenv("KRB5CCNAME", "FILE:" + alice_cc)
+    mount = Mount(exe, mc)
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+             "LANG": "C.UTF-8"}
+
+    def caller(op, path, uid=0, ccache=None):
+        env = dict(clean, **({"KRB5CCNAME": "FILE:" + ccache} if ccache else {}))
+
+        def drop():
+            if uid:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+        r = subprocess.run([_nobody_python(), "-I", "-c", CALLER_SCRIPT, op, mount.path(path)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                           preexec_fn=drop, cwd="/", timeout=120)
+        assert r.returncode == 0, r.stderr.decode(errors="replace")
+        return r.stdout.decode().strip()
+
+    try:
+        with client(mc, principal="hdfs", keytab=mc.keytab("hdfs")) as su:
+            # root's caller names alice's cache in its environment.
+            assert caller("mkdir", "/user/alice/fuse-root", ccache=alice_cc) == "0"
+            assert su.getFileInfo("/user/alice/fuse-root").owner == "alice"
+            # nobody has no cache yet: refused, not connected as anyone.
+            assert caller("stat", "/user", uid=NOBODY) == "EACCES"
+            # Then bob's ticket in /tmp/krb5cc_<uid>, while alice's
+            # connection stays alice's.
+            mc.kinit("bob", ccache=nobody_cc)
+            assert caller("mkdir", "/user/bob/fuse-nobody", uid=NOBODY) == "0"
+            assert su.getFileInfo("/user/bob/fuse-nobody").owner == "bob"
+            assert caller("mkdir", "/user/bob/fuse-root", ccache=alice_cc) == "EACCES"
+            # A new kinit (alice) into nobody's cache: the next call is alice.
+            mc.kinit("alice", ccache=nobody_cc)
+            assert caller("mkdir", "/user/alice/fuse-nobody", uid=NOBODY) == "0"
+            assert su.getFileInfo("/user/alice/fuse-nobody").owner == "alice"
+    except BaseException:
+        print(mount.output()[-4000:])
+        raise
+    finally:
+        rc = mount.close()
+        if os.path.exists(nobody_cc):
+            os.unlink(nobody_cc)
+    assert rc == 0, "fuse_probe exited with %s:\n%s" % (rc, mount.output()[-6000:])

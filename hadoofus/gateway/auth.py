@@ -46,6 +46,9 @@ import socket
 import time
 from email.utils import formatdate
 
+from hadoofus import auth_to_local
+from hadoofus.errors import HadoofusError
+
 from .http import HttpError, User
 
 COOKIE = "hadoop.auth"
@@ -58,25 +61,29 @@ class SpnegoHandler:
     Negotiate <base64 GSS token>` for the gateway's HTTP/ service principal;
     the token is accepted with the keys of `keytab` (the system's GSS-API,
     MIT krb5, through the `gssapi` package), and the answer carries the
-    mutual-authentication token back. The user is the principal's first
-    component ("alice" of alice@REALM or alice/admin@REALM); principals of
-    another realm than the service's are refused, as Hadoop's DEFAULT
-    auth_to_local rule refuses them.
+    mutual-authentication token back. The user is the principal's short
+    name by hadoop.security.auth_to_local (and its .mechanism) of the
+    Hadoop configuration ($HADOOP_CONF_DIR), as Hadoop's KerberosName maps
+    it: with the default rule, DEFAULT, the first component ("alice" of
+    alice@REALM or alice/admin@REALM) of principals of the default realm
+    (krb5.conf's); a principal no rule maps is refused (403).
 
     principal: the service principal ("HTTP/host@REALM"); None or "*"
     accepts for any principal of the keytab (Hadoop's "*"). keytab: its
-    file; None: the default keytab ($KRB5_KTNAME)."""
+    file; None: the default keytab ($KRB5_KTNAME). rules: an
+    auth_to_local.AuthToLocal; None: auth_to_local.from_conf()."""
 
     type = "kerberos"
     challenge = "Negotiate"
 
-    def __init__(self, principal=None, keytab=None):
+    def __init__(self, principal=None, keytab=None, rules=None):
         try:
             import gssapi
         except ImportError:
             raise RuntimeError("Kerberos (SPNEGO) needs the gssapi package: "
                                "pip install gssapi") from None
         self._gssapi = gssapi
+        self._rules = rules if rules is not None else auth_to_local.from_conf()
         name = None
         if principal and principal != "*":
             name = gssapi.Name(principal, gssapi.NameType.kerberos_principal)
@@ -110,25 +117,21 @@ class SpnegoHandler:
                 # not one we serve.
                 raise self._refuse("GSS-API negotiation needs more than one leg")
             principal = str(ctx.initiator_name)
-            service = str(ctx.target_name)
         except gssapi.exceptions.GSSError as e:
             raise self._refuse("Kerberos: %s" % _gss_message(e)) from None
-        user, realm = _split_principal(principal)
-        _, service_realm = _split_principal(service)
-        if realm != service_realm or not valid_user_name(user):
+        try:
+            user = self._rules.short_name(principal)
+        except HadoofusError as e:
             raise HttpError(403, "AuthenticationException",
-                            "no rule maps principal %s to a user" % principal)
+                            "no rule maps principal %s to a user: %s" % (principal, e)) from None
+        if not valid_user_name(user):
+            raise HttpError(403, "AuthenticationException",
+                            "principal %s maps to an invalid user name %r" % (principal, user))
         headers = []
         if out:
             headers.append(("www-authenticate",
                             "Negotiate " + base64.b64encode(out).decode("ascii")))
         return user, principal, headers
-
-
-def _split_principal(p):
-    """("alice", "REALM") of alice/host@REALM."""
-    name, _, realm = p.rpartition("@") if "@" in p else (p, "", "")
-    return name.split("/", 1)[0], realm
 
 
 def _gss_message(e):
@@ -418,7 +421,7 @@ def token_user(url_string):
     try:
         tok = Token.decode_url_string(url_string)
         ident = tok.decode_identifier() if tok.kind in DELEGATION_KINDS else None
-        owner = _split_principal(ident.owner)[0] if ident is not None else ""
+        owner = ident.user if ident is not None else ""
     except Exception:  # noqa: BLE001  (any decoding failure is the same refusal)
         owner = ""
     if not valid_user_name(owner):

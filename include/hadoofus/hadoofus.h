@@ -4,6 +4,7 @@
 
 #include <hadoofus/error.h>
 #include <hadoofus/conf.h>
+#include <hadoofus/auth_to_local.h>
 #include <hadoofus/credentials.h>
 #include <hadoofus/rpc.h>
 #include <hadoofus/rpc_v1.h>

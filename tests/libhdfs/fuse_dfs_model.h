@@ -7,6 +7,10 @@
  *   - one hdfsFS per user name, made by a builder (forced new instance, the
  *     NameNode as "hdfs://host:port", the user name), shared by every FUSE
  *     thread acting for that user, disconnected once idle (fdm_conns_*);
+ *     under hadoop.security.authentication=kerberos, one per user name and
+ *     ticket cache, the caller's (KRB5CCNAME in its environment, else
+ *     /tmp/krb5cc_<uid>: fdm_ticket_cache), set on the builder instead of
+ *     the user name, and made again once that cache file changes;
  *   - open(2) flags to libhdfs flags (libhdfs has no read-write mode and
  *     O_WRONLY means overwrite): fdm_open_flags;
  *   - file handles: reads are preads, small ones through a per-handle
@@ -50,6 +54,8 @@ struct fdm_conn {
 	struct fdm_conn *next;
 	struct fdm_conns *cs;
 	char *user;
+	char *kpath;        /* the Kerberos ticket cache, or NULL */
+	struct timespec kmtime;   /* its mtime when connected */
 	hdfsFS fs;          /* NULL once expired: the next get reconnects */
 	int refs;
 	int connects;       /* how many times this user was connected */
@@ -64,16 +70,21 @@ struct fdm_conns {
 	struct fdm_conn *head;
 };
 
-/* A new connection as `user` (not cached), or NULL with errno. */
+/* A new connection (not cached) as `user`, or, when kpath is not NULL,
+ * as the principal of that ticket cache (the user name is then left
+ * out: it would name the principal); NULL with errno. */
 static inline hdfsFS
-fdm_connect(const struct fdm_conns *cs, const char *user)
+fdm_connect_as(const struct fdm_conns *cs, const char *user, const char *kpath)
 {
 	struct hdfsBuilder *b = hdfsNewBuilder();
 	if (!b)
 		return NULL;
 	hdfsBuilderSetForceNewInstance(b);
 	hdfsBuilderSetNameNode(b, cs->nn_uri);
-	hdfsBuilderSetUserName(b, user);
+	if (kpath)
+		hdfsBuilderSetKerbTicketCachePath(b, kpath);
+	else
+		hdfsBuilderSetUserName(b, user);
 	for (int i = 0; i < cs->nconf; i++)
 		if (hdfsBuilderConfSetStr(b, cs->conf[i][0], cs->conf[i][1]) != 0) {
 			hdfsFreeBuilder(b);
@@ -82,19 +93,89 @@ fdm_connect(const struct fdm_conns *cs, const char *user)
 	return hdfsBuilderConnect(b);   /* frees the builder */
 }
 
-/* The connection of `user` (made on first use and after expiry) into
- * *out, held until fdm_conn_put: 0, or -EIO with errno from the connect. */
-static inline int
-fdm_conn_get(struct fdm_conns *cs, const char *user, struct fdm_conn **out)
+static inline hdfsFS
+fdm_connect(const struct fdm_conns *cs, const char *user)
 {
+	return fdm_connect_as(cs, user, NULL);
+}
+
+/*
+ * The Kerberos ticket cache of the process `pid` (a FUSE caller) of user
+ * `uid` into buf: the KRB5CCNAME of its environment (/proc/PID/environ,
+ * readable by root or the same user) without a "FILE:" prefix, else
+ * /tmp/krb5cc_<uid>, MIT's default. Whether the file exists is the
+ * caller's question.
+ */
+static inline void
+fdm_ticket_cache(pid_t pid, uid_t uid, char *buf, size_t len)
+{
+	static const char key[] = "KRB5CCNAME=";
+	char path[64];
+	size_t n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		/* NUL-separated NAME=VALUE entries. */
+		char entry[PATH_MAX + sizeof(key)];
+		size_t el = 0;
+		int ch;
+		while ((ch = fgetc(f)) != EOF) {
+			if (ch != '\0') {
+				if (el < sizeof(entry) - 1)
+					entry[el++] = (char)ch;
+				continue;
+			}
+			entry[el] = '\0';
+			if (strncmp(entry, key, sizeof(key) - 1) == 0 && el > sizeof(key) - 1) {
+				n = (size_t)snprintf(buf, len, "%s", entry + sizeof(key) - 1);
+				break;
+			}
+			el = 0;
+		}
+		fclose(f);
+	}
+	if (n == 0 || n >= len)
+		snprintf(buf, len, "/tmp/krb5cc_%u", (unsigned)uid);
+	else if (strncmp(buf, "FILE:", 5) == 0)
+		memmove(buf, buf + 5, strlen(buf + 5) + 1);
+}
+
+static inline bool
+fdm_same_mtime(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/*
+ * The connection of `user` (made on first use and after expiry) into
+ * *out, held until fdm_conn_put: 0, or -EIO with errno from the connect.
+ * kpath (not NULL under Kerberos): the caller's ticket cache; a missing
+ * one is -EACCES, and one whose mtime changed (a new kinit) makes an idle
+ * connection connect again. (fuse_dfs condemns such a connection from its
+ * timer even while in use; here a busy one serves on until idle.)
+ */
+static inline int
+fdm_conn_get_as(struct fdm_conns *cs, const char *user, const char *kpath,
+    struct fdm_conn **out)
+{
+	struct stat kst;
+	*out = NULL;
+	if (kpath && stat(kpath, &kst) != 0) {
+		fprintf(stderr, "no Kerberos ticket cache %s for %s: kinit?\n", kpath, user);
+		errno = EACCES;
+		return -EACCES;
+	}
 	int ret = 0;
 	pthread_mutex_lock(&cs->mu);
 	struct fdm_conn *c;
 	for (c = cs->head; c; c = c->next)
-		if (strcmp(c->user, user) == 0)
+		if (strcmp(c->user, user) == 0 &&
+		    (kpath ? c->kpath && strcmp(c->kpath, kpath) == 0 : !c->kpath))
 			break;
 	if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
-		if ((c->user = strdup(user)) == NULL) {
+		if ((c->user = strdup(user)) == NULL ||
+		    (kpath && (c->kpath = strdup(kpath)) == NULL)) {
+			free(c->user);
 			free(c);
 			c = NULL;
 		} else {
@@ -103,15 +184,22 @@ fdm_conn_get(struct fdm_conns *cs, const char *user, struct fdm_conn **out)
 			cs->head = c;
 		}
 	}
+	if (c && c->fs && kpath && c->refs == 0 && !fdm_same_mtime(&c->kmtime, &kst.st_mtim)) {
+		hdfsDisconnect(c->fs);
+		c->fs = NULL;
+	}
 	if (!c) {
 		errno = ENOMEM;
 		ret = -EIO;
 	} else if (!c->fs) {
-		c->fs = fdm_connect(cs, user);
-		if (c->fs)
+		c->fs = fdm_connect_as(cs, user, kpath);
+		if (c->fs) {
 			c->connects++;
-		else
+			if (kpath)
+				c->kmtime = kst.st_mtim;
+		} else {
 			ret = -EIO;
+		}
 	}
 	if (ret == 0)
 		c->refs++;
@@ -120,6 +208,12 @@ fdm_conn_get(struct fdm_conns *cs, const char *user, struct fdm_conn **out)
 	errno = e;
 	*out = ret == 0 ? c : NULL;
 	return ret;
+}
+
+static inline int
+fdm_conn_get(struct fdm_conns *cs, const char *user, struct fdm_conn **out)
+{
+	return fdm_conn_get_as(cs, user, NULL, out);
 }
 
 static inline void
@@ -169,6 +263,7 @@ fdm_conns_close(struct fdm_conns *cs, const char *prog)
 		if (c->fs)
 			hdfsDisconnect(c->fs);
 		free(c->user);
+		free(c->kpath);
 		free(c);
 	}
 	pthread_mutex_unlock(&cs->mu);

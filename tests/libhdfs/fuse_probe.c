@@ -11,7 +11,10 @@
  *
  * As fuse_dfs: each FUSE caller acts as the user its uid names, through one
  * hdfsFS per user (a builder with a forced new instance and the user name)
- * shared by every FUSE thread; getattr is hdfsGetPathInfo (plus a listing
+ * shared by every FUSE thread; with hadoop.security.authentication=kerberos
+ * as the principal of the caller's ticket cache (KRB5CCNAME in its
+ * environment, else /tmp/krb5cc_<uid>; none: EACCES), one hdfsFS per user
+ * and cache; getattr is hdfsGetPathInfo (plus a listing
  * of directories for the link count); open picks O_RDONLY, O_WRONLY
  * (overwrite) or O_WRONLY|O_APPEND from the open(2) flags and the file's
  * state, as libhdfs has no read-write mode; writes must come in order
@@ -59,6 +62,7 @@
 enum { RDBUF = 1 << 20, MAX_CONF = 16, NOBODY_ID = 99 };
 
 static bool use_trash;
+static bool kerberos;       /* hadoop.security.authentication=kerberos */
 static const char *conf_kv[MAX_CONF][2];
 static struct fdm_conns conns = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
@@ -90,10 +94,14 @@ static int
 conn_get(struct fdm_conn **out)
 {
 	*out = NULL;
-	char *user = uid_name(fuse_get_context()->uid);
+	struct fuse_context *ctx = fuse_get_context();
+	char *user = uid_name(ctx->uid);
 	if (!user)
 		return -EIO;
-	int ret = fdm_conn_get(&conns, user, out);
+	char kpath[PATH_MAX];
+	if (kerberos)
+		fdm_ticket_cache(ctx->pid, ctx->uid, kpath, sizeof(kpath));
+	int ret = fdm_conn_get_as(&conns, user, kerberos ? kpath : NULL, out);
 	if (ret)
 		fprintf(stderr, "fuse_probe: cannot connect as %s: %s\n", user, strerror(errno));
 	free(user);
@@ -456,8 +464,9 @@ static const struct fuse_operations ops = {
 	.destroy = p_destroy,
 };
 
-/* Before mounting (as fuse_dfs' start-up): the configuration must be
- * simple authentication, and the mounting user must get through. */
+/* Before mounting (as fuse_dfs' start-up): the authentication the
+ * configuration names, and the mounting user must get through (under
+ * Kerberos with its own ticket cache; fuse_dfs skips that check). */
 static int
 preflight(void)
 {
@@ -466,14 +475,16 @@ preflight(void)
 		fprintf(stderr, "fuse_probe: cannot read the configuration\n");
 		return -1;
 	}
-	bool kerberos = auth && strcmp(auth, "kerberos") == 0;
+	kerberos = auth && strcmp(auth, "kerberos") == 0;
 	hdfsConfStrFree(auth);
-	if (kerberos) {
-		fprintf(stderr, "fuse_probe: kerberos is not supported by this probe\n");
-		return -1;
-	}
+	for (int i = 0; i < conns.nconf; i++)   /* -C overrides the files */
+		if (strcmp(conf_kv[i][0], "hadoop.security.authentication") == 0)
+			kerberos = strcmp(conf_kv[i][1], "kerberos") == 0;
 	char *me = uid_name(getuid());
-	hdfsFS fs = me ? fdm_connect(&conns, me) : NULL;
+	char kpath[PATH_MAX];
+	if (kerberos)
+		fdm_ticket_cache(getpid(), getuid(), kpath, sizeof(kpath));
+	hdfsFS fs = me ? fdm_connect_as(&conns, me, kerberos ? kpath : NULL) : NULL;
 	int ok = fs && hdfsExists(fs, "/") == 0;
 	if (!ok)
 		fprintf(stderr, "fuse_probe: cannot reach %s as %s: %s\n", conns.nn_uri,
