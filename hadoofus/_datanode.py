@@ -96,6 +96,13 @@ class data:
     verify_checksum=False asks the DataNodes for no checksums at all.
     """
 
+    def __new__(cls, block: Any = None, *args: Any, **kw: Any) -> Any:
+        from ._v1files import BlockData, is_v1_block
+        if cls is data and is_v1_block(block):
+            # A Hadoop 1.x block: DataTransferProtocol 17, not the C reader.
+            return BlockData(block, *args, **kw)
+        return super().__new__(cls)
+
     def __init__(self, block: Union["T.LocatedBlock", bytes], client_name: Union[str, bytes] = "hadoofus", *,
                  timeout: Optional[float] = 60.0, connect_timeout: Optional[float] = 60.0,
                  verify_checksum: bool = True) -> None:

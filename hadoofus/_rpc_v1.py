@@ -336,6 +336,10 @@ class rpc_v1:
             self._closed = True
             self._drop()
 
+    @property
+    def closed(self):
+        return self._closed
+
     def __enter__(self):
         return self
 
@@ -572,17 +576,26 @@ class rpc_v1:
                          blockSize=blockSize)
         bs = st.blocksize
         for off in range(0, len(data), bs):
-            lb = self.addBlock(path)
-            try:
-                _write_block(lb, data[off:off + bs], self.client_name, self.connect_timeout)
-            except BaseException:
-                self.abandonBlock(lb, path)
-                raise
+            self._write_new_block(path, data[off:off + bs])
+        self._complete_file(path)
+        return len(data)
+
+    def _write_new_block(self, path, data):
+        """A new block of `path` (leased to this client) holding `data`,
+        written through its pipeline; abandoned when that fails."""
+        lb = self.addBlock(path)
+        try:
+            _write_block(lb, data, self.client_name, self.connect_timeout)
+        except BaseException:
+            self.abandonBlock(lb, path)
+            raise
+
+    def _complete_file(self, path):
         # As DFSClient: complete answers false until the last block has its
         # minimum replicas reported.
         for _ in range(200):
             if self.complete(path):
-                return len(data)
+                return
             time.sleep(0.05)
         raise errors.TimeoutError("complete(%s) never succeeded" % path)
 
@@ -744,6 +757,8 @@ def _factory(host, port, user, protocol, kw):
                 _GENERATION[(h, p)] = gen
         if gen != PROTOCOL_V1:
             return None
+    # Options left at None (easy passes token=None) ask nothing of v1.
+    kw = {k: v for k, v in kw.items() if v is not None}
     unknown = set(kw) - {"connect_timeout", "call_timeout", "client_name"}
     if unknown:
         raise errors.ArgumentTypeError("HDFS v1 client: no %s" % ", ".join(sorted(unknown)))

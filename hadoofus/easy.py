@@ -53,6 +53,7 @@ from . import errors
 from .errors import ArgumentTypeError, InvalidArgumentError, _error
 from ._native import ffi, lib
 from ._namenode import rpc as _rpc
+from ._rpc_v1 import rpc_v1 as _rpc_v1
 from ._writer import HdfsFileWriter
 
 if TYPE_CHECKING:
@@ -193,6 +194,13 @@ class HdfsFileReader(io.RawIOBase):
     """The raw binary reader of one HDFS file (open() wraps it in an
     HdfsBufferedReader). Sequential calls (read*, seek, tell) are for one
     thread at a time; pread/preadinto for any number at once."""
+
+    def __new__(cls, fs: _rpc, *args: Any, **kw: Any) -> "HdfsFileReader":
+        if cls is HdfsFileReader and isinstance(fs, _rpc_v1):
+            # An HDFS v1 NameNode: the C file layer speaks RPC v9 only.
+            from ._v1files import FileReader
+            cls = FileReader
+        return super().__new__(cls)
 
     def __init__(self, fs: _rpc, path: str, *, name: Optional[str] = None, verify: bool = True,
                  retry_window: Optional[float] = None,
@@ -576,6 +584,11 @@ def open(url: _Url, mode: str = "r", user: Optional[str] = None, replication=Non
                              max_block_acquire_failures=max_block_acquire_failures,
                              timeout=timeout)
         f = HdfsBufferedReader(raw, buffer_size)
+    elif isinstance(fs, _rpc_v1):
+        from ._v1files import FileWriter
+        f = FileWriter(fs, path, name=name, append=(kind == "a"),
+                       overwrite=overwrite and kind == "w", replication=replication,
+                       blocksize=blocksize)
     else:
         f = _writer.open_write(fs, path, name=name, append=(kind == "a"),
                                overwrite=overwrite and kind == "w",

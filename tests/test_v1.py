@@ -216,3 +216,81 @@ def test_write_block_v17_pipeline(v1cluster, v1rpc, tmp_path):
     out = tmp_path / "a.bin"
     mc.fs_shell("-get", "/wr/a.bin", str(out))   # the 1.x client verifies CRC32s
     assert out.read_bytes() == data
+
+
+# --- easy.open, hadoofus.data -------------------------------------------------
+
+def test_easy_v1_write_read_crosschecked(v1cluster, tmp_path):
+    """easy.open on an hdfs:// URL of a v1 NameNode: written files read back
+    by the 1.x FsShell byte for byte, FsShell's files read with seeks and
+    positional reads."""
+    import io
+    import hadoofus
+    import hadoofus.easy as hfs
+    mc = v1cluster
+    base = "hdfs://%s:%d" % (mc.host, mc.port)
+    data = payload(300_000, 7)      # 3 blocks of 128 KiB, the last partial
+    with hfs.open(base + "/easy/w.bin", "wb", user=mc.superuser, blocksize=131072,
+                  replication=2) as f:
+        assert isinstance(f, io.BufferedIOBase)
+        for i in range(0, len(data), 70_000):   # writes that straddle blocks
+            assert f.write(data[i:i + 70_000]) == len(data[i:i + 70_000])
+        assert f.tell() == len(data)
+    assert mc.fs_shell("-cat", "/easy/w.bin").stdout == data
+    with hfs.open(base + "/easy/t.txt", "w", user=mc.superuser) as f:
+        f.write("héllo\nv1\n")
+    assert mc.fs_shell("-cat", "/easy/t.txt").stdout == "héllo\nv1\n".encode()
+    with pytest.raises(hadoofus.FileAlreadyExistsException):
+        hfs.open(base + "/easy/t.txt", "xb", user=mc.superuser)
+    with pytest.raises(hadoofus.UnsupportedOperationException):
+        hfs.open(base + "/easy/t.txt", "ab", user=mc.superuser)
+
+    local = tmp_path / "r.bin"
+    local.write_bytes(data)
+    mc.fs_shell("-D", "dfs.block.size=131072", "-put", str(local), "/easy/r.bin")
+    with hfs.open(base + "/easy/r.bin", "rb", user=mc.superuser) as f:
+        assert isinstance(f.raw, hfs.HdfsFileReader) and f.length == len(data)
+        assert f.read(1000) == data[:1000]
+        f.seek(131000)
+        assert f.read(200) == data[131000:131200]
+        assert f.seek(-10, io.SEEK_END) == len(data) - 10
+        assert f.read() == data[-10:] and f.read() == b""
+        assert f.pread(262100, 100) == data[262100:262200]
+        buf = bytearray(5000)
+        assert f.preadinto(129000, buf) == 5000 and bytes(buf) == data[129000:134000]
+        assert f.pread(len(data) - 3, 10) == data[-3:]
+    with hfs.open(base + "/easy/r.bin", "rb", user=mc.superuser) as f:
+        assert f.read() == data
+    with hfs.open(base + "/easy/t.txt", user=mc.superuser) as f:
+        assert f.read() == "héllo\nv1\n"
+    mc.fs_shell("-touchz", "/easy/empty")
+    with hfs.open(base + "/easy/empty", "rb", user=mc.superuser) as f:
+        assert f.read() == b"" and f.length == 0
+    with pytest.raises(hadoofus.FileNotFoundException):
+        hfs.open(base + "/easy/none", "rb", user=mc.superuser)
+    with pytest.raises(IsADirectoryError):
+        hfs.open(base + "/easy", "rb", user=mc.superuser)
+
+
+def test_data_v1_block_read_write(v1cluster, v1rpc):
+    """hadoofus.data on v1 blocks: write a block from addBlock, read it
+    (and parts) back, the file cross-checked by the 1.x FsShell."""
+    import hadoofus
+    mc, c = v1cluster, v1rpc
+    data = payload(100_000, 8)
+    c.create("/blk/d.bin", replication=2, blockSize=1 << 20)
+    lb = c.addBlock("/blk/d.bin")
+    d = hadoofus.data(lb, c.client_name)
+    assert d.write(data) == len(data) and lb.b.numBytes == len(data)
+    c._complete_file("/blk/d.bin")
+    assert mc.fs_shell("-cat", "/blk/d.bin").stdout == data
+    [lb] = list(c.getBlockLocations("/blk/d.bin"))
+    with hadoofus.data(lb, "reader") as d:
+        assert d.length == len(data) and len(d.locations) == 2
+        assert d.read() == data
+        assert d.read(99_990) == data[99_990:]
+        assert d.read(512, 1000) == data[512:1512]
+        buf = bytearray(10)
+        assert d.readinto(buf, 5) == 10 and bytes(buf) == data[5:15]
+        with pytest.raises(hadoofus.InvalidArgumentError):
+            d.read(0, len(data) + 1)
