@@ -13,16 +13,19 @@ nothing visible, hflush()/hsync() raise); every positional read opens its
 own DataNode connection.
 """
 
+import hashlib
 import io
+import socket
 import threading
 from typing import Any, Dict, List, Optional
 
 from . import errors
 from . import types as T
+from ._native import lib
 from ._rpc_v1 import read_block, rpc_v1
 from .easy import HdfsFileReader
 
-__all__ = ["FileReader", "FileWriter", "BlockData", "is_v1_block"]
+__all__ = ["FileReader", "FileWriter", "BlockData", "file_checksum", "is_v1_block"]
 
 _DEFAULT_BLOCK_SIZE = 64 << 20      # 1.x's dfs.block.size default
 _DEFAULT_REPLICATION = 3            # 1.x's dfs.replication default
@@ -317,6 +320,100 @@ class FileWriter(io.BufferedIOBase):
     def __repr__(self):
         return "<hadoofus.easy.HdfsFileWriter (v1) name=%r mode=%r%s>" % (
             self.name, self.mode, " closed" if self._done else "")
+
+
+# ---------------------------------------------------------------------------
+# Checksums
+
+_OP_BLOCK_CHECKSUM = 85
+_DATA_TRANSFER_VERSION = 17
+
+
+def _vint_bytes(b):
+    # Token fields are short: a one-byte vint, as WritableUtils writes
+    # lengths up to 127.
+    if len(b) > 127:
+        raise errors.InvalidArgumentError("token field too long for v1: %d bytes" % len(b))
+    return bytes([len(b)]) + b
+
+
+def _recv_exactly(s, n):
+    out = bytearray()
+    while len(out) < n:
+        got = s.recv(n - len(out))
+        if not got:
+            raise errors._exception(lib.HDFS_ECONNRESET, detail="the DataNode closed the "
+                                    "connection in its OP_BLOCK_CHECKSUM answer")
+        out += got
+    return bytes(out)
+
+
+def _block_md5(lb, timeout):
+    """(bytes per CRC, CRCs per block, MD5 of the block's CRCs) from the
+    first replica that answers OP_BLOCK_CHECKSUM (version 17)."""
+    b, t = lb.b, lb.blockToken
+    signed = lambda v: v - (1 << 64) if v >= 1 << 63 else v   # noqa: E731
+    req = (_DATA_TRANSFER_VERSION.to_bytes(2, "big") + bytes([_OP_BLOCK_CHECKSUM])
+           + signed(b.blockId).to_bytes(8, "big", signed=True)
+           + signed(b.generationStamp).to_bytes(8, "big", signed=True)
+           + _vint_bytes(bytes(t.identifier)) + _vint_bytes(bytes(t.password))
+           + _vint_bytes(t.kind.encode()) + _vint_bytes(t.service.encode()))
+    failures = []
+    for dn in lb.locations:
+        where = "%s:%d" % (dn.ipAddr, dn.xferPort)
+        try:
+            with socket.create_connection((dn.ipAddr, dn.xferPort), timeout) as s:
+                s.settimeout(timeout)
+                s.sendall(req)
+                status = int.from_bytes(_recv_exactly(s, 2), "big", signed=True)
+                if status != 0:
+                    raise errors.HdfsIOError("bad response %d for block %d" % (
+                        status, signed(b.blockId)))
+                ans = _recv_exactly(s, 28)
+                return (int.from_bytes(ans[:4], "big", signed=True),
+                        int.from_bytes(ans[4:12], "big", signed=True), ans[12:])
+        except (OSError, errors.HadoofusError) as e:
+            failures.append("%s: %s" % (where, e))
+    raise errors.BlockReadError("no DataNode gave the checksum of block %d: %s" % (
+        signed(b.blockId), "; ".join(failures) or "no locations"))
+
+
+def file_checksum(fs: rpc_v1, path: str, timeout: float = 60.0):
+    """(bytes per CRC, CRCs per block, MD5) of the file as 1.x's
+    DFSClient.getFileChecksum computes them: the MD5 of the blocks' MD5s,
+    CRCs per block named only for files of more than one block."""
+    lbs = fs.getBlockLocations(path)
+    if lbs is None:
+        st = fs.getFileInfo(path)
+        if st is None:
+            raise errors.remote_exception("java.io.FileNotFoundException",
+                                          "File does not exist: %s" % path)
+        blocks = []
+    else:
+        blocks = list(lbs)
+    bpc, cpb, md5s = 0, 0, []
+    for i, lb in enumerate(blocks):
+        b_bpc, b_cpb, md5 = _block_md5(lb, timeout)
+        if i == 0:
+            bpc = b_bpc
+            if len(blocks) > 1:
+                cpb = b_cpb
+        elif b_bpc != bpc:
+            raise errors.HdfsIOError("bytes per checksum differ between blocks: %d, %d"
+                                     % (bpc, b_bpc))
+        md5s.append(md5)
+    return bpc, cpb, hashlib.md5(_java_buffer(b"".join(md5s))).digest()
+
+
+def _java_buffer(data):
+    """data as 1.x digests it: DataOutputBuffer.getData(), the whole
+    backing array (32 bytes, doubled as needed by each 16-byte write),
+    zeros after the data included."""
+    cap = 32
+    for end in range(16, len(data) + 1, 16):
+        if end > cap:
+            cap = max(cap * 2, end)
+    return data + bytes(cap - len(data))
 
 
 # ---------------------------------------------------------------------------

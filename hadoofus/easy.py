@@ -658,10 +658,20 @@ def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None
         path = url
         if not isinstance(path, str) or not path.startswith("/"):
             raise InvalidArgumentError("with fs=, give an absolute path: %r" % (path,))
+    if length is not None and length < 0:
+        raise InvalidArgumentError("negative length: %d" % length)
+    if isinstance(fs, _rpc_v1):
+        from ._v1files import file_checksum
+        if length is not None:
+            raise errors.UnsupportedOperationException(
+                "java.lang.UnsupportedOperationException",
+                "HDFS v1: checksums are of whole files (no length)")
+        bpc, cpb, md5 = file_checksum(fs, path)
+        return FileChecksum("MD5-of-%dMD5-of-%dCRC32" % (cpb, bpc),
+                            bpc.to_bytes(4, "big") + cpb.to_bytes(8, "big") + md5,
+                            bpc, cpb, lib.HDFS_CHECKSUM_CRC32, md5)
     if length is None:
         length = (1 << 63) - 1
-    elif length < 0:
-        raise InvalidArgumentError("negative length: %d" % length)
     out = ffi.new("struct hdfs_file_checksum *")
     exc = ffi.new("char[]", 256)
     msg = ffi.new("char[]", 2048)

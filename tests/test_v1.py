@@ -294,3 +294,37 @@ def test_data_v1_block_read_write(v1cluster, v1rpc):
         assert d.readinto(buf, 5) == 10 and bytes(buf) == data[5:15]
         with pytest.raises(hadoofus.InvalidArgumentError):
             d.read(0, len(data) + 1)
+
+
+def test_easy_v1_checksum_matches_java(v1cluster, tmp_path):
+    """easy.checksum on v1 (OP_BLOCK_CHECKSUM 85) equals Java 1.x's
+    DistributedFileSystem.getFileChecksum, for one and several blocks."""
+    import shutil
+    import subprocess
+    import hadoofus.easy as hfs
+    if not shutil.which("javac"):
+        pytest.skip("needs javac (./dev.sh setup installs a JDK)")
+    mc = v1cluster
+    base = "hdfs://%s:%d" % (mc.host, mc.port)
+    local = tmp_path / "k.bin"
+    local.write_bytes(payload(300_000, 9))
+    mc.fs_shell("-D", "dfs.block.size=131072", "-put", str(local), "/ck/multi")
+    with hfs.open(base + "/ck/one", "wb", user=mc.superuser) as f:
+        f.write(payload(5000, 10))
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run(["javac", "-d", str(tmp_path), "-cp", mc.classpath,
+                    os.path.join(here, "java", "V1Checksum.java")], check=True)
+    r = subprocess.run([mc.java_path, "-cp", mc.classpath + os.pathsep + str(tmp_path),
+                        "V1Checksum", base, "/ck/multi", "/ck/one"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    java = r.stdout.decode().split()
+    ours = []
+    for p in ("/ck/multi", "/ck/one"):
+        c = hfs.checksum(base + p, user=mc.superuser)
+        ours += [str(c), c.hex()]
+    # Java 1.x's getBytes() is DataOutputBuffer.getData(): the 28 bytes
+    # and the zeros after them up to the buffer's 32.
+    java[1], java[3] = java[1][:56], java[3][:56]
+    assert ours == java, r.stderr.decode()[-2000:]
+    assert ours[0].startswith("MD5-of-256MD5-of-512CRC32:")   # 128 KiB blocks
+    assert ours[2].startswith("MD5-of-0MD5-of-512CRC32:")
