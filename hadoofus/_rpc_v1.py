@@ -421,6 +421,16 @@ class rpc_v1:
             raise v
         return v
 
+    def submit(self, method, *args, **kw):
+        """v2's submit for callers written against it: the call runs now;
+        its result (or exception) waits in the returned future."""
+        return _Done(getattr(self, method), args, kw)
+
+    def pipeline(self):
+        """v2's pipeline for callers written against it: each call runs
+        at once (pipeline_calls sends many in one go)."""
+        return _Now(self)
+
     def pipeline_calls(self, calls):
         """Many (method, *args) calls in flight at once on the connection,
         answered by call id; their results (or exceptions) in order."""
@@ -473,11 +483,37 @@ class rpc_v1:
 
     getStats = getFsStats
 
-    def mkdirs(self, src, masked=0o755):
-        return self._call("mkdirs", ("str", _path(src)), ("perm", _perm(masked, "masked")))
+    def mkdirs(self, src, masked=0o755, createParent=True):
+        """1.x always makes the parents: createParent=False asks first."""
+        src = _path(src)
+        if not createParent:
+            parent = src.rstrip("/").rsplit("/", 1)[0] or "/"
+            if self.getFileInfo(parent) is None:
+                raise errors.remote_exception("java.io.FileNotFoundException",
+                                              "Parent directory doesn't exist: %s" % parent)
+        return self._call("mkdirs", ("str", src), ("perm", _perm(masked, "masked")))
 
     def delete(self, src, recursive=False):
         return self._call("delete", ("str", _path(src)), ("bool", recursive))
+
+    def rename2(self, src, dst, overwrite=False):
+        """v2's rename2 on 1.x, which has only rename: dst must not exist
+        unless overwrite, which first deletes a file or empty directory
+        there (two calls: not atomic, unlike v2's)."""
+        src, dst = _path(src), _path(dst)
+        there = self.getFileInfo(dst)
+        if there is not None:
+            if not overwrite or (there.isdir and self.getListing(dst)):
+                raise errors.remote_exception(
+                    "org.apache.hadoop.fs.FileAlreadyExistsException",
+                    "rename destination %s already exists" % dst)
+            self.delete(dst, False)
+        if not self.rename(src, dst):
+            if self.getFileInfo(src) is None:
+                raise errors.remote_exception("java.io.FileNotFoundException",
+                                              "rename source %s is not found." % src)
+            raise errors.remote_exception("java.io.IOException",
+                                          "rename from %s to %s failed" % (src, dst))
 
     def rename(self, src, dst):
         return self._call("rename", ("str", _path(src)), ("str", _path(dst)))
@@ -598,6 +634,46 @@ class rpc_v1:
                 return
             time.sleep(0.05)
         raise errors.TimeoutError("complete(%s) never succeeded" % path)
+
+
+class _Done:
+    """A finished call as a future: result() returns or raises."""
+
+    __slots__ = ("_v", "_e")
+
+    def __init__(self, fn, args, kw):
+        self._v = self._e = None
+        try:
+            self._v = fn(*args, **kw)
+        except errors.HadoofusError as e:
+            self._e = e
+
+    def done(self):
+        return True
+
+    def exception(self, timeout=None):
+        return self._e
+
+    def result(self, timeout=None):
+        if self._e is not None:
+            raise self._e
+        return self._v
+
+
+class _Now:
+    """rpc_v1.pipeline(): methods answer futures of calls already made."""
+
+    def __init__(self, client):
+        self._c = client
+
+    def __getattr__(self, name):
+        return lambda *a, **kw: self._c.submit(name, *a, **kw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
 
 
 def _write_block(lb, data, client, timeout):

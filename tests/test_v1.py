@@ -328,3 +328,33 @@ def test_easy_v1_checksum_matches_java(v1cluster, tmp_path):
     assert ours == java, r.stderr.decode()[-2000:]
     assert ours[0].startswith("MD5-of-256MD5-of-512CRC32:")   # 128 KiB blocks
     assert ours[2].startswith("MD5-of-0MD5-of-512CRC32:")
+
+
+def test_cli_v1_put_ls_cat(v1cluster, tmp_path):
+    """The hadoofus command with --namenode at a v1 NameNode: put, ls, cat,
+    mv, rm; the file read back by the 1.x FsShell."""
+    import subprocess
+    import sys
+    mc = v1cluster
+    data = payload(150_000, 11)
+    (tmp_path / "p.bin").write_bytes(data)
+    env = dict(os.environ, HADOOP_USER_NAME=mc.superuser, HADOOP_CONF_DIR=str(tmp_path))
+
+    def cli(*args):
+        r = subprocess.run([sys.executable, "-m", "hadoofus", "--namenode",
+                            "%s:%d" % (mc.host, mc.port), *args], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, cwd=str(tmp_path), timeout=120)
+        assert r.returncode == 0, (args, r.stderr.decode())
+        return r.stdout
+
+    cli("mkdir", "-p", "/cli/d")
+    cli("put", str(tmp_path / "p.bin"), "/cli/d/p.bin")
+    assert mc.fs_shell("-cat", "/cli/d/p.bin").stdout == data
+    assert cli("cat", "/cli/d/p.bin") == data
+    ls = cli("ls", "/cli/d").decode()
+    assert "/cli/d/p.bin" in ls and " 150000 " in ls, ls
+    cli("mv", "/cli/d/p.bin", "/cli/q.bin")
+    assert cli("cat", "/cli/q.bin") == data
+    cli("rm", "/cli/q.bin")
+    assert "/cli/q.bin" not in mc.fs_shell("-ls", "/cli").stdout.decode()
