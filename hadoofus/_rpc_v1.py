@@ -769,8 +769,10 @@ def read_block(lb, start, n, client, timeout=20.0):
 def detect(host, port, timeout=5.0):
     """PROTOCOL_V1 (80) when the server at host:port answers a v1
     getProtocolVersion, 9 when it answers otherwise (a v2 server answers a
-    v1 header with a VersionMismatch), None when it does not answer
-    (unreachable servers are left to the caller's own connect)."""
+    v1 header with a VersionMismatch, and logs a warning), None when it
+    does not answer (unreachable servers are left to the caller's own
+    connect). rpc() asks this only of servers that closed a v2 handshake
+    unanswered."""
     probe = ffi.new("struct hdfs_rpc1 **")
     if lib.hdfs_rpc1_new(probe, CLIENT_PROTOCOL.encode(), b"hadoofus") < 0:
         return None
@@ -808,9 +810,34 @@ def detect(host, port, timeout=5.0):
 _GENERATION: Dict[Tuple[str, int], int] = {}
 
 
+def _v2_first(host, port, user, kw):
+    """The v2 client of an address of unknown generation, connected now:
+    (client, None) when the server speaks v2 or failed otherwise (the
+    client's first call reports that), (None, 80) when the server closed
+    the v2 handshake without a byte and answers v1. Hadoop 1.x does that
+    with a v2 header (it logs a warning; its VersionMismatch answer never
+    reaches the client), while a v2 NameNode is never sent a v1 header
+    (which it would log)."""
+    c = _namenode.rpc(host, port, user, protocol=9, **kw)
+    try:
+        c.connect()
+    except errors.ConnectionLostError as e:
+        if "during the connection handshake" in str(e):
+            t = kw.get("connect_timeout")
+            if detect(*_namenode._addresses(host, port)[0],
+                      timeout=5.0 if t is None else min(t, 5.0)) == PROTOCOL_V1:
+                c.close()
+                return None, PROTOCOL_V1
+    except errors.HadoofusError:
+        pass
+    c._probed = True
+    return c, None
+
+
 def _factory(host, port, user, protocol, kw):
     """rpc()'s seam: the v1 client for protocol=80, or when a lone
-    host:port answers as v1; None: v2."""
+    host:port turns out to speak v1; for such an address seen the first
+    time, the v2 client the check connected; None: make a v2 client."""
     if protocol is not None and protocol != PROTOCOL_V1:
         return None
     try:
@@ -823,14 +850,14 @@ def _factory(host, port, user, protocol, kw):
         raise errors.InvalidArgumentError("HDFS v1 has no HA: give one NameNode")
     h, p = addrs[0]
     if protocol is None:
-        # Asked once per address and process: every probe costs a connection
-        # and, on a v2 NameNode, a version-mismatch warning in its log.
         gen = _GENERATION.get((h, p))
         if gen is None:
-            t = kw.get("connect_timeout")
-            gen = detect(h, p, 5.0 if t is None else min(t, 5.0))
-            if gen is not None:
-                _GENERATION[(h, p)] = gen
+            v2, gen = _v2_first(host, port, user, kw)
+            if v2 is not None:
+                if lib.hdfs_namenode_num_connects(v2._nn):
+                    _GENERATION[(h, p)] = 9     # else: asked again next time
+                return v2
+            _GENERATION[(h, p)] = gen
         if gen != PROTOCOL_V1:
             return None
     # Options left at None (easy passes token=None) ask nothing of v1.

@@ -75,7 +75,12 @@ def v1rpc(v1cluster):
 
 def test_rpc_detects_v1_and_protocol_80(v1cluster, v1rpc):
     import hadoofus
+    from hadoofus import _rpc_v1
     mc = v1cluster
+    # Found from the v2 handshake, which 1.x closes unanswered.
+    _rpc_v1._GENERATION.pop((mc.host, mc.port), None)
+    with hadoofus.rpc(mc.host, mc.port, user=mc.superuser) as c:
+        assert c.protocol == 80 and c.getFileInfo("/").isdir
     assert v1rpc.protocol == 80
     assert repr(v1rpc).startswith("rpc_v1(address='127.0.0.1', port=%d," % mc.port)
     assert "protocol=80" in repr(v1rpc)
@@ -86,16 +91,37 @@ def test_rpc_detects_v1_and_protocol_80(v1cluster, v1rpc):
         hadoofus.rpc(mc.host, mc.port, protocol=7)
 
 
+def _mismatch_warnings(mc):
+    """The NameNode log's warnings about clients of another IPC version."""
+    text = "".join(t for name, t in mc.logs().items() if "namenode" in name)
+    return text.count("Incorrect header or version mismatch")
+
+
 def test_rpc_v2_server_stays_v2(cluster):
+    """Generation detection starts with v2: a 2.7.3 NameNode sees one
+    ordinary connection, kept by the client, and logs no warning."""
+    import time
     import hadoofus
+    from hadoofus import _rpc_v1
+    before = _mismatch_warnings(cluster)
+    _rpc_v1._GENERATION.pop((cluster.host, cluster.port), None)
     c = hadoofus.rpc(cluster.host, cluster.port, user="hdfs")
     assert type(c) is hadoofus.rpc
     assert c.getFileInfo("/").isdir
+    assert c.num_connects == 1      # the detection's connection serves the calls
+    assert _rpc_v1._GENERATION[(cluster.host, cluster.port)] == 9
     # protocol=80 against a v2 NameNode: its VersionMismatch, as a fatal answer.
     v1 = hadoofus.rpc(cluster.host, cluster.port, user="hdfs", protocol=80)
     with pytest.raises(hadoofus.ConnectionRejectedError) as ei:
         v1.getFileInfo("/")
     assert "VersionMismatch" in str(ei.value)
+    # That v1 header was logged: the count above is worth something.
+    deadline = time.monotonic() + 30
+    while _mismatch_warnings(cluster) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _mismatch_warnings(cluster) == before + 1, \
+        "NameNode warnings about IPC versions: %d before, %d after" % (
+            before, _mismatch_warnings(cluster))
 
 
 def test_rpc_v1_namespace_ops(v1cluster, v1rpc, tmp_path):
