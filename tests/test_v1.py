@@ -384,3 +384,110 @@ def test_cli_v1_put_ls_cat(v1cluster, tmp_path):
     assert cli("cat", "/cli/q.bin") == data
     cli("rm", "/cli/q.bin")
     assert "/cli/q.bin" not in mc.fs_shell("-ls", "/cli").stdout.decode()
+
+
+# --- libhdfs_hadoofus.so ----------------------------------------------------
+
+# Run in a child: libhdfs through ctypes, on the v1 NameNode at argv[2].
+_LIBHDFS_V1 = r'''
+import ctypes as C, errno, sys
+lib = C.CDLL(sys.argv[1], use_errno=True)
+host, port, base, user = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+data = bytes(range(256)) * 1200              # 307200 bytes: 3 blocks of 128 KiB
+
+class Info(C.Structure):
+    _fields_ = [("kind", C.c_int), ("name", C.c_char_p), ("mtime", C.c_long),
+                ("size", C.c_int64), ("repl", C.c_short), ("bsize", C.c_int64),
+                ("owner", C.c_char_p), ("group", C.c_char_p), ("perm", C.c_short),
+                ("atime", C.c_long)]
+
+lib.hdfsConnectAsUser.restype = C.c_void_p
+lib.hdfsConnectAsUser.argtypes = [C.c_char_p, C.c_uint16, C.c_char_p]
+lib.hdfsOpenFile.restype = C.c_void_p
+lib.hdfsOpenFile.argtypes = [C.c_void_p, C.c_char_p, C.c_int, C.c_int, C.c_short, C.c_int32]
+for f in ("hdfsWrite", "hdfsRead"):
+    getattr(lib, f).argtypes = [C.c_void_p, C.c_void_p, C.c_void_p, C.c_int32]
+lib.hdfsPread.argtypes = [C.c_void_p, C.c_void_p, C.c_int64, C.c_void_p, C.c_int32]
+lib.hdfsSeek.argtypes = [C.c_void_p, C.c_void_p, C.c_int64]
+lib.hdfsCloseFile.argtypes = [C.c_void_p, C.c_void_p]
+lib.hdfsHFlush.argtypes = [C.c_void_p, C.c_void_p]
+for f in ("hdfsCreateDirectory", "hdfsExists"):
+    getattr(lib, f).argtypes = [C.c_void_p, C.c_char_p]
+lib.hdfsDelete.argtypes = [C.c_void_p, C.c_char_p, C.c_int]
+lib.hdfsRename.argtypes = [C.c_void_p, C.c_char_p, C.c_char_p]
+lib.hdfsGetPathInfo.restype = C.POINTER(Info)
+lib.hdfsGetPathInfo.argtypes = [C.c_void_p, C.c_char_p]
+lib.hdfsListDirectory.restype = C.POINTER(Info)
+lib.hdfsListDirectory.argtypes = [C.c_void_p, C.c_char_p, C.POINTER(C.c_int)]
+lib.hdfsFreeFileInfo.argtypes = [C.POINTER(Info), C.c_int]
+lib.hdfsGetCapacity.restype = C.c_int64
+lib.hdfsGetCapacity.argtypes = [C.c_void_p]
+lib.hdfsDisconnect.argtypes = [C.c_void_p]
+
+fs = lib.hdfsConnectAsUser(host.encode(), port, user.encode())
+assert fs, "hdfsConnect"
+b = base.encode()
+assert lib.hdfsCreateDirectory(fs, b + b"/d") == 0
+f = lib.hdfsOpenFile(fs, b + b"/d/w.bin", 1, 0, 2, 131072)      # O_WRONLY
+assert f, "open for writing"
+for i in range(0, len(data), 100000):
+    chunk = data[i:i + 100000]
+    assert lib.hdfsWrite(fs, f, chunk, len(chunk)) == len(chunk)
+assert lib.hdfsHFlush(fs, f) == -1 and C.get_errno() == errno.ENOTSUP
+assert lib.hdfsCloseFile(fs, f) == 0
+st = lib.hdfsGetPathInfo(fs, b + b"/d/w.bin")
+assert st and st[0].size == len(data) and st[0].kind == ord("F") and st[0].repl == 2
+assert st[0].owner == user.encode() and st[0].name.endswith(b"/d/w.bin"), st[0].name
+lib.hdfsFreeFileInfo(st, 1)
+assert not lib.hdfsGetPathInfo(fs, b + b"/none")
+n = C.c_int()
+ls = lib.hdfsListDirectory(fs, b + b"/d", C.byref(n))
+assert n.value == 1 and ls[0].name.endswith(b"/d/w.bin")
+lib.hdfsFreeFileInfo(ls, n.value)
+
+f = lib.hdfsOpenFile(fs, b + b"/d/w.bin", 0, 0, 0, 0)             # O_RDONLY
+assert f, "open for reading"
+buf = C.create_string_buffer(len(data) + 10)
+got = bytearray()
+while True:
+    k = lib.hdfsRead(fs, f, buf, 70000)
+    assert k >= 0
+    if k == 0:
+        break
+    got += buf.raw[:k]
+assert bytes(got) == data
+assert lib.hdfsPread(fs, f, 131000, buf, 1000) == 1000 and buf.raw[:1000] == data[131000:132000]
+assert lib.hdfsSeek(fs, f, 262100) == 0
+assert lib.hdfsRead(fs, f, buf, 50) == 50 and buf.raw[:50] == data[262100:262150]
+assert lib.hdfsCloseFile(fs, f) == 0
+assert not lib.hdfsOpenFile(fs, b + b"/d/none", 0, 0, 0, 0)
+assert lib.hdfsRename(fs, b + b"/d/w.bin", b + b"/d/x.bin") == 0
+assert lib.hdfsExists(fs, b + b"/d/x.bin") == 0 and lib.hdfsExists(fs, b + b"/d/w.bin") != 0
+assert lib.hdfsGetCapacity(fs) > 0
+assert not lib.hdfsOpenFile(fs, b + b"/d/x.bin", 1 | 1024, 0, 0, 0)   # O_APPEND
+assert C.get_errno() == errno.ENOTSUP
+f = lib.hdfsOpenFile(fs, b + b"/d/y.bin", 1, 0, 1, 0)     # for the 1.x FsShell
+assert f and lib.hdfsWrite(fs, f, data[:5000], 5000) == 5000 and lib.hdfsCloseFile(fs, f) == 0
+assert lib.hdfsDelete(fs, b + b"/d/x.bin", 0) == 0
+lib.hdfsDisconnect(fs)
+print("ok")
+'''
+
+
+def test_libhdfs_v1(v1cluster, tmp_path):
+    """libhdfs_hadoofus.so on an hdfs:// NameNode that speaks v1: found by
+    hdfsConnect itself; write (several blocks), stat, list, read, pread,
+    seek, rename, delete; the file it wrote read by the 1.x FsShell."""
+    import subprocess
+    import sys
+    import hadoofus
+    mc = v1cluster
+    d = hadoofus.libhdfs_dir()
+    assert d is not None, "the installed hadoofus has no lib/libhdfs"
+    env = dict(os.environ, HADOOP_CONF_DIR=str(tmp_path))
+    env.pop("CLASSPATH", None)
+    r = subprocess.run([sys.executable, "-c", _LIBHDFS_V1, os.path.join(d, "libhdfs.so"),
+                        mc.host, str(mc.port), "/lh", mc.superuser],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == b"ok", r.stderr.decode()[-3000:]
+    assert mc.fs_shell("-cat", "/lh/d/y.bin").stdout == (bytes(range(256)) * 20)[:5000]
