@@ -30,6 +30,7 @@ from typing import Any, List, Optional, Tuple, Union
 
 from . import errors
 from . import types as T
+from . import _v1files
 from ._native import ffi, lib
 from .errors import (ArgumentTypeError, BlockReadError, BlockWriteError, HadoofusError,
                      InvalidArgumentError, _error)
@@ -97,10 +98,9 @@ class data:
     """
 
     def __new__(cls, block: Any = None, *args: Any, **kw: Any) -> Any:
-        from ._v1files import BlockData, is_v1_block
-        if cls is data and is_v1_block(block):
+        if cls is data and _v1files.is_v1_block(block):
             # A Hadoop 1.x block: DataTransferProtocol 17, not the C reader.
-            return BlockData(block, *args, **kw)
+            return _v1files.BlockData(block, *args, **kw)
         return super().__new__(cls)
 
     def __init__(self, block: Union["T.LocatedBlock", bytes], client_name: Union[str, bytes] = "hadoofus", *,

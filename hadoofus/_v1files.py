@@ -23,7 +23,6 @@ from . import errors
 from . import types as T
 from ._native import lib
 from ._rpc_v1 import read_block, rpc_v1
-from .easy import HdfsFileReader
 
 __all__ = ["FileReader", "FileWriter", "BlockData", "file_checksum", "is_v1_block"]
 
@@ -57,16 +56,17 @@ def is_v1_block(lb):
 # ---------------------------------------------------------------------------
 # Reading
 
-class FileReader(HdfsFileReader):
-    """The raw reader of one v1 file: an HdfsFileReader whose bytes come
-    from READ_BLOCK (version 17), each CRC32 checked, a failing replica
-    left for the next. Block locations are fetched at open (and by
-    refresh()); pread/preadinto may run in many threads at once."""
+class FileReader(io.RawIOBase):
+    """The raw reader of one v1 file, with HdfsFileReader's methods (easy
+    registers it as one), its bytes from READ_BLOCK (version 17), each
+    CRC32 checked, a failing replica left for the next. Block locations
+    are fetched at open (and by refresh()); pread/preadinto may run in
+    many threads at once."""
 
     def __init__(self, fs: rpc_v1, path: str, *, name: Optional[str] = None,
                  verify: bool = True, timeout: Optional[float] = None,
                  **_ignored: Any) -> None:
-        io.RawIOBase.__init__(self)
+        super().__init__()
         self._fs = fs
         self._mu = threading.Lock()
         self._pos = 0
@@ -123,8 +123,13 @@ class FileReader(HdfsFileReader):
 
     # -- io.RawIOBase --
 
-    def close(self):
-        io.RawIOBase.close(self)
+    def readable(self) -> bool:
+        self._check_open()
+        return True
+
+    def seekable(self) -> bool:
+        self._check_open()
+        return True
 
     def readinto(self, b: Any) -> int:
         self._check_open()
