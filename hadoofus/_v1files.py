@@ -53,6 +53,23 @@ def is_v1_block(lb):
     return isinstance(lb, T.LocatedBlock) and not lb.b.poolId
 
 
+def _located(fs, path):
+    """(LocatedBlocks as a list, length, under construction) of file
+    `path`. 1.x answers getBlockLocations with null for a missing file, a
+    directory and an empty file alike: getFileInfo tells them apart."""
+    lbs = fs.getBlockLocations(path)
+    if lbs is not None:
+        return list(lbs), lbs.file_length, lbs.under_construction
+    st = fs.getFileInfo(path)
+    if st is None:
+        raise errors.remote_exception("java.io.FileNotFoundException",
+                                      "File does not exist: %s" % path)
+    if st.isdir:
+        raise errors.PathIsDirectoryException("java.io.FileNotFoundException",
+                                              "Path is not a file: %s" % path)
+    return [], st.size, False
+
+
 # ---------------------------------------------------------------------------
 # Reading
 
@@ -80,23 +97,8 @@ class FileReader(io.RawIOBase):
         self._locate()
 
     def _locate(self):
-        fs, path = self._fs, self.path
         self._stats["location_fetches"] += 1
-        lbs = fs.getBlockLocations(path)
-        if lbs is None:
-            # 1.x answers null for a missing file, a directory and an empty file.
-            st = fs.getFileInfo(path)
-            if st is None:
-                raise errors.remote_exception("java.io.FileNotFoundException",
-                                              "File does not exist: %s" % path)
-            if st.isdir:
-                raise errors.PathIsDirectoryException(
-                    "java.io.FileNotFoundException", "Path is not a file: %s" % path)
-            self._blocks: List[T.LocatedBlock] = []
-            self._length, self._uc = st.size, False
-            return
-        self._blocks = list(lbs)
-        self._length, self._uc = lbs.file_length, lbs.under_construction
+        self._blocks, self._length, self._uc = _located(self._fs, self.path)
 
     def _fill(self, offset, mv):
         """Fill mv (a byte memoryview) with the bytes at offset, clipped
@@ -387,15 +389,7 @@ def file_checksum(fs: rpc_v1, path: str, timeout: float = 60.0):
     """(bytes per CRC, CRCs per block, MD5) of the file as 1.x's
     DFSClient.getFileChecksum computes them: the MD5 of the blocks' MD5s,
     CRCs per block named only for files of more than one block."""
-    lbs = fs.getBlockLocations(path)
-    if lbs is None:
-        st = fs.getFileInfo(path)
-        if st is None:
-            raise errors.remote_exception("java.io.FileNotFoundException",
-                                          "File does not exist: %s" % path)
-        blocks = []
-    else:
-        blocks = list(lbs)
+    blocks, _length, _uc = _located(fs, path)
     bpc, cpb, md5s = 0, 0, []
     for i, lb in enumerate(blocks):
         b_bpc, b_cpb, md5 = _block_md5(lb, timeout)

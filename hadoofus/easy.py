@@ -591,8 +591,8 @@ def open(url: _Url, mode: str = "r", user: Optional[str] = None, replication=Non
         f = HdfsBufferedReader(raw, buffer_size)
     elif isinstance(fs, _rpc_v1):
         f = _v1files.FileWriter(fs, path, name=name, append=(kind == "a"),
-                       overwrite=overwrite and kind == "w", replication=replication,
-                       blocksize=blocksize)
+                                overwrite=overwrite and kind == "w",
+                                replication=replication, blocksize=blocksize)
     else:
         f = _writer.open_write(fs, path, name=name, append=(kind == "a"),
                                overwrite=overwrite and kind == "w",
