@@ -37,7 +37,8 @@ def test_minicluster_v1_fsshell_roundtrip(v1cluster, tmp_path):
 
 def test_v104_minicluster_restart_rpc_and_read(tmp_path):
     """Hadoop 1.0.4: the cluster keeps its data over stop/start, and the
-    v1 client and READ_BLOCK work on it as on 1.2.1."""
+    v1 client (found from the v2 handshake), READ_BLOCK and easy.open
+    work on it as on 1.2.1."""
     import hadoofus
     mc = MiniCluster(version="1.0.4", datanodes=1, replication=1, heap="128m")
     try:
@@ -55,6 +56,13 @@ def test_v104_minicluster_restart_rpc_and_read(tmp_path):
             assert c.protocol == 80 and c.getProtocolVersion(61) == 61
             assert c.getFileInfo("/h").size == 2000
             assert c.read("/h", 10, 1500) == data[10:1510]
+        import hadoofus.easy as hfs
+        url = "hdfs://%s:%d/e.bin" % (mc.host, mc.port)
+        with hfs.open(url, "wb", user=mc.superuser) as f:
+            f.write(data)
+        assert mc.fs_shell("-cat", "/e.bin").stdout == data
+        with hfs.open(url, "rb", user=mc.superuser) as f:
+            assert f.pread(1000, 50) == data[1000:1050] and f.read() == data
     finally:
         mc.close()
 
