@@ -628,8 +628,10 @@ class rpc_v1:
 
     def _complete_file(self, path):
         # As DFSClient: complete answers false until the last block has its
-        # minimum replicas reported.
-        for _ in range(200):
+        # minimum replicas reported; asked for up to 30 s (a busy DataNode
+        # reports late).
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             if self.complete(path):
                 return
             time.sleep(0.05)
