@@ -30,6 +30,7 @@ from typing import Any, List, Optional, Tuple, Union
 
 from . import errors
 from . import types as T
+from . import _v1files
 from ._native import ffi, lib
 from .errors import (ArgumentTypeError, BlockReadError, BlockWriteError, HadoofusError,
                      InvalidArgumentError, _error)
@@ -95,6 +96,12 @@ class data:
     (None: wait forever); `timeout` bounds each wait for a DataNode.
     verify_checksum=False asks the DataNodes for no checksums at all.
     """
+
+    def __new__(cls, block: Any = None, *args: Any, **kw: Any) -> Any:
+        if cls is data and _v1files.is_v1_block(block):
+            # A Hadoop 1.x block: DataTransferProtocol 17, not the C reader.
+            return _v1files.BlockData(block, *args, **kw)
+        return super().__new__(cls)
 
     def __init__(self, block: Union["T.LocatedBlock", bytes], client_name: Union[str, bytes] = "hadoofus", *,
                  timeout: Optional[float] = 60.0, connect_timeout: Optional[float] = 60.0,

@@ -1298,8 +1298,10 @@ class rpc(_Client):
     keyed by the block token), both from the configuration when None.
 
     HDFS v1 (Hadoop 1.x): protocol=80 returns the v1 client
-    (hadoofus._rpc_v1.rpc_v1); without protocol= a single host:port is
-    asked once which generation it speaks (protocol=9 skips that).
+    (hadoofus._rpc_v1.rpc_v1); without protocol= the first client of a
+    single host:port connects at once, and a server that closes that v2
+    handshake unanswered (as 1.x does) is asked in v1, once per address
+    and process (protocol=9 skips that).
     """
 
     def __new__(cls, host=None, port=None, user=None, *, protocol=None, **kw):
@@ -1310,6 +1312,8 @@ class rpc(_Client):
         return super().__new__(cls)
 
     def __init__(self, host, port=None, user=None, *, protocol=None, **kw):
+        if self.__dict__.get("_probed"):
+            return      # made (and connected) by the generation check in __new__
         if protocol not in (None, 9):
             raise InvalidArgumentError("protocol must be 80 (HDFS v1) or 9 (v2): %r"
                                        % (protocol,))

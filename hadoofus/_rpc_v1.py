@@ -336,6 +336,10 @@ class rpc_v1:
             self._closed = True
             self._drop()
 
+    @property
+    def closed(self):
+        return self._closed
+
     def __enter__(self):
         return self
 
@@ -417,6 +421,16 @@ class rpc_v1:
             raise v
         return v
 
+    def submit(self, method, *args, **kw):
+        """v2's submit for callers written against it: the call runs now;
+        its result (or exception) waits in the returned future."""
+        return _Done(getattr(self, method), args, kw)
+
+    def pipeline(self):
+        """v2's pipeline for callers written against it: each call runs
+        at once (pipeline_calls sends many in one go)."""
+        return _Now(self)
+
     def pipeline_calls(self, calls):
         """Many (method, *args) calls in flight at once on the connection,
         answered by call id; their results (or exceptions) in order."""
@@ -469,11 +483,37 @@ class rpc_v1:
 
     getStats = getFsStats
 
-    def mkdirs(self, src, masked=0o755):
-        return self._call("mkdirs", ("str", _path(src)), ("perm", _perm(masked, "masked")))
+    def mkdirs(self, src, masked=0o755, createParent=True):
+        """1.x always makes the parents: createParent=False asks first."""
+        src = _path(src)
+        if not createParent:
+            parent = src.rstrip("/").rsplit("/", 1)[0] or "/"
+            if self.getFileInfo(parent) is None:
+                raise errors.remote_exception("java.io.FileNotFoundException",
+                                              "Parent directory doesn't exist: %s" % parent)
+        return self._call("mkdirs", ("str", src), ("perm", _perm(masked, "masked")))
 
     def delete(self, src, recursive=False):
         return self._call("delete", ("str", _path(src)), ("bool", recursive))
+
+    def rename2(self, src, dst, overwrite=False):
+        """v2's rename2 on 1.x, which has only rename: dst must not exist
+        unless overwrite, which first deletes a file or empty directory
+        there (two calls: not atomic, unlike v2's)."""
+        src, dst = _path(src), _path(dst)
+        there = self.getFileInfo(dst)
+        if there is not None:
+            if not overwrite or (there.isdir and self.getListing(dst)):
+                raise errors.remote_exception(
+                    "org.apache.hadoop.fs.FileAlreadyExistsException",
+                    "rename destination %s already exists" % dst)
+            self.delete(dst, False)
+        if not self.rename(src, dst):
+            if self.getFileInfo(src) is None:
+                raise errors.remote_exception("java.io.FileNotFoundException",
+                                              "rename source %s is not found." % src)
+            raise errors.remote_exception("java.io.IOException",
+                                          "rename from %s to %s failed" % (src, dst))
 
     def rename(self, src, dst):
         return self._call("rename", ("str", _path(src)), ("str", _path(dst)))
@@ -572,19 +612,70 @@ class rpc_v1:
                          blockSize=blockSize)
         bs = st.blocksize
         for off in range(0, len(data), bs):
-            lb = self.addBlock(path)
-            try:
-                _write_block(lb, data[off:off + bs], self.client_name, self.connect_timeout)
-            except BaseException:
-                self.abandonBlock(lb, path)
-                raise
+            self._write_new_block(path, data[off:off + bs])
+        self._complete_file(path)
+        return len(data)
+
+    def _write_new_block(self, path, data):
+        """A new block of `path` (leased to this client) holding `data`,
+        written through its pipeline; abandoned when that fails."""
+        lb = self.addBlock(path)
+        try:
+            _write_block(lb, data, self.client_name, self.connect_timeout)
+        except BaseException:
+            self.abandonBlock(lb, path)
+            raise
+
+    def _complete_file(self, path):
         # As DFSClient: complete answers false until the last block has its
-        # minimum replicas reported.
-        for _ in range(200):
+        # minimum replicas reported; asked for up to 30 s (a busy DataNode
+        # reports late).
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             if self.complete(path):
-                return len(data)
+                return
             time.sleep(0.05)
         raise errors.TimeoutError("complete(%s) never succeeded" % path)
+
+
+class _Done:
+    """A finished call as a future: result() returns or raises."""
+
+    __slots__ = ("_v", "_e")
+
+    def __init__(self, fn, args, kw):
+        self._v = self._e = None
+        try:
+            self._v = fn(*args, **kw)
+        except errors.HadoofusError as e:
+            self._e = e
+
+    def done(self):
+        return True
+
+    def exception(self, timeout=None):
+        return self._e
+
+    def result(self, timeout=None):
+        if self._e is not None:
+            raise self._e
+        return self._v
+
+
+class _Now:
+    """rpc_v1.pipeline(): methods answer futures of calls already made."""
+
+    def __init__(self, client):
+        self._c = client
+
+    def __getattr__(self, name):
+        return lambda *a, **kw: self._c.submit(name, *a, **kw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
 
 
 def _write_block(lb, data, client, timeout):
@@ -680,8 +771,10 @@ def read_block(lb, start, n, client, timeout=20.0):
 def detect(host, port, timeout=5.0):
     """PROTOCOL_V1 (80) when the server at host:port answers a v1
     getProtocolVersion, 9 when it answers otherwise (a v2 server answers a
-    v1 header with a VersionMismatch), None when it does not answer
-    (unreachable servers are left to the caller's own connect)."""
+    v1 header with a VersionMismatch, and logs a warning), None when it
+    does not answer (unreachable servers are left to the caller's own
+    connect). rpc() asks this only of servers that closed a v2 handshake
+    unanswered."""
     probe = ffi.new("struct hdfs_rpc1 **")
     if lib.hdfs_rpc1_new(probe, CLIENT_PROTOCOL.encode(), b"hadoofus") < 0:
         return None
@@ -719,9 +812,34 @@ def detect(host, port, timeout=5.0):
 _GENERATION: Dict[Tuple[str, int], int] = {}
 
 
+def _v2_first(host, port, user, kw):
+    """The v2 client of an address of unknown generation, connected now:
+    (client, None) when the server speaks v2 or failed otherwise (the
+    client's first call reports that), (None, 80) when the server closed
+    the v2 handshake without a byte and answers v1. Hadoop 1.x does that
+    with a v2 header (it logs a warning; its VersionMismatch answer never
+    reaches the client), while a v2 NameNode is never sent a v1 header
+    (which it would log)."""
+    c = _namenode.rpc(host, port, user, protocol=9, **kw)
+    try:
+        c.connect()
+    except errors.ConnectionLostError as e:
+        if "during the connection handshake" in str(e):
+            t = kw.get("connect_timeout")
+            if detect(*_namenode._addresses(host, port)[0],
+                      timeout=5.0 if t is None else min(t, 5.0)) == PROTOCOL_V1:
+                c.close()
+                return None, PROTOCOL_V1
+    except errors.HadoofusError:
+        pass
+    c._probed = True
+    return c, None
+
+
 def _factory(host, port, user, protocol, kw):
     """rpc()'s seam: the v1 client for protocol=80, or when a lone
-    host:port answers as v1; None: v2."""
+    host:port turns out to speak v1; for such an address seen the first
+    time, the v2 client the check connected; None: make a v2 client."""
     if protocol is not None and protocol != PROTOCOL_V1:
         return None
     try:
@@ -734,16 +852,18 @@ def _factory(host, port, user, protocol, kw):
         raise errors.InvalidArgumentError("HDFS v1 has no HA: give one NameNode")
     h, p = addrs[0]
     if protocol is None:
-        # Asked once per address and process: every probe costs a connection
-        # and, on a v2 NameNode, a version-mismatch warning in its log.
         gen = _GENERATION.get((h, p))
         if gen is None:
-            t = kw.get("connect_timeout")
-            gen = detect(h, p, 5.0 if t is None else min(t, 5.0))
-            if gen is not None:
-                _GENERATION[(h, p)] = gen
+            v2, gen = _v2_first(host, port, user, kw)
+            if v2 is not None:
+                if lib.hdfs_namenode_num_connects(v2._nn):
+                    _GENERATION[(h, p)] = 9     # else: asked again next time
+                return v2
+            _GENERATION[(h, p)] = gen
         if gen != PROTOCOL_V1:
             return None
+    # Options left at None (easy passes token=None) ask nothing of v1.
+    kw = {k: v for k, v in kw.items() if v is not None}
     unknown = set(kw) - {"connect_timeout", "call_timeout", "client_name"}
     if unknown:
         raise errors.ArgumentTypeError("HDFS v1 client: no %s" % ", ".join(sorted(unknown)))

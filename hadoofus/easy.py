@@ -48,11 +48,13 @@ import threading
 from typing import (TYPE_CHECKING, Any, Dict, Literal, Optional, Tuple, Union, overload)
 
 from . import conf as _conf
+from . import _v1files
 from . import _writer
 from . import errors
 from .errors import ArgumentTypeError, InvalidArgumentError, _error
 from ._native import ffi, lib
 from ._namenode import rpc as _rpc
+from ._rpc_v1 import rpc_v1 as _rpc_v1
 from ._writer import HdfsFileWriter
 
 if TYPE_CHECKING:
@@ -193,6 +195,12 @@ class HdfsFileReader(io.RawIOBase):
     """The raw binary reader of one HDFS file (open() wraps it in an
     HdfsBufferedReader). Sequential calls (read*, seek, tell) are for one
     thread at a time; pread/preadinto for any number at once."""
+
+    def __new__(cls, fs: _rpc, *args: Any, **kw: Any) -> "HdfsFileReader":
+        if cls is HdfsFileReader and isinstance(fs, _rpc_v1):
+            # An HDFS v1 NameNode: the C file layer speaks RPC v9 only.
+            return _v1files.FileReader(fs, *args, **kw)   # type: ignore[return-value]
+        return super().__new__(cls)
 
     def __init__(self, fs: _rpc, path: str, *, name: Optional[str] = None, verify: bool = True,
                  retry_window: Optional[float] = None,
@@ -451,6 +459,10 @@ class HdfsFileReader(io.RawIOBase):
             self.name, " closed" if self.closed else "")
 
 
+# A v1 file's reader has the same methods on other machinery.
+HdfsFileReader.register(_v1files.FileReader)
+
+
 class HdfsBufferedReader(io.BufferedReader):
     """io.BufferedReader over an HdfsFileReader, plus positional reads and
     the file's length."""
@@ -571,11 +583,16 @@ def open(url: _Url, mode: str = "r", user: Optional[str] = None, replication=Non
         buffer_size = DEFAULT_BUFFER_SIZE
     fs, path = _fs_for(url, user, token, token_file)
     name = url if isinstance(url, str) else path
+    f: Any
     if kind == "r":
         raw = HdfsFileReader(fs, path, name=name, verify=verify, retry_window=retry_window,
                              max_block_acquire_failures=max_block_acquire_failures,
                              timeout=timeout)
         f = HdfsBufferedReader(raw, buffer_size)
+    elif isinstance(fs, _rpc_v1):
+        f = _v1files.FileWriter(fs, path, name=name, append=(kind == "a"),
+                                overwrite=overwrite and kind == "w",
+                                replication=replication, blocksize=blocksize)
     else:
         f = _writer.open_write(fs, path, name=name, append=(kind == "a"),
                                overwrite=overwrite and kind == "w",
@@ -676,10 +693,19 @@ def checksum(url: _Url, user: Optional[str] = None, length: Optional[int] = None
         path = url
         if not isinstance(path, str) or not path.startswith("/"):
             raise InvalidArgumentError("with fs=, give an absolute path: %r" % (path,))
+    if length is not None and length < 0:
+        raise InvalidArgumentError("negative length: %d" % length)
+    if isinstance(fs, _rpc_v1):
+        if length is not None:
+            raise errors.UnsupportedOperationException(
+                "java.lang.UnsupportedOperationException",
+                "HDFS v1: checksums are of whole files (no length)")
+        bpc, cpb, md5 = _v1files.file_checksum(fs, path)
+        return FileChecksum("MD5-of-%dMD5-of-%dCRC32" % (cpb, bpc),
+                            bpc.to_bytes(4, "big") + cpb.to_bytes(8, "big") + md5,
+                            bpc, cpb, lib.HDFS_CHECKSUM_CRC32, md5)
     if length is None:
         length = (1 << 63) - 1
-    elif length < 0:
-        raise InvalidArgumentError("negative length: %d" % length)
     out = ffi.new("struct hdfs_file_checksum *")
     exc = ffi.new("char[]", 256)
     msg = ffi.new("char[]", 2048)

@@ -27,6 +27,7 @@
 #include <hadoofus/conf.h>
 #include <hadoofus/file.h>
 #include <hadoofus/namenode.h>
+#include <hadoofus/v1.h>
 
 #define LIBHDFS_DLL_EXPORT 1
 #include "hdfs/hdfs.h"
@@ -65,6 +66,10 @@ struct fs_instance {
 	 * (hdfs_namenode_new_ha: connect errors, StandbyException, lost
 	 * connections). Streams borrow it: it lives as long as the instance. */
 	struct hdfs_namenode *nn;
+
+	/* HDFS v1 (compat_dfs_v1): its NameNode client; nn then stays,
+	 * unconnected, for the authority checks. NULL otherwise. */
+	struct hdfs_namenode1 *nn1;
 };
 
 struct hdfs_internal {
@@ -209,6 +214,13 @@ struct compat_file_ops {
 
 COMPAT_HIDDEN extern const struct compat_fs_ops compat_local_fs;
 COMPAT_HIDDEN extern const struct compat_fs_ops compat_dfs;
+COMPAT_HIDDEN extern const struct compat_fs_ops compat_dfs_v1;
+
+/* Make a compat_dfs instance, whose single NameNode host:port turned out
+ * to speak HDFS v1, a compat_dfs_v1 one (dfs_v1.c). 0 or an errno value,
+ * recorded. */
+COMPAT_HIDDEN int compat_dfs_v1_switch(struct fs_instance *in, const char *fn,
+    const char *host, int port);
 
 /* ---- errors (fs.c) ---- */
 

@@ -265,6 +265,19 @@ dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 		return compat_oom(fn);
 	snprintf(in->uri, al + 8, "hdfs://%s", in->authority);
 	sprintf(in->cwd_path, "/user/%s", in->user);
+
+	/* HDFS v1: a 1.x NameNode closes the v2 handshake without a byte (and
+	 * logs a warning). Only such a server is asked in v1, so that v2
+	 * NameNodes never see (nor log) a v1 header. So a single NameNode
+	 * is connected now rather than at the first call; any other failure
+	 * is left to that call, as before. */
+	if (n == 1 && hdfs_namenode_connect(in->nn) == HDFS_ECONNRESET) {
+		char buf[512];
+		const char *m = hdfs_namenode_error_message(in->nn, buf, sizeof(buf));
+		if (m && strstr(m, "during the connection handshake") &&
+		    hdfs_v1_probe(hosts[0], ports[0], ms > 0 && ms < 5000 ? (int)ms : 5000) == 1)
+			return compat_dfs_v1_switch(in, fn, hosts[0], ports[0]);
+	}
 	return 0;
 }
 
