@@ -28,6 +28,13 @@ For the faces (`gw.hdfs`):
     await hdfs.call(user, "getFileInfo", path)      any hadoofus.rpc method,
                                                      on the loop (hadoofus.aio)
     await hdfs.run(user, fn, *args)                  fn(client, *args) in the pool
+    listing = await hdfs.listing(user, path)
+        a directory's entries page by page (a file lists as itself): the
+        first page is fetched here (a missing path raises
+        FileNotFoundException before any response is sent); `async for page
+        in listing` gives lists of FileStatus, dfs.ls.limit each, the next
+        page asked for while the current one is encoded and sent, so memory
+        holds two pages whatever the directory's size.
     stream = await hdfs.read(user, path, offset=0, length=-1)
         opens the file (errors raise here, before any response is sent);
         `stream.length` is the byte count it will yield; `async for chunk in
@@ -59,6 +66,7 @@ import hadoofus
 import hadoofus.aio
 from hadoofus import easy
 from hadoofus.errors import FileNotFoundException
+from hadoofus._namenode import _missing
 from hadoofus._writer import HdfsFileWriter
 
 from .http import CHUNK
@@ -185,6 +193,17 @@ class Hdfs:
         the event loop."""
         return await getattr(self.aclient(user), method)(*args, **kwargs)
 
+    # -- listing ---------------------------------------------------------------
+
+    async def listing(self, user, path):
+        """A Listing of path (see the module doc); raises FileNotFoundException
+        (the core's, as getListing raises it) when path does not exist."""
+        fs = self.aclient(user)
+        first = await _listing_page(fs, path, b"")
+        if first is None:
+            raise _missing(path)
+        return Listing(fs, path, first)
+
     # -- reading ---------------------------------------------------------------
 
     async def read(self, user, path, offset=0, length=-1):
@@ -309,6 +328,54 @@ def _close_when_idle(fs):
         fs._loop.call_later(1.0, _close_when_idle, fs)
     else:
         fs.close()
+
+
+async def _listing_page(fs, path, start):
+    return (await fs.call("getListing", src=path, startAfter=start,
+                          needLocation=False)).dirList
+
+
+class Listing:
+    """Async iterator of a listing's pages (see Hdfs.listing). `first`: the
+    first page; `single`: it is the whole listing."""
+
+    def __init__(self, fs, path, first):
+        self._fs = fs
+        self._path = path
+        self._dl = first
+        self._next = None
+        self.first = first.partialListing
+        self.single = not (first.remainingEntries and first.partialListing)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self._dl is None:
+            nxt, self._next = self._next, None
+            if nxt is None:
+                raise StopAsyncIteration
+            self._dl = await nxt
+            if self._dl is None:
+                # Gone between pages: the entries sent so far are not the
+                # listing, so this must not look like its end.
+                raise FileNotFoundException(
+                    "java.io.FileNotFoundException",
+                    "%s was removed while it was being listed" % self._path)
+        dl, self._dl = self._dl, None
+        page = dl.partialListing
+        if dl.remainingEntries and page:
+            self._next = asyncio.ensure_future(
+                _listing_page(self._fs, self._path, page[-1].local_name_bytes))
+        return page
+
+    async def aclose(self):
+        nxt, self._next = self._next, None
+        self._dl = None
+        if nxt is not None:
+            # Not cancelled: the answer is on its way and the aio client
+            # matches it to its call; only its outcome is dropped.
+            nxt.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 class ReadStream:
