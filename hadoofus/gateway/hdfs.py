@@ -60,6 +60,7 @@ import getpass
 import logging
 import os
 import stat as _stat
+import sys
 import threading
 
 import hadoofus
@@ -379,7 +380,18 @@ class Listing:
 
 
 class ReadStream:
-    """Async iterator of a file's bytes in chunks (see Hdfs.read)."""
+    """Async iterator of a file's bytes in chunks (see Hdfs.read).
+
+    The chunks are read into a ring of RING bytearrays, reused: a fresh
+    1 MiB object per chunk cost page faults and zeroing on large GETs. A
+    chunk handed out is being sent while the next is read; the server may
+    still hold the tail of the one before (uvloop keeps a reference to what
+    the socket did not take yet), so the buffer read into is the one handed
+    out RING - 1 chunks ago, and only when nothing but the ring refers to
+    it any more (else a new one takes its place): a buffer still being
+    sent is never overwritten."""
+
+    RING = 3
 
     def __init__(self, hdfs, reader, offset, end):
         self._hdfs = hdfs
@@ -389,14 +401,32 @@ class ReadStream:
         self.length = end - offset
         self._next = None
         self._closed = False
+        self._ring = [None] * self.RING
+        self._turn = 0
 
-    def _chunk(self, pos):
+    def _buffer(self):
+        i = self._turn
+        self._turn = (i + 1) % self.RING
+        buf = self._ring[i]
+        # The ring's reference, `buf` and getrefcount's argument: no other.
+        if buf is None or sys.getrefcount(buf) > 3:
+            buf = self._ring[i] = bytearray(min(self._hdfs.chunk, self.length))
+        return buf
+
+    def _chunk(self, pos, buf):
         # Sequential reads keep one block reader streaming (pread would set
         # one up per call); calls never overlap: the next is submitted only
         # once this one returned.
         if self._r.tell() != pos:
             self._r.seek(pos)
-        return self._r.read(min(self._hdfs.chunk, self._end - pos))
+        want = min(len(buf), self._end - pos)
+        with memoryview(buf) as mv:
+            got = self._r.readinto(mv[:want])
+            # A short chunk (the last) is copied out: it leaves the ring.
+            return buf if got == len(buf) else bytes(mv[:got])
+
+    def _read_ahead(self):
+        return asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos, self._buffer()))
 
     def __aiter__(self):
         return self
@@ -405,7 +435,7 @@ class ReadStream:
         if self._pos >= self._end or self._closed:
             await self.aclose()
             raise StopAsyncIteration
-        fut = self._next or asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+        fut = self._next or self._read_ahead()
         self._next = None
         data = await fut
         if not data:
@@ -413,7 +443,7 @@ class ReadStream:
             raise IOError("%s ended early at byte %d" % (self._r.path, self._pos))
         self._pos += len(data)
         if self._pos < self._end:
-            self._next = asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+            self._next = self._read_ahead()
         return data
 
     async def aclose(self):

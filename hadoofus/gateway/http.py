@@ -211,8 +211,8 @@ def json_array_response(listing, encode, head="[", tail="]"):
     """200 with the JSON text head + an array + tail (json_response's bytes
     of the whole object), the array's items encode(page) for each page of
     `listing` (an hdfs.Listing). A one-page listing is a plain body; a longer
-    one goes out chunked, a page per chunk, so memory holds a page or two
-    whatever the directory's size. An error between pages (the directory
+    one goes out chunked, _ITEMS_PER_CHUNK items per chunk, so memory holds
+    two pages whatever the directory's size. An error between pages (the directory
     removed) ends the stream without its tail: app.py then cuts the
     connection, and the client sees a broken answer, never a short list."""
     if listing.single:
