@@ -5,6 +5,7 @@ Bytes are cross-checked with Java's FsShell on the same cluster."""
 import json
 import os
 import socket
+import time
 
 import pytest
 
@@ -284,3 +285,36 @@ def test_namenode_from_hadoop_conf_dir(gateway_factory, cluster, java_client, tm
                       body=b"via conf")[0] == 201
     assert java_client.cat(tmp_hdfs_dir + "/c") == b"via conf"
     assert "-> hdfs://" in gw.log()
+
+
+def test_get_to_slow_reader_exact(gateway, su, d):
+    """GET reuses its read buffers: a reader slower than the gateway (a
+    small receive window, pauses) leaves chunk tails queued in the server,
+    and must still get every byte as written, twice over on one connection
+    (the second answer reuses nothing of the first)."""
+    data = os.urandom(6 * MIB + 4321)
+    path = d + "/slow.bin"
+    assert gateway.request("POST", target(path, su, op="create"), body=data)[0] == 201
+    conn = gateway.connection()
+    conn.sock = socket.socket()
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    conn.sock.settimeout(60)
+    conn.sock.connect((gateway.host, gateway.port))
+    try:
+        for offset in (0, 12345):
+            conn.request("GET", target(path, su, offset=offset))
+            r = conn.getresponse()
+            assert r.status == 200
+            got = []
+            while True:
+                piece = r.read(256 << 10)
+                if not piece:
+                    break
+                got.append(piece)
+                time.sleep(0.005)     # slower than the gateway: its sends queue
+            body = b"".join(got)
+            assert len(body) == len(data) - offset
+            assert body == data[offset:], "first wrong byte at %d" % next(
+                i for i, (a, b) in enumerate(zip(body, data[offset:])) if a != b)
+    finally:
+        conn.close()

@@ -28,6 +28,13 @@ For the faces (`gw.hdfs`):
     await hdfs.call(user, "getFileInfo", path)      any hadoofus.rpc method,
                                                      on the loop (hadoofus.aio)
     await hdfs.run(user, fn, *args)                  fn(client, *args) in the pool
+    listing = await hdfs.listing(user, path)
+        a directory's entries page by page (a file lists as itself): the
+        first page is fetched here (a missing path raises
+        FileNotFoundException before any response is sent); `async for page
+        in listing` gives lists of FileStatus, dfs.ls.limit each, the next
+        page asked for while the current one is encoded and sent, so memory
+        holds two pages whatever the directory's size.
     stream = await hdfs.read(user, path, offset=0, length=-1)
         opens the file (errors raise here, before any response is sent);
         `stream.length` is the byte count it will yield; `async for chunk in
@@ -53,12 +60,14 @@ import getpass
 import logging
 import os
 import stat as _stat
+import sys
 import threading
 
 import hadoofus
 import hadoofus.aio
 from hadoofus import easy
 from hadoofus.errors import FileNotFoundException
+from hadoofus._namenode import _missing
 from hadoofus._writer import HdfsFileWriter
 
 from .http import CHUNK
@@ -184,6 +193,17 @@ class Hdfs:
         """hadoofus.rpc's `method` (a Java ClientProtocol name) as user, on
         the event loop."""
         return await getattr(self.aclient(user), method)(*args, **kwargs)
+
+    # -- listing ---------------------------------------------------------------
+
+    async def listing(self, user, path):
+        """A Listing of path (see the module doc); raises FileNotFoundException
+        (the core's, as getListing raises it) when path does not exist."""
+        fs = self.aclient(user)
+        first = await _listing_page(fs, path, b"")
+        if first is None:
+            raise _missing(path)
+        return Listing(fs, path, first)
 
     # -- reading ---------------------------------------------------------------
 
@@ -311,8 +331,67 @@ def _close_when_idle(fs):
         fs.close()
 
 
+async def _listing_page(fs, path, start):
+    return (await fs.call("getListing", src=path, startAfter=start,
+                          needLocation=False)).dirList
+
+
+class Listing:
+    """Async iterator of a listing's pages (see Hdfs.listing). `first`: the
+    first page; `single`: it is the whole listing."""
+
+    def __init__(self, fs, path, first):
+        self._fs = fs
+        self._path = path
+        self._dl = first
+        self._next = None
+        self.first = first.partialListing
+        self.single = not (first.remainingEntries and first.partialListing)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self._dl is None:
+            nxt, self._next = self._next, None
+            if nxt is None:
+                raise StopAsyncIteration
+            self._dl = await nxt
+            if self._dl is None:
+                # Gone between pages: the entries sent so far are not the
+                # listing, so this must not look like its end.
+                raise FileNotFoundException(
+                    "java.io.FileNotFoundException",
+                    "%s was removed while it was being listed" % self._path)
+        dl, self._dl = self._dl, None
+        page = dl.partialListing
+        if dl.remainingEntries and page:
+            self._next = asyncio.ensure_future(
+                _listing_page(self._fs, self._path, page[-1].local_name_bytes))
+        return page
+
+    async def aclose(self):
+        nxt, self._next = self._next, None
+        self._dl = None
+        if nxt is not None:
+            # Not cancelled: the answer is on its way and the aio client
+            # matches it to its call; only its outcome is dropped.
+            nxt.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 class ReadStream:
-    """Async iterator of a file's bytes in chunks (see Hdfs.read)."""
+    """Async iterator of a file's bytes in chunks (see Hdfs.read).
+
+    The chunks are read into a ring of RING bytearrays, reused: a fresh
+    1 MiB object per chunk cost page faults and zeroing on large GETs. A
+    chunk handed out is being sent while the next is read; the server may
+    still hold the tail of the one before (uvloop keeps a reference to what
+    the socket did not take yet), so the buffer read into is the one handed
+    out RING - 1 chunks ago, and only when nothing but the ring refers to
+    it any more (else a new one takes its place): a buffer still being
+    sent is never overwritten."""
+
+    RING = 3
 
     def __init__(self, hdfs, reader, offset, end):
         self._hdfs = hdfs
@@ -322,14 +401,32 @@ class ReadStream:
         self.length = end - offset
         self._next = None
         self._closed = False
+        self._ring = [None] * self.RING
+        self._turn = 0
 
-    def _chunk(self, pos):
+    def _buffer(self):
+        i = self._turn
+        self._turn = (i + 1) % self.RING
+        buf = self._ring[i]
+        # The ring's reference, `buf` and getrefcount's argument: no other.
+        if buf is None or sys.getrefcount(buf) > 3:
+            buf = self._ring[i] = bytearray(min(self._hdfs.chunk, self.length))
+        return buf
+
+    def _chunk(self, pos, buf):
         # Sequential reads keep one block reader streaming (pread would set
         # one up per call); calls never overlap: the next is submitted only
         # once this one returned.
         if self._r.tell() != pos:
             self._r.seek(pos)
-        return self._r.read(min(self._hdfs.chunk, self._end - pos))
+        want = min(len(buf), self._end - pos)
+        with memoryview(buf) as mv:
+            got = self._r.readinto(mv[:want])
+            # A short chunk (the last) is copied out: it leaves the ring.
+            return buf if got == len(buf) else bytes(mv[:got])
+
+    def _read_ahead(self):
+        return asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos, self._buffer()))
 
     def __aiter__(self):
         return self
@@ -338,7 +435,7 @@ class ReadStream:
         if self._pos >= self._end or self._closed:
             await self.aclose()
             raise StopAsyncIteration
-        fut = self._next or asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+        fut = self._next or self._read_ahead()
         self._next = None
         data = await fut
         if not data:
@@ -346,7 +443,7 @@ class ReadStream:
             raise IOError("%s ended early at byte %d" % (self._r.path, self._pos))
         self._pos += len(data)
         if self._pos < self._end:
-            self._next = asyncio.ensure_future(self._hdfs._in_pool(self._chunk, self._pos))
+            self._next = self._read_ahead()
         return data
 
     async def aclose(self):

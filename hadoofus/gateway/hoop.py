@@ -33,8 +33,8 @@ import re
 from urllib.parse import quote
 
 from . import hdfs as H
-from .http import (HttpError, JAVA_CLASSES, empty_response, json_response,
-                   normalise_path, stream_response)
+from .http import (HttpError, JAVA_CLASSES, empty_response, json_array_response,
+                   json_response, normalise_path, stream_response)
 
 
 def render_error(err, req=None):
@@ -200,18 +200,17 @@ async def op_status(req, gw):
 async def op_list(req, gw):
     pat = req.param("filter")
     rx = glob_regex(pat) if pat else None
+    st = await file_status(req, gw)
+    if not st.is_dir:
+        name = req.path.rsplit("/", 1)[-1]
+        return json_response(200, [status_object(req, st, req.path)]
+                             if rx is None or rx.fullmatch(name) else [])
+    path = req.path
 
-    def listing(fs, path):
-        st = fs.getFileInfo(path)
-        if st is None:
-            raise HttpError(404, "FileNotFoundException", "File does not exist: %s" % path)
-        if not st.is_dir:
-            return [(path, st)] if rx is None or rx.fullmatch(path.rsplit("/", 1)[-1]) \
-                else []
-        return [(child_path(path, c.path), c) for c in fs.getListingIter(path)
+    def encode(page):
+        return [status_object(req, c, child_path(path, c.path)) for c in page
                 if rx is None or rx.fullmatch(c.path)]
-    entries = await gw.hdfs.run(req.user, listing, req.path)
-    return json_response(200, [status_object(req, st, p) for p, st in entries])
+    return json_array_response(await gw.hdfs.listing(req.user, path), encode)
 
 
 async def op_homedir(req, gw):

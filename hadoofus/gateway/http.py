@@ -197,10 +197,49 @@ class Response:
         self.length = length
 
 
-def json_response(status, obj, headers=()):
-    body = json.dumps(obj, separators=(",", ":")).encode()
+def json_response(status, obj, headers=(), body_text=None):
+    body = (_json(obj) if body_text is None else body_text).encode()
     return Response(status, [("content-type", "application/json")] + list(headers),
                     body=body)
+
+
+def _json(obj):
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def json_array_response(listing, encode, head="[", tail="]"):
+    """200 with the JSON text head + an array + tail (json_response's bytes
+    of the whole object), the array's items encode(page) for each page of
+    `listing` (an hdfs.Listing). A one-page listing is a plain body; a longer
+    one goes out chunked, _ITEMS_PER_CHUNK items per chunk, so memory holds
+    two pages whatever the directory's size. An error between pages (the directory
+    removed) ends the stream without its tail: app.py then cuts the
+    connection, and the client sees a broken answer, never a short list."""
+    if listing.single:
+        return json_response(200, None,
+                             body_text=head + _json(encode(listing.first))[1:-1] + tail)
+    return stream_response(200, _json_array_chunks(listing, encode, head, tail),
+                           "application/json")
+
+
+# Items encoded at a time: their dicts and text, not a whole page's, are
+# what a listing holds besides its two pages of FileStatus.
+_ITEMS_PER_CHUNK = 128
+
+
+async def _json_array_chunks(listing, encode, head, tail):
+    sep = head
+    try:
+        async for page in listing:
+            for i in range(0, len(page), _ITEMS_PER_CHUNK):
+                items = encode(page[i:i + _ITEMS_PER_CHUNK])
+                if items:
+                    yield (sep + _json(items)[1:-1]).encode()
+                    sep = ","
+        # sep is still head when every page was filtered out: "[]".
+        yield ((sep if sep is head else "") + tail).encode()
+    finally:
+        await listing.aclose()
 
 
 def stream_response(status, chunks, content_type="application/octet-stream", length=None,

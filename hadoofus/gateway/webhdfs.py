@@ -38,8 +38,8 @@ import urllib.parse
 from .. import easy, errors
 from ..types import Token
 from .hdfs import kind
-from .http import (ClientDisconnected, HttpError, empty_response, json_response, redirect,
-                   remote_exception_response, stream_response)
+from .http import (ClientDisconnected, HttpError, empty_response, json_array_response,
+                   json_response, redirect, remote_exception_response, stream_response)
 
 log = logging.getLogger("hadoofus.gateway.webhdfs")
 
@@ -485,7 +485,10 @@ async def _getfilestatus(op):
 
 async def _liststatus(op):
     # A file lists as itself (pathSuffix ""), as the NameNode answers.
-    return _ok_json(file_statuses(await op.call("getListing", op.path)))
+    # Streamed page by page: the bytes of _ok_json(file_statuses(all)).
+    return json_array_response(await op.gw.hdfs.listing(op.user, op.path),
+                               lambda page: [file_status(s) for s in page],
+                               head='{"FileStatuses":{"FileStatus":[', tail="]}}")
 
 
 async def _liststatus_batch(op):
