@@ -317,3 +317,37 @@ def test_read_with_datanodes_killed(ec_cluster, ec_files):
     finally:
         for i in killed:
             ec_cluster.restart_datanode(i)
+
+
+def test_stream_read_with_datanode_killed(ec_cluster, ec_files):
+    """A sequential read across three groups in reads that straddle cells
+    and stripes, the DataNode of group 1's data block 1 killed after the
+    first read: the read-ahead stream gives up on that internal block and
+    the read goes on from parity, byte-identical."""
+    path = "/ec/%s/stream" % RS
+    data = payload(3 * 2 * 3 * CELL - CELL // 2 + 5, 80)
+    with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+        f.write(data)
+    groups = _groups(ec_cluster, path)
+    assert len(groups) == 3, groups
+    killed = None
+    try:
+        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+            chunk = 700 * 1024 + 3
+            got = [f.read(chunk)]
+            killed = _dn_of(ec_cluster, groups[1], 1)
+            ec_cluster.kill_datanode(killed)
+            while True:
+                b = f.read(chunk)
+                if not b:
+                    break
+                got.append(b)
+            st = f.stats
+        out = b"".join(got)
+        assert len(out) == len(data)
+        assert out == data, "first differing byte at %d" % next(
+            i for i in range(len(data)) if out[i] != data[i])
+        assert st["datanode_failures"] >= 1, st
+    finally:
+        if killed is not None:
+            ec_cluster.restart_datanode(killed)
