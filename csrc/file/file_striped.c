@@ -626,8 +626,11 @@ hdfs_striped_pread(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto
  * stripe to the internal block's end, reading cells ahead into a ring of
  * `depth` stripes while the caller copies out earlier ones: the
  * DataNodes' pipes stay busy across stripes and calls, and no request,
- * thread or buffer is made per cell. Any trouble ends the stream; the
- * caller reads on with hdfs_striped_pread, which fails over and rebuilds.
+ * thread or buffer is made per cell. A cell not read yet that the
+ * caller's current read covers whole goes straight into the caller's
+ * buffer instead of the ring (when the DataNodes are the slower side,
+ * most do: no copy). Any trouble ends the stream; the caller reads on
+ * with hdfs_striped_pread, which fails over and rebuilds.
  */
 
 /* Read-ahead per stream: at most this much of ring (at least 2 stripes). */
@@ -640,7 +643,8 @@ struct stream_unit {
 	uint8_t *ring;           /* depth cells */
 	bool started;
 	pthread_t th;
-	uint64_t filled;         /* stripes [.., filled) are in the ring */
+	uint64_t filled;         /* stripes [.., filled) are in */
+	uint64_t d0, d1;         /* stripes [d0, d1) went to the window */
 	bool finished;           /* the worker is past its last cell */
 	int rc;                  /* != 0: the worker gave up */
 	char err[300];
@@ -660,6 +664,8 @@ struct hdfs_striped_stream {
 	pthread_cond_t ready;    /* a worker filled a cell or gave up */
 	pthread_cond_t room;     /* the caller moved to a later stripe */
 	uint64_t cons;           /* the stripe the caller copies from */
+	uint8_t *win;            /* the caller's read: group offsets */
+	uint64_t win_start, win_end;   /* [win_start, win_end) go to win */
 	bool stop;
 	struct stream_unit u[HDFS_EC_MAX_UNITS];
 };
@@ -705,16 +711,30 @@ stream_worker(void *arg)
 		uint64_t from = u->filled * cell;
 		rc = hdfs_block_reader_open(br, id->ipaddr, (int)id->xferport, from, u->ilen - from);
 	}
+	uint64_t stripe = cell * (uint64_t)s->pol.k;
 	for (uint64_t st = u->filled; rc == 0 && st * cell < u->ilen; st++) {
+		size_t want = (size_t)(u->ilen - st * cell < cell ? u->ilen - st * cell : cell), got = 0;
+		uint64_t gstart = st * stripe + (uint64_t)u->idx * cell;   /* the cell's */
+		uint8_t *dst = NULL;
 		pthread_mutex_lock(&ss->mu);
-		while (!ss->stop && st >= ss->cons + (uint64_t)ss->depth)
+		for (;;) {
+			if (ss->win && gstart >= ss->win_start && gstart + want <= ss->win_end) {
+				dst = ss->win + (gstart - ss->win_start);
+				u->d0 = u->d1 == st ? u->d0 : st;
+				u->d1 = st + 1;
+				break;
+			}
+			if (ss->stop || st < ss->cons + (uint64_t)ss->depth)
+				break;
 			pthread_cond_wait(&ss->room, &ss->mu);
+		}
 		bool stop = ss->stop;
 		pthread_mutex_unlock(&ss->mu);
 		if (stop)
 			break;
-		size_t want = (size_t)(u->ilen - st * cell < cell ? u->ilen - st * cell : cell), got = 0;
-		rc = hdfs_block_reader_read(br, u->ring + (st % (uint64_t)ss->depth) * cell, want, &got);
+		if (dst == NULL)
+			dst = u->ring + (st % (uint64_t)ss->depth) * cell;
+		rc = hdfs_block_reader_read(br, dst, want, &got);
 		if (rc == 0 && got < want)
 			rc = HDFS_EPROTO;
 		pthread_mutex_lock(&ss->mu);
@@ -777,6 +797,7 @@ hdfs_striped_stream_start(struct hdfs_striped_stream *ss,
 	ss->st = st;
 	ss->st_mu = st_mu;
 	ss->stop = false;
+	ss->win = NULL;
 	ss->cons = start / (cell * (uint64_t)k);
 	for (int i = 0; i < k; i++) {
 		struct stream_unit *u = &ss->u[i];
@@ -813,7 +834,18 @@ hdfs_striped_stream_read(struct hdfs_striped_stream *ss, uint8_t *buf, size_t n,
 	uint64_t stripe = cell * (uint64_t)k;
 	size_t done = 0;
 	int rc = 0;
-	while (done < n && ss->pos < ss->glen) {
+	if (n > ss->glen - ss->pos)
+		n = (size_t)(ss->glen - ss->pos);
+	pthread_mutex_lock(&ss->mu);
+	ss->win = buf;
+	ss->win_start = ss->pos;
+	ss->win_end = ss->pos + n;
+	for (int i = 0; i < k; i++)
+		ss->u[i].d0 = ss->u[i].d1 = 0;
+	ss->cons = ss->pos / stripe;
+	pthread_cond_broadcast(&ss->room);
+	pthread_mutex_unlock(&ss->mu);
+	while (done < n) {
 		int idx;
 		uint64_t io;
 		hdfs_ec_locate(ss->pos, ss->s->pol.cell, k, &idx, &io);
@@ -826,7 +858,7 @@ hdfs_striped_stream_read(struct hdfs_striped_stream *ss, uint8_t *buf, size_t n,
 		}
 		while (u->filled <= sn && u->started && !u->finished)
 			pthread_cond_wait(&ss->ready, &ss->mu);
-		bool ok = u->filled > sn;
+		bool ok = u->filled > sn, direct = sn >= u->d0 && sn < u->d1;
 		pthread_mutex_unlock(&ss->mu);
 		if (!ok) {
 			snprintf(err, errlen, "%s", u->err[0] ? u->err : "stream ended early");
@@ -836,12 +868,19 @@ hdfs_striped_stream_read(struct hdfs_striped_stream *ss, uint8_t *buf, size_t n,
 		uint64_t c = cell - io % cell;
 		if (c > n - done)
 			c = n - done;
-		if (c > ss->glen - ss->pos)
-			c = ss->glen - ss->pos;
-		memcpy(buf + done, u->ring + (sn % (uint64_t)ss->depth) * cell + io % cell, (size_t)c);
+		if (!direct)
+			memcpy(buf + done, u->ring + (sn % (uint64_t)ss->depth) * cell + io % cell,
+			    (size_t)c);
 		done += (size_t)c;
 		ss->pos += c;
 	}
+	/* Workers may still be reading into buf only after a failure: they
+	 * are stopped before it goes back to the caller. */
+	if (rc)
+		hdfs_striped_stream_stop(ss);
+	pthread_mutex_lock(&ss->mu);
+	ss->win = NULL;
+	pthread_mutex_unlock(&ss->mu);
 	*got = done;
 	return rc;
 }
