@@ -799,11 +799,12 @@ hdfs_striped_stream_start(struct hdfs_striped_stream *ss,
 	ss->stop = false;
 	ss->win = NULL;
 	ss->cons = start / (cell * (uint64_t)k);
-	for (int i = 0; i < k; i++) {
-		struct stream_unit *u = &ss->u[i];
-		*u = (struct stream_unit){ .ss = ss, .idx = i, .filled = ss->cons,
+	for (int i = 0; i < k; i++)
+		ss->u[i] = (struct stream_unit){ .ss = ss, .idx = i, .filled = ss->cons,
 		    .ilen = hdfs_ec_internal_len(ss->glen, s->pol.cell, k, i),
 		    .ring = ss->mem + (size_t)i * cell * (size_t)ss->depth };
+	for (int i = 0; i < k; i++) {
+		struct stream_unit *u = &ss->u[i];
 		if (ss->cons * cell >= u->ilen)
 			continue;
 		u->started = pthread_create(&u->th, NULL, stream_worker, u) == 0;
