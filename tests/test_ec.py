@@ -72,6 +72,22 @@ def _groups(mc, path):
         return list(nn.getBlockLocations(path))
 
 
+def _group_with(mc, path, g, idxs):
+    """Group g of path once the NameNode has reports of internal blocks
+    idxs: they come after complete() for a fresh file, and after its
+    restart for a DataNode's blocks."""
+    deadline = time.monotonic() + 120
+    while True:
+        lb = _groups(mc, path)[g]
+        seen = sorted(lb.blockIndices)
+        if set(idxs) <= set(seen) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert set(idxs) <= set(seen), "group %d of %s: internal blocks %s located, %s wanted" % (
+        g, path, seen, sorted(idxs))
+    return lb
+
+
 def _internal(lb, idx):
     """The on-disk block id of internal block idx of group lb."""
     gid = lb.b.blockId
@@ -322,7 +338,7 @@ def test_read_with_datanodes_killed(ec_cluster, ec_files):
     blocks): each read rebuilds from parity; a third loss is an error."""
     path = "/ec/%s/groups" % RS
     data = ec_files[RS]["groups"]
-    lb = _groups(ec_cluster, path)[0]
+    lb = _group_with(ec_cluster, path, 0, (0, 2))
     killed = []
     try:
         for idx in (0, 2):
@@ -334,7 +350,7 @@ def test_read_with_datanodes_killed(ec_cluster, ec_files):
                 assert f.pread(CELL - 1, 2 * CELL) == data[CELL - 1:3 * CELL - 1]
         # XOR-2-1 has one parity block: with two DataNodes of its group
         # down (if both are) the read fails with a clear error.
-        xl = _groups(ec_cluster, "/ec/%s/groups" % XOR)[0]
+        xl = _group_with(ec_cluster, "/ec/%s/groups" % XOR, 0, (0, 1, 2))
         gone = sum(1 for j in range(3) if _dn_of(ec_cluster, xl, j) in killed)
         if gone >= 2:
             with pytest.raises(hadoofus.HadoofusError, match="internal blocks readable"):
@@ -344,3 +360,37 @@ def test_read_with_datanodes_killed(ec_cluster, ec_files):
     finally:
         for i in killed:
             ec_cluster.restart_datanode(i)
+
+
+def test_stream_read_with_datanode_killed(ec_cluster, ec_files):
+    """A sequential read across three groups in reads that straddle cells
+    and stripes, the DataNode of group 1's data block 1 killed after the
+    first read: the read-ahead stream gives up on that internal block and
+    the read goes on from parity, byte-identical."""
+    path = "/ec/%s/stream" % RS
+    data = payload(3 * 2 * 3 * CELL - CELL // 2 + 5, 80)
+    with easy.open(_url(ec_cluster, path), "wb", blocksize=BLOCKSIZE) as f:
+        f.write(data)
+    assert len(_groups(ec_cluster, path)) == 3
+    lb = _group_with(ec_cluster, path, 1, (1,))
+    killed = None
+    try:
+        with easy.open(_url(ec_cluster, path), "rb", retry_window=0.01) as f:
+            chunk = 700 * 1024 + 3
+            got = [f.read(chunk)]
+            killed = _dn_of(ec_cluster, lb, 1)
+            ec_cluster.kill_datanode(killed)
+            while True:
+                b = f.read(chunk)
+                if not b:
+                    break
+                got.append(b)
+            st = f.stats
+        out = b"".join(got)
+        assert len(out) == len(data)
+        assert out == data, "first differing byte at %d" % next(
+            i for i in range(len(data)) if out[i] != data[i])
+        assert st["datanode_failures"] >= 1, st
+    finally:
+        if killed is not None:
+            ec_cluster.restart_datanode(killed)

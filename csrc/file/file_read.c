@@ -138,6 +138,12 @@ struct hdfs_file_reader {
 	uint8_t *ecbuf;
 	uint64_t ecbuf_off;
 	size_t ecbuf_len, ecbuf_cap;
+	/* The read-ahead stream over one group (ecs_g, a reference), and the
+	 * group it last failed in, read through ecbuf for the rest. */
+	struct hdfs_striped_stream *ecs;
+	struct located *ecs_g;
+	bool ecs_failed;
+	uint64_t ecs_failed_id;
 };
 
 /* ---- small helpers ---- */
@@ -1101,8 +1107,98 @@ ec_pread(struct hdfs_file_reader *r, uint64_t offset, uint8_t *buf, size_t n, si
 	return rc;
 }
 
-/* The stream over a buffer of whole stripes, as Java's curStripeBuf:
- * reads at least the buffer's size go straight to the caller. */
+/* Bytes at r->pos from a buffer of whole stripes, as Java's curStripeBuf
+ * (filled first when pos is outside it); reads of at least its size go
+ * straight to the caller. */
+static int
+ec_buffered_read(struct hdfs_file_reader *r, uint8_t *p, size_t n, size_t *got)
+{
+	*got = 0;
+	uint64_t flen = hdfs_file_reader_length(r);
+	if (n > flen - r->pos)
+		n = (size_t)(flen - r->pos);
+	if (r->pos < r->ecbuf_off || r->pos >= r->ecbuf_off + r->ecbuf_len) {
+		if (n >= r->ecbuf_cap)
+			return ec_pread(r, r->pos, p, n, got);
+		if (r->ecbuf == NULL && (r->ecbuf = malloc(r->ecbuf_cap)) == NULL) {
+			set_error(r, NULL, "out of memory");
+			return HDFS_ENOMEM;
+		}
+		/* Up to a stripe boundary: the next fill starts aligned. */
+		uint64_t stripe = hdfs_striped_stripe_bytes(r->ec);
+		uint64_t end = r->pos / stripe * stripe + r->ecbuf_cap;
+		if (end > flen)
+			end = flen;
+		size_t g = 0;
+		r->ecbuf_len = 0;
+		int rc = ec_pread(r, r->pos, r->ecbuf, (size_t)(end - r->pos), &g);
+		if (rc)
+			return rc;
+		r->ecbuf_off = r->pos;
+		r->ecbuf_len = g;
+	}
+	size_t k = (size_t)(r->ecbuf_off + r->ecbuf_len - r->pos);
+	if (k > n)
+		k = n;
+	memcpy(p, r->ecbuf + (r->pos - r->ecbuf_off), k);
+	*got = k;
+	return 0;
+}
+
+static void
+ec_stream_stop(struct hdfs_file_reader *r)
+{
+	hdfs_striped_stream_stop(r->ecs);
+	loc_unref(r, r->ecs_g);
+	r->ecs_g = NULL;
+}
+
+/* Bytes at r->pos from the read-ahead stream over its group (started
+ * there when not yet at pos); HDFS_EAGAIN when the group is read by
+ * ec_buffered_read instead: the stream failed in it (*got bytes before
+ * the failure are delivered). */
+static int
+ec_stream_read(struct hdfs_file_reader *r, uint8_t *p, size_t n, size_t *got)
+{
+	*got = 0;
+	struct located *b;
+	int rc = get_block(r, r->pos, &b);
+	if (rc)
+		return rc;
+	uint64_t start = r->pos - b->off;
+	if (r->ecs_failed && b->lb->b->blockid == r->ecs_failed_id) {
+		loc_unref(r, b);
+		return HDFS_EAGAIN;
+	}
+	if (r->ecs == NULL && hdfs_striped_stream_new(&r->ecs, r->ec) != 0) {
+		loc_unref(r, b);
+		set_error(r, NULL, "out of memory");
+		return HDFS_ENOMEM;
+	}
+	if (r->ecs_g != b || !hdfs_striped_stream_at(r->ecs, b->lb, start)) {
+		ec_stream_stop(r);
+		if (hdfs_striped_stream_start(r->ecs, b->lb, start, &r->st, &r->mu) != 0) {
+			loc_unref(r, b);
+			set_error(r, NULL, "out of memory");
+			return HDFS_ENOMEM;
+		}
+		r->ecs_g = b;
+	} else {
+		loc_unref(r, b);
+	}
+	if (n > r->ecs_g->len - start)
+		n = (size_t)(r->ecs_g->len - start);
+	char err[300];
+	rc = hdfs_striped_stream_read(r->ecs, p, n, got, err, sizeof(err));
+	if (rc == HDFS_EIO) {
+		r->ecs_failed = true;
+		r->ecs_failed_id = r->ecs_g->lb->b->blockid;
+		ec_stream_stop(r);
+		return HDFS_EAGAIN;
+	}
+	return rc;
+}
+
 static int
 ec_read(struct hdfs_file_reader *r, uint8_t *p, size_t n, size_t *got)
 {
@@ -1110,40 +1206,16 @@ ec_read(struct hdfs_file_reader *r, uint8_t *p, size_t n, size_t *got)
 	size_t done = 0;
 	int rc = 0;
 	while (done < n && r->pos < flen) {
-		if (r->pos >= r->ecbuf_off && r->pos < r->ecbuf_off + r->ecbuf_len) {
-			size_t k = (size_t)(r->ecbuf_off + r->ecbuf_len - r->pos);
-			if (k > n - done)
-				k = n - done;
-			memcpy(p + done, r->ecbuf + (r->pos - r->ecbuf_off), k);
-			done += k;
-			r->pos += k;
-			continue;
-		}
-		size_t want = n - done, g = 0;
-		if (want > flen - r->pos)
-			want = (size_t)(flen - r->pos);
-		if (want >= r->ecbuf_cap) {
-			rc = ec_pread(r, r->pos, p + done, want, &g);
+		size_t g = 0;
+		rc = ec_stream_read(r, p + done, n - done, &g);
+		if (rc == HDFS_EAGAIN) {
 			done += g;
 			r->pos += g;
-			if (rc)
-				break;
-			continue;
+			g = 0;
+			rc = ec_buffered_read(r, p + done, n - done, &g);
 		}
-		if (r->ecbuf == NULL && (r->ecbuf = malloc(r->ecbuf_cap)) == NULL) {
-			set_error(r, NULL, "out of memory");
-			rc = HDFS_ENOMEM;
-			break;
-		}
-		/* Up to a stripe boundary: the next fill starts aligned. */
-		uint64_t stripe = hdfs_striped_stripe_bytes(r->ec);
-		uint64_t end = r->pos / stripe * stripe + r->ecbuf_cap;
-		if (end > flen)
-			end = flen;
-		r->ecbuf_len = 0;
-		rc = ec_pread(r, r->pos, r->ecbuf, (size_t)(end - r->pos), &g);
-		r->ecbuf_off = r->pos;
-		r->ecbuf_len = rc ? 0 : g;
+		done += g;
+		r->pos += g;
 		if (rc)
 			break;
 	}
@@ -1457,6 +1529,9 @@ hdfs_file_reader_free(struct hdfs_file_reader *r)
 {
 	if (r == NULL)
 		return;
+	/* The stream's workers count into r->st: stopped before anything goes. */
+	hdfs_striped_stream_free(r->ecs);
+	loc_unref(r, r->ecs_g);
 	hdfs_block_reader_free(r->br);
 	for (int i = 0; i < r->npool; i++)
 		hdfs_block_reader_free(r->pool[i].br);

@@ -260,6 +260,50 @@ loc_index(const Hadoop__Hdfs__LocatedBlockProto *lb, size_t j)
 	return lb->blockindices.data[j];
 }
 
+/* The first live location of internal block idx at or after *l (moved
+ * there), its address in addr, and a reader of eb for it (a pooled one
+ * or new): 1; 0 when none is left; HDFS_ENOMEM / HDFS_EINVAL. */
+static int
+next_location(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto *lb, int idx,
+    const Hadoop__Hdfs__ExtendedBlockProto *eb, size_t *l, char *addr, size_t addrlen,
+    struct hdfs_block_reader **brp)
+{
+	for (; *l < lb->n_locs; (*l)++) {
+		if (loc_index(lb, *l) != idx)
+			continue;
+		const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[*l]->id;
+		if (id == NULL || id->ipaddr == NULL)
+			continue;
+		snprintf(addr, addrlen, "%s:%u", id->ipaddr, id->xferport);
+		if (is_dead(s, addr))
+			continue;
+		const Hadoop__Common__TokenProto *tok =
+		    *l < lb->n_blocktokens ? lb->blocktokens[*l] : lb->blocktoken;
+		struct hdfs_block_reader *br = pool_take(s, eb->blockid, eb->generationstamp);
+		if (br == NULL) {
+			int rc = hdfs_block_reader_new(&br, eb, tok, s->client);
+			if (rc)
+				return rc;
+			hdfs_block_reader_set_timeouts(br, s->connect_ms, s->io_ms);
+			hdfs_block_reader_set_flags(br, s->dn_flags);
+			hdfs_block_reader_set_dt(br, s->dt);
+		}
+		*brp = br;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+internal_block(const Hadoop__Hdfs__LocatedBlockProto *lb, int idx, uint64_t ilen,
+    Hadoop__Hdfs__ExtendedBlockProto *eb)
+{
+	*eb = *lb->b;
+	eb->blockid = lb->b->blockid + (uint64_t)idx;
+	eb->numbytes = ilen;
+	eb->has_numbytes = true;
+}
+
 /* Every location of internal block idx in turn, skipping dead ones. */
 static void
 read_unit(struct unit_job *j)
@@ -271,37 +315,23 @@ read_unit(struct unit_job *j)
 	j->bad_loc = -1;
 	if (j->from >= j->to)
 		return;
-	Hadoop__Hdfs__ExtendedBlockProto eb = *lb->b;
-	eb.blockid = lb->b->blockid + (uint64_t)j->idx;
-	eb.numbytes = j->ilen;
-	eb.has_numbytes = true;
+	Hadoop__Hdfs__ExtendedBlockProto eb;
+	internal_block(lb, j->idx, j->ilen, &eb);
 	int rc = HDFS_EIO;
 	bool tried = false;
-	for (size_t l = 0; l < lb->n_locs; l++) {
-		if (loc_index(lb, l) != j->idx)
-			continue;
-		const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[l]->id;
-		if (id == NULL || id->ipaddr == NULL)
-			continue;
+	for (size_t l = 0;; l++) {
 		char addr[80];
-		snprintf(addr, sizeof(addr), "%s:%u", id->ipaddr, id->xferport);
-		if (is_dead(s, addr))
-			continue;
-		tried = true;
-		const Hadoop__Common__TokenProto *tok =
-		    l < lb->n_blocktokens ? lb->blocktokens[l] : lb->blocktoken;
-		struct hdfs_block_reader *br = pool_take(s, eb.blockid, eb.generationstamp);
-		if (br == NULL) {
-			rc = hdfs_block_reader_new(&br, &eb, tok, s->client);
-			if (rc) {
-				j->rc = rc;
-				snprintf(j->err, sizeof(j->err), "block reader: %s", hdfs_strerror(rc));
-				return;
-			}
-			hdfs_block_reader_set_timeouts(br, s->connect_ms, s->io_ms);
-			hdfs_block_reader_set_flags(br, s->dn_flags);
-			hdfs_block_reader_set_dt(br, s->dt);
+		struct hdfs_block_reader *br = NULL;
+		int found = next_location(s, lb, j->idx, &eb, &l, addr, sizeof(addr), &br);
+		if (found < 0) {
+			j->rc = found;
+			snprintf(j->err, sizeof(j->err), "block reader: %s", hdfs_strerror(found));
+			return;
 		}
+		if (found == 0)
+			break;
+		const Hadoop__Hdfs__DatanodeIDProto *id = lb->locs[l]->id;
+		tried = true;
 		j->st.block_reads++;
 		size_t want = (size_t)(j->to - j->from), got = 0;
 		rc = hdfs_block_reader_open(br, id->ipaddr, (int)id->xferport, j->from, want);
@@ -597,4 +627,283 @@ hdfs_striped_pread(struct hdfs_striped *s, const Hadoop__Hdfs__LocatedBlockProto
 	}
 	free(p);
 	return rc;
+}
+
+/* ---- the sequential stream ----
+ *
+ * Per data block, one thread and one READ_BLOCK from the stream's first
+ * stripe to the internal block's end, reading cells ahead into a ring of
+ * `depth` stripes while the caller copies out earlier ones: the
+ * DataNodes' pipes stay busy across stripes and calls, and no request,
+ * thread or buffer is made per cell. A cell not read yet that the
+ * caller's current read covers whole goes straight into the caller's
+ * buffer instead of the ring (when the DataNodes are the slower side,
+ * most do: no copy). Any trouble ends the stream; the caller reads on
+ * with hdfs_striped_pread, which fails over and rebuilds.
+ */
+
+/* Read-ahead per stream: at most this much of ring (at least 2 stripes). */
+#define STREAM_RING_MAX (16u << 20)
+
+struct stream_unit {
+	struct hdfs_striped_stream *ss;
+	int idx;
+	uint64_t ilen;
+	uint8_t *ring;           /* depth cells */
+	bool started;
+	pthread_t th;
+	uint64_t filled;         /* stripes [.., filled) are in */
+	uint64_t d0, d1;         /* stripes [d0, d1) went to the window */
+	bool finished;           /* the worker is past its last cell */
+	int rc;                  /* != 0: the worker gave up */
+	char err[300];
+};
+
+struct hdfs_striped_stream {
+	struct hdfs_striped *s;
+	int depth;
+	uint8_t *mem;            /* the rings */
+	const Hadoop__Hdfs__LocatedBlockProto *lb;  /* NULL: stopped */
+	uint64_t glen;
+	uint64_t pos;            /* group offset of the caller's next byte */
+	struct hdfs_file_read_stats *st;
+	pthread_mutex_t *st_mu;
+
+	pthread_mutex_t mu;
+	pthread_cond_t ready;    /* a worker filled a cell or gave up */
+	pthread_cond_t room;     /* the caller moved to a later stripe */
+	uint64_t cons;           /* the stripe the caller copies from */
+	uint8_t *win;            /* the caller's read: group offsets */
+	uint64_t win_start, win_end;   /* [win_start, win_end) go to win */
+	bool stop;
+	struct stream_unit u[HDFS_EC_MAX_UNITS];
+};
+
+int
+hdfs_striped_stream_new(struct hdfs_striped_stream **out, struct hdfs_striped *s)
+{
+	*out = NULL;
+	struct hdfs_striped_stream *ss = calloc(1, sizeof(*ss));
+	if (ss == NULL)
+		return HDFS_ENOMEM;
+	uint64_t stripe = hdfs_striped_stripe_bytes(s);
+	ss->depth = stripe * 2 >= STREAM_RING_MAX ? 2 : (int)(STREAM_RING_MAX / stripe);
+	ss->s = s;
+	pthread_mutex_init(&ss->mu, NULL);
+	pthread_cond_init(&ss->ready, NULL);
+	pthread_cond_init(&ss->room, NULL);
+	*out = ss;
+	return 0;
+}
+
+static void *
+stream_worker(void *arg)
+{
+	struct stream_unit *u = arg;
+	struct hdfs_striped_stream *ss = u->ss;
+	struct hdfs_striped *s = ss->s;
+	uint64_t cell = s->pol.cell;
+	Hadoop__Hdfs__ExtendedBlockProto eb;
+	internal_block(ss->lb, u->idx, u->ilen, &eb);
+	char addr[80];
+	size_t l = 0;
+	struct hdfs_block_reader *br = NULL;
+	int rc = next_location(s, ss->lb, u->idx, &eb, &l, addr, sizeof(addr), &br);
+	if (rc == 0) {
+		snprintf(u->err, sizeof(u->err), "internal block %d: no live location", u->idx);
+		rc = HDFS_EIO;
+	} else if (rc == 1) {
+		const Hadoop__Hdfs__DatanodeIDProto *id = ss->lb->locs[l]->id;
+		pthread_mutex_lock(ss->st_mu);
+		ss->st->block_reads++;
+		pthread_mutex_unlock(ss->st_mu);
+		uint64_t from = u->filled * cell;
+		rc = hdfs_block_reader_open(br, id->ipaddr, (int)id->xferport, from, u->ilen - from);
+	}
+	uint64_t stripe = cell * (uint64_t)s->pol.k;
+	for (uint64_t st = u->filled; rc == 0 && st * cell < u->ilen; st++) {
+		size_t want = (size_t)(u->ilen - st * cell < cell ? u->ilen - st * cell : cell), got = 0;
+		uint64_t gstart = st * stripe + (uint64_t)u->idx * cell;   /* the cell's */
+		uint8_t *dst = NULL;
+		pthread_mutex_lock(&ss->mu);
+		for (;;) {
+			if (ss->win && gstart >= ss->win_start && gstart + want <= ss->win_end) {
+				dst = ss->win + (gstart - ss->win_start);
+				u->d0 = u->d1 == st ? u->d0 : st;
+				u->d1 = st + 1;
+				break;
+			}
+			if (ss->stop || st < ss->cons + (uint64_t)ss->depth)
+				break;
+			pthread_cond_wait(&ss->room, &ss->mu);
+		}
+		bool stop = ss->stop;
+		pthread_mutex_unlock(&ss->mu);
+		if (stop)
+			break;
+		if (dst == NULL)
+			dst = u->ring + (st % (uint64_t)ss->depth) * cell;
+		rc = hdfs_block_reader_read(br, dst, want, &got);
+		if (rc == 0 && got < want)
+			rc = HDFS_EPROTO;
+		pthread_mutex_lock(&ss->mu);
+		if (rc == 0)
+			u->filled = st + 1;
+		pthread_cond_broadcast(&ss->ready);
+		pthread_mutex_unlock(&ss->mu);
+	}
+	if (rc < 0 && u->err[0] == '\0')
+		snprintf(u->err, sizeof(u->err), "[%s] internal block %d: %s", addr, u->idx,
+		    br && *hdfs_block_reader_error_message(br) ?
+		    hdfs_block_reader_error_message(br) : hdfs_strerror(rc));
+	/* A DataNode that failed is skipped by the reads that take over; a
+	 * checksum failure is left to them to find again and report. */
+	if (rc < 0 && rc != HDFS_ECHECKSUM && rc != HDFS_ENOMEM && rc != HDFS_EAUTH && br) {
+		add_dead(s, addr);
+		pthread_mutex_lock(ss->st_mu);
+		ss->st->datanode_failures++;
+		pthread_mutex_unlock(ss->st_mu);
+	}
+	hdfs_block_reader_free(br);
+	pthread_mutex_lock(&ss->mu);
+	u->rc = rc < 0 ? rc : 0;
+	u->finished = true;
+	pthread_cond_broadcast(&ss->ready);
+	pthread_mutex_unlock(&ss->mu);
+	return NULL;
+}
+
+void
+hdfs_striped_stream_stop(struct hdfs_striped_stream *ss)
+{
+	if (ss == NULL || ss->lb == NULL)
+		return;
+	pthread_mutex_lock(&ss->mu);
+	ss->stop = true;
+	pthread_cond_broadcast(&ss->room);
+	pthread_mutex_unlock(&ss->mu);
+	for (int i = 0; i < ss->s->pol.k; i++)
+		if (ss->u[i].started)
+			pthread_join(ss->u[i].th, NULL);
+	ss->lb = NULL;
+}
+
+int
+hdfs_striped_stream_start(struct hdfs_striped_stream *ss,
+    const Hadoop__Hdfs__LocatedBlockProto *lb, uint64_t start,
+    struct hdfs_file_read_stats *st, pthread_mutex_t *st_mu)
+{
+	hdfs_striped_stream_stop(ss);
+	struct hdfs_striped *s = ss->s;
+	int k = s->pol.k;
+	uint64_t cell = s->pol.cell;
+	if (ss->mem == NULL &&
+	    (ss->mem = malloc((size_t)cell * (size_t)k * (size_t)ss->depth)) == NULL)
+		return HDFS_ENOMEM;
+	ss->lb = lb;
+	ss->glen = lb->b->numbytes;
+	ss->pos = start;
+	ss->st = st;
+	ss->st_mu = st_mu;
+	ss->stop = false;
+	ss->win = NULL;
+	ss->cons = start / (cell * (uint64_t)k);
+	for (int i = 0; i < k; i++)
+		ss->u[i] = (struct stream_unit){ .ss = ss, .idx = i, .filled = ss->cons,
+		    .ilen = hdfs_ec_internal_len(ss->glen, s->pol.cell, k, i),
+		    .ring = ss->mem + (size_t)i * cell * (size_t)ss->depth };
+	for (int i = 0; i < k; i++) {
+		struct stream_unit *u = &ss->u[i];
+		if (ss->cons * cell >= u->ilen)
+			continue;
+		u->started = pthread_create(&u->th, NULL, stream_worker, u) == 0;
+		if (!u->started) {
+			hdfs_striped_stream_stop(ss);
+			return HDFS_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+bool
+hdfs_striped_stream_at(const struct hdfs_striped_stream *ss,
+    const Hadoop__Hdfs__LocatedBlockProto *lb, uint64_t off)
+{
+	return ss->lb != NULL && ss->lb == lb && ss->pos == off;
+}
+
+int
+hdfs_striped_stream_read(struct hdfs_striped_stream *ss, uint8_t *buf, size_t n,
+    size_t *got, char *err, size_t errlen)
+{
+	*got = 0;
+	if (ss->lb == NULL)
+		return HDFS_ECLOSED;
+	uint64_t cell = ss->s->pol.cell;
+	int k = ss->s->pol.k;
+	uint64_t stripe = cell * (uint64_t)k;
+	size_t done = 0;
+	int rc = 0;
+	if (n > ss->glen - ss->pos)
+		n = (size_t)(ss->glen - ss->pos);
+	pthread_mutex_lock(&ss->mu);
+	ss->win = buf;
+	ss->win_start = ss->pos;
+	ss->win_end = ss->pos + n;
+	for (int i = 0; i < k; i++)
+		ss->u[i].d0 = ss->u[i].d1 = 0;
+	ss->cons = ss->pos / stripe;
+	pthread_cond_broadcast(&ss->room);
+	pthread_mutex_unlock(&ss->mu);
+	while (done < n) {
+		int idx;
+		uint64_t io;
+		hdfs_ec_locate(ss->pos, ss->s->pol.cell, k, &idx, &io);
+		uint64_t sn = ss->pos / stripe;
+		struct stream_unit *u = &ss->u[idx];
+		pthread_mutex_lock(&ss->mu);
+		if (sn != ss->cons) {
+			ss->cons = sn;
+			pthread_cond_broadcast(&ss->room);
+		}
+		while (u->filled <= sn && u->started && !u->finished)
+			pthread_cond_wait(&ss->ready, &ss->mu);
+		bool ok = u->filled > sn, direct = sn >= u->d0 && sn < u->d1;
+		pthread_mutex_unlock(&ss->mu);
+		if (!ok) {
+			snprintf(err, errlen, "%s", u->err[0] ? u->err : "stream ended early");
+			rc = HDFS_EIO;
+			break;
+		}
+		uint64_t c = cell - io % cell;
+		if (c > n - done)
+			c = n - done;
+		if (!direct)
+			memcpy(buf + done, u->ring + (sn % (uint64_t)ss->depth) * cell + io % cell,
+			    (size_t)c);
+		done += (size_t)c;
+		ss->pos += c;
+	}
+	/* Workers may still be reading into buf only after a failure: they
+	 * are stopped before it goes back to the caller. */
+	if (rc)
+		hdfs_striped_stream_stop(ss);
+	pthread_mutex_lock(&ss->mu);
+	ss->win = NULL;
+	pthread_mutex_unlock(&ss->mu);
+	*got = done;
+	return rc;
+}
+
+void
+hdfs_striped_stream_free(struct hdfs_striped_stream *ss)
+{
+	if (ss == NULL)
+		return;
+	hdfs_striped_stream_stop(ss);
+	free(ss->mem);
+	pthread_cond_destroy(&ss->ready);
+	pthread_cond_destroy(&ss->room);
+	pthread_mutex_destroy(&ss->mu);
+	free(ss);
 }

@@ -77,6 +77,43 @@ void hdfs_striped_forget_dead(struct hdfs_striped *s);
 /* The data bytes of one stripe (k cells). */
 uint64_t hdfs_striped_stripe_bytes(const struct hdfs_striped *s);
 
+/* ---- sequential reads: a stream over one group at a time (one thread,
+ * one READ_BLOCK per data block reading cells ahead). Owned by one
+ * thread; the hdfs_striped it reads with must outlive it. ---- */
+
+struct hdfs_striped_stream;
+
+/* 0, HDFS_ENOMEM. */
+int hdfs_striped_stream_new(struct hdfs_striped_stream **out, struct hdfs_striped *s);
+/* Stops the stream first. NULL is fine. */
+void hdfs_striped_stream_free(struct hdfs_striped_stream *ss);
+
+/*
+ * Stream group lb from group offset start on (the stream running is
+ * stopped first). lb, st and st_mu must stay valid until the stream is
+ * stopped or restarted: block reads are counted into st under st_mu.
+ * 0, HDFS_ENOMEM.
+ */
+int hdfs_striped_stream_start(struct hdfs_striped_stream *ss,
+    const Hadoop__Hdfs__LocatedBlockProto *lb, uint64_t start,
+    struct hdfs_file_read_stats *st, pthread_mutex_t *st_mu);
+
+/* Stop the workers and drop their connections; a stopped stream is fine. */
+void hdfs_striped_stream_stop(struct hdfs_striped_stream *ss);
+
+/* Is the stream running on lb with its next byte at group offset off? */
+bool hdfs_striped_stream_at(const struct hdfs_striped_stream *ss,
+    const Hadoop__Hdfs__LocatedBlockProto *lb, uint64_t off);
+
+/*
+ * The stream's next bytes, up to n (fewer only at the group's end) into
+ * buf, *got of them. 0; HDFS_EIO when an internal block's read failed
+ * (the bytes before it are delivered; detail in err): stop the stream
+ * and read on with hdfs_striped_pread; HDFS_ECLOSED when stopped.
+ */
+int hdfs_striped_stream_read(struct hdfs_striped_stream *ss, uint8_t *buf, size_t n,
+    size_t *got, char *err, size_t errlen);
+
 /* ---- writing: Java's DFSStripedOutputStream, one streamer (block
  * writer) per internal block, all driven from the caller's thread ---- */
 
