@@ -23,7 +23,7 @@
  *         Kc[7, 14) spread over 8 bytes with DES parity, IV Kc[8, 16).
  *
  * Speed (the layer protects every DataNode packet): rc4 runs on
- * libcrypto's assembly when OpenSSL's legacy provider can be loaded (into
+ * libcrypto's when OpenSSL's legacy provider can be loaded (into
  * a library context of our own, so the application's default context is
  * untouched), else on the byte loop below; HMAC-MD5 starts each message
  * from the key's precomputed inner and outer states; wrap and unwrap work
@@ -154,7 +154,7 @@ mac10(EVP_MD_CTX *md, const struct layer *l, const uint8_t seq[4],
 	return 0;
 }
 
-/* ---- rc4 (RFC 6229's test vectors check it in tests/c) ---- */
+/* ---- rc4 of our own, for a libcrypto without it (tests/c compares the two) ---- */
 
 static void
 rc4_init(struct rc4 *r, const uint8_t *key, size_t n)
@@ -210,7 +210,7 @@ rc4_fetch(void)
 
 /* The layer's cipher over p[0, n), in place. */
 static int
-crypt(struct digest *d, struct layer *l, uint8_t *p, size_t n)
+layer_crypt(struct digest *d, struct layer *l, uint8_t *p, size_t n)
 {
 	if (d->cipher == CIPHER_RC4 && !l->evp) {
 		rc4_xor(&l->rc4, p, p, n);
@@ -677,7 +677,7 @@ digest_wrap_in_place(struct hdfs_sasl *s, struct hbuf *b, size_t start, char *er
 	/* nothing moves from here on: the space is reserved */
 	(void)hbuf_append(b, pad, npad);
 	(void)hbuf_append(b, mac, 10);
-	if (d->cipher != CIPHER_NONE && crypt(d, &d->out, b->data + start, body) < 0) {
+	if (d->cipher != CIPHER_NONE && layer_crypt(d, &d->out, b->data + start, body) < 0) {
 		seterr(err, errlen, "the cipher failed");
 		return HDFS_EAUTH;
 	}
@@ -725,7 +725,7 @@ digest_unwrap_in_place(struct hdfs_sasl *s, uint8_t *p, size_t inlen, size_t *of
 		return HDFS_EPROTO;
 	}
 	size_t len = body - 10;
-	if (d->cipher != CIPHER_NONE && crypt(d, &d->in, p, body) < 0) {
+	if (d->cipher != CIPHER_NONE && layer_crypt(d, &d->in, p, body) < 0) {
 		seterr(err, errlen, "the cipher failed");
 		return HDFS_EAUTH;
 	}
