@@ -766,17 +766,22 @@ on_wrapped(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
 		    "wrapped connection", st);
 	}
 	uint8_t *plain = NULL;
-	size_t plen = 0;
+	size_t plen = 0, off = 0;
 	char err[256] = "";
-	int rc = rpc->sasl->ops->unwrap(rpc->sasl, s->token.data, s->token.len,
+	/* in place in the unpacked token (our copy) when the mechanism can */
+	int rc = rpc->sasl->ops->unwrap_in_place ?
+	    rpc->sasl->ops->unwrap_in_place(rpc->sasl, s->token.data, s->token.len,
+	    &off, &plen, err, sizeof(err)) :
+	    rpc->sasl->ops->unwrap(rpc->sasl, s->token.data, s->token.len,
 	    &plain, &plen, err, sizeof(err));
-	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 	if (rc) {
+		hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 		free(plain);
 		return die(rpc, rc, "SASL %s unwrap failed: %s",
 		    rpc->sasl->ops->mechanism, err);
 	}
-	rc = hbuf_append(&rpc->plain_in, plain, plen);
+	rc = hbuf_append(&rpc->plain_in, plain ? plain : s->token.data + off, plen);
+	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 	free(plain);
 	if (rc)
 		return die(rpc, rc, "out of memory buffering input");
