@@ -58,9 +58,10 @@ struct hdfs_sasl_ops {
 	 */
 	const char *(*user)(struct hdfs_sasl *);
 	/*
-	 * Optional (NULL: none; DIGEST-MD5 has them, and only DIGEST-MD5
-	 * protects DataNode connections): wrap and unwrap without a copy or an
-	 * allocation per message, for the data path.
+	 * Optional (NULL: none): wrap and unwrap without a copy or an
+	 * allocation per message. DIGEST-MD5 has both (it alone protects
+	 * DataNode connections, whose layer needs them), GSSAPI
+	 * unwrap_in_place; the RPC engine unwraps in place when it can.
 	 * wrap_in_place: the message b->data[start, b->len) becomes its
 	 * wrapped form where it stands (b grows by the layer's overhead and
 	 * may move). unwrap_in_place: the wrapped message p[0, len) is

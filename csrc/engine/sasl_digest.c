@@ -612,10 +612,11 @@ digest_step(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
 	char *buf = malloc(inlen + 1);
 	if (!buf)
 		return HDFS_ENOMEM;
-	memcpy(buf, in, inlen);
+	if (inlen)   /* `in` may be NULL when empty */
+		memcpy(buf, in, inlen);
 	buf[inlen] = 0;
 	struct challenge c;
-	int rc = memchr(in, 0, inlen) ? HDFS_EPROTO : parse_challenge(buf, &c);
+	int rc = inlen && memchr(in, 0, inlen) ? HDFS_EPROTO : parse_challenge(buf, &c);
 	if (rc < 0) {
 		seterr(err, errlen, "a malformed challenge");
 	} else if (d->state == 0) {
