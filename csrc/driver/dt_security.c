@@ -270,8 +270,10 @@ struct hdfs_conn_xf {
 	struct hdfs_sasl *sasl;      /* else: SASL-wrapped frames */
 	struct hbuf out;             /* protected bytes not sent yet */
 	struct hbuf in;              /* SASL: frame bytes received */
-	struct hbuf plain;           /* SASL: unwrapped bytes not delivered yet */
-	struct hbuf stage;           /* SASL: plaintext of the frame being sent */
+	/* SASL: the head frame of `in`, unwrapped where it lies: its
+	 * plaintext not delivered yet is in.data[plain, plain + plain_left),
+	 * and the frame (frame bytes) leaves `in` once all is delivered. */
+	size_t plain, plain_left, frame;
 };
 
 void
@@ -284,8 +286,6 @@ hdfs_conn_xf_free(struct hdfs_conn_xf *xf)
 	hdfs_sasl_free(xf->sasl);
 	hbuf_free(&xf->out);
 	hbuf_free(&xf->in);
-	hbuf_free(&xf->plain);
-	hbuf_free(&xf->stage);
 	free(xf);
 }
 
@@ -323,6 +323,10 @@ make_xf(struct hdfs_dt_sasl *h, struct hdfs_conn_xf **out)
 			hdfs_conn_xf_free(xf);
 			return HDFS_ENOMEM;
 		}
+	} else if (!mech->ops->wrap_in_place || !mech->ops->unwrap_in_place) {
+		hdfs_sasl_free(mech);
+		hdfs_conn_xf_free(xf);
+		return HDFS_EINVAL;   /* DIGEST-MD5 has them: cannot happen */
 	} else {
 		xf->sasl = mech;
 	}
@@ -472,9 +476,9 @@ aes_put(struct hdfs_conn_xf *xf, const uint8_t *p, size_t n)
 }
 
 static int
-stage_put(struct hdfs_conn_xf *xf, const uint8_t *p, size_t n)
+plain_put(struct hdfs_conn_xf *xf, const uint8_t *p, size_t n)
 {
-	return hbuf_append(&xf->stage, p, n) ? -ENOMEM : 0;
+	return hbuf_append(&xf->out, p, n) ? -ENOMEM : 0;
 }
 
 ssize_t
@@ -489,19 +493,22 @@ hdfs_conn_xf_send(struct hdfs_conn *c, const struct iovec *iov, int n)
 	if (xf->enc) {
 		took = gather(iov, n, XF_CHUNK, aes_put, xf, &rc);
 	} else {
-		hbuf_reset(&xf->stage);
-		took = gather(iov, n, SASL_CHUNK, stage_put, xf, &rc);
-		uint8_t *w = NULL;
-		size_t wn = 0;
+		/* the frame is made where it is sent from: its length, the
+		 * plaintext, then wrapped in place */
+		uint8_t len[4] = { 0 };
+		rc = hbuf_reserve(&xf->out, 4 + SASL_CHUNK + 64) ? -ENOMEM : 0;
+		if (rc == 0)
+			(void)hbuf_append(&xf->out, len, 4);
+		size_t start = xf->out.len;
+		took = rc ? 0 : gather(iov, n, SASL_CHUNK, plain_put, xf, &rc);
 		char why[128];
-		if (rc == 0 && xf->sasl->ops->wrap(xf->sasl, xf->stage.data, took, &w, &wn,
-		    why, sizeof(why)) != 0)
+		if (rc == 0 && xf->sasl->ops->wrap_in_place(xf->sasl, &xf->out, start, why,
+		    sizeof(why)) != 0)
 			rc = -EIO;
-		uint8_t len[4];
-		put_be32(len, (uint32_t)wn);
-		if (rc == 0 && (hbuf_append(&xf->out, len, 4) || hbuf_append(&xf->out, w, wn)))
-			rc = -ENOMEM;
-		free(w);
+		if (rc == 0)
+			put_be32(xf->out.data + start - 4, (uint32_t)(xf->out.len - start));
+		else
+			hbuf_reset(&xf->out);   /* empty before the frame (flushed) */
 	}
 	if (rc)
 		return rc;
@@ -509,25 +516,27 @@ hdfs_conn_xf_send(struct hdfs_conn *c, const struct iovec *iov, int n)
 	return k < 0 && k != -EAGAIN ? k : (ssize_t)took;
 }
 
-/* SASL: plaintext into iov from xf->plain. */
+/* SASL: the head frame's plaintext into iov. */
 static size_t
 deliver(struct hdfs_conn_xf *xf, const struct iovec *iov, int n)
 {
 	size_t done = 0;
-	for (int i = 0; i < n && hbuf_avail(&xf->plain); i++) {
-		size_t k = hbuf_avail(&xf->plain) < iov[i].iov_len ? hbuf_avail(&xf->plain) :
-		    iov[i].iov_len;
-		memcpy(iov[i].iov_base, hbuf_head(&xf->plain), k);
-		hbuf_consume(&xf->plain, k);
+	for (int i = 0; i < n && xf->plain_left; i++) {
+		size_t k = xf->plain_left < iov[i].iov_len ? xf->plain_left : iov[i].iov_len;
+		memcpy(iov[i].iov_base, xf->in.data + xf->plain, k);
+		xf->plain += k;
+		xf->plain_left -= k;
 		done += k;
 	}
-	if (!hbuf_avail(&xf->plain))
-		hbuf_reset(&xf->plain);
+	if (!xf->plain_left) {
+		hbuf_consume(&xf->in, xf->frame);
+		xf->frame = 0;
+	}
 	return done;
 }
 
-/* SASL: unwrap a whole frame from xf->in into xf->plain: 1 done, 0 not
- * whole yet, -errno. */
+/* SASL: unwrap the head frame of xf->in in place: 1 done, 0 not whole
+ * yet, -errno. */
 static int
 unwrap_frame(struct hdfs_conn_xf *xf)
 {
@@ -538,16 +547,20 @@ unwrap_frame(struct hdfs_conn_xf *xf)
 		return -EPROTO;
 	if (hbuf_avail(&xf->in) < 4 + (size_t)len)
 		return 0;
-	uint8_t *p;
-	size_t pn;
+	size_t off, pn;
 	char why[128];
-	if (xf->sasl->ops->unwrap(xf->sasl, hbuf_head(&xf->in) + 4, len, &p, &pn, why,
-	    sizeof(why)) != 0)
+	if (xf->sasl->ops->unwrap_in_place(xf->sasl, xf->in.data + xf->in.off + 4, len, &off,
+	    &pn, why, sizeof(why)) != 0)
 		return -EBADMSG;
-	hbuf_consume(&xf->in, 4 + (size_t)len);
-	int rc = hbuf_append(&xf->plain, p, pn) ? -ENOMEM : 1;
-	free(p);
-	return rc;
+	xf->frame = 4 + (size_t)len;
+	xf->plain = xf->in.off + 4 + off;
+	xf->plain_left = pn;
+	if (pn == 0) {
+		/* an empty frame: nothing to deliver */
+		hbuf_consume(&xf->in, xf->frame);
+		xf->frame = 0;
+	}
+	return 1;
 }
 
 ssize_t
@@ -568,7 +581,7 @@ hdfs_conn_xf_recv(struct hdfs_conn *c, const struct iovec *iov, int n)
 		return k;
 	}
 	for (;;) {
-		if (hbuf_avail(&xf->plain))
+		if (xf->plain_left)
 			return (ssize_t)deliver(xf, iov, n);
 		int rc = unwrap_frame(xf);
 		if (rc < 0)

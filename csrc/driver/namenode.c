@@ -380,6 +380,8 @@ flush_locked(struct hdfs_namenode *nn)
 {
 	const uint8_t *p;
 	size_t n = hdfs_rpc_pending_output(nn->rpc, &p);
+	if (hdfs_rpc_state(nn->rpc) == HDFS_RPC_DEAD)
+		return HDFS_ECONNRESET;   /* wrapping the calls failed */
 	if (n == 0 || nn->fd < 0)
 		return 0;
 	char err[256];
@@ -538,6 +540,12 @@ send_call(struct hdfs_namenode *nn, struct hdfs_nn_call *c)
 	c->live = true;
 	c->sent = true;
 	c->needs_resend = false;
+	/* A wrapped connection sends a blocking submit's call when somebody
+	 * waits (hdfs_nn_call_wait flushes first): calls submitted back to
+	 * back (a pipeline) then travel in one WRAP message and one write,
+	 * instead of a wrap, an unwrap at the NameNode and a write each. */
+	if (!c->nb && hdfs_rpc_qop(nn->rpc) != HDFS_SASL_QOP_AUTH)
+		return false;
 	rc = flush_locked(nn);
 	if (rc)
 		return fail_connection(nn, HDFS_ECONNRESET, "write to the NameNode failed");
@@ -1125,6 +1133,12 @@ hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
 	bool free_nn = false;
 
 	while (c->status == HDFS_EAGAIN) {
+		/* calls submitted without a write (send_call) go out now */
+		if (nn->fd >= 0 && flush_locked(nn)) {
+			free_nn |= fail_connection(nn, HDFS_ECONNRESET,
+			    "write to the NameNode failed");
+			continue;
+		}
 		int64_t now = hdfs_now_ms();
 		if (deadline && now >= deadline) {
 			pthread_mutex_unlock(&nn->mu);

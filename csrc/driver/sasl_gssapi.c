@@ -260,6 +260,37 @@ mech_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t len, uint8_t **out,
 	return protect((struct gss_mech *)s, false, in, len, out, outlen, err, errlen);
 }
 
+/* gss_unwrap_iov on the token where it lies (STREAM in, DATA pointing
+ * into it): no allocation and no copy of the plaintext. */
+static int
+mech_unwrap_in_place(struct hdfs_sasl *s, uint8_t *p, size_t len, size_t *off,
+    size_t *plen, char *err, size_t errlen)
+{
+	struct gss_mech *m = (struct gss_mech *)s;
+	OM_uint32 major, minor;
+	int conf = 0;
+	gss_iov_buffer_desc iov[2];
+	iov[0].type = GSS_IOV_BUFFER_TYPE_STREAM;
+	iov[0].buffer.value = p;
+	iov[0].buffer.length = len;
+	iov[1].type = GSS_IOV_BUFFER_TYPE_DATA;
+	iov[1].buffer.value = NULL;
+	iov[1].buffer.length = 0;
+	major = gss_unwrap_iov(&minor, m->ctx, &conf, NULL, iov, 2);
+	if (GSS_ERROR(major)) {
+		gss_message(err, errlen, "unwrap", major, minor);
+		return HDFS_EAUTH;
+	}
+	if (m->qop == HDFS_SASL_QOP_CONF && !conf) {
+		snprintf(err, errlen, "Kerberos: the server sent a message in the "
+		    "clear on a privacy connection");
+		return HDFS_EAUTH;
+	}
+	*off = iov[1].buffer.length ? (size_t)((uint8_t *)iov[1].buffer.value - p) : 0;
+	*plen = iov[1].buffer.length;
+	return 0;
+}
+
 static const char *
 mech_user(struct hdfs_sasl *s)
 {
@@ -289,6 +320,7 @@ static const struct hdfs_sasl_ops gssapi_ops = {
 	.unwrap = mech_unwrap,
 	.free = mech_free,
 	.user = mech_user,
+	.unwrap_in_place = mech_unwrap_in_place,
 };
 
 /* ---- options, credentials, the factory ---- */

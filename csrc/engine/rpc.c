@@ -494,8 +494,11 @@ hdfs_rpc_call(struct hdfs_rpc *rpc, int32_t call_id, int32_t retry_count,
 
 	struct hbuf *dst = rpc->state != HDFS_RPC_READY ? &rpc->deferred :
 	    rpc->wrapping ? &rpc->plain_out : &rpc->out;
+	/* Wrapped: sealed by hdfs_rpc_pending_output, so the calls queued
+	 * in between share WRAP messages (one wrap, one unwrap at the server
+	 * for many). */
 	int rc = put_frame(dst, &h.base, &rh.base, body, body_len, true);
-	if (rc == 0 && dst == &rpc->plain_out)
+	if (rc == 0 && hbuf_avail(&rpc->plain_out) >= WRAP_CHUNK)
 		rc = seal(rpc);
 	if (rc) {
 		free(e);
@@ -527,6 +530,9 @@ hdfs_rpc_ping(struct hdfs_rpc *rpc)
 size_t
 hdfs_rpc_pending_output(struct hdfs_rpc *rpc, const uint8_t **out)
 {
+	if (rpc->state == HDFS_RPC_READY && hbuf_avail(&rpc->plain_out) > 0 &&
+	    seal(rpc) != 0)
+		hbuf_reset(&rpc->out);   /* DEAD now: nothing more goes out */
 	*out = hbuf_head(&rpc->out);
 	return hbuf_avail(&rpc->out);
 }
@@ -760,17 +766,22 @@ on_wrapped(struct hdfs_rpc *rpc, const uint8_t *body, size_t len)
 		    "wrapped connection", st);
 	}
 	uint8_t *plain = NULL;
-	size_t plen = 0;
+	size_t plen = 0, off = 0;
 	char err[256] = "";
-	int rc = rpc->sasl->ops->unwrap(rpc->sasl, s->token.data, s->token.len,
+	/* in place in the unpacked token (our copy) when the mechanism can */
+	int rc = rpc->sasl->ops->unwrap_in_place ?
+	    rpc->sasl->ops->unwrap_in_place(rpc->sasl, s->token.data, s->token.len,
+	    &off, &plen, err, sizeof(err)) :
+	    rpc->sasl->ops->unwrap(rpc->sasl, s->token.data, s->token.len,
 	    &plain, &plen, err, sizeof(err));
-	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 	if (rc) {
+		hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 		free(plain);
 		return die(rpc, rc, "SASL %s unwrap failed: %s",
 		    rpc->sasl->ops->mechanism, err);
 	}
-	rc = hbuf_append(&rpc->plain_in, plain, plen);
+	rc = hbuf_append(&rpc->plain_in, plain ? plain : s->token.data + off, plen);
+	hadoop__common__rpc_sasl_proto__free_unpacked(s, NULL);
 	free(plain);
 	if (rc)
 		return die(rpc, rc, "out of memory buffering input");

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "hadoofus/error.h"
+#include "util/buf.h"
 
 struct hdfs_rpc;
 
@@ -56,6 +57,23 @@ struct hdfs_sasl_ops {
 	 * Owned by the instance.
 	 */
 	const char *(*user)(struct hdfs_sasl *);
+	/*
+	 * Optional (NULL: none): wrap and unwrap without a copy or an
+	 * allocation per message. DIGEST-MD5 has both (it alone protects
+	 * DataNode connections, whose layer needs them), GSSAPI
+	 * unwrap_in_place; the RPC engine unwraps in place when it can.
+	 * wrap_in_place: the message b->data[start, b->len) becomes its
+	 * wrapped form where it stands (b grows by the layer's overhead and
+	 * may move). unwrap_in_place: the wrapped message p[0, len) is
+	 * decrypted and checked in place; the plaintext is then
+	 * p[*off, *off + *plen). On failure p's bytes are garbage (the
+	 * connection is dead anyway). Return 0 or a negative HDFS_E* with a
+	 * message in err[errlen].
+	 */
+	int (*wrap_in_place)(struct hdfs_sasl *, struct hbuf *b, size_t start,
+	    char *err, size_t errlen);
+	int (*unwrap_in_place)(struct hdfs_sasl *, uint8_t *p, size_t len,
+	    size_t *off, size_t *plen, char *err, size_t errlen);
 };
 
 struct hdfs_sasl {

@@ -21,6 +21,14 @@
  *             across messages.
  *   3des: two-key EDE (K1 K2 K1) in CBC, K1/K2 from Kc[0, 7) and
  *         Kc[7, 14) spread over 8 bytes with DES parity, IV Kc[8, 16).
+ *
+ * Speed (the layer protects every DataNode packet): rc4 runs on
+ * libcrypto's when OpenSSL's legacy provider can be loaded (into
+ * a library context of our own, so the application's default context is
+ * untouched), else on the byte loop below; HMAC-MD5 starts each message
+ * from the key's precomputed inner and outer states; wrap and unwrap work
+ * in place (wrap_in_place / unwrap_in_place) so the data path allocates
+ * and copies nothing per packet.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,7 +36,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #include "engine/sasl_digest.h"
@@ -43,10 +54,10 @@ struct rc4 {
 
 /* One direction of the security layer. */
 struct layer {
-	uint8_t ki[16];          /* HMAC-MD5 key */
+	EVP_MD_CTX *ipad, *opad; /* HMAC-MD5 with the key absorbed */
 	uint32_t seq;
-	struct rc4 rc4;
-	EVP_CIPHER_CTX *des;     /* 3des */
+	struct rc4 rc4;          /* rc4 without libcrypto's */
+	EVP_CIPHER_CTX *evp;     /* 3des, or rc4 on libcrypto */
 };
 
 struct digest {
@@ -56,6 +67,7 @@ struct digest {
 	int want_cipher;         /* CIPHER_NONE: any */
 	char cnonce[48];
 	int state;               /* 0 fresh, 1 response sent, 2 complete */
+	bool own_rc4;            /* tests: our rc4 even when libcrypto has one */
 	int qop;                 /* negotiated */
 	int cipher;              /* negotiated */
 	char rspauth[33];        /* the server's answer we expect */
@@ -103,28 +115,46 @@ hex(const uint8_t *b, size_t n, char *out)
 	out[2 * n] = 0;
 }
 
-/* HMAC-MD5(key, seq msg)[0, 10): RFC 2104 with a 16-byte key. */
+/* The HMAC-MD5 states of `key` (RFC 2104, a 16-byte key): MD5 with the
+ * inner and the outer pad absorbed, copied at the start of every message. */
 static int
-mac10(EVP_MD_CTX *md, const uint8_t key[16], const uint8_t seq[4],
-    const uint8_t *msg, size_t n, uint8_t out[10])
+mac_init(struct layer *l, const uint8_t key[16])
 {
-	uint8_t ipad[64], opad[64], inner[16], full[16];
+	uint8_t ipad[64], opad[64];
 	memset(ipad, 0x36, sizeof ipad);
 	memset(opad, 0x5c, sizeof opad);
 	for (int i = 0; i < 16; i++) {
 		ipad[i] ^= key[i];
 		opad[i] ^= key[i];
 	}
-	struct part in[] = { { ipad, 64 }, { seq, 4 }, { msg, n } };
-	struct part outer[] = { { opad, 64 }, { inner, 16 } };
-	int rc = md5_parts(md, inner, in, 3);
-	if (rc == 0)
-		rc = md5_parts(md, full, outer, 2);
-	memcpy(out, full, 10);
-	return rc;
+	l->ipad = EVP_MD_CTX_new();
+	l->opad = EVP_MD_CTX_new();
+	if (!l->ipad || !l->opad ||
+	    !EVP_DigestInit_ex(l->ipad, EVP_md5(), NULL) ||
+	    !EVP_DigestUpdate(l->ipad, ipad, sizeof ipad) ||
+	    !EVP_DigestInit_ex(l->opad, EVP_md5(), NULL) ||
+	    !EVP_DigestUpdate(l->opad, opad, sizeof opad))
+		return HDFS_ENOMEM;
+	return 0;
 }
 
-/* ---- rc4 (RFC 6229's test vectors check it in tests/c) ---- */
+/* HMAC-MD5(Ki, seq msg)[0, 10) on l's key. */
+static int
+mac10(EVP_MD_CTX *md, const struct layer *l, const uint8_t seq[4],
+    const uint8_t *msg, size_t n, uint8_t out[10])
+{
+	uint8_t inner[16], full[16];
+	unsigned len = 16;
+	if (!EVP_MD_CTX_copy_ex(md, l->ipad) || !EVP_DigestUpdate(md, seq, 4) ||
+	    (n && !EVP_DigestUpdate(md, msg, n)) || !EVP_DigestFinal_ex(md, inner, &len) ||
+	    !EVP_MD_CTX_copy_ex(md, l->opad) || !EVP_DigestUpdate(md, inner, 16) ||
+	    !EVP_DigestFinal_ex(md, full, &len))
+		return HDFS_ENOMEM;
+	memcpy(out, full, 10);
+	return 0;
+}
+
+/* ---- rc4 of our own, for a libcrypto without it (tests/c compares the two) ---- */
 
 static void
 rc4_init(struct rc4 *r, const uint8_t *key, size_t n)
@@ -157,6 +187,45 @@ rc4_xor(struct rc4 *r, const uint8_t *in, uint8_t *out, size_t n)
 	r->j = j;
 }
 
+/*
+ * libcrypto's rc4, from a library context of our own holding the legacy
+ * provider; NULL when that provider is not installed (our loop then).
+ * Fetched once per process and kept: the context lives as long as it.
+ */
+static pthread_once_t rc4_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *rc4_evp;
+
+static void
+rc4_fetch(void)
+{
+	OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+	if (!ctx)
+		return;
+	if (!OSSL_PROVIDER_load(ctx, "legacy")) {
+		OSSL_LIB_CTX_free(ctx);
+		return;
+	}
+	rc4_evp = EVP_CIPHER_fetch(ctx, "RC4", NULL);
+}
+
+/* The layer's cipher over p[0, n), in place. */
+static int
+layer_crypt(struct digest *d, struct layer *l, uint8_t *p, size_t n)
+{
+	if (d->cipher == CIPHER_RC4 && !l->evp) {
+		rc4_xor(&l->rc4, p, p, n);
+		return 0;
+	}
+	int got = 0;
+	/* EVP counts in int: rc4 and 3des carry their state across calls */
+	for (size_t done = 0; done < n; done += (size_t)got) {
+		int k = n - done > (1u << 30) ? 1 << 30 : (int)(n - done);
+		if (!EVP_CipherUpdate(l->evp, p + done, &got, p + done, k) || got != k)
+			return HDFS_EAUTH;
+	}
+	return 0;
+}
+
 /* 7 key bytes spread over 8, each byte's low bit set for odd parity. */
 static void
 des_parity(const uint8_t in[7], uint8_t out[8])
@@ -175,20 +244,31 @@ static int
 layer_keys(struct digest *d, struct layer *l, const uint8_t ki[16],
     const uint8_t kc[16], bool encrypt)
 {
-	memcpy(l->ki, ki, 16);
 	l->seq = 0;
+	int rc = mac_init(l, ki);
+	if (rc < 0)
+		return rc;
 	if (d->cipher == CIPHER_RC4) {
-		rc4_init(&l->rc4, kc, 16);
+		pthread_once(&rc4_once, rc4_fetch);
+		if (!rc4_evp || d->own_rc4) {
+			rc4_init(&l->rc4, kc, 16);
+			return 0;
+		}
+		l->evp = EVP_CIPHER_CTX_new();
+		if (!l->evp || !EVP_CipherInit_ex(l->evp, rc4_evp, NULL, NULL, NULL,
+		    encrypt ? 1 : 0) || !EVP_CIPHER_CTX_set_key_length(l->evp, 16) ||
+		    !EVP_CipherInit_ex(l->evp, NULL, NULL, kc, NULL, -1))
+			return HDFS_ENOMEM;
 	} else if (d->cipher == CIPHER_3DES) {
 		uint8_t key[24];
 		des_parity(kc, key);
 		des_parity(kc + 7, key + 8);
 		memcpy(key + 16, key, 8);
-		l->des = EVP_CIPHER_CTX_new();
-		if (!l->des || !EVP_CipherInit_ex(l->des, EVP_des_ede3_cbc(), NULL, key,
+		l->evp = EVP_CIPHER_CTX_new();
+		if (!l->evp || !EVP_CipherInit_ex(l->evp, EVP_des_ede3_cbc(), NULL, key,
 		    kc + 8, encrypt ? 1 : 0))
 			return HDFS_ENOMEM;
-		EVP_CIPHER_CTX_set_padding(l->des, 0);
+		EVP_CIPHER_CTX_set_padding(l->evp, 0);
 	}
 	return 0;
 }
@@ -532,10 +612,11 @@ digest_step(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
 	char *buf = malloc(inlen + 1);
 	if (!buf)
 		return HDFS_ENOMEM;
-	memcpy(buf, in, inlen);
+	if (inlen)   /* `in` may be NULL when empty */
+		memcpy(buf, in, inlen);
 	buf[inlen] = 0;
 	struct challenge c;
-	int rc = memchr(in, 0, inlen) ? HDFS_EPROTO : parse_challenge(buf, &c);
+	int rc = inlen && memchr(in, 0, inlen) ? HDFS_EPROTO : parse_challenge(buf, &c);
 	if (rc < 0) {
 		seterr(err, errlen, "a malformed challenge");
 	} else if (d->state == 0) {
@@ -564,15 +645,6 @@ digest_qop(struct hdfs_sasl *s)
 	return d->state == 2 ? d->qop : 0;
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static int
 layer_ready(struct digest *d, char *err, size_t errlen)
 {
@@ -584,46 +656,61 @@ layer_ready(struct digest *d, char *err, size_t errlen)
 }
 
 static int
-digest_wrap(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
-    size_t *outlen, char *err, size_t errlen)
+digest_wrap_in_place(struct hdfs_sasl *s, struct hbuf *b, size_t start, char *err,
+    size_t errlen)
 {
 	struct digest *d = (struct digest *)s;
 	int rc = layer_ready(d, err, errlen);
 	if (rc < 0)
 		return rc;
-	uint8_t seq[4], mac[10];
+	size_t inlen = b->len - start;
+	uint8_t seq[4], mac[10], pad[8];
 	put_be32(seq, d->out.seq);
-	if ((rc = mac10(d->md, d->out.ki, seq, in, inlen, mac)) < 0)
+	if ((rc = mac10(d->md, &d->out, seq, b->data + start, inlen, mac)) < 0)
 		return rc;
-	size_t pad = d->cipher == CIPHER_3DES ? 8 - (inlen + 10) % 8 : 0;
-	size_t body = inlen + pad + 10, n = body + 6;
-	uint8_t *w = malloc(n);
-	if (!w)
+	size_t npad = d->cipher == CIPHER_3DES ? 8 - (inlen + 10) % 8 : 0;
+	size_t body = inlen + npad + 10;
+	memset(pad, (int)npad, sizeof pad);
+	size_t rel = start - b->off;   /* reserving may move the bytes down */
+	if (hbuf_reserve(b, npad + 10 + 6) < 0)
 		return HDFS_ENOMEM;
-	memcpy(w, in, inlen);
-	memset(w + inlen, (int)pad, pad);
-	memcpy(w + inlen + pad, mac, 10);
-	if (d->cipher == CIPHER_RC4) {
-		rc4_xor(&d->out.rc4, w, w, body);
-	} else if (d->cipher == CIPHER_3DES) {
-		int got = 0;
-		if (!EVP_CipherUpdate(d->out.des, w, &got, w, (int)body) || (size_t)got != body) {
-			free(w);
-			seterr(err, errlen, "3des failed");
-			return HDFS_EAUTH;
-		}
+	start = b->off + rel;
+	/* nothing moves from here on: the space is reserved */
+	(void)hbuf_append(b, pad, npad);
+	(void)hbuf_append(b, mac, 10);
+	if (d->cipher != CIPHER_NONE && layer_crypt(d, &d->out, b->data + start, body) < 0) {
+		seterr(err, errlen, "the cipher failed");
+		return HDFS_EAUTH;
 	}
-	memcpy(w + body, msg_type, 2);
-	memcpy(w + body + 2, seq, 4);
+	(void)hbuf_append(b, msg_type, 2);
+	(void)hbuf_append(b, seq, 4);
 	d->out.seq++;
-	*out = w;
-	*outlen = n;
 	return 0;
 }
 
 static int
-digest_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
+digest_wrap(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
+{
+	struct hbuf b = { 0 };
+	int rc = hbuf_reserve(&b, inlen + 24) < 0 ? HDFS_ENOMEM : 0;
+	if (rc == 0) {
+		memcpy(b.data, in, inlen);
+		b.len = inlen;
+		rc = digest_wrap_in_place(s, &b, 0, err, errlen);
+	}
+	if (rc < 0) {
+		hbuf_free(&b);
+		return rc;
+	}
+	*out = b.data;
+	*outlen = b.len;
+	return 0;
+}
+
+static int
+digest_unwrap_in_place(struct hdfs_sasl *s, uint8_t *p, size_t inlen, size_t *off,
+    size_t *plen, char *err, size_t errlen)
 {
 	struct digest *d = (struct digest *)s;
 	int rc = layer_ready(d, err, errlen);
@@ -632,50 +719,55 @@ digest_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **ou
 	uint8_t seq[4];
 	put_be32(seq, d->in.seq);
 	size_t body = inlen >= 16 ? inlen - 6 : 0;
-	if (inlen < 16 || memcmp(in + body, msg_type, 2) != 0 ||
-	    memcmp(in + body + 2, seq, 4) != 0 ||
+	if (inlen < 16 || memcmp(p + body, msg_type, 2) != 0 ||
+	    memcmp(p + body + 2, seq, 4) != 0 ||
 	    (d->cipher == CIPHER_3DES && body % 8 != 0)) {
 		seterr(err, errlen, "a wrapped message out of sequence or malformed");
 		return HDFS_EPROTO;
 	}
-	uint8_t *m = malloc(body ? body : 1);
-	if (!m)
-		return HDFS_ENOMEM;
 	size_t len = body - 10;
-	if (d->cipher == CIPHER_RC4) {
-		rc4_xor(&d->in.rc4, in, m, body);
-	} else if (d->cipher == CIPHER_3DES) {
-		int got = 0;
-		if (!EVP_CipherUpdate(d->in.des, m, &got, in, (int)body) || (size_t)got != body) {
-			free(m);
-			seterr(err, errlen, "3des failed");
-			return HDFS_EAUTH;
-		}
-		uint8_t pad = m[len - 1];
+	if (d->cipher != CIPHER_NONE && layer_crypt(d, &d->in, p, body) < 0) {
+		seterr(err, errlen, "the cipher failed");
+		return HDFS_EAUTH;
+	}
+	if (d->cipher == CIPHER_3DES) {
+		uint8_t pad = p[len - 1];
 		bool ok = pad >= 1 && pad <= 8 && pad <= len;
 		for (size_t i = 0; ok && i < pad; i++)
-			ok = m[len - 1 - i] == pad;
+			ok = p[len - 1 - i] == pad;
 		if (!ok) {
-			free(m);
 			seterr(err, errlen, "a wrapped message with bad padding");
 			return HDFS_EPROTO;
 		}
 		len -= pad;
-		memmove(m + len, m + body - 10, 10);
-	} else {
-		memcpy(m, in, body);
 	}
 	uint8_t mac[10];
-	if ((rc = mac10(d->md, d->in.ki, seq, m, len, mac)) < 0) {
-		free(m);
+	if ((rc = mac10(d->md, &d->in, seq, p, len, mac)) < 0)
 		return rc;
-	}
-	if (CRYPTO_memcmp(mac, m + len, 10) != 0) {
-		free(m);
+	if (CRYPTO_memcmp(mac, p + body - 10, 10) != 0) {
 		seterr(err, errlen, "a wrapped message failed its integrity check");
 		return HDFS_EPROTO;
 	}
 	d->in.seq++;
+	*off = 0;
+	*plen = len;
+	return 0;
+}
+
+static int
+digest_unwrap(struct hdfs_sasl *s, const uint8_t *in, size_t inlen, uint8_t **out,
+    size_t *outlen, char *err, size_t errlen)
+{
+	uint8_t *m = malloc(inlen ? inlen : 1);
+	if (!m)
+		return HDFS_ENOMEM;
+	memcpy(m, in, inlen);
+	size_t off, len;
+	int rc = digest_unwrap_in_place(s, m, inlen, &off, &len, err, errlen);
+	if (rc < 0) {
+		free(m);
+		return rc;
+	}
 	*out = m;
 	*outlen = len;
 	return 0;
@@ -685,8 +777,11 @@ static void
 digest_free(struct hdfs_sasl *s)
 {
 	struct digest *d = (struct digest *)s;
-	EVP_CIPHER_CTX_free(d->out.des);
-	EVP_CIPHER_CTX_free(d->in.des);
+	for (struct layer *l = &d->out; l; l = l == &d->out ? &d->in : NULL) {
+		EVP_CIPHER_CTX_free(l->evp);
+		EVP_MD_CTX_free(l->ipad);
+		EVP_MD_CTX_free(l->opad);
+	}
 	EVP_MD_CTX_free(d->md);
 	if (d->password)
 		OPENSSL_cleanse(d->password, strlen(d->password));
@@ -704,6 +799,8 @@ static const struct hdfs_sasl_ops digest_ops = {
 	.wrap = digest_wrap,
 	.unwrap = digest_unwrap,
 	.free = digest_free,
+	.wrap_in_place = digest_wrap_in_place,
+	.unwrap_in_place = digest_unwrap_in_place,
 };
 
 int
@@ -760,6 +857,12 @@ hdfs_sasl_digest_set_cnonce(struct hdfs_sasl *s, const char *cnonce)
 {
 	struct digest *d = (struct digest *)s;
 	snprintf(d->cnonce, sizeof d->cnonce, "%s", cnonce);
+}
+
+void
+hdfs_sasl_digest_set_own_rc4(struct hdfs_sasl *s)
+{
+	((struct digest *)s)->own_rc4 = true;
 }
 
 int

@@ -6,8 +6,8 @@
  *
  * Always algorithm=md5-sess, charset=utf-8; the security layer is
  * HMAC-MD5 integrity (qop auth-int) or, for auth-conf, the ciphers 2.7.3's
- * DataNode offers: 3des (libcrypto) and rc4 (our own: OpenSSL 3 keeps it
- * in the legacy provider, and the cipher is a dozen lines).
+ * DataNode offers: 3des (libcrypto) and rc4 (libcrypto's from OpenSSL 3's
+ * legacy provider when installed, else a dozen lines of our own).
  */
 #ifndef HADOOFUS_SASL_DIGEST_H
 #define HADOOFUS_SASL_DIGEST_H
@@ -37,6 +37,10 @@ const char *hdfs_sasl_digest_cipher(struct hdfs_sasl *s);
 
 /* Tests only: use this cnonce instead of a random one (before step). */
 void hdfs_sasl_digest_set_cnonce(struct hdfs_sasl *s, const char *cnonce);
+
+/* Tests only: rc4 on our own loop even when libcrypto has it (before the
+ * last step), to check the two give the same bytes. */
+void hdfs_sasl_digest_set_own_rc4(struct hdfs_sasl *s);
 
 /*
  * Tests only: the server's end of a completed client s (its keys and

@@ -117,7 +117,10 @@ HDFS_API int hdfs_rpc_call(struct hdfs_rpc *rpc, int32_t call_id,
     size_t body_len, void *udata);
 
 /* Bytes waiting to be written; *out stays valid until the next call on the
- * engine. Returns their count (0: nothing to write). */
+ * engine. Returns their count (0: nothing to write). With integrity or
+ * privacy this is where the calls made since the last time are wrapped,
+ * together; should that fail the engine is DEAD (hdfs_rpc_state) and 0 is
+ * returned. */
 HDFS_API size_t hdfs_rpc_pending_output(struct hdfs_rpc *rpc,
     const uint8_t **out);
 

@@ -708,6 +708,29 @@ test_sasl_seam(bool bytewise)
 	CHECK(r.call_id == id && r.status == 0 && r.body_len > 0);
 	hdfs_rpc_result_clear(&r);
 
+	/* Calls made back to back share one WRAP message, wrapped when the
+	 * output is asked for. */
+	for (int i = 1; i <= 3; i++)
+		CHECK(hdfs_rpc_call(rpc, id + i, 0, "getFileInfo", (const uint8_t *)"req", 3,
+		    NULL) == 0);
+	n = hdfs_rpc_pending_output(rpc, &out);
+	CHECK(split_frames(out, n, fr, 8) == 1);
+	m = client_sasl(&fr[0]);
+	CHECK(m && m->state == HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP && m->has_token);
+	if (m) {
+		uint8_t *p3 = NULL;
+		size_t p3len = 0;
+		CHECK(toy_xform(m->token.data, m->token.len, &p3, &p3len, false) == 0);
+		struct frame inner[4];
+		CHECK(split_frames(p3, p3len, inner, 4) == 3);
+		size_t l;
+		for (int i = 0; i < 3; i++)
+			CHECK(client_message(&inner[i], id + 1 + i, &l) != NULL);
+		free(p3);
+		hadoop__common__rpc_sasl_proto__free_unpacked(m, NULL);
+	}
+	hdfs_rpc_consume_output(rpc, n);
+
 	/* A WRAP that does not unwrap kills the connection. */
 	hbuf_reset(&in);
 	server_sasl(&in, HADOOP__COMMON__RPC_SASL_PROTO__SASL_STATE__WRAP,
