@@ -1207,9 +1207,14 @@ hdfs_nn_call_wait(struct hdfs_nn_call *c, int timeout_ms)
 int
 hdfs_nn_call_status(struct hdfs_nn_call *c)
 {
-	pthread_mutex_lock(&c->nn->mu);
+	struct hdfs_namenode *nn = c->nn;
+	pthread_mutex_lock(&nn->mu);
+	/* A poller (Future.done()) while another thread reads: send the calls
+	 * a wrapped connection held back (send_call), or they never go. */
+	if (c->status == HDFS_EAGAIN && nn->fd >= 0 && flush_locked(nn))
+		(void)fail_connection(nn, HDFS_ECONNRESET, "write to the NameNode failed");
 	int s = c->status;
-	pthread_mutex_unlock(&c->nn->mu);
+	pthread_mutex_unlock(&nn->mu);
 	return s;
 }
 
