@@ -619,12 +619,28 @@ class rpc_v1:
     def _write_new_block(self, path, data):
         """A new block of `path` (leased to this client) holding `data`,
         written through its pipeline; abandoned when that fails."""
+        self._feed_block(path, self._begin_block(path), data, finish=True)
+
+    def _begin_block(self, path):
+        """(located block, _BlockStream) of a new block of `path`."""
         lb = self.addBlock(path)
+        return lb, _BlockStream(lb, self.client_name, self.connect_timeout)
+
+    def _feed_block(self, path, blk, data=None, finish=False):
+        """Stream `data` into blk (from _begin_block) and, with finish,
+        end it; a failure abandons the block and raises."""
+        lb, s = blk
         try:
-            _write_block(lb, data, self.client_name, self.connect_timeout)
+            if data is not None:
+                s.write(data)
+            if finish:
+                s.finish()
         except BaseException:
+            s.close()
             self.abandonBlock(lb, path)
             raise
+        if finish:
+            s.close()
 
     def _complete_file(self, path):
         # As DFSClient: complete answers false until the last block has its
@@ -678,39 +694,62 @@ class _Now:
         pass
 
 
+class _BlockStream:
+    """A new block lb written through its pipeline as bytes come
+    (hdfs_v1_stream: WRITE_BLOCK 17, one 64512-byte packet held at most);
+    finish() returns once every DataNode acknowledged the last packet."""
+
+    def __init__(self, lb, client, timeout):
+        b, t, locs = lb.b, lb.blockToken, lb.locations
+        names = [ffi.new("char[]", ("%s:%d" % (d.ipAddr, d.xferPort)).encode()) for d in locs]
+        ids = [ffi.new("char[]", d.datanodeUuid.encode()) for d in locs]
+        p = ffi.new("struct hdfs_v1_stream **")
+        _check(lib.hdfs_v1_stream_new(
+            p, int((timeout or 0) * 1000), _signed64(b.blockId), _signed64(b.generationStamp),
+            client.encode(), len(locs), ffi.new("const char *[]", names),
+            ffi.new("const char *[]", ids), ffi.new("int[]", [d.infoPort for d in locs]),
+            ffi.new("int[]", [d.ipcPort for d in locs]), t.identifier, len(t.identifier),
+            t.password, len(t.password), t.kind.encode(), t.service.encode()))
+        self._s = ffi.gc(p[0], lib.hdfs_v1_stream_free)
+        self.written = 0
+        self._peak = 0
+
+    def _raise(self, rc):
+        if rc < 0:
+            raise errors._exception(rc, detail=ffi.string(
+                lib.hdfs_v1_stream_message(self._s)).decode(errors="replace"))
+
+    def write(self, data):
+        self._raise(lib.hdfs_v1_stream_write(self._s, ffi.from_buffer(data), len(data)))
+        self.written += len(data)
+
+    def finish(self):
+        self._raise(lib.hdfs_v1_stream_finish(self._s))
+
+    @property
+    def peak(self):
+        """The most bytes the stream held at once."""
+        if self._s is not None:
+            self._peak = lib.hdfs_v1_stream_peak(self._s)
+        return self._peak
+
+    def close(self):
+        if self._s is not None:
+            self._peak = self.peak
+            ffi.release(self._s)    # runs hdfs_v1_stream_free now
+            self._s = None
+
+
 def _write_block(lb, data, client, timeout):
     """Write `data` as the whole of the new block lb through its pipeline
     (WRITE_BLOCK, DataTransferProtocol 17); returns once every DataNode
     acknowledged the last packet."""
-    b, t, locs = lb.b, lb.blockToken, lb.locations
-    keep = [ffi.new("char[]", ("%s:%d" % (d.ipAddr, d.xferPort)).encode()) for d in locs]
-    keep2 = [ffi.new("char[]", d.datanodeUuid.encode()) for d in locs]
-    p = ffi.new("struct hdfs_dn1_writer **")
-    _check(lib.hdfs_dn1_writer_new(
-        p, _signed64(b.blockId), _signed64(b.generationStamp), client.encode(), len(locs),
-        ffi.new("const char *[]", keep), ffi.new("const char *[]", keep2),
-        ffi.new("int[]", [d.infoPort for d in locs]), ffi.new("int[]", [d.ipcPort for d in locs]),
-        t.identifier, len(t.identifier), t.password, len(t.password), t.kind.encode(),
-        t.service.encode()))
-    w = ffi.gc(p[0], lib.hdfs_dn1_writer_free)
-    _check(lib.hdfs_dn1_writer_write(w, ffi.from_buffer(data), len(data)))
-    _check(lib.hdfs_dn1_writer_finish(w))
-    out = ffi.new("const uint8_t **")
-    consumed = ffi.new("size_t *")
-    first = locs[0]
-    with socket.create_connection((first.ipAddr, first.xferPort), timeout) as s:
-        k = lib.hdfs_dn1_writer_pending_output(w, out)
-        s.sendall(ffi.buffer(out[0], k))
-        lib.hdfs_dn1_writer_consume_output(w, k)
-        while not lib.hdfs_dn1_writer_done(w):
-            got = s.recv(65536)
-            if not got:
-                raise errors._exception(lib.HDFS_ECONNRESET, detail="%s:%d closed the "
-                                        "connection" % (first.ipAddr, first.xferPort))
-            rc = lib.hdfs_dn1_writer_feed(w, got, len(got), consumed)
-            if rc < 0:
-                raise errors._exception(rc, detail=ffi.string(
-                    lib.hdfs_dn1_writer_error_message(w)).decode(errors="replace"))
+    s = _BlockStream(lb, client, timeout)
+    try:
+        s.write(data)
+        s.finish()
+    finally:
+        s.close()
 
 
 def _read_replica(lb, dn, start, n, client, timeout):

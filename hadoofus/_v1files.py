@@ -225,9 +225,11 @@ class FileReader(io.RawIOBase):
 # Writing
 
 class FileWriter(io.BufferedIOBase):
-    """A v1 file open for writing (easy.open's "wb"/"xb"): bytes gather
-    until a block is full, which then goes through its DataNode pipeline
-    (WRITE_BLOCK 17); close() sends the last block and completes the file.
+    """A v1 file open for writing (easy.open's "wb"/"xb"): bytes stream
+    to the current block's DataNode pipeline packet by packet (WRITE_BLOCK
+    17, at most one 64512-byte packet held: buffered_peak); a full block
+    is finished and the next one begun; close() finishes the last block
+    and completes the file.
     A DataNode failing mid-block abandons the block and the write raises
     (no pipeline recovery); the file then stays under construction until
     its lease expires. Calls from several threads take turns."""
@@ -249,8 +251,10 @@ class FileWriter(io.BufferedIOBase):
                                               "512 (the bytes per checksum): %d" % blocksize)
         self._fs = fs
         self._mu = threading.Lock()
-        self._buf = bytearray()
+        self._block = None      # (located block, _BlockStream) being written
         self._written = 0
+        self._failed = None
+        self.buffered_peak = 0  # the most bytes a block stream held at once
         self._done = False
         self.path = path
         self.name = name or path
@@ -285,13 +289,34 @@ class FileWriter(io.BufferedIOBase):
             with self._mu:
                 if self._done:
                     raise errors.InvalidArgumentError("write to closed file")
-                self._buf += mv
-                self._written += n
-                bs = self.blocksize
-                while len(self._buf) >= bs:
-                    self._fs._write_new_block(self.path, memoryview(self._buf)[:bs])
-                    del self._buf[:bs]
+                if self._failed is not None:
+                    raise errors.InvalidArgumentError(
+                        "an earlier write failed: %s" % self._failed)
+                off = 0
+                while off < n:
+                    if self._block is None:
+                        self._block = self._fs._begin_block(self.path)
+                    s = self._block[1]
+                    k = min(n - off, self.blocksize - s.written)
+                    self._block_step(mv[off:off + k],
+                                     finish=s.written + k == self.blocksize)
+                    off += k
+                    self._written += k
         return n
+
+    def _block_step(self, data, finish):
+        # A failed block is abandoned and its bytes are gone: the writer
+        # is dead, later writes raise and close() completes nothing.
+        blk, self._block = self._block, None
+        try:
+            self._fs._feed_block(self.path, blk, data, finish)
+        except BaseException as e:
+            self._failed = e
+            raise
+        finally:
+            self.buffered_peak = max(self.buffered_peak, blk[1].peak)
+        if not finish:
+            self._block = blk
 
     def flush(self):
         # Python calls flush() from close() and TextIOWrapper calls it
@@ -313,11 +338,12 @@ class FileWriter(io.BufferedIOBase):
                 return
             self._done = True
             try:
-                if self._buf:
-                    self._fs._write_new_block(self.path, memoryview(self._buf))
-                self._fs._complete_file(self.path)
+                if self._failed is None:
+                    if self._block is not None:
+                        self._block_step(None, finish=True)
+                    self._fs._complete_file(self.path)
             finally:
-                self._buf = bytearray()
+                self._block = None
                 super().close()
 
     @property

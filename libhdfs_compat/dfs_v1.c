@@ -667,11 +667,14 @@ struct v1_file {
 	struct block1 *blocks;
 	size_t n_blocks;
 	uint64_t length, pos;
-	/* writing */
-	uint8_t *buf;
-	size_t buffered;
+	/* writing: the current block streams to its pipeline as bytes come */
+	bool writing;
+	struct hdfs_v1_stream *stream;      /* NULL between blocks */
+	struct block1 cur;                  /* the block being written */
+	int64_t in_block;                   /* its bytes so far */
 	int64_t block_size;
 	uint64_t written;
+	int failed;                         /* errno of a lost block: the file is dead */
 };
 
 static const struct compat_file_ops v1_file_ops;
@@ -791,15 +794,15 @@ v1_open(struct fs_instance *in, const char *fn, const char *abs,
 		err = call(in, fn, "create", &body, &len, "spsbbhl", abs, 0666 & ~in->umask,
 		    in->client_name, 1, 1, repl, f->block_size);
 		free(body);
-		if (err == 0 && (f->block_size <= 0 || f->block_size > (1 << 30) ||
-		    (f->buf = malloc((size_t)f->block_size)) == NULL))
-			err = compat_oom(fn);
+		if (err == 0 && f->block_size <= 0)
+			err = compat_fail(EINVAL, "java.io.IOException", fn, "block size %lld",
+			    (long long)f->block_size);
+		f->writing = true;
 	}
 	if (err) {
 		for (size_t i = 0; i < f->n_blocks; i++)
 			block_clear(&f->blocks[i]);
 		free(f->blocks);
-		free(f->buf);
 		free(f->path);
 		free(f);
 		return err;
@@ -827,10 +830,9 @@ v1_pread(hdfsFile file, const char *fn, tOffset pos, void *buf, size_t len, size
 	return v1_pread_at((struct v1_file *)file, fn, (uint64_t)pos, buf, len, got);
 }
 
-/* The buffered bytes as a new block of the file (addBlock, then its
- * pipeline; abandoned when that fails). */
+/* A new block of the file (addBlock) and its stream. */
 static int
-flush_block(struct v1_file *f, const char *fn)
+begin_block(struct v1_file *f, const char *fn)
 {
 	struct fs_instance *in = f->f.in;
 	uint8_t *body;
@@ -839,29 +841,52 @@ flush_block(struct v1_file *f, const char *fn)
 	if (err)
 		return err;
 	struct cur c = { body, len, false };
-	struct block1 b;
-	if (!value(&c) || !read_block(&c, &b)) {
+	if (!value(&c) || !read_block(&c, &f->cur)) {
 		free(body);
 		return compat_fail(EPROTO, "java.io.IOException", fn, "undecodable addBlock answer");
 	}
 	free(body);
-	char why[512] = "";
-	int rc = hdfs_v1_write_block(f->timeout_ms, b.id, b.gs, in->client_name, b.n_locs,
-	    (const char *const *)b.names, (const char *const *)b.storage, b.info_ports,
-	    b.ipc_ports, f->buf, f->buffered, b.tok_id, b.tok_id_len, b.tok_pw, b.tok_pw_len,
-	    b.tok_kind, b.tok_service, why, sizeof(why));
+	struct block1 *b = &f->cur;
+	int rc = hdfs_v1_stream_new(&f->stream, f->timeout_ms, b->id, b->gs, in->client_name,
+	    b->n_locs, (const char *const *)b->names, (const char *const *)b->storage,
+	    b->info_ports, b->ipc_ports, b->tok_id, b->tok_id_len, b->tok_pw, b->tok_pw_len,
+	    b->tok_kind, b->tok_service);
 	if (rc) {
 		const char *jclass;
 		err = compat_errno_for_code(rc, &jclass);
-		compat_fail(err, jclass, fn, "writing block blk_%lld: %s", (long long)b.id, why);
-		b.len = 0;
+		compat_fail(err, jclass, fn, "writing block blk_%lld", (long long)b->id);
 		uint8_t *ab = NULL;
-		call(in, fn, "abandonBlock", &ab, &len, "Bss", &b, f->path, in->client_name);
+		call(in, fn, "abandonBlock", &ab, &len, "Bss", b, f->path, in->client_name);
 		free(ab);
-	} else {
-		f->buffered = 0;
+		block_clear(b);
+		return f->failed = err;
 	}
-	block_clear(&b);
+	f->in_block = 0;
+	return 0;
+}
+
+/* End the current block's stream: rc is its last result; a failure
+ * abandons the block (its bytes are gone: the file is dead). */
+static int
+end_block(struct v1_file *f, const char *fn, int rc)
+{
+	struct fs_instance *in = f->f.in;
+	int err = 0;
+	if (rc) {
+		const char *jclass;
+		err = compat_errno_for_code(rc, &jclass);
+		compat_fail(err, jclass, fn, "writing block blk_%lld: %s", (long long)f->cur.id,
+		    hdfs_v1_stream_message(f->stream));
+		f->cur.len = 0;
+		uint8_t *ab = NULL;
+		size_t len;
+		call(in, fn, "abandonBlock", &ab, &len, "Bss", &f->cur, f->path, in->client_name);
+		free(ab);
+		f->failed = err;
+	}
+	hdfs_v1_stream_free(f->stream);
+	f->stream = NULL;
+	block_clear(&f->cur);
 	return err;
 }
 
@@ -870,19 +895,25 @@ v1_write(hdfsFile file, const char *fn, const void *buf, size_t len)
 {
 	struct v1_file *f = (struct v1_file *)file;
 	const uint8_t *p = buf;
+	if (f->failed)
+		return compat_fail(f->failed, "java.io.IOException", fn,
+		    "an earlier write to %s failed", f->path);
 	while (len > 0) {
-		size_t room = (size_t)f->block_size - f->buffered;
-		size_t n = len < room ? len : room;
-		memcpy(f->buf + f->buffered, p, n);
-		f->buffered += n;
+		int err;
+		if (f->stream == NULL && (err = begin_block(f, fn)) != 0)
+			return err;
+		int64_t room = f->block_size - f->in_block;
+		size_t n = (uint64_t)room < len ? (size_t)room : len;
+		int rc = hdfs_v1_stream_write(f->stream, p, n);
+		if (rc)
+			return end_block(f, fn, rc);
+		f->in_block += (int64_t)n;
 		f->written += n;
 		p += n;
 		len -= n;
-		if (f->buffered == (size_t)f->block_size) {
-			int err = flush_block(f, fn);
-			if (err)
-				return err;
-		}
+		if (f->in_block == f->block_size &&
+		    (err = end_block(f, fn, hdfs_v1_stream_finish(f->stream))) != 0)
+			return err;
 	}
 	return 0;
 }
@@ -898,7 +929,7 @@ static uint64_t
 v1_tell(hdfsFile file)
 {
 	struct v1_file *f = (struct v1_file *)file;
-	return f->buf ? f->written : f->pos;
+	return f->writing ? f->written : f->pos;
 }
 
 static uint64_t
@@ -930,9 +961,12 @@ v1_close(hdfsFile file, const char *fn)
 	struct v1_file *f = (struct v1_file *)file;
 	struct fs_instance *in = f->f.in;
 	int err = 0;
-	if (f->buf) {
-		if (f->buffered)
-			err = flush_block(f, fn);
+	if (f->writing) {
+		if (f->stream)
+			err = end_block(f, fn, hdfs_v1_stream_finish(f->stream));
+		else if (f->failed)
+			err = compat_fail(f->failed, "java.io.IOException", fn,
+			    "an earlier write to %s failed", f->path);
 		/* As DFSClient: complete answers false until the last block has
 		 * its minimum replicas reported; asked for up to 30 s. */
 		for (int i = 0; err == 0 && i < 600; i++) {
@@ -950,7 +984,6 @@ v1_close(hdfsFile file, const char *fn)
 	for (size_t i = 0; i < f->n_blocks; i++)
 		block_clear(&f->blocks[i]);
 	free(f->blocks);
-	free(f->buf);
 	free(f->path);
 	return err;
 }

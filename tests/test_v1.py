@@ -305,6 +305,24 @@ def test_easy_v1_write_read_crosschecked(v1cluster, tmp_path):
         hfs.open(base + "/easy", "rb", user=mc.superuser)
 
 
+def test_easy_v1_write_streams_in_bounded_memory(v1cluster, v1rpc):
+    """A v1 write streams packet by packet: 3 blocks of 1 MiB written in
+    64 KiB pieces never hold more than one packet and its encoding (the
+    stream's own count), and the 1.x FsShell reads the file back whole."""
+    import hadoofus.easy as hfs
+    mc = v1cluster
+    data = payload(3 << 20, 12)
+    with hfs.open("hdfs://%s:%d/stream/s.bin" % (mc.host, mc.port), "wb",
+                  user=mc.superuser, blocksize=1 << 20, replication=2) as f:
+        for i in range(0, len(data), 65536):
+            f.write(data[i:i + 65536])
+    # One 64512-byte packet gathering plus the one being sent: far below
+    # the 1 MiB a block-buffering writer holds.
+    assert 64512 < f.buffered_peak <= 2 * 65536, f.buffered_peak
+    assert mc.fs_shell("-cat", "/stream/s.bin").stdout == data
+    assert len(list(v1rpc.getBlockLocations("/stream/s.bin"))) == 3
+
+
 def test_data_v1_block_read_write(v1cluster, v1rpc):
     """hadoofus.data on v1 blocks: write a block from addBlock, read it
     (and parts) back, the file cross-checked by the 1.x FsShell."""

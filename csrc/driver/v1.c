@@ -305,6 +305,195 @@ out:
 	return rc;
 }
 
+/* ---- streamed block writes ---- */
+
+/* As 1.x's DFSClient: 126 chunks of 512 bytes a packet. */
+#define STREAM_PACKET (126 * 512)
+
+struct hdfs_v1_stream {
+	struct hdfs_dn1_writer *w;
+	char host[256];
+	int port;
+	int fd;
+	int timeout_ms;
+	int failed;             /* the error code that stopped the stream */
+	size_t npkt;            /* bytes in pkt */
+	size_t peak;            /* most bytes ever held: pkt + the engine's output */
+	char msg[512];
+	uint8_t in[4096];
+	uint8_t pkt[STREAM_PACKET];
+};
+
+int
+hdfs_v1_stream_new(struct hdfs_v1_stream **out, int timeout_ms, int64_t block_id,
+    int64_t gen_stamp, const char *client, int n_nodes, const char *const *names,
+    const char *const *storage_ids, const int *info_ports, const int *ipc_ports,
+    const uint8_t *token_id, size_t token_id_len, const uint8_t *token_pw, size_t token_pw_len,
+    const char *token_kind, const char *token_service)
+{
+	*out = NULL;
+	if (n_nodes < 1 || names == NULL || names[0] == NULL)
+		return HDFS_EINVAL;
+	struct hdfs_v1_stream *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return HDFS_ENOMEM;
+	s->fd = -1;
+	s->timeout_ms = timeout_ms;
+	int rc = split_name(names[0], s->host, sizeof(s->host), &s->port);
+	if (!rc)
+		rc = hdfs_dn1_writer_new(&s->w, block_id, gen_stamp, client, n_nodes, names,
+		    storage_ids, info_ports, ipc_ports, token_id, token_id_len, token_pw,
+		    token_pw_len, token_kind, token_service);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+hdfs_v1_stream_free(struct hdfs_v1_stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	hdfs_dn1_writer_free(s->w);
+	free(s);
+}
+
+const char *
+hdfs_v1_stream_message(const struct hdfs_v1_stream *s)
+{
+	return s->msg;
+}
+
+size_t
+hdfs_v1_stream_peak(const struct hdfs_v1_stream *s)
+{
+	return s->peak;
+}
+
+int64_t
+hdfs_v1_stream_acked(const struct hdfs_v1_stream *s)
+{
+	return hdfs_dn1_writer_acked(s->w);
+}
+
+static int
+stream_fail(struct hdfs_v1_stream *s, int rc)
+{
+	s->failed = rc;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return rc;
+}
+
+static int
+stream_feed(struct hdfs_v1_stream *s, size_t n)
+{
+	size_t used;
+	int rc = hdfs_dn1_writer_feed(s->w, s->in, n, &used);
+	if (rc)
+		snprintf(s->msg, sizeof(s->msg), "%s:%d: %s", s->host, s->port,
+		    hdfs_dn1_writer_error_message(s->w));
+	return rc;
+}
+
+/* Send what the engine queued, first taking the acks already arrived so
+ * that the DataNode's responder never stalls on a full socket. */
+static int
+stream_send(struct hdfs_v1_stream *s)
+{
+	int rc;
+	if (s->fd < 0 && (rc = hdfs_net_connect(s->host, s->port, s->timeout_ms, &s->fd,
+	    s->msg, sizeof(s->msg))) != 0)
+		return rc;
+	for (;;) {
+		ssize_t got = hdfs_net_read(s->fd, s->in, sizeof(s->in));
+		if (got == -EAGAIN)
+			break;
+		if (got <= 0) {
+			snprintf(s->msg, sizeof(s->msg), "%s:%d: connection %s", s->host, s->port,
+			    got == 0 ? "closed" : strerror((int)-got));
+			return HDFS_ECONNRESET;
+		}
+		if ((rc = stream_feed(s, (size_t)got)) != 0)
+			return rc;
+	}
+	const uint8_t *p;
+	size_t n = hdfs_dn1_writer_pending_output(s->w, &p);
+	if (s->npkt + n > s->peak)
+		s->peak = s->npkt + n;
+	if ((rc = hdfs_net_write_all(s->fd, p, n, s->timeout_ms, s->msg, sizeof(s->msg))) != 0)
+		return rc;
+	hdfs_dn1_writer_consume_output(s->w, n);
+	return 0;
+}
+
+int
+hdfs_v1_stream_write(struct hdfs_v1_stream *s, const void *data, size_t len)
+{
+	if (s->failed)
+		return s->failed;
+	const uint8_t *d = data;
+	while (len) {
+		size_t n = STREAM_PACKET - s->npkt;
+		if (n > len)
+			n = len;
+		memcpy(s->pkt + s->npkt, d, n);
+		s->npkt += n;
+		d += n;
+		len -= n;
+		if (s->npkt < STREAM_PACKET)
+			break;
+		int rc = hdfs_dn1_writer_write(s->w, s->pkt, STREAM_PACKET);
+		if (rc) {
+			snprintf(s->msg, sizeof(s->msg), "%s", hdfs_dn1_writer_error_message(s->w));
+			return stream_fail(s, rc);
+		}
+		if ((rc = stream_send(s)) != 0)
+			return stream_fail(s, rc);
+		s->npkt = 0;
+	}
+	return 0;
+}
+
+int
+hdfs_v1_stream_finish(struct hdfs_v1_stream *s)
+{
+	if (s->failed)
+		return s->failed;
+	int rc = 0;
+	if (s->npkt)
+		rc = hdfs_dn1_writer_write(s->w, s->pkt, s->npkt);
+	if (!rc)
+		rc = hdfs_dn1_writer_finish(s->w);
+	if (rc) {
+		snprintf(s->msg, sizeof(s->msg), "%s", hdfs_dn1_writer_error_message(s->w));
+		return stream_fail(s, rc);
+	}
+	if ((rc = stream_send(s)) != 0)
+		return stream_fail(s, rc);
+	s->npkt = 0;
+	char who[300];
+	snprintf(who, sizeof(who), "%s:%d", s->host, s->port);
+	int64_t deadline = s->timeout_ms > 0 ? hdfs_now_ms() + s->timeout_ms : 0;
+	while (!hdfs_dn1_writer_done(s->w)) {
+		ssize_t got = read_some(s->fd, s->in, sizeof(s->in), deadline, who, s->msg,
+		    sizeof(s->msg));
+		if (got < 0)
+			return stream_fail(s, (int)got);
+		if ((rc = stream_feed(s, (size_t)got)) != 0)
+			return stream_fail(s, rc);
+	}
+	close(s->fd);
+	s->fd = -1;
+	return 0;
+}
+
 int
 hdfs_v1_write_block(int timeout_ms, int64_t block_id, int64_t gen_stamp,
     const char *client, int n_nodes, const char *const *names,
@@ -313,50 +502,20 @@ hdfs_v1_write_block(int timeout_ms, int64_t block_id, int64_t gen_stamp,
     const uint8_t *token_id, size_t token_id_len, const uint8_t *token_pw, size_t token_pw_len,
     const char *token_kind, const char *token_service, char *err, size_t errlen)
 {
-	char host[256];
-	int port;
-	if (n_nodes < 1 || split_name(names[0], host, sizeof(host), &port) != 0) {
-		snprintf(err, errlen, "no DataNode to write to");
-		return HDFS_EINVAL;
-	}
-	struct hdfs_dn1_writer *w;
-	int rc = hdfs_dn1_writer_new(&w, block_id, gen_stamp, client, n_nodes, names,
+	struct hdfs_v1_stream *s;
+	int rc = hdfs_v1_stream_new(&s, timeout_ms, block_id, gen_stamp, client, n_nodes, names,
 	    storage_ids, info_ports, ipc_ports, token_id, token_id_len, token_pw, token_pw_len,
 	    token_kind, token_service);
 	if (rc) {
-		snprintf(err, errlen, "bad WRITE_BLOCK request");
+		snprintf(err, errlen, n_nodes < 1 ? "no DataNode to write to" :
+		    "bad WRITE_BLOCK request");
 		return rc;
 	}
-	int fd = -1;
-	uint8_t in[4096];
-	if ((rc = hdfs_dn1_writer_write(w, data, len)) != 0 ||
-	    (rc = hdfs_dn1_writer_finish(w)) != 0) {
-		snprintf(err, errlen, "%s", hdfs_dn1_writer_error_message(w));
-		goto out;
-	}
-	int64_t deadline = timeout_ms > 0 ? hdfs_now_ms() + timeout_ms : 0;
-	if ((rc = hdfs_net_connect(host, port, timeout_ms, &fd, err, errlen)) != 0)
-		goto out;
-	const uint8_t *p;
-	size_t n = hdfs_dn1_writer_pending_output(w, &p);
-	if ((rc = hdfs_net_write_all(fd, p, n, timeout_ms, err, errlen)) != 0)
-		goto out;
-	hdfs_dn1_writer_consume_output(w, n);
-	while (!hdfs_dn1_writer_done(w)) {
-		ssize_t got = read_some(fd, in, sizeof(in), deadline, names[0], err, errlen);
-		if (got < 0) {
-			rc = (int)got;
-			goto out;
-		}
-		size_t used;
-		if ((rc = hdfs_dn1_writer_feed(w, in, (size_t)got, &used)) != 0) {
-			snprintf(err, errlen, "%s", hdfs_dn1_writer_error_message(w));
-			goto out;
-		}
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	hdfs_dn1_writer_free(w);
+	rc = hdfs_v1_stream_write(s, data, len);
+	if (!rc)
+		rc = hdfs_v1_stream_finish(s);
+	if (rc)
+		snprintf(err, errlen, "%s", s->msg);
+	hdfs_v1_stream_free(s);
 	return rc;
 }

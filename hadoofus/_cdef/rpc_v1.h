@@ -92,3 +92,18 @@ int hdfs_dn1_writer_feed(struct hdfs_dn1_writer *w, const uint8_t *in, size_t le
 int hdfs_dn1_writer_done(const struct hdfs_dn1_writer *w);
 int64_t hdfs_dn1_writer_acked(const struct hdfs_dn1_writer *w);
 const char *hdfs_dn1_writer_error_message(const struct hdfs_dn1_writer *w);
+
+/* <hadoofus/v1.h>: a block written packet by packet as the caller writes. */
+struct hdfs_v1_stream;
+int hdfs_v1_stream_new(struct hdfs_v1_stream **out, int timeout_ms,
+    int64_t block_id, int64_t gen_stamp, const char *client, int n_nodes,
+    const char *const *names, const char *const *storage_ids, const int *info_ports,
+    const int *ipc_ports, const uint8_t *token_id, size_t token_id_len,
+    const uint8_t *token_pw, size_t token_pw_len, const char *token_kind,
+    const char *token_service);
+void hdfs_v1_stream_free(struct hdfs_v1_stream *s);
+int hdfs_v1_stream_write(struct hdfs_v1_stream *s, const void *data, size_t len);
+int hdfs_v1_stream_finish(struct hdfs_v1_stream *s);
+const char *hdfs_v1_stream_message(const struct hdfs_v1_stream *s);
+size_t hdfs_v1_stream_peak(const struct hdfs_v1_stream *s);
+int64_t hdfs_v1_stream_acked(const struct hdfs_v1_stream *s);

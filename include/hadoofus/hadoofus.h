@@ -10,6 +10,7 @@
 #include <hadoofus/rpc_v1.h>
 #include <hadoofus/dn_reader_v1.h>
 #include <hadoofus/dn_writer_v1.h>
+#include <hadoofus/v1.h>
 #include <hadoofus/namenode.h>
 #include <hadoofus/crc.h>
 #include <hadoofus/block.h>
