@@ -862,8 +862,8 @@ def _v2_first(host, port, user, kw):
     c = _namenode.rpc(host, port, user, protocol=9, **kw)
     try:
         c.connect()
-    except errors.ConnectionLostError as e:
-        if "during the connection handshake" in str(e):
+    except errors.ConnectionLostError:
+        if lib.hdfs_namenode_handshake_unanswered(c._nn):
             t = kw.get("connect_timeout")
             if detect(*_namenode._addresses(host, port)[0],
                       timeout=5.0 if t is None else min(t, 5.0)) == PROTOCOL_V1:

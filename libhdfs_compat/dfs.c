@@ -271,13 +271,10 @@ dfs_connect(struct fs_instance *in, const char *fn, const char *uri)
 	 * NameNodes never see (nor log) a v1 header. So a single NameNode
 	 * is connected now rather than at the first call; any other failure
 	 * is left to that call, as before. */
-	if (n == 1 && hdfs_namenode_connect(in->nn) == HDFS_ECONNRESET) {
-		char buf[512];
-		const char *m = hdfs_namenode_error_message(in->nn, buf, sizeof(buf));
-		if (m && strstr(m, "during the connection handshake") &&
-		    hdfs_v1_probe(hosts[0], ports[0], ms > 0 && ms < 5000 ? (int)ms : 5000) == 1)
-			return compat_dfs_v1_switch(in, fn, hosts[0], ports[0]);
-	}
+	if (n == 1 && hdfs_namenode_connect(in->nn) == HDFS_ECONNRESET &&
+	    hdfs_namenode_handshake_unanswered(in->nn) &&
+	    hdfs_v1_probe(hosts[0], ports[0], ms > 0 && ms < 5000 ? (int)ms : 5000) == 1)
+		return compat_dfs_v1_switch(in, fn, hosts[0], ports[0]);
 	return 0;
 }
 

@@ -97,6 +97,14 @@ def test_rpc_detects_v1_and_protocol_80(v1cluster, v1rpc):
     forced.close()
     with pytest.raises(hadoofus.InvalidArgumentError):
         hadoofus.rpc(mc.host, mc.port, protocol=7)
+    # The cue is the driver's flag, not its message: a v2 client forced on
+    # 1.x sees its handshake closed unanswered.
+    from hadoofus._native import lib
+    v2 = hadoofus.rpc(mc.host, mc.port, user="root", protocol=9)
+    with pytest.raises(hadoofus.ConnectionLostError):
+        v2.connect()
+    assert lib.hdfs_namenode_handshake_unanswered(v2._nn) == 1
+    v2.close()
 
 
 def _mismatch_warnings(mc):
@@ -117,6 +125,8 @@ def test_rpc_v2_server_stays_v2(cluster):
     assert type(c) is hadoofus.rpc
     assert c.getFileInfo("/").isdir
     assert c.num_connects == 1      # the detection's connection serves the calls
+    from hadoofus._native import lib
+    assert lib.hdfs_namenode_handshake_unanswered(c._nn) == 0
     assert _rpc_v1._GENERATION[(cluster.host, cluster.port)] == 9
     # protocol=80 against a v2 NameNode: its VersionMismatch, as a fatal answer.
     v1 = hadoofus.rpc(cluster.host, cluster.port, user="hdfs", protocol=80)

@@ -109,6 +109,7 @@ struct hdfs_namenode {
 	bool connecting;
 	bool closed;
 	bool ever_connected;
+	bool handshake_unanswered;  /* the last connect: closed before any answer */
 	int64_t reconnect_deadline; /* 0: no outage under way */
 	uint64_t num_calls;
 	uint64_t num_connects;
@@ -400,7 +401,9 @@ connect_once(struct hdfs_namenode *nn)
 	int fd, rc;
 	char err[256];
 	int64_t deadline = nn->connect_ms ? hdfs_now_ms() + nn->connect_ms : 0;
+	bool answered = false;
 
+	nn->handshake_unanswered = false;
 	rc = hdfs_net_connect(nn->host, nn->port, nn->connect_ms, &fd, err, sizeof(err));
 	if (rc) {
 		snprintf(nn->errmsg, sizeof(nn->errmsg), "%s", err);
@@ -435,12 +438,15 @@ connect_once(struct hdfs_namenode *nn)
 			continue;
 		if (got <= 0) {
 			rc = HDFS_ECONNRESET;
+			/* What Hadoop 1.x does to a v2 header: the v1 probe's cue. */
+			nn->handshake_unanswered = !answered;
 			snprintf(err, sizeof(err), "%s during the connection handshake "
 			    "(is %s:%d a Hadoop RPC server?)",
 			    got == 0 ? "connection closed" : strerror((int)-got),
 			    nn->host, nn->port);
 			goto fail_err;
 		}
+		answered = true;
 		size_t used;
 		rc = hdfs_rpc_feed(nn->rpc, nn->rbuf, (size_t)got, &used);
 		if (rc)
@@ -1004,6 +1010,15 @@ hdfs_namenode_num_connects(struct hdfs_namenode *nn)
 	uint64_t n = nn->num_connects;
 	pthread_mutex_unlock(&nn->mu);
 	return n;
+}
+
+int
+hdfs_namenode_handshake_unanswered(struct hdfs_namenode *nn)
+{
+	pthread_mutex_lock(&nn->mu);
+	int r = nn->handshake_unanswered;
+	pthread_mutex_unlock(&nn->mu);
+	return r;
 }
 
 static int

@@ -58,6 +58,7 @@ int hdfs_namenode_address_port(const struct hdfs_namenode *nn, int i);
 uint64_t hdfs_namenode_num_failovers(struct hdfs_namenode *nn);
 uint64_t hdfs_namenode_num_calls(struct hdfs_namenode *nn);
 uint64_t hdfs_namenode_num_connects(struct hdfs_namenode *nn);
+int hdfs_namenode_handshake_unanswered(struct hdfs_namenode *nn);
 
 int hdfs_namenode_submit(struct hdfs_namenode *nn, const char *method,
     const uint8_t *req, size_t req_len, struct hdfs_nn_call **call_out);

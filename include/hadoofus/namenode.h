@@ -247,6 +247,12 @@ HDFS_API uint64_t hdfs_namenode_num_failovers(struct hdfs_namenode *nn);
 HDFS_API uint64_t hdfs_namenode_num_calls(struct hdfs_namenode *nn);
 /* Connections made so far (1 after the first connect; more after reconnects). */
 HDFS_API uint64_t hdfs_namenode_num_connects(struct hdfs_namenode *nn);
+/* 1 when the last connection attempt failed because the server closed
+ * (or reset) the connection before answering any byte of the v2
+ * handshake, as a Hadoop 1.x NameNode does: the cue to ask it in v1
+ * (hdfs_v1_probe). 0 otherwise (connected, unreachable, or any other
+ * failure). */
+HDFS_API int hdfs_namenode_handshake_unanswered(struct hdfs_namenode *nn);
 
 /*
  * Submit a call with a serialized request; the frame is written before
