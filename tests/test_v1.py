@@ -505,6 +505,24 @@ assert C.get_errno() == errno.ENOTSUP
 f = lib.hdfsOpenFile(fs, b + b"/d/y.bin", 1, 0, 1, 0)     # for the 1.x FsShell
 assert f and lib.hdfsWrite(fs, f, data[:5000], 5000) == 5000 and lib.hdfsCloseFile(fs, f) == 0
 assert lib.hdfsDelete(fs, b + b"/d/x.bin", 0) == 0
+# Streamed: 8 MiB into a 64 MiB block in 64 KiB pieces barely moves the
+# peak RSS (a block-buffering writer grows by the 8 MiB it holds).
+import resource
+piece = bytes(range(256)) * 256
+f = lib.hdfsOpenFile(fs, b + b"/d/m.bin", 1, 0, 1, 64 << 20)
+assert f and lib.hdfsWrite(fs, f, piece, len(piece)) == len(piece)
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for i in range(127):
+    assert lib.hdfsWrite(fs, f, piece, len(piece)) == len(piece)
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0
+assert lib.hdfsCloseFile(fs, f) == 0
+assert grown < 3 * 1024, "peak RSS grew by %d KiB writing 8 MiB" % grown
+st = lib.hdfsGetPathInfo(fs, b + b"/d/m.bin")
+assert st and st[0].size == 128 * len(piece), st[0].size
+lib.hdfsFreeFileInfo(st, 1)
+f = lib.hdfsOpenFile(fs, b + b"/d/m.bin", 0, 0, 0, 0)
+assert lib.hdfsPread(fs, f, (8 << 20) - 1000, buf, 1000) == 1000
+assert buf.raw[:1000] == (piece * 2)[-1000:] and lib.hdfsCloseFile(fs, f) == 0
 lib.hdfsDisconnect(fs)
 print("ok")
 '''
