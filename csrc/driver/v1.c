@@ -433,6 +433,24 @@ stream_send(struct hdfs_v1_stream *s)
 	return 0;
 }
 
+/* Hand the gathered bytes (a whole packet but at the block's end) to the
+ * engine, with `last` the block's end too, and send them. */
+static int
+stream_flush(struct hdfs_v1_stream *s, int last)
+{
+	int rc = s->npkt ? hdfs_dn1_writer_write(s->w, s->pkt, s->npkt) : 0;
+	if (!rc && last)
+		rc = hdfs_dn1_writer_finish(s->w);
+	if (rc) {
+		snprintf(s->msg, sizeof(s->msg), "%s", hdfs_dn1_writer_error_message(s->w));
+		return stream_fail(s, rc);
+	}
+	if ((rc = stream_send(s)) != 0)
+		return stream_fail(s, rc);
+	s->npkt = 0;
+	return 0;
+}
+
 int
 hdfs_v1_stream_write(struct hdfs_v1_stream *s, const void *data, size_t len)
 {
@@ -447,16 +465,9 @@ hdfs_v1_stream_write(struct hdfs_v1_stream *s, const void *data, size_t len)
 		s->npkt += n;
 		d += n;
 		len -= n;
-		if (s->npkt < STREAM_PACKET)
-			break;
-		int rc = hdfs_dn1_writer_write(s->w, s->pkt, STREAM_PACKET);
-		if (rc) {
-			snprintf(s->msg, sizeof(s->msg), "%s", hdfs_dn1_writer_error_message(s->w));
-			return stream_fail(s, rc);
-		}
-		if ((rc = stream_send(s)) != 0)
-			return stream_fail(s, rc);
-		s->npkt = 0;
+		int rc;
+		if (s->npkt == STREAM_PACKET && (rc = stream_flush(s, 0)) != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -466,18 +477,9 @@ hdfs_v1_stream_finish(struct hdfs_v1_stream *s)
 {
 	if (s->failed)
 		return s->failed;
-	int rc = 0;
-	if (s->npkt)
-		rc = hdfs_dn1_writer_write(s->w, s->pkt, s->npkt);
-	if (!rc)
-		rc = hdfs_dn1_writer_finish(s->w);
-	if (rc) {
-		snprintf(s->msg, sizeof(s->msg), "%s", hdfs_dn1_writer_error_message(s->w));
-		return stream_fail(s, rc);
-	}
-	if ((rc = stream_send(s)) != 0)
-		return stream_fail(s, rc);
-	s->npkt = 0;
+	int rc = stream_flush(s, 1);
+	if (rc)
+		return rc;
 	char who[300];
 	snprintf(who, sizeof(who), "%s:%d", s->host, s->port);
 	int64_t deadline = s->timeout_ms > 0 ? hdfs_now_ms() + s->timeout_ms : 0;
