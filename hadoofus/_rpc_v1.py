@@ -624,7 +624,11 @@ class rpc_v1:
     def _begin_block(self, path):
         """(located block, _BlockStream) of a new block of `path`."""
         lb = self.addBlock(path)
-        return lb, _BlockStream(lb, self.client_name, self.connect_timeout)
+        try:
+            return lb, _BlockStream(lb, self.client_name, self.connect_timeout)
+        except BaseException:
+            self.abandonBlock(lb, path)
+            raise
 
     def _feed_block(self, path, blk, data=None, finish=False):
         """Stream `data` into blk (from _begin_block) and, with finish,
