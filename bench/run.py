@@ -32,6 +32,7 @@ and hadoofus vs Java's FsShell on Hadoop 1.2.1.
 """
 
 import argparse
+import contextlib
 import copy
 import datetime
 import importlib
@@ -808,31 +809,139 @@ def _feature_rows(t, a, heading):
     return results
 
 
-def bench_secure(mcmod, a):
-    """Encrypted data transfer: AES/CTR (the cluster's client conf) and the
-    SASL cipher (an empty client conf), the same cluster."""
-    java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
-    mc = _feature_cluster(mcmod, a, datanodes=1, conf=ENCRYPTED,
-                          jvm_opts=AES_EXPORTS if java17 else ())
-    results = []
-    old = os.environ.get("HADOOP_CONF_DIR")
+@contextlib.contextmanager
+def _environ(**kv):
+    """os.environ with kv set (the workers and the clients' conf lookups
+    inherit it), restored afterwards."""
+    old = {k: os.environ.get(k) for k in kv}
+    os.environ.update(kv)
     try:
-        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-conf-") as empty:
-            # Java's Configuration insists on finding a core-site.xml.
-            for name in ("core-site.xml", "hdfs-site.xml"):
-                with open(os.path.join(empty, name), "w") as f:
-                    f.write("<configuration/>\n")
-            for conf, what in ((mc.conf_dir, "AES/CTR/NoPadding"),
-                               (empty, "SASL privacy (DIGEST-MD5 auth-conf, 3des)")):
-                # hadoofus and hdfs-native take the client conf from here.
-                os.environ["HADOOP_CONF_DIR"] = conf
-                t = _feature_target(mc, a, mcmod, conf, AES_EXPORTS if java17 else ())
-                results += _feature_rows(t, a, "secure: dfs.encrypt.data.transfer, %s" % what)
+        yield
     finally:
-        if old is None:
-            os.environ.pop("HADOOP_CONF_DIR", None)
-        else:
-            os.environ["HADOOP_CONF_DIR"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _conf_copy(src, dest, core=None, hdfs=None):
+    """A copy of the client conf dir src in dest with the core-site and
+    hdfs-site properties core and hdfs set (None: removed); returns dest."""
+    import shutil
+    import xml.etree.ElementTree as ET
+    shutil.copytree(src, dest)
+    for name, props in (("core-site.xml", core or {}), ("hdfs-site.xml", hdfs or {})):
+        path = os.path.join(dest, name)
+        tree = ET.parse(path)
+        root = tree.getroot()
+        for prop in root.findall("property"):
+            if prop.findtext("name") in props:
+                root.remove(prop)
+        for k, v in props.items():
+            if v is None:
+                continue
+            prop = ET.SubElement(root, "property")
+            ET.SubElement(prop, "name").text = k
+            ET.SubElement(prop, "value").text = str(v)
+        tree.write(path)
+    return dest
+
+
+# The kerberized cluster's NameNode and DataNode offer every QOP (the
+# MiniCluster's default); each row's client conf asks for one.
+SECURE_QOPS = ("authentication", "integrity", "privacy")
+# RPC rows: sequential getFileInfo, and pipelines of SECURE_BATCH calls
+# (SECURE_PIPELINES of them per round), where a wrapped connection seals
+# a pipeline's calls into one SASL message.
+SECURE_PIPELINES, SECURE_BATCH = 40, 200
+
+
+def _secure_rpc_rows(t, a, qop):
+    """getFileInfo calls/s and client CPU per call at RPC QOP qop (the
+    client conf in t.conf_dir and HADOOP_CONF_DIR asks for it)."""
+    def params_of(module, variant):
+        return _params(t, a, batch=SECURE_BATCH)
+
+    specs = [s for s in (
+        ("java", "seq", a.calls, "java"),
+        ("hdfs_native_py", "seq", a.calls, "hdfs-native"),
+        ("hadoofus_py", "seq", a.calls, "hadoofus"),
+        ("hadoofus_py", "batch", SECURE_PIPELINES * SECURE_BATCH, "hadoofus"),
+    ) if not a.clients or s[3] in a.clients]
+    results = run_interleaved([(m, v, n, "%s %s rpc %s" % (c, v, qop)) for m, v, n, c in specs],
+                              a.rounds, params_of, a.timeout)
+    print_table("RPC, Kerberos, hadoop.rpc.protection=%s: getFileInfo(%s), %d calls per round "
+                "sequential, %d x %d pipelined, %d rounds per client interleaved, after %d "
+                "warm-up calls (cpu s/10k x 100 = client CPU us per call)"
+                % (qop, BENCH_FILE, a.calls, SECURE_PIPELINES, SECURE_BATCH, a.rounds, a.warmup),
+                results, ("hdfs-native", "seq"), a.stat)
+    heading = "secure: Kerberos, RPC protection %s" % qop
+    for r in results:
+        r["feature"] = heading
+    return results
+
+
+def _secure_qops(mcmod, a, jvm_opts):
+    """A kerberized cluster (the superuser's tickets for every client):
+    the read and write rows at each data transfer protection (SASL
+    DIGEST-MD5 keyed by the block token; privacy: hadoofus picks rc4, Java
+    its own DIGEST-MD5 cipher), then the RPC rows at each RPC QOP."""
+    mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, jvm_opts=jvm_opts)
+    results = []
+    try:
+        jvm_opts = list(jvm_opts) + mc.security.jvm_opts()
+        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-krb-") as tmp, \
+                _environ(**mc.krb5_env(mc.superuser)):
+            for qop in SECURE_QOPS:
+                # The RPC at its cheapest, so that the rows are the data's.
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "data-" + qop),
+                                  core={"hadoop.rpc.protection": "authentication"},
+                                  hdfs={"dfs.data.transfer.protection": qop})
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf, jvm_opts)
+                    results += _feature_rows(
+                        t, a, "secure: Kerberos, data transfer protection %s" % qop)
+            for qop in SECURE_QOPS:
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "rpc-" + qop),
+                                  core={"hadoop.rpc.protection": qop},
+                                  hdfs={"dfs.data.transfer.protection": "authentication"})
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf, jvm_opts)
+                    prepare_file(t, mc)
+                    sys.stdout.write("\n=== secure: Kerberos, RPC protection %s ===\n" % qop)
+                    results += _secure_rpc_rows(t, a, qop)
+    finally:
+        mc.close()
+    return results
+
+
+def bench_secure(mcmod, a):
+    """Kerberos at each data transfer and RPC protection (_secure_qops),
+    then encrypted data transfer on a kerberized cluster of its own (its
+    DataNode then demands encryption of every client): AES/CTR (the
+    cluster's client conf) and the SASL cipher (an empty client conf)."""
+    java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
+    exports = AES_EXPORTS if java17 else ()
+    results = _secure_qops(mcmod, a, exports)
+    mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, encrypt_data=True,
+                          conf=ENCRYPTED, jvm_opts=exports)
+    try:
+        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-conf-") as tmp, \
+                _environ(**mc.krb5_env(mc.superuser)):
+            # Without the cipher suites the SASL cipher encrypts; the rest
+            # of the conf (Kerberos) stays.
+            sasl = _conf_copy(mc.conf_dir, os.path.join(tmp, "sasl"),
+                              hdfs={"dfs.encrypt.data.transfer.cipher.suites": None})
+            for conf, what in ((mc.conf_dir, "AES/CTR/NoPadding"),
+                               (sasl, "SASL privacy (DIGEST-MD5 auth-conf, 3des)")):
+                # hadoofus and hdfs-native take the client conf from here.
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf,
+                                        list(exports) + mc.security.jvm_opts())
+                    results += _feature_rows(
+                        t, a, "secure: Kerberos + dfs.encrypt.data.transfer, %s" % what)
+    finally:
         mc.close()
     return results
 
