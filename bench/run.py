@@ -925,6 +925,65 @@ def _secure_qops(mcmod, a, jvm_opts):
     return results
 
 
+def _secure_summary(results, out=sys.stdout):
+    """The group's rows in two tables (data, RPC): best round (median) and
+    the best round's client CPU, then hadoofus over each peer."""
+    cell = {(r["feature"], r["client"], r["variant"]): r["summary"]
+            for r in results if r.get("summary")}
+    features = list(dict.fromkeys(k[0] for k in cell))
+    peers = ("java", "hdfs-native")
+    data = [("setting", "client", "read MB/s", "cpu s/GiB", "write MB/s", "cpu s/GiB")]
+    rpc = [("RPC QOP", "client", "calls/s", "cpu us/call")]
+    ratios = []
+
+    def best_med(s, best, med):
+        return "%s (%s)" % (_fmt(s[best], ",.0f"), _fmt(s[med], ",.0f")) if s else "-"
+
+    def ratio(mine, theirs, key):
+        return ("%.2fx" % (mine[key] / theirs[key])) if mine and theirs and theirs[key] else "-"
+
+    for f in features:
+        what = f.split(": ", 1)[-1]
+        if "RPC" in f:
+            for client, variant in (("java", "seq"), ("hdfs-native", "seq"),
+                                    ("hadoofus", "seq"), ("hadoofus", "batch")):
+                s = cell.get((f, client, variant))
+                if s:
+                    cpu = None if s["cpu10k"] is None else s["cpu10k"] * 100
+                    rpc.append((what, "%s %s" % (client, variant),
+                                best_med(s, "rate", "median"), _fmt(cpu, ".1f")))
+            base = cell.get((f, "hdfs-native", "seq"))
+            for variant in ("seq", "batch"):
+                mine = cell.get((f, "hadoofus", variant))
+                ratios.append("  %-45s hadoofus %-5s %s hdfs-native's calls/s, %s its CPU per "
+                              "call" % (what, variant, ratio(mine, base, "rate"),
+                                        ratio(mine, base, "cpu10k")))
+            continue
+        for client in peers + ("hadoofus",):
+            rd, wr = cell.get((f, client, "seq")), cell.get((f, client, "file"))
+            if rd or wr:
+                data.append((what, client, best_med(rd, "mbps", "median_mbps"),
+                             _fmt(rd and rd["cpu_gib"], ".2f"),
+                             best_med(wr, "mbps", "median_mbps"),
+                             _fmt(wr and wr["cpu_gib"], ".2f")))
+        for peer in peers:
+            parts = []
+            for verb, variant in (("read", "seq"), ("write", "file")):
+                mine, theirs = cell.get((f, "hadoofus", variant)), cell.get((f, peer, variant))
+                parts.append("%s %s MB/s at %s CPU" % (verb, ratio(mine, theirs, "mbps"),
+                                                      ratio(mine, theirs, "cpu_gib")))
+            ratios.append("  %-45s hadoofus vs %-11s %s" % (what, peer, "; ".join(parts)))
+    out.write("\n=== secure: summary: best round (median round); CPU = the client's, of "
+              "its best round ===\n")
+    if len(data) > 1:
+        _write_rows(data, out)
+    if len(rpc) > 1:
+        out.write("\n")
+        _write_rows(rpc, out)
+    out.write("\nhadoofus over the peers (best rounds):\n" + "\n".join(ratios) + "\n")
+    out.flush()
+
+
 def bench_secure(mcmod, a):
     """Kerberos at each data transfer and RPC protection (_secure_qops),
     then encrypted data transfer on a kerberized cluster of its own (its
@@ -952,6 +1011,7 @@ def bench_secure(mcmod, a):
                         t, a, "secure: Kerberos + dfs.encrypt.data.transfer, %s" % what)
     finally:
         mc.close()
+    _secure_summary(results)
     return results
 
 
