@@ -857,8 +857,7 @@ def _conf_copy(src, dest, core=None, hdfs=None):
     return dest
 
 
-# The kerberized cluster's NameNode and DataNode offer every QOP (the
-# MiniCluster's default); each row's client conf asks for one.
+# Data transfer and RPC protections, one kerberized cluster each.
 SECURE_QOPS = ("authentication", "integrity", "privacy")
 # RPC rows: sequential getFileInfo, and pipelines of SECURE_BATCH calls
 # (SECURE_PIPELINES of them per round), where a wrapped connection seals
@@ -892,36 +891,37 @@ def _secure_rpc_rows(t, a, qop):
 
 
 def _secure_qops(mcmod, a, jvm_opts):
-    """A kerberized cluster (the superuser's tickets for every client):
-    the read and write rows at each data transfer protection (SASL
-    DIGEST-MD5 keyed by the block token; privacy: hadoofus picks rc4, Java
-    its own DIGEST-MD5 cipher), then the RPC rows at each RPC QOP."""
-    mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, jvm_opts=jvm_opts)
+    """For each QOP a kerberized cluster whose DataNode offers only that
+    data transfer protection (hdfs-native takes the highest one offered,
+    whatever its conf says), the superuser's tickets for every client: the
+    read and write rows (SASL DIGEST-MD5 keyed by the block token; for
+    privacy hadoofus picks rc4, hdfs-native 3des, Java 3des by its speed),
+    then the RPC rows with the client conf asking for that RPC QOP (the
+    NameNode offers all three: its DataNode's own RPC needs privacy)."""
     results = []
-    try:
-        jvm_opts = list(jvm_opts) + mc.security.jvm_opts()
-        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-krb-") as tmp, \
-                _environ(**mc.krb5_env(mc.superuser)):
-            for qop in SECURE_QOPS:
+    for qop in SECURE_QOPS:
+        mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, data_protection=qop,
+                              jvm_opts=jvm_opts)
+        try:
+            opts = list(jvm_opts) + mc.security.jvm_opts()
+            with tempfile.TemporaryDirectory(prefix="hadoofus-bench-krb-") as tmp, \
+                    _environ(**mc.krb5_env(mc.superuser)):
                 # The RPC at its cheapest, so that the rows are the data's.
-                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "data-" + qop),
-                                  core={"hadoop.rpc.protection": "authentication"},
-                                  hdfs={"dfs.data.transfer.protection": qop})
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "data"),
+                                  core={"hadoop.rpc.protection": "authentication"})
                 with _environ(HADOOP_CONF_DIR=conf):
-                    t = _feature_target(mc, a, mcmod, conf, jvm_opts)
+                    t = _feature_target(mc, a, mcmod, conf, opts)
                     results += _feature_rows(
                         t, a, "secure: Kerberos, data transfer protection %s" % qop)
-            for qop in SECURE_QOPS:
-                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "rpc-" + qop),
-                                  core={"hadoop.rpc.protection": qop},
-                                  hdfs={"dfs.data.transfer.protection": "authentication"})
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "rpc"),
+                                  core={"hadoop.rpc.protection": qop})
                 with _environ(HADOOP_CONF_DIR=conf):
-                    t = _feature_target(mc, a, mcmod, conf, jvm_opts)
+                    t = _feature_target(mc, a, mcmod, conf, opts)
                     prepare_file(t, mc)
                     sys.stdout.write("\n=== secure: Kerberos, RPC protection %s ===\n" % qop)
                     results += _secure_rpc_rows(t, a, qop)
-    finally:
-        mc.close()
+        finally:
+            mc.close()
     return results
 
 
@@ -988,7 +988,8 @@ def bench_secure(mcmod, a):
     """Kerberos at each data transfer and RPC protection (_secure_qops),
     then encrypted data transfer on a kerberized cluster of its own (its
     DataNode then demands encryption of every client): AES/CTR (the
-    cluster's client conf) and the SASL cipher (an empty client conf)."""
+    cluster's client conf) and the SASL cipher (that conf without
+    dfs.encrypt.data.transfer.cipher.suites)."""
     java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
     exports = AES_EXPORTS if java17 else ()
     results = _secure_qops(mcmod, a, exports)
