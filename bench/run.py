@@ -942,27 +942,31 @@ def _secure_summary(results, out=sys.stdout):
     def ratio(mine, theirs, key):
         return ("%.2fx" % (mine[key] / theirs[key])) if mine and theirs and theirs[key] else "-"
 
+    def name(f):
+        return f.split(": ", 1)[-1].replace("Kerberos, ", "").replace("Kerberos + ", "")
+
+    width = max([len(name(f)) for f in features] or [0])
     for f in features:
-        what = f.split(": ", 1)[-1]
+        what = name(f).ljust(width)
         if "RPC" in f:
             for client, variant in (("java", "seq"), ("hdfs-native", "seq"),
                                     ("hadoofus", "seq"), ("hadoofus", "batch")):
                 s = cell.get((f, client, variant))
                 if s:
                     cpu = None if s["cpu10k"] is None else s["cpu10k"] * 100
-                    rpc.append((what, "%s %s" % (client, variant),
+                    rpc.append((what.strip(), "%s %s" % (client, variant),
                                 best_med(s, "rate", "median"), _fmt(cpu, ".1f")))
             base = cell.get((f, "hdfs-native", "seq"))
             for variant in ("seq", "batch"):
                 mine = cell.get((f, "hadoofus", variant))
-                ratios.append("  %-45s hadoofus %-5s %s hdfs-native's calls/s, %s its CPU per "
+                ratios.append("  %s  hadoofus %-5s %s hdfs-native's calls/s, %s its CPU per "
                               "call" % (what, variant, ratio(mine, base, "rate"),
                                         ratio(mine, base, "cpu10k")))
             continue
         for client in peers + ("hadoofus",):
             rd, wr = cell.get((f, client, "seq")), cell.get((f, client, "file"))
             if rd or wr:
-                data.append((what, client, best_med(rd, "mbps", "median_mbps"),
+                data.append((what.strip(), client, best_med(rd, "mbps", "median_mbps"),
                              _fmt(rd and rd["cpu_gib"], ".2f"),
                              best_med(wr, "mbps", "median_mbps"),
                              _fmt(wr and wr["cpu_gib"], ".2f")))
@@ -972,7 +976,7 @@ def _secure_summary(results, out=sys.stdout):
                 mine, theirs = cell.get((f, "hadoofus", variant)), cell.get((f, peer, variant))
                 parts.append("%s %s MB/s at %s CPU" % (verb, ratio(mine, theirs, "mbps"),
                                                       ratio(mine, theirs, "cpu_gib")))
-            ratios.append("  %-45s hadoofus vs %-11s %s" % (what, peer, "; ".join(parts)))
+            ratios.append("  %s  hadoofus vs %-11s %s" % (what, peer, "; ".join(parts)))
     out.write("\n=== secure: summary: best round (median round); CPU = the client's, of "
               "its best round ===\n")
     if len(data) > 1:
