@@ -36,7 +36,8 @@ from clients import _build
 from common import LoopSession, Skip, parallel_read
 
 CLIENT = "hadoofus"
-VARIANTS = {"nn": ["seq", "pipe", "aio", "batch"], "read": ["seq", "pread"], "write": ["file", "small"]}
+VARIANTS = {"nn": ["seq", "pipe", "aio", "batch"], "read": ["seq", "pread"],
+            "write": ["file", "small"]}
 
 
 def label(bench, variant, params):
