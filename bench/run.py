@@ -26,12 +26,15 @@ the best round.  tree = a recursive listing of a tree of --tree-dirs x
 -R`, Java's `FsShell -ls -R`; hdfs-native's recursive
 list_status timed in its process), best and median of --rounds.  See
 bench/README.md.  secure, ec, v1 (only when asked) each start a
-MiniCluster of their own: the read and write rows on encrypted data
-transfer (AES/CTR, SASL privacy), on an RS-3-2 directory of Hadoop 3.4.1,
+MiniCluster of their own: on kerberized clusters the read and write rows
+at each data transfer protection and on encrypted data transfer (AES/CTR,
+SASL privacy) and getFileInfo calls/s at each RPC QOP (sequential and
+40 x 200 pipelined), on an RS-3-2 directory of Hadoop 3.4.1,
 and hadoofus vs Java's FsShell on Hadoop 1.2.1.
 """
 
 import argparse
+import contextlib
 import copy
 import datetime
 import importlib
@@ -76,9 +79,16 @@ def load_minicluster():
     """hadoofus.minicluster: the repository's file when bench/ sits in the
     repository (pure standard library, needs no build), else the installed
     package's."""
-    path = os.path.join(os.path.dirname(HERE), "hadoofus", "minicluster.py")
+    pkgdir = os.path.join(os.path.dirname(HERE), "hadoofus")
+    path = os.path.join(pkgdir, "minicluster.py")
     if os.path.exists(path):
-        spec = importlib.util.spec_from_file_location("_bench_minicluster", path)
+        # A stand-in package over hadoofus/ without its __init__ (which
+        # needs the built extension), so that the minicluster's relative
+        # imports (_kdc for secure=True) find their siblings.
+        pkg = type(sys)("_bench_hadoofus")
+        pkg.__path__ = [pkgdir]
+        sys.modules[pkg.__name__] = pkg
+        spec = importlib.util.spec_from_file_location("_bench_hadoofus.minicluster", path)
         mod = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)
@@ -808,32 +818,205 @@ def _feature_rows(t, a, heading):
     return results
 
 
-def bench_secure(mcmod, a):
-    """Encrypted data transfer: AES/CTR (the cluster's client conf) and the
-    SASL cipher (an empty client conf), the same cluster."""
-    java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
-    mc = _feature_cluster(mcmod, a, datanodes=1, conf=ENCRYPTED,
-                          jvm_opts=AES_EXPORTS if java17 else ())
-    results = []
-    old = os.environ.get("HADOOP_CONF_DIR")
+@contextlib.contextmanager
+def _environ(**kv):
+    """os.environ with kv set (the workers and the clients' conf lookups
+    inherit it), restored afterwards."""
+    old = {k: os.environ.get(k) for k in kv}
+    os.environ.update(kv)
     try:
-        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-conf-") as empty:
-            # Java's Configuration insists on finding a core-site.xml.
-            for name in ("core-site.xml", "hdfs-site.xml"):
-                with open(os.path.join(empty, name), "w") as f:
-                    f.write("<configuration/>\n")
-            for conf, what in ((mc.conf_dir, "AES/CTR/NoPadding"),
-                               (empty, "SASL privacy (DIGEST-MD5 auth-conf, 3des)")):
-                # hadoofus and hdfs-native take the client conf from here.
-                os.environ["HADOOP_CONF_DIR"] = conf
-                t = _feature_target(mc, a, mcmod, conf, AES_EXPORTS if java17 else ())
-                results += _feature_rows(t, a, "secure: dfs.encrypt.data.transfer, %s" % what)
+        yield
     finally:
-        if old is None:
-            os.environ.pop("HADOOP_CONF_DIR", None)
-        else:
-            os.environ["HADOOP_CONF_DIR"] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _conf_copy(src, dest, core=None, hdfs=None):
+    """A copy of the client conf dir src in dest with the core-site and
+    hdfs-site properties core and hdfs set (None: removed); returns dest."""
+    import shutil
+    import xml.etree.ElementTree as ET
+    shutil.copytree(src, dest)
+    for name, props in (("core-site.xml", core or {}), ("hdfs-site.xml", hdfs or {})):
+        path = os.path.join(dest, name)
+        tree = ET.parse(path)
+        root = tree.getroot()
+        for prop in root.findall("property"):
+            if prop.findtext("name") in props:
+                root.remove(prop)
+        for k, v in props.items():
+            if v is None:
+                continue
+            prop = ET.SubElement(root, "property")
+            ET.SubElement(prop, "name").text = k
+            ET.SubElement(prop, "value").text = str(v)
+        tree.write(path)
+    return dest
+
+
+# Data transfer and RPC protections, one kerberized cluster each.
+SECURE_QOPS = ("authentication", "integrity", "privacy")
+# RPC rows: sequential getFileInfo, and pipelines of SECURE_BATCH calls
+# (SECURE_PIPELINES of them per round), where a wrapped connection seals
+# a pipeline's calls into one SASL message.
+SECURE_PIPELINES, SECURE_BATCH = 40, 200
+
+
+def _secure_rpc_rows(t, a, qop):
+    """getFileInfo calls/s and client CPU per call at RPC QOP qop (the
+    client conf in t.conf_dir and HADOOP_CONF_DIR asks for it)."""
+    def params_of(module, variant):
+        return _params(t, a, batch=SECURE_BATCH)
+
+    specs = [s for s in (
+        ("java", "seq", a.calls, "java"),
+        ("hdfs_native_py", "seq", a.calls, "hdfs-native"),
+        ("hadoofus_py", "seq", a.calls, "hadoofus"),
+        ("hadoofus_py", "batch", SECURE_PIPELINES * SECURE_BATCH, "hadoofus"),
+    ) if not a.clients or s[3] in a.clients]
+    results = run_interleaved([(m, v, n, "%s %s rpc %s" % (c, v, qop)) for m, v, n, c in specs],
+                              a.rounds, params_of, a.timeout)
+    print_table("RPC, Kerberos, hadoop.rpc.protection=%s: getFileInfo(%s), %d calls per round "
+                "sequential, %d x %d pipelined, %d rounds per client interleaved, after %d "
+                "warm-up calls (cpu s/10k x 100 = client CPU us per call)"
+                % (qop, BENCH_FILE, a.calls, SECURE_PIPELINES, SECURE_BATCH, a.rounds, a.warmup),
+                results, ("hdfs-native", "seq"), a.stat)
+    heading = "secure: Kerberos, RPC protection %s" % qop
+    for r in results:
+        r["feature"] = heading
+    return results
+
+
+def _secure_qops(mcmod, a, jvm_opts):
+    """For each QOP a kerberized cluster whose DataNode offers only that
+    data transfer protection (hdfs-native takes the highest one offered,
+    whatever its conf says), the superuser's tickets for every client: the
+    read and write rows (SASL DIGEST-MD5 keyed by the block token; for
+    privacy hadoofus picks rc4, hdfs-native 3des, Java 3des by its speed),
+    then the RPC rows with the client conf asking for that RPC QOP (the
+    NameNode offers all three: its DataNode's own RPC needs privacy)."""
+    results = []
+    for qop in SECURE_QOPS:
+        mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, data_protection=qop,
+                              jvm_opts=jvm_opts)
+        try:
+            opts = list(jvm_opts) + mc.security.jvm_opts()
+            with tempfile.TemporaryDirectory(prefix="hadoofus-bench-krb-") as tmp, \
+                    _environ(**mc.krb5_env(mc.superuser)):
+                # The RPC at its cheapest, so that the rows are the data's.
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "data"),
+                                  core={"hadoop.rpc.protection": "authentication"})
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf, opts)
+                    results += _feature_rows(
+                        t, a, "secure: Kerberos, data transfer protection %s" % qop)
+                conf = _conf_copy(mc.conf_dir, os.path.join(tmp, "rpc"),
+                                  core={"hadoop.rpc.protection": qop})
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf, opts)
+                    prepare_file(t, mc)
+                    sys.stdout.write("\n=== secure: Kerberos, RPC protection %s ===\n" % qop)
+                    results += _secure_rpc_rows(t, a, qop)
+        finally:
+            mc.close()
+    return results
+
+
+def _secure_summary(results, out=sys.stdout):
+    """The group's rows in two tables (data, RPC): best round (median) and
+    the best round's client CPU, then hadoofus over each peer."""
+    cell = {(r["feature"], r["client"], r["variant"]): r["summary"]
+            for r in results if r.get("summary")}
+    features = list(dict.fromkeys(k[0] for k in cell))
+    peers = ("java", "hdfs-native")
+    data = [("setting", "client", "read MB/s", "cpu s/GiB", "write MB/s", "cpu s/GiB")]
+    rpc = [("RPC QOP", "client", "calls/s", "cpu us/call")]
+    ratios = []
+
+    def best_med(s, best, med):
+        return "%s (%s)" % (_fmt(s[best], ",.0f"), _fmt(s[med], ",.0f")) if s else "-"
+
+    def ratio(mine, theirs, key):
+        return ("%.2fx" % (mine[key] / theirs[key])) if mine and theirs and theirs[key] else "-"
+
+    def name(f):
+        return f.split(": ", 1)[-1].replace("Kerberos, ", "").replace("Kerberos + ", "")
+
+    width = max([len(name(f)) for f in features] or [0])
+    for f in features:
+        what = name(f).ljust(width)
+        if "RPC" in f:
+            for client, variant in (("java", "seq"), ("hdfs-native", "seq"),
+                                    ("hadoofus", "seq"), ("hadoofus", "batch")):
+                s = cell.get((f, client, variant))
+                if s:
+                    cpu = None if s["cpu10k"] is None else s["cpu10k"] * 100
+                    rpc.append((what.strip(), "%s %s" % (client, variant),
+                                best_med(s, "rate", "median"), _fmt(cpu, ".1f")))
+            base = cell.get((f, "hdfs-native", "seq"))
+            for variant in ("seq", "batch"):
+                mine = cell.get((f, "hadoofus", variant))
+                ratios.append("  %s  hadoofus %-5s %s hdfs-native's calls/s, %s its CPU per "
+                              "call" % (what, variant, ratio(mine, base, "rate"),
+                                        ratio(mine, base, "cpu10k")))
+            continue
+        for client in peers + ("hadoofus",):
+            rd, wr = cell.get((f, client, "seq")), cell.get((f, client, "file"))
+            if rd or wr:
+                data.append((what.strip(), client, best_med(rd, "mbps", "median_mbps"),
+                             _fmt(rd and rd["cpu_gib"], ".2f"),
+                             best_med(wr, "mbps", "median_mbps"),
+                             _fmt(wr and wr["cpu_gib"], ".2f")))
+        for peer in peers:
+            parts = []
+            for verb, variant in (("read", "seq"), ("write", "file")):
+                mine, theirs = cell.get((f, "hadoofus", variant)), cell.get((f, peer, variant))
+                parts.append("%s %s MB/s at %s CPU" % (verb, ratio(mine, theirs, "mbps"),
+                                                      ratio(mine, theirs, "cpu_gib")))
+            ratios.append("  %s  hadoofus vs %-11s %s" % (what, peer, "; ".join(parts)))
+    out.write("\n=== secure: summary: best round (median round); CPU = the client's, of "
+              "its best round ===\n")
+    if len(data) > 1:
+        _write_rows(data, out)
+    if len(rpc) > 1:
+        out.write("\n")
+        _write_rows(rpc, out)
+    out.write("\nhadoofus over the peers (best rounds):\n" + "\n".join(ratios) + "\n")
+    out.flush()
+
+
+def bench_secure(mcmod, a):
+    """Kerberos at each data transfer and RPC protection (_secure_qops),
+    then encrypted data transfer on a kerberized cluster of its own (its
+    DataNode then demands encryption of every client): AES/CTR (the
+    cluster's client conf) and the SASL cipher (that conf without
+    dfs.encrypt.data.transfer.cipher.suites)."""
+    java17 = (mcmod._java_major(mcmod.find_java()) or 8) >= 9
+    exports = AES_EXPORTS if java17 else ()
+    results = _secure_qops(mcmod, a, exports)
+    mc = _feature_cluster(mcmod, a, datanodes=1, secure=True, encrypt_data=True,
+                          conf=ENCRYPTED, jvm_opts=exports)
+    try:
+        with tempfile.TemporaryDirectory(prefix="hadoofus-bench-conf-") as tmp, \
+                _environ(**mc.krb5_env(mc.superuser)):
+            # Without the cipher suites the SASL cipher encrypts; the rest
+            # of the conf (Kerberos) stays.
+            sasl = _conf_copy(mc.conf_dir, os.path.join(tmp, "sasl"),
+                              hdfs={"dfs.encrypt.data.transfer.cipher.suites": None})
+            for conf, what in ((mc.conf_dir, "AES/CTR/NoPadding"),
+                               (sasl, "SASL privacy (DIGEST-MD5 auth-conf, 3des)")):
+                # hadoofus and hdfs-native take the client conf from here.
+                with _environ(HADOOP_CONF_DIR=conf):
+                    t = _feature_target(mc, a, mcmod, conf,
+                                        list(exports) + mc.security.jvm_opts())
+                    results += _feature_rows(
+                        t, a, "secure: Kerberos + dfs.encrypt.data.transfer, %s" % what)
+    finally:
         mc.close()
+    _secure_summary(results)
     return results
 
 

@@ -12,6 +12,9 @@ NameNode variants:
           runs dry.
   aio     hadoofus.aio on an asyncio loop: W coroutines, each awaiting its
           share of the calls one after another (W calls in flight).
+  batch   ``with c.pipeline()`` blocks of ``batch`` calls (default 200):
+          submitted back to back, then every result waited for; on a
+          SASL-wrapped connection a block's calls share one wrapped write.
 
 Read variants (the "read" bench: whole-file reads of params["read_path"]):
   seq     hadoofus.easy.open(url, "rb"), then readinto() one reused
@@ -33,7 +36,8 @@ from clients import _build
 from common import LoopSession, Skip, parallel_read
 
 CLIENT = "hadoofus"
-VARIANTS = {"nn": ["seq", "pipe", "aio"], "read": ["seq", "pread"], "write": ["file", "small"]}
+VARIANTS = {"nn": ["seq", "pipe", "aio", "batch"], "read": ["seq", "pread"],
+            "write": ["file", "small"]}
 
 
 def label(bench, variant, params):
@@ -51,6 +55,8 @@ def label(bench, variant, params):
         return "hadoofus (%d calls in flight)" % w
     if variant == "aio":
         return "hadoofus.aio (%d coroutines)" % w
+    if variant == "batch":
+        return "hadoofus (nn.pipeline() of %d calls)" % int(params.get("batch", 200))
     return "hadoofus (sequential)"
 
 
@@ -103,6 +109,21 @@ def session(bench, variant, params):
         def run_n(n):
             for _ in range(n):
                 f(path)
+
+    elif variant == "batch":
+        if not hasattr(c, "pipeline"):
+            raise Skip("this hadoofus has no rpc.pipeline()")
+        batch = int(params.get("batch", 200))
+
+        def run_n(n):
+            while n > 0:
+                k = min(batch, n)
+                with c.pipeline() as p:
+                    for _ in range(k):
+                        p.getFileInfo(path)
+                for f in p.futures:
+                    f.result()
+                n -= k
 
     else:
         if not hasattr(c, "submit"):
