@@ -79,16 +79,9 @@ def load_minicluster():
     """hadoofus.minicluster: the repository's file when bench/ sits in the
     repository (pure standard library, needs no build), else the installed
     package's."""
-    pkgdir = os.path.join(os.path.dirname(HERE), "hadoofus")
-    path = os.path.join(pkgdir, "minicluster.py")
+    path = os.path.join(os.path.dirname(HERE), "hadoofus", "minicluster.py")
     if os.path.exists(path):
-        # A stand-in package over hadoofus/ without its __init__ (which
-        # needs the built extension), so that the minicluster's relative
-        # imports (_kdc for secure=True) find their siblings.
-        pkg = type(sys)("_bench_hadoofus")
-        pkg.__path__ = [pkgdir]
-        sys.modules[pkg.__name__] = pkg
-        spec = importlib.util.spec_from_file_location("_bench_hadoofus.minicluster", path)
+        spec = importlib.util.spec_from_file_location("_bench_minicluster", path)
         mod = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)

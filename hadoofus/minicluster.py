@@ -722,8 +722,26 @@ def _build_cds_archive(java, jars, list_dir):
 
 
 # ---------------------------------------------------------------------------
-# Hadoop 3 (hadoofus/_hadoop3.py): loaded beside this file, also when this
-# file is loaded alone (before the package is built).
+# Support modules beside this file (_hadoop1, _hadoop3, _kdc): this file is
+# also loaded alone, by path, before the package is built (dev.sh, bench/).
+
+def _sibling(name):
+    """The module hadoofus.<name>, imported from the package when this file
+    is part of it, else loaded from the file next to this one."""
+    if __package__:
+        import importlib
+        return importlib.import_module(__package__ + "." + name)
+    key = "hadoofus." + name
+    mod = sys.modules.get(key)
+    if mod is None:
+        import importlib.util
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".py")
+        spec = importlib.util.spec_from_file_location(key, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        sys.modules[key] = mod
+    return mod
+
 
 _hadoop3_mod = None
 
@@ -731,15 +749,7 @@ _hadoop3_mod = None
 def _hadoop3():
     global _hadoop3_mod
     if _hadoop3_mod is None:
-        if __package__:
-            import importlib
-            mod = importlib.import_module(__package__ + "._hadoop3")
-        else:
-            import importlib.util
-            path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_hadoop3.py")
-            spec = importlib.util.spec_from_file_location("_hadoofus_hadoop3", path)
-            mod = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(mod)
+        mod = _sibling("_hadoop3")
         mod.bind(cache_dir=cache_dir, fetch_jars=_mvn_fetch_jars)
         _hadoop3_mod = mod
     return _hadoop3_mod
@@ -918,17 +928,8 @@ def _install_handlers():
 
 
 def _hadoop1():
-    """The Hadoop 1.x support module (``_hadoop1.py`` next to this file),
-    also when this file is loaded by path outside the package (dev.sh)."""
-    mod = sys.modules.get("hadoofus._hadoop1")
-    if mod is None:
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            "hadoofus._hadoop1", os.path.join(os.path.dirname(__file__), "_hadoop1.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        sys.modules["hadoofus._hadoop1"] = mod
-    return mod
+    """The Hadoop 1.x support module (``_hadoop1.py`` next to this file)."""
+    return _sibling("_hadoop1")
 
 
 def ensure_hadoop1_jars(version="1.2.1", download=True):
@@ -1616,7 +1617,7 @@ class MiniCluster:
     # -- Kerberos (secure=True) ---------------------------------------------
 
     def _secure_prepare(self, existing):
-        from . import _kdc
+        _kdc = _sibling("_kdc")
         old = (existing or {}).get("secure") or {}
         rpc_p, data_p, enc = self._secure_args
         self.secure = True
