@@ -10,11 +10,9 @@ The module picks its Hadoop itself (as test_ec.py), so it runs once, in
 the main pytest phase.
 
 dfs.encrypt.data.transfer (the NameNode's data encryption key, then
-AES/CTR) needs a cluster of its own: HADOOFUS_TEST_EC_ENCRYPT=1 runs that
-test too (about a minute more; CI leaves it out).
+AES/CTR) needs a cluster of its own: the first test starts and stops it.
 """
 
-import os
 import time
 
 import pytest
@@ -36,8 +34,6 @@ SIZES = {"midcell": CELL - 3, "midstripe": 4 * CELL + 7, "groups": 7 * CELL + 11
 
 
 # First in the module: its cluster is gone before the module's starts.
-@pytest.mark.skipif(not os.environ.get("HADOOFUS_TEST_EC_ENCRYPT"),
-                    reason="a second secure cluster: HADOOFUS_TEST_EC_ENCRYPT=1")
 def test_encrypted_data_transfer(tmp_path, monkeypatch):
     """dfs.encrypt.data.transfer with AES/CTR: Java's striped file read,
     ours read back by Java, checksums equal."""
