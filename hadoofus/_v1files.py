@@ -294,9 +294,10 @@ class FileWriter(io.BufferedIOBase):
                         "an earlier write failed: %s" % self._failed)
                 off = 0
                 while off < n:
-                    if self._block is None:
-                        self._block = self._fs._begin_block(self.path)
-                    s = self._block[1]
+                    block = self._block
+                    if block is None:
+                        block = self._block = self._fs._begin_block(self.path)
+                    s = block[1]
                     k = min(n - off, self.blocksize - s.written)
                     self._block_step(mv[off:off + k],
                                      finish=s.written + k == self.blocksize)
