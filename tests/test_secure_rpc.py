@@ -9,6 +9,7 @@ than allowed, no fallback to SIMPLE) which must fail fast and clearly.
 """
 
 import errno
+import gc
 import os
 import shutil
 import subprocess
@@ -332,6 +333,18 @@ def test_keytab_relogin_after_expiry(krb_env, tmp_path):
     # The same expired cache without the keytab: refused, and says why.
     time.sleep(3.1)
     assert "expired" in auth_error(lambda: client(mc, ccache="FILE:" + cc).getFileInfo("/"))
+
+
+def test_keytab_logins_of_two_principals_one_after_the_other(krb_env):
+    """Each handle's keytab login has a cache of its own: a handle freed
+    and another made (malloc gives the same address back) as a different
+    principal must not find the first one's tickets."""
+    mc = krb_env
+    for i in range(8):
+        for who in ("alice", "hdfs"):
+            with client(mc, principal=who, keytab=mc.keytab(who)) as nn:
+                assert nn.getFileInfo("/") is not None, (who, i)
+            gc.collect()
 
 
 # What a FUSE caller does: one step's errno name (0: done).

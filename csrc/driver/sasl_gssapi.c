@@ -15,6 +15,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
 
 #include "driver/sasl_gssapi.h"
 #include "util/buf.h"
@@ -378,7 +379,17 @@ hdfs_krb_free(struct hdfs_krb *k)
 	free(k->ccache);
 	free(k->principal);
 	free(k->keytab);
-	free(k->mem_ccache);
+	if (k->mem_ccache) {
+		/* A MEMORY cache lives as long as the process unless destroyed. */
+		krb5_context ctx;
+		krb5_ccache cc;
+		if (krb5_init_context(&ctx) == 0) {
+			if (krb5_cc_resolve(ctx, k->mem_ccache, &cc) == 0)
+				krb5_cc_destroy(ctx, cc);
+			krb5_free_context(ctx);
+		}
+		free(k->mem_ccache);
+	}
 	free(k->host);
 	free(k->client_name);
 	free(k);
@@ -417,8 +428,14 @@ hdfs_krb_new(struct hdfs_krb **out, const struct hdfs_krb_opts *o, char *err,
 		rc = dup_opt(&k->keytab, o->keytab);
 	if (rc == 0 && k->keytab) {
 		char name[64];
-		/* One cache per handle: reconnects reuse its tickets. */
-		snprintf(name, sizeof(name), "MEMORY:hadoofus-%ld-%p", (long)getpid(), (void *)k);
+		/* One cache per handle: reconnects reuse its tickets. Named by a
+		 * counter, not the handle's address: a freed handle's address comes
+		 * back, and a cache of that name holding another principal's
+		 * tickets made the keytab login fail ("Principal in credential
+		 * cache does not match desired name"). */
+		static unsigned long next_cache;
+		unsigned long n = __atomic_add_fetch(&next_cache, 1, __ATOMIC_RELAXED);
+		snprintf(name, sizeof(name), "MEMORY:hadoofus-%ld-%lu", (long)getpid(), n);
 		rc = dup_opt(&k->mem_ccache, name);
 	}
 	if (rc) {
